@@ -1,0 +1,5 @@
+import sys
+
+from jmetrics.cli import main
+
+sys.exit(main())

@@ -1,0 +1,110 @@
+"""Input conversion and trace-time checks shared by every layer.
+
+Errors follow one format: ``"{metric}: {what} must be {expected}; got {actual}. {hint}"``.
+Every check here looks at static facts only (shapes, dtypes, option values), so it runs at trace
+time and never on traced values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+__all__ = [
+    "accum_dtype",
+    "as_float",
+    "as_array",
+    "check_choice",
+    "check_same_shape",
+    "float_dtype",
+    "squeeze_or_expand",
+]
+
+
+def accum_dtype() -> jnp.dtype:
+    """The accumulation dtype: float32, or float64 when ``jax_enable_x64`` is on."""
+    return jnp.dtype(jax.dtypes.canonicalize_dtype(jnp.float64))
+
+
+def as_array(x: ArrayLike, name: str, metric: str) -> jax.Array:
+    """``jnp.asarray`` with an error that names the metric and argument."""
+    if isinstance(x, jax.Array):
+        return x
+    try:
+        return jnp.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"{metric}: {name} must be an array of numbers; got {type(x).__name__}. {err}"
+        ) from None
+
+
+def float_dtype(*xs: jax.Array) -> jnp.dtype:
+    """The floating dtype to compute in: the inputs' float dtype, float32 for ints and bools."""
+    dtypes = [x.dtype for x in xs if jnp.issubdtype(x.dtype, jnp.floating)]
+    if not dtypes:
+        return jnp.dtype(jnp.float32)
+    return jnp.dtype(jnp.result_type(*dtypes))
+
+
+def as_float(x: ArrayLike, name: str, metric: str, dtype: Any = None) -> jax.Array:
+    """Convert to a floating array (``dtype``, or the input's own float dtype, or float32)."""
+    arr = as_array(x, name, metric)
+    if dtype is None:
+        dtype = arr.dtype if jnp.issubdtype(arr.dtype, jnp.floating) else jnp.float32
+    return arr.astype(dtype)
+
+
+def squeeze_or_expand(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Bring two arrays to the same rank as Keras 3's ``squeeze_or_expand_to_same_rank`` does.
+
+    When the ranks differ by one and the larger array's last axis has size 1, a rank-1 smaller
+    array gains a trailing axis; otherwise the size-1 axis is squeezed. ``(N,)`` against ``(N, 1)``
+    therefore becomes ``(N, 1)`` against ``(N, 1)``, never ``(N, N)``.
+    """
+    ra, rb = a.ndim, b.ndim
+    if ra == rb + 1 and a.shape[-1] == 1:
+        if rb == 1:
+            b = b[..., None]
+        else:
+            a = jnp.squeeze(a, -1)
+    elif rb == ra + 1 and b.shape[-1] == 1:
+        if ra == 1:
+            a = a[..., None]
+        else:
+            b = jnp.squeeze(b, -1)
+    return a, b
+
+
+def check_same_shape(
+    metric: str, a: jax.Array, b: jax.Array, names: tuple[str, str] = ("y_true", "y_pred")
+) -> None:
+    """Raise ``ValueError`` unless ``a`` and ``b`` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{metric}: {names[0]} and {names[1]} must have the same shape; "
+            f"got {tuple(a.shape)} and {tuple(b.shape)}."
+        )
+
+
+def check_choice(metric: str, name: str, value: Any, allowed: Iterable[Any]) -> None:
+    """Raise ``ValueError`` unless ``value`` is one of ``allowed``, listing them."""
+    allowed = list(allowed)
+    if value not in allowed:
+        raise ValueError(
+            f"{metric}: {name} must be one of {allowed}; got {value!r}."
+        )
+
+
+def is_concrete(x: Any) -> bool:
+    """True when ``x`` holds values (not a tracer), so value checks may run on it."""
+    return not isinstance(x, jax.core.Tracer)
+
+
+def to_numpy(x: ArrayLike) -> np.ndarray:
+    """A NumPy view of a concrete array."""
+    return np.asarray(x)

@@ -1,0 +1,34 @@
+"""Streaming metrics under their Keras 3 class names, plus the Keras function metrics.
+
+Like ``keras.metrics``, this namespace holds both the streaming classes (``MeanSquaredError``, ``AUC``,
+...) and the per-sample functions with their Keras 2 short aliases (``mse``, ``mae``, ...), so
+``from jmetrics import metrics; metrics.mae`` works as in the Keras tutorials.
+"""
+
+from jmetrics.kernels import *  # noqa: F403
+from jmetrics.kernels import __all__ as _kernels_all
+from jmetrics.metrics._auc import *  # noqa: F403
+from jmetrics.metrics._auc import __all__ as _auc_all
+from jmetrics.metrics._base import Metric
+from jmetrics.metrics._confusion import *  # noqa: F403
+from jmetrics.metrics._confusion import __all__ as _confusion_all
+from jmetrics.metrics._fbeta import *  # noqa: F403
+from jmetrics.metrics._fbeta import __all__ as _fbeta_all
+from jmetrics.metrics._iou import *  # noqa: F403
+from jmetrics.metrics._iou import __all__ as _iou_all
+from jmetrics.metrics._reduction import Mean, MeanMetricWrapper, Sum
+from jmetrics.metrics._regression import *  # noqa: F403
+from jmetrics.metrics._regression import __all__ as _regression_all
+from jmetrics.metrics._wrappers import *  # noqa: F403
+from jmetrics.metrics._wrappers import __all__ as _wrappers_all
+
+__all__ = sorted(
+    {"Mean", "MeanMetricWrapper", "Metric", "Sum"}
+    | set(_kernels_all)
+    | set(_wrappers_all)
+    | set(_regression_all)
+    | set(_confusion_all)
+    | set(_auc_all)
+    | set(_fbeta_all)
+    | set(_iou_all)
+)

@@ -1,0 +1,191 @@
+"""Mean, Sum and MeanMetricWrapper: the generic wrappers every per-sample function streams through.
+
+Weights follow Keras 3's ``reduce_to_samplewise_values``: values and ``sample_weight`` are brought to
+the same rank (``(N,)`` against ``(N, 1)`` never broadcasts to ``(N, N)``), values are averaged over
+the axes the weight does not have, and every sample counts once. One deliberate difference: a row
+of weight 0 is removed, not multiplied, so a NaN in it does not poison the result (Keras 3 gives
+NaN); see docs/keras-compat.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
+from jmetrics.metrics._base import Metric, snake_case
+from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+
+__all__ = ["Mean", "MeanMetricWrapper", "MeanState", "Sum", "SumState", "samplewise"]
+
+
+class MeanState(NamedTuple):
+    """State of a weighted mean."""
+
+    total: KSum  # () accum dtype, sum of w * value
+    count: KSum  # () accum dtype, sum of w (number of samples when unweighted)
+
+
+class SumState(NamedTuple):
+    """State of a weighted sum."""
+
+    total: KSum  # () accum dtype, sum of w * value
+
+
+def _upcast(x: jax.Array) -> jax.Array:
+    """Compute in at least float32 (bf16/f16 inputs lose nothing beyond their own rounding)."""
+    if x.dtype in (jnp.bfloat16, jnp.float16) or not jnp.issubdtype(x.dtype, jnp.floating):
+        return x.astype(jnp.float32)
+    return x
+
+
+def samplewise(
+    metric: str, values: Any, sample_weight: Any, reduce: Callable[..., jax.Array]
+) -> tuple[jax.Array, jax.Array]:
+    """Per-sample weighted values and per-sample weights, as Keras 3 reduces them.
+
+    Returns ``(weighted_values, weights)``, both of shape ``(N,)`` (or ``()`` for scalar input or
+    a scalar weight). Rows of weight 0 contribute exactly 0, even when their value is NaN.
+    """
+    values = _upcast(as_array(values, "values", metric))
+    if sample_weight is None:
+        if values.ndim > 1:
+            values = reduce(values, axis=tuple(range(1, values.ndim)))
+        n = values.shape[0] if values.ndim else 1
+        return values, jnp.ones((n,) if values.ndim else (), values.dtype)
+    w = as_array(sample_weight, "sample_weight", metric).astype(values.dtype)
+    values, w = squeeze_or_expand(values, w)
+    if values.ndim > w.ndim:
+        values = reduce(values, axis=tuple(range(w.ndim, values.ndim)))
+    try:
+        w = jnp.broadcast_to(w, values.shape)
+    except ValueError:
+        raise ValueError(
+            f"{metric}: sample_weight must broadcast to the per-sample values; got sample_weight "
+            f"shape {tuple(jnp.shape(sample_weight))} and values shape {tuple(values.shape)}."
+        ) from None
+    values = jnp.where(w != 0, values * w, 0)
+    if w.ndim > 1:
+        w = reduce(w, axis=tuple(range(1, w.ndim)))
+    if values.ndim > 1:
+        values = reduce(values, axis=tuple(range(1, values.ndim)))
+    return values, w
+
+
+@dataclasses.dataclass(frozen=True)
+class Mean(Metric):
+    """Weighted mean of values; ``update(state, values, sample_weight=None)``.
+
+    Each sample (row) counts once, whatever its number of elements (Keras 3). The result of an
+    empty state is 0 (Keras 3's ``divide_no_nan``).
+
+    >>> import jax.numpy as jnp
+    >>> m = Mean()
+    >>> s = m.update(m.init(), jnp.array([1., 3., 5., 7.]), sample_weight=jnp.array([1., 1., 0., 0.]))
+    >>> float(m.compute(s))
+    2.0
+    """
+
+    default_name = "mean"
+
+    def init(self) -> MeanState:
+        return MeanState(ksum(), ksum())
+
+    def update(self, state: MeanState, values: Any, sample_weight: Any = None) -> MeanState:  # type: ignore[override]
+        v, w = samplewise(self.display_name, values, sample_weight, jnp.mean)
+        return _fold(state, v, w)
+
+    def compute(self, state: MeanState) -> jax.Array:
+        total, count = ksum_value(state.total), ksum_value(state.count)
+        return jnp.where(count != 0, total / jnp.where(count != 0, count, 1), 0)
+
+
+def _fold(state: MeanState, v: jax.Array, w: jax.Array) -> MeanState:
+    dt = accum_dtype()
+    return MeanState(
+        ksum_add(state.total, jnp.sum(v.astype(dt))), ksum_add(state.count, jnp.sum(w.astype(dt)))
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Sum(Metric):
+    """Weighted sum of values; ``update(state, values, sample_weight=None)``.
+
+    >>> import jax.numpy as jnp
+    >>> m = Sum()
+    >>> float(m.compute(m.update(m.init(), jnp.array([1., 3., 5., 7.]))))
+    16.0
+    """
+
+    default_name = "sum"
+
+    def init(self) -> SumState:
+        return SumState(ksum())
+
+    def update(self, state: SumState, values: Any, sample_weight: Any = None) -> SumState:  # type: ignore[override]
+        v, _ = samplewise(self.display_name, values, sample_weight, jnp.sum)
+        return SumState(ksum_add(state.total, jnp.sum(v.astype(accum_dtype()))))
+
+    def compute(self, state: SumState) -> jax.Array:
+        return ksum_value(state.total)
+
+
+@dataclasses.dataclass(frozen=True, init=False)
+class MeanMetricWrapper(Mean):
+    """Streams any per-sample function ``fn(y_true, y_pred, **kwargs)`` as a weighted mean.
+
+    ``MeanMetricWrapper(fn, name=None, dtype=None, **kwargs)`` as in Keras. The default name is the
+    function's ``__name__`` in snake_case (Keras 3). ``fn`` must be hashable (functions are), and
+    ``kwargs`` are kept as a sorted tuple so the metric stays hashable.
+
+    >>> import jax.numpy as jnp
+    >>> def rmse(y_true, y_pred):
+    ...     return jnp.sqrt(jnp.mean((y_pred - y_true) ** 2, axis=-1))
+    >>> m = MeanMetricWrapper(rmse)
+    >>> m.display_name
+    'rmse'
+    >>> float(m.compute(m.update(m.init(), jnp.array([[0.], [0.]]), jnp.array([[3.], [1.]]))))
+    2.0
+    """
+
+    fn: Callable[..., Any] = dataclasses.field(default=None)  # type: ignore[assignment]
+    fn_kwargs: tuple[tuple[str, Any], ...] = ()
+
+    def __init__(
+        self, fn: Callable[..., Any], name: str | None = None, dtype: str | None = None, **kwargs: Any
+    ) -> None:
+        if not callable(fn):
+            raise TypeError(f"MeanMetricWrapper: fn must be callable; got {type(fn).__name__}.")
+        object.__setattr__(self, "fn", fn)
+        object.__setattr__(self, "fn_kwargs", tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())))
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "dtype", dtype)
+
+    @property
+    def display_name(self) -> str:
+        if self.name is not None:
+            return self.name
+        return snake_case(getattr(self.fn, "__name__", type(self.fn).__name__))
+
+    def update(  # type: ignore[override]
+        self, state: MeanState, y_true: Any, y_pred: Any, sample_weight: Any = None
+    ) -> MeanState:
+        values = self.fn(_upcast(as_array(y_true, "y_true", self.display_name)),
+                         _upcast(as_array(y_pred, "y_pred", self.display_name)),
+                         **dict(self.fn_kwargs))
+        v, w = samplewise(self.display_name, values, sample_weight, jnp.mean)
+        return _fold(state, v, w)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"fn": getattr(self.fn, "__name__", repr(self.fn)), "name": self.name,
+                "dtype": self.dtype, **dict(self.fn_kwargs)}
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, list):
+        return tuple(_freeze(x) for x in v)
+    return v

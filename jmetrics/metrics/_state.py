@@ -1,0 +1,216 @@
+"""State building blocks and the generic reductions over states.
+
+A metric state is a pytree of arrays. Its nodes are NamedTuples; each NamedTuple class says how its
+fields reduce (merge of two states, or a collective over a mesh axis) in a class attribute
+``REDUCE`` that maps a field name to ``"sum"``, ``"max"`` or ``"min"``. Fields it does not name
+reduce by ``"sum"``. Two node types carry their own exact rules and may appear anywhere in a state:
+
+- :class:`KSum`, a compensated (Neumaier) sum ``hi + lo``: sums never drift over long streams and
+  integer counts stay exact far past ``2**24`` in float32.
+- :class:`Moments`, weighted count, mean and centred second moment, merged with Chan's formula
+  (never ``sum(x**2) - n * mean**2``).
+
+``merge_states`` and ``all_reduce`` walk any state (a metric's or a collection's) with these rules;
+no metric writes its own merge or collective code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from jmetrics._checks import accum_dtype
+
+__all__ = [
+    "KSum",
+    "Moments",
+    "all_reduce",
+    "ksum",
+    "ksum_add",
+    "ksum_value",
+    "merge_states",
+    "moments",
+    "moments_update",
+    "moments_variance",
+    "state_reductions",
+]
+
+_KINDS = ("sum", "max", "min")
+
+
+class KSum(NamedTuple):
+    """A compensated running sum whose value is ``hi + lo``."""
+
+    hi: jax.Array  # [...] accum dtype, the rounded running sum
+    lo: jax.Array  # [...] accum dtype, the rounding error carried so far
+
+
+class Moments(NamedTuple):
+    """Weighted first and second moments of a stream, per element of ``shape``."""
+
+    weight: jax.Array  # [...] accum dtype, total weight
+    mean: jax.Array  # [...] accum dtype, weighted mean
+    m2: jax.Array  # [...] accum dtype, sum of w * (x - mean)**2
+
+
+def ksum(shape: tuple[int, ...] = (), dtype: Any = None) -> KSum:
+    """A zero compensated sum of the given shape."""
+    dtype = dtype or accum_dtype()
+    return KSum(jnp.zeros(shape, dtype), jnp.zeros(shape, dtype))
+
+
+def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
+    s = a + b
+    bp = s - a
+    err = (a - (s - bp)) + (b - bp)
+    return s, err
+
+
+def ksum_add(s: KSum, x: jax.Array) -> KSum:
+    """Add ``x`` (already reduced to ``s``'s shape) to a compensated sum."""
+    hi, err = _two_sum(s.hi, jnp.asarray(x, s.hi.dtype))
+    return KSum(hi, s.lo + err)
+
+
+def ksum_value(s: KSum) -> jax.Array:
+    """The value of a compensated sum."""
+    return s.hi + s.lo
+
+
+def moments(shape: tuple[int, ...] = (), dtype: Any = None) -> Moments:
+    """Empty moments of the given shape."""
+    dtype = dtype or accum_dtype()
+    z = jnp.zeros(shape, dtype)
+    return Moments(z, z, z)
+
+
+def _merge_moments(a: Moments, b: Moments) -> Moments:
+    w = a.weight + b.weight
+    delta = b.mean - a.mean
+    frac = jnp.where(w > 0, b.weight / jnp.where(w > 0, w, 1), 0)
+    mean = a.mean + delta * frac
+    m2 = a.m2 + b.m2 + delta * delta * a.weight * frac
+    return Moments(w, mean, m2)
+
+
+def moments_update(m: Moments, x: jax.Array, w: jax.Array | None = None, axis: int = 0) -> Moments:
+    """Fold a batch ``x`` (weights ``w`` broadcastable to it) into ``m`` along ``axis``.
+
+    The batch's own moments are computed in two passes (mean, then centred squares), then merged
+    with Chan's formula, so large offsets never cancel.
+    """
+    x = x.astype(m.mean.dtype)
+    w = jnp.ones_like(x) if w is None else jnp.broadcast_to(jnp.asarray(w, x.dtype), x.shape)
+    bw = jnp.sum(w, axis=axis)
+    safe = jnp.where(bw > 0, bw, 1)
+    bmean = jnp.sum(jnp.where(w != 0, w * x, 0), axis=axis) / safe
+    dev = x - jnp.expand_dims(bmean, axis)
+    bm2 = jnp.sum(jnp.where(w != 0, w * dev * dev, 0), axis=axis)
+    return _merge_moments(m, Moments(bw, bmean, bm2))
+
+
+def moments_variance(m: Moments) -> jax.Array:
+    """Population variance ``m2 / weight`` (0 where no weight was seen)."""
+    return jnp.where(m.weight > 0, m.m2 / jnp.where(m.weight > 0, m.weight, 1), 0)
+
+
+def _is_node(x: Any) -> bool:
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _is_special(x: Any) -> bool:
+    return isinstance(x, (KSum, Moments))
+
+
+def state_reductions(state: Any) -> Any:
+    """The pytree of reduction kinds of ``state``: same structure, a kind string at each leaf.
+
+    ``KSum`` nodes come back as ``KSum("sum", "sum")`` and ``Moments`` as
+    ``Moments("sum", "mean", "m2")``; every other leaf gets its NamedTuple's ``REDUCE`` entry.
+    """
+
+    def visit(node: Any, kind: str) -> Any:
+        if isinstance(node, KSum):
+            return KSum("sum", "sum")
+        if isinstance(node, Moments):
+            return Moments("sum", "mean", "m2")
+        if _is_node(node):
+            kinds: dict[str, str] = getattr(type(node), "REDUCE", {})
+            return type(node)(
+                *(visit(v, kinds.get(f, "sum")) for f, v in zip(node._fields, node, strict=True))
+            )
+        if isinstance(node, dict):
+            return {k: visit(v, kind) for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return type(node)(visit(v, kind) for v in node)
+        if kind not in _KINDS:
+            raise ValueError(f"state_reductions: REDUCE kinds must be one of {_KINDS}; got {kind!r}.")
+        return kind
+
+    return visit(state, "sum")
+
+
+def _combine(kind: str, a: jax.Array, b: jax.Array) -> jax.Array:
+    if kind == "max":
+        return jnp.maximum(a, b)
+    if kind == "min":
+        return jnp.minimum(a, b)
+    return a + b
+
+
+def merge_states(a: Any, b: Any) -> Any:
+    """Merge two states of the same structure with each leaf's declared reduction."""
+
+    def merge(kind: Any, x: Any, y: Any) -> Any:
+        if isinstance(kind, KSum):
+            return ksum_add(KSum(x.hi, x.lo + y.lo), y.hi)
+        if isinstance(kind, Moments):
+            return _merge_moments(x, y)
+        return _combine(kind, x, y)
+
+    return jax.tree.map(merge, state_reductions(a), a, b, is_leaf=_is_special)
+
+
+def all_reduce(state: Any, axis_name: Any) -> Any:
+    """Reduce a state over a named mapped axis (``shard_map``, ``pmap``, ``vmap``).
+
+    Leaves are grouped by kind and each group is reduced by one collective, whatever the number of
+    metrics in the state; ``Moments`` need one more ``psum`` for Chan's centred term.
+    """
+    kinds = state_reductions(state)
+    # Moments travel as (weight, weight * mean): both are plain sums.
+    pre = jax.tree.map(
+        lambda m: Moments(m.weight, m.weight * m.mean, m.m2) if isinstance(m, Moments) else m,
+        state,
+        is_leaf=_is_special,
+    )
+    leaves, treedef = jax.tree.flatten(pre)
+    kind_leaves = treedef.flatten_up_to(kinds) if leaves else []
+    out = list(leaves)
+    for kind, collective in (("sum", jax.lax.psum), ("max", jax.lax.pmax), ("min", jax.lax.pmin)):
+        idx = [i for i, k in enumerate(kind_leaves) if k == kind or (kind == "sum" and k == "mean")]
+        if idx:
+            for i, v in zip(idx, collective([leaves[i] for i in idx], axis_name), strict=True):
+                out[i] = v
+    reduced = treedef.unflatten(out)
+
+    local_moments = [m for m in jax.tree.leaves(state, is_leaf=_is_special) if isinstance(m, Moments)]
+    if not local_moments:
+        return reduced
+    global_moments = [m for m in jax.tree.leaves(reduced, is_leaf=_is_special) if isinstance(m, Moments)]
+    means = [jnp.where(g.weight > 0, g.mean / jnp.where(g.weight > 0, g.weight, 1), 0) for g in global_moments]
+    m2s = jax.lax.psum(
+        [m.m2 + m.weight * (m.mean - mu) ** 2 for m, mu in zip(local_moments, means, strict=True)],
+        axis_name,
+    )
+    fixed = iter(zip(means, m2s, strict=True))
+
+    def finish(node: Any) -> Any:
+        if isinstance(node, Moments):
+            mean, m2 = next(fixed)
+            return Moments(node.weight, mean, m2)
+        return node
+
+    return jax.tree.map(finish, reduced, is_leaf=_is_special)

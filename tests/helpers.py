@@ -1,0 +1,47 @@
+"""Shared test utilities (not tests themselves)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import numpy as np
+
+
+class TracedJit:
+    """``jax.jit(fn)`` that counts how many times ``fn`` is traced (each trace is a compile)."""
+
+    def __init__(self, fn: Callable[..., Any], **jit_kwargs: Any) -> None:
+        self.traces = 0
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.traces += 1
+            return fn(*args, **kwargs)
+
+        self._jitted = jax.jit(counted, **jit_kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._jitted(*args, **kwargs)
+
+
+def tree_types(tree: Any) -> tuple[Any, list[tuple[tuple[int, ...], Any]]]:
+    """Tree structure, shapes and dtypes of a pytree (for "init() has an updated state's type")."""
+    return jax.tree.structure(tree), [(np.shape(x), np.asarray(x).dtype) for x in jax.tree.leaves(tree)]
+
+
+def keras_metric(name: str, *args: Any, **kwargs: Any) -> Any:
+    """A Keras 3 metric instance (JAX backend) by class name: the oracle."""
+    import keras
+
+    return getattr(keras.metrics, name)(*args, **kwargs)
+
+
+def keras_result(metric: Any, batches: list[tuple[Any, ...]]) -> np.ndarray:
+    """Feed ``(y_true, y_pred[, sample_weight])`` batches to a Keras 3 metric; its float64 result."""
+    for batch in batches:
+        if len(batch) == 3 and batch[2] is not None:
+            metric.update_state(batch[0], batch[1], sample_weight=batch[2])
+        else:
+            metric.update_state(batch[0], batch[1])
+    return np.asarray(metric.result(), dtype=np.float64)
