@@ -41,6 +41,13 @@ class Metric:
     - ``default_name``: the Keras 3 default name (History key), ``None`` for snake_case of the class.
     - ``higher_is_better``: direction; ``None`` when neither.
     - ``value_range``: ``(low, high)`` of the result, ``None`` ends for unbounded.
+    - ``input_kind``: what ``update`` takes, for generic tests, docs and the engine's defaults:
+      ``"values"`` (Mean, Sum: ``update(state, values)``), ``"regression"`` (real targets, same shape),
+      ``"binary"`` (0/1 labels, probabilities, same shape), ``"categorical"`` (one-hot labels,
+      probabilities ``[N, C]``), ``"sparse"`` (integer labels ``[N]``, probabilities ``[N, C]``),
+      ``"multilabel"`` (0/1 labels ``[N, C]``, probabilities ``[N, C]``), ``"labels"`` (integer class
+      ids in both, e.g. IoU).
+    - ``example_args``: constructor arguments that make a typical instance (e.g. ``num_classes``).
     """
 
     name: str | None = dataclasses.field(default=None, kw_only=True)
@@ -49,6 +56,8 @@ class Metric:
     default_name: ClassVar[str | None] = None
     higher_is_better: ClassVar[bool | None] = None
     value_range: ClassVar[tuple[float | None, float | None]] = (None, None)
+    input_kind: ClassVar[str] = "regression"
+    example_args: ClassVar[dict[str, Any]] = {}
 
     # -- the pure protocol -------------------------------------------------------------------
     def init(self) -> Any:

@@ -91,6 +91,7 @@ class Mean(Metric):
     """
 
     default_name = "mean"
+    input_kind = "values"
 
     def init(self) -> MeanState:
         return MeanState(ksum(), ksum())
@@ -122,6 +123,7 @@ class Sum(Metric):
     """
 
     default_name = "sum"
+    input_kind = "values"
 
     def init(self) -> SumState:
         return SumState(ksum())
@@ -152,6 +154,7 @@ class MeanMetricWrapper(Mean):
     2.0
     """
 
+    input_kind = "regression"
     fn: Callable[..., Any] = dataclasses.field(default=None)  # type: ignore[assignment]
     fn_kwargs: tuple[tuple[str, Any], ...] = ()
 
