@@ -1,7 +1,11 @@
-"""Per-sample metric functions with Keras signatures: ``fn(y_true, y_pred, **options)``.
+"""Per-sample metric kernels: pure ``jax.numpy`` functions with Keras signatures.
 
-Each returns one value per sample (the input shape less the last axis), compiles under ``jax.jit``,
-maps under ``jax.vmap`` (any extra leading axes) and differentiates where Keras' function does.
+Each ``fn(y_true, y_pred, **options)`` returns one value per sample (the input shape less the
+reduced axis, normally the last), follows the Keras 3 formula, and works under ``jit``, ``vmap``
+(any extra leading axes) and, where the Keras function is differentiable, ``grad``. Short Keras 2
+aliases (``mse``, ``mae``, ``mape``, ``msle``, ``kld``, ``cosine``, ``logcosh``,
+``kullback_leibler_divergence``) are the same function objects, so their ``__name__`` is the full
+name. This module only re-exports.
 """
 
 from jmetrics.kernels._classification import *  # noqa: F403

@@ -1,19 +1,33 @@
 """Accuracy kernels: one value per sample (the input shape less the last axis), Keras 3 semantics.
 
 Keras 3's ``accuracy`` and ``binary_accuracy`` are elementwise and its ``Mean`` then averages each
-sample; here the per-sample mean over the last axis is taken in the function, which gives the same
-streaming result for rectangular batches and the Keras 2.3.1 shape.
+sample over its remaining axes; here that per-sample mean over the last axis is taken in the
+function. Streaming results are the same, and the shape is Keras 2.3.1's.
+
+Sparse labels under ``jit``: JAX clamps out-of-range gather indices silently, so each sparse
+kernel computes label validity itself. Out-of-range labels (including negative ones) count as
+misses (accuracy 0) under ``jit``/``vmap``; called eagerly with concrete values, the kernels raise
+``ValueError`` naming the function and the label range instead.
 """
 
 from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import as_array, is_concrete
-from jmetrics.kernels._common import prepare
+from jmetrics._checks import as_array, squeeze_or_expand
+from jmetrics.kernels._common import (
+    check_bool,
+    check_k,
+    check_label_range,
+    check_number,
+    int_labels,
+    prepare,
+    result_dtype,
+    shape_error,
+    sparse_inputs,
+)
 
 __all__ = [
     "accuracy",
@@ -24,154 +38,248 @@ __all__ = [
     "top_k_categorical_accuracy",
 ]
 
+_UNROLL_MAX = 64  # argmax over at most this many classes is unrolled column by column
+
+
+def _pick(xj: jax.Array, best: jax.Array) -> jax.Array:
+    """Whether ``xj`` replaces ``best`` in a first-index argmax (NaN counts as the maximum)."""
+    return (xj > best) | (jnp.isnan(xj) & ~jnp.isnan(best))
+
+
+def argmax_last(x: jax.Array) -> jax.Array:
+    """``jnp.argmax(x, axis=-1)`` (first index on ties, NaN wins), as int32, fast on CPU.
+
+    XLA's variadic-reduce argmax is slow on CPU (about 4x slower at 100 classes). For up to
+    ``_UNROLL_MAX`` classes the columns are scanned by an unrolled elementwise loop that fuses
+    into one pass; wider inputs are first halved by a pairwise tree of adjacent columns (which
+    keeps lower indices on the left, so ties still go to the first index).
+    """
+    idx = jnp.broadcast_to(jnp.arange(x.shape[-1], dtype=jnp.int32), x.shape)
+    while x.shape[-1] > _UNROLL_MAX:
+        if x.shape[-1] % 2:
+            x = jnp.concatenate([x, jnp.full(x.shape[:-1] + (1,), -jnp.inf, x.dtype)], -1)
+            idx = jnp.concatenate([idx, jnp.zeros(idx.shape[:-1] + (1,), idx.dtype)], -1)
+        left, right = x[..., 0::2], x[..., 1::2]
+        take = _pick(right, left)
+        x = jnp.where(take, right, left)
+        idx = jnp.where(take, idx[..., 1::2], idx[..., 0::2])
+    best, arg = x[..., 0], idx[..., 0]
+    for j in range(1, x.shape[-1]):
+        take = _pick(x[..., j], best)
+        best = jnp.where(take, x[..., j], best)
+        arg = jnp.where(take, idx[..., j], arg)
+    return arg
+
 
 def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """Exact-equality accuracy per sample: ``mean_-1(y_true == y_pred)``. Higher is better; [0, 1].
+    """Exact-equality accuracy per sample.
 
-    ``keras.metrics.Accuracy`` (Keras 3) and ``keras.metrics.accuracy`` (2.3.1, elementwise).
+    .. math:: \\mathrm{acc}_i = \\frac{1}{d} \\sum_j [\\, y_{ij} = \\hat y_{ij} \\,]
+
+    Args:
+        y_true: labels, shape ``[..., d]``; cast to ``y_pred``'s dtype first (Keras 3), so a float
+            label 1.5 against integer predictions compares as 1.
+        y_pred: predicted labels (not scores), the same shape.
+
+    Returns:
+        Shape ``[...]``, in ``y_pred``'s float dtype (float32 for integer predictions). Higher is
+        better; range [0, 1].
+
+    ``keras.metrics.Accuracy`` (Keras 3) and Keras 2.3.1's ``metrics.accuracy`` are elementwise;
+    their ``Mean`` averages the same values per sample, so streaming results agree. Averaged
+    over samples with ``d = 1`` it equals ``sklearn.metrics.accuracy_score``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.accuracy(jnp.array([[1, 2], [3, 4]]), jnp.array([[1, 0], [3, 4]]))
-    Array([0.5, 1. ], dtype=float32)
+    >>> jmetrics.accuracy(jnp.array([[1, 2], [3, 4]]), jnp.array([[1, 0], [3, 4]])).tolist()
+    [0.5, 1.0]
     """
-    t, p = prepare("accuracy", y_true, y_pred)
-    return jnp.mean((t == p).astype(p.dtype), axis=-1)
+    metric = "accuracy"
+    t = as_array(y_true, "y_true", metric)
+    p = as_array(y_pred, "y_pred", metric)
+    out = result_dtype(p)
+    t_shape, p_shape = tuple(t.shape), tuple(p.shape)
+    t, p = squeeze_or_expand(t.astype(p.dtype), p)
+    if t.shape != p.shape or p.ndim == 0:
+        raise ValueError(
+            shape_error(metric, t_shape, p_shape, "the same shape of rank >= 1 (up to a trailing 1)")
+        )
+    return jnp.mean((t == p).astype(out), axis=-1)
 
 
 def binary_accuracy(y_true: ArrayLike, y_pred: ArrayLike, threshold: float = 0.5) -> jax.Array:
-    """Binary accuracy per sample: ``mean_-1(y_true == (y_pred > threshold))``.
+    """Binary accuracy per sample, with a strict threshold (Keras 3).
 
-    Strict ``>`` as Keras 3: ``p == threshold`` predicts 0, ``p = 2.0`` predicts 1. Keras 2.3.1
-    rounded half to even instead (``p = 2.0`` never matched label 1); see docs/keras-compat.md.
-    Higher is better; range [0, 1].
+    .. math:: \\mathrm{acc}_i = \\frac{1}{d} \\sum_j [\\, y_{ij} = [\\hat y_{ij} > \\tau] \\,]
+
+    Args:
+        y_true: 0/1 labels (any dtype), shape ``[..., d]``. Soft labels such as 0.9 never match.
+        y_pred: scores, the same shape.
+        threshold: the float ``tau``; a score equal to it predicts 0.
+
+    Returns:
+        Shape ``[...]``. Higher is better; range [0, 1].
+
+    Keras 3 ``binary_accuracy`` (elementwise; its ``Mean`` gives the same streaming value).
+    Keras 2.3.1 rounded half to even when ``threshold == 0.5``: ``p = 0.5`` predicts 0 in both,
+    but ``p = 2.0`` rounds to 2 and never matches label 1 in 2.3.1, while it predicts 1 here.
+    Averaged over samples with ``d = 1`` it equals ``sklearn.metrics.accuracy_score(y_true,
+    y_pred > threshold)``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.binary_accuracy(jnp.array([[1.], [0.], [1.]]), jnp.array([[0.9], [0.5], [0.5]]))
-    Array([1., 1., 0.], dtype=float32)
+    >>> jmetrics.binary_accuracy(jnp.array([[1.], [0.], [1.]]), jnp.array([[.9], [.5], [.5]])).tolist()
+    [1.0, 1.0, 0.0]
     """
-    if not isinstance(threshold, (int, float)):
-        raise TypeError(f"binary_accuracy: threshold must be a float; got {type(threshold).__name__}.")
-    t, p = prepare("binary_accuracy", y_true, y_pred)
-    pred = (p > threshold).astype(p.dtype)
-    return jnp.mean((t == pred).astype(p.dtype), axis=-1)
-
-
-def _argmax(x: jax.Array) -> jax.Array:
-    """First index of the maximum of the last axis (NaN counts as the maximum, as jnp.argmax)."""
-    return jnp.argmax(x, axis=-1)
+    metric = "binary_accuracy"
+    thr = check_number(metric, "threshold", threshold)
+    t = as_array(y_true, "y_true", metric)
+    p = as_array(y_pred, "y_pred", metric)
+    out = result_dtype(p)
+    t_shape, p_shape = tuple(t.shape), tuple(p.shape)
+    t, p = squeeze_or_expand(t, p)
+    if t.shape != p.shape or p.ndim == 0:
+        raise ValueError(
+            shape_error(metric, t_shape, p_shape, "the same shape of rank >= 1 (up to a trailing 1)")
+        )
+    if p.dtype in (jnp.bfloat16, jnp.float16):
+        p = p.astype(jnp.float32)  # compare with the float32 threshold, as Keras 3 does
+    pred = (p > thr).astype(t.dtype)
+    return jnp.mean((t == pred).astype(out), axis=-1)
 
 
 def categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """``argmax(y_true) == argmax(y_pred)`` per sample; ties go to the first index.
+    """Whether ``argmax(y_true) == argmax(y_pred)``, per sample.
 
-    y_true is one-hot (or any scores) with the same shape as y_pred ``[..., C]``. Returns ``[...]``.
-    Higher is better; range [0, 1]. Keras 3 and 2.3.1 agree except for NaN predictions (Keras 3's
-    argmax picks the NaN, 2.3.1's skipped it).
+    .. math:: \\mathrm{acc}_i = [\\, \\arg\\max_c y_{ic} = \\arg\\max_c \\hat y_{ic} \\,]
+
+    Args:
+        y_true: one-hot labels (or any scores), shape ``[..., C]``.
+        y_pred: scores, the same shape.
+
+    Returns:
+        Shape ``[...]``. Higher is better; range [0, 1]. Ties go to the first index, so
+        ``[.5, .5]`` against label 1 is a miss.
+
+    Keras 3 and 2.3.1 ``categorical_accuracy`` agree except for NaN scores: Keras 3 (and this
+    function) treat NaN as the maximum, 2.3.1's ``tf.argmax`` skipped it. Averaged over samples it
+    equals ``sklearn.metrics.accuracy_score(argmax(y_true), argmax(y_pred))``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.categorical_accuracy(jnp.array([[0, 1], [1, 0]]), jnp.array([[.3, .7], [.4, .6]]))
-    Array([1., 0.], dtype=float32)
+    >>> jmetrics.categorical_accuracy(jnp.array([[0, 1], [1, 0]]), jnp.array([[.3, .7], [.4, .6]])).tolist()
+    [1.0, 0.0]
     """
-    t, p = prepare("categorical_accuracy", y_true, y_pred)
-    return (_argmax(t) == _argmax(p)).astype(p.dtype)
-
-
-def _sparse_labels(metric: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[jax.Array, jax.Array]:
-    """Sparse labels shaped like ``y_pred[..., 0]`` and float predictions ``[..., C]``."""
-    t = as_array(y_true, "y_true", metric)
-    p = as_array(y_pred, "y_pred", metric)
-    if not jnp.issubdtype(p.dtype, jnp.floating):
-        p = p.astype(jnp.float32)
-    if p.ndim == 0:
-        raise ValueError(f"{metric}: y_pred must have a class axis; got shape ().")
-    if t.ndim == p.ndim and t.shape[-1] == 1:
-        t = jnp.squeeze(t, -1)
-    if t.shape != p.shape[:-1]:
-        raise ValueError(
-            f"{metric}: y_true must have shape y_pred.shape[:-1] (class ids); got y_true shape "
-            f"{tuple(t.shape)} and y_pred shape {tuple(p.shape)}."
-        )
-    return t, p
-
-
-def check_label_range(metric: str, labels: jax.Array, num_classes: int) -> None:
-    """Raise ``ValueError`` if concrete labels fall outside ``[0, num_classes)`` (no-op under jit)."""
-    if not is_concrete(labels) or labels.size == 0:
-        return
-    arr = np.asarray(labels)
-    lo, hi = arr.min(), arr.max()
-    if lo < 0 or hi >= num_classes or (np.issubdtype(arr.dtype, np.floating) and np.any(arr != np.floor(arr))):
-        raise ValueError(
-            f"{metric}: y_true must hold class ids in [0, {num_classes}); got values in "
-            f"[{lo}, {hi}]."
-        )
+    t, p, out = prepare("categorical_accuracy", y_true, y_pred)
+    return (argmax_last(t) == argmax_last(p)).astype(out)
 
 
 def sparse_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """``y_true == argmax(y_pred)`` per sample, with integer (or float) class ids in y_true.
+    """Whether the class id ``y_true`` equals ``argmax(y_pred)``, per sample.
 
-    y_true ``[...]`` or ``[..., 1]``, y_pred ``[..., C]``. Higher is better; range [0, 1].
-    Keras 3 and 2.3.1 agree. Labels outside ``[0, C)`` never match (no clamping).
+    .. math:: \\mathrm{acc}_i = [\\, y_i = \\arg\\max_c \\hat y_{ic} \\,]
+
+    Args:
+        y_true: class ids (integer or float), shape ``[...]`` or ``[..., 1]``.
+        y_pred: scores, shape ``[..., C]``.
+
+    Returns:
+        Shape ``[...]``. Higher is better; range [0, 1]. Ties go to the first index; NaN scores
+        count as the maximum (Keras 3). A non-integer float label never matches.
+
+    Label range: called eagerly, labels outside ``[0, C)`` raise ``ValueError``; under ``jit`` they
+    are simply misses (0), as in Keras 3. Keras 3 and 2.3.1 ``sparse_categorical_accuracy`` agree.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.sparse_categorical_accuracy(jnp.array([1, 0]), jnp.array([[.3, .7], [.4, .6]]))
-    Array([1., 0.], dtype=float32)
+    >>> jmetrics.sparse_categorical_accuracy(jnp.array([1, 0]), jnp.array([[.3, .7], [.4, .6]])).tolist()
+    [1.0, 0.0]
     """
-    t, p = _sparse_labels("sparse_categorical_accuracy", y_true, y_pred)
-    return (t.astype(p.dtype) == _argmax(p).astype(p.dtype)).astype(p.dtype)
+    metric = "sparse_categorical_accuracy"
+    t, p, out = sparse_inputs(metric, y_true, y_pred)
+    check_label_range(metric, t, p.shape[-1])
+    pred = argmax_last(p)
+    if jnp.issubdtype(t.dtype, jnp.floating):
+        hit = t == pred.astype(t.dtype)
+    else:
+        hit = t.astype(jnp.int32) == pred
+    return hit.astype(out)
 
 
 def _in_top_k(p: jax.Array, label: jax.Array, k: int) -> jax.Array:
-    """Keras 3 ``in_top_k``: rank = 1 + count(p > p_label) <= k; ties count in favour.
+    """Keras 3 ``in_top_k``: ``1 + count(p > p_label) <= k``; ties count in favour.
 
-    Labels outside ``[0, C)`` are never in the top k (JAX would otherwise clamp the gather).
+    ``p_label`` comes from a gather (not ``lax.top_k``, which is very slow on CPU). A NaN at the
+    label counts as ``-inf``. Labels outside ``[0, C)`` are misses (the clamped gather is masked).
     """
     num_classes = p.shape[-1]
     valid = (label >= 0) & (label < num_classes)
-    idx = jnp.clip(label, 0, num_classes - 1).astype(jnp.int32)
+    idx = jnp.clip(label, 0, num_classes - 1)
     p_label = jnp.take_along_axis(p, idx[..., None], axis=-1)
     p_label = jnp.where(jnp.isnan(p_label), -jnp.inf, p_label)
-    above = jnp.sum((p > p_label).astype(jnp.int32), axis=-1)
-    return (valid & (above < k)).astype(p.dtype)
-
-
-def _check_k(metric: str, k: int) -> None:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"{metric}: k must be a positive int; got {k!r}.")
+    above = jnp.sum(p > p_label, axis=-1, dtype=jnp.int32)
+    return valid & (above < k)
 
 
 def top_k_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike, k: int = 5) -> jax.Array:
-    """Whether ``argmax(y_true)`` is among the ``k`` highest predictions, per sample.
+    """Whether ``argmax(y_true)`` is among the ``k`` highest scores, per sample.
 
-    Ties count in favour (Keras 3 ``in_top_k``); ``k >= C`` always gives 1. Higher is better; [0, 1].
+    .. math:: \\mathrm{acc}_i = [\\, 1 + \\#\\{c : \\hat y_{ic} > \\hat y_{i,l_i}\\} \\le k \\,],
+              \\quad l_i = \\arg\\max_c y_{ic}
+
+    Args:
+        y_true: one-hot labels, shape ``[..., C]``.
+        y_pred: scores, the same shape.
+        k: an int >= 1. ``k >= C`` always gives 1.
+
+    Returns:
+        Shape ``[...]``. Higher is better; range [0, 1]. Ties count in favour (``[.5, .5]`` with
+        ``k = 1`` is a hit for either label), as Keras 3 and 2.3.1's TF ``in_top_k`` do.
+
+    Equivalent to ``keras.metrics.top_k_categorical_accuracy`` (Keras 3 and 2.3.1); averaged over
+    samples it equals ``sklearn.metrics.top_k_accuracy_score`` when there are no ties.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.top_k_categorical_accuracy(jnp.array([[0, 0, 1]]), jnp.array([[.5, .3, .2]]), k=2)
-    Array([0.], dtype=float32)
+    >>> jmetrics.top_k_categorical_accuracy(jnp.array([[0, 0, 1]]), jnp.array([[.5, .3, .2]]), k=2).tolist()
+    [0.0]
     """
-    _check_k("top_k_categorical_accuracy", k)
-    t, p = prepare("top_k_categorical_accuracy", y_true, y_pred)
-    return _in_top_k(p, _argmax(t), int(k))
+    metric = "top_k_categorical_accuracy"
+    kk = check_k(metric, k)
+    t, p, out = prepare(metric, y_true, y_pred)
+    return _in_top_k(p, argmax_last(t), kk).astype(out)
 
 
 def sparse_top_k_categorical_accuracy(
     y_true: ArrayLike, y_pred: ArrayLike, k: int = 5, from_sorted_ids: bool = False
 ) -> jax.Array:
-    """Whether the class id ``y_true`` is among the ``k`` highest predictions, per sample.
+    """Whether the class id ``y_true`` is among the ``k`` highest scores, per sample.
 
-    With ``from_sorted_ids=True`` y_pred holds class ids sorted by score (Keras 3): the test is
-    ``any(y_pred[..., :k] == y_true)``. Labels must lie in ``[0, C)``: concrete inputs are checked
-    and raise ``ValueError``; under jit an out-of-range label counts as a miss. Higher is better.
+    .. math:: \\mathrm{acc}_i = [\\, 1 + \\#\\{c : \\hat y_{ic} > \\hat y_{i,y_i}\\} \\le k \\,]
+
+    Args:
+        y_true: class ids, shape ``[...]`` or ``[..., 1]``; floats are truncated to int (Keras 3).
+        y_pred: scores, shape ``[..., C]``; or, with ``from_sorted_ids=True``, class ids sorted by
+            decreasing score, shape ``[..., N]`` (Keras 3): the test is then
+            ``any(y_pred[..., :k] == y_true)``.
+        k: an int >= 1. ``k >= C`` always gives 1 for valid labels.
+        from_sorted_ids: see ``y_pred``.
+
+    Returns:
+        Shape ``[...]``. Higher is better; range [0, 1]. Ties count in favour.
+
+    Label range: called eagerly, labels outside ``[0, C)`` raise ``ValueError``; under ``jit`` they
+    are misses (0). Keras 3 differs there: its gather wraps -1 to the last class and, for a label
+    >= C, counts a hit whenever ``k > C``. Keras 2.3.1 (TF ``in_top_k``) agrees for valid labels.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.sparse_top_k_categorical_accuracy(jnp.array([2, 0]), jnp.array([[.5, .3, .2], [.5, .3, .2]]), k=2)
-    Array([0., 1.], dtype=float32)
+    >>> s = jnp.array([[.5, .3, .2], [.5, .3, .2]])
+    >>> jmetrics.sparse_top_k_categorical_accuracy(jnp.array([2, 0]), s, k=2).tolist()
+    [0.0, 1.0]
     """
     metric = "sparse_top_k_categorical_accuracy"
-    _check_k(metric, k)
-    t, p = _sparse_labels(metric, y_true, y_pred)
-    if from_sorted_ids:
-        hits = jnp.any(p[..., : int(k)] == t[..., None].astype(p.dtype), axis=-1)
-        return hits.astype(jnp.float32)
-    check_label_range(metric, t, p.shape[-1])
-    return _in_top_k(p, t, int(k))
+    kk = check_k(metric, k)
+    sorted_ids = check_bool(metric, "from_sorted_ids", from_sorted_ids)
+    t, p, out = sparse_inputs(metric, y_true, y_pred)
+    if sorted_ids:
+        ids = as_array(y_pred, "y_pred", metric)
+        hits = jnp.any(ids[..., :kk] == t[..., None].astype(ids.dtype), axis=-1)
+        return hits.astype(out)
+    labels = int_labels(t)
+    check_label_range(metric, labels, p.shape[-1])
+    return _in_top_k(p, labels, kk).astype(out)

@@ -1,43 +1,189 @@
-"""Input preparation shared by the per-sample kernels."""
+"""Input preparation and option checks shared by the per-sample kernels.
+
+Dtype policy (every kernel): ``y_true`` is cast to ``y_pred``'s dtype as Keras 3 does (integer or
+bool predictions count as float32). The result has that dtype. bfloat16 and float16 inputs are
+computed in float32 internally, because Keras' ``1e-7`` clipping does not survive half precision
+(``1 - 1e-7`` rounds to 1, so ``log(1 - p)`` would give ``-inf``); the result is cast back.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import as_array, check_same_shape, squeeze_or_expand
+from jmetrics._checks import as_array, is_concrete, squeeze_or_expand
 
 EPSILON = 1e-7  # keras.backend.epsilon(), the same in Keras 2.3.1 and Keras 3
 
+_HALF = (jnp.dtype(jnp.bfloat16), jnp.dtype(jnp.float16))
+
+
+def result_dtype(x: jax.Array) -> jnp.dtype:
+    """The dtype a kernel returns for predictions ``x``: its float dtype, float32 otherwise."""
+    return jnp.dtype(x.dtype) if jnp.issubdtype(x.dtype, jnp.floating) else jnp.dtype(jnp.float32)
+
+
+def compute_dtype(dtype: Any) -> jnp.dtype:
+    """The dtype to compute in: float32 for half-precision ``dtype``, else ``dtype`` itself."""
+    dtype = jnp.dtype(dtype)
+    return jnp.dtype(jnp.float32) if dtype in _HALF else dtype
+
+
+def shape_error(metric: str, t_shape: tuple[int, ...], p_shape: tuple[int, ...], need: str) -> str:
+    """The message for incompatible ``y_true``/``y_pred`` shapes."""
+    return (
+        f"{metric}: y_true and y_pred must have {need}; got y_true shape {tuple(t_shape)} "
+        f"and y_pred shape {tuple(p_shape)}."
+    )
+
 
 def prepare(
-    metric: str, y_true: ArrayLike, y_pred: ArrayLike, *, same_shape: bool = True
-) -> tuple[jax.Array, jax.Array]:
-    """Both inputs as arrays of y_pred's float dtype (float32 for ints), at the same rank as Keras 3.
+    metric: str, y_true: ArrayLike, y_pred: ArrayLike
+) -> tuple[jax.Array, jax.Array, jnp.dtype]:
+    """``(t, p, out_dtype)``: both inputs in the compute dtype, same shape, at least rank 1.
 
-    ``(N,)`` against ``(N, 1)`` becomes ``(N, 1)`` and ``(N, 1)``; with ``same_shape`` any remaining
-    difference raises ``ValueError`` naming ``metric`` and both shapes.
+    ``y_true`` is first cast to ``y_pred``'s dtype (Keras 3), then both are brought to the same
+    rank by :func:`jmetrics._checks.squeeze_or_expand`, so ``(N,)`` against ``(N, 1)`` gives
+    ``(N, 1)`` and ``(N, 1)``, never ``(N, N)``. Any other shape difference (which Keras would
+    reject or silently broadcast) raises ``ValueError`` naming ``metric`` and both shapes.
     """
     t = as_array(y_true, "y_true", metric)
     p = as_array(y_pred, "y_pred", metric)
-    dtype = p.dtype if jnp.issubdtype(p.dtype, jnp.floating) else jnp.float32
-    t, p = squeeze_or_expand(t.astype(dtype), p.astype(dtype))
-    if same_shape:
-        check_same_shape(metric, t, p)
+    t_shape, p_shape = tuple(t.shape), tuple(p.shape)
+    out = result_dtype(p)
+    comp = compute_dtype(out)
+    t = t.astype(out).astype(comp)
+    p = p.astype(out).astype(comp)
+    t, p = squeeze_or_expand(t, p)
+    if t.shape != p.shape:
+        raise ValueError(
+            shape_error(metric, t_shape, p_shape, "the same shape (up to a trailing axis of size 1)")
+        )
     if p.ndim == 0:
-        raise ValueError(f"{metric}: y_pred must have at least one axis; got shape ().")
-    return t, p
+        raise ValueError(
+            f"{metric}: y_true and y_pred must have at least one axis (the last axis is reduced); "
+            f"got shape (). Pass arrays of shape (batch, d)."
+        )
+    return t, p, out
 
 
-def check_axis(metric: str, axis: int, ndim: int) -> int:
+def sparse_inputs(
+    metric: str, y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1
+) -> tuple[jax.Array, jax.Array, jnp.dtype]:
+    """``(labels, p, out_dtype)`` for sparse functions: class ids and scores with classes last.
+
+    ``y_true`` must have ``y_pred``'s shape without the class ``axis`` (or with size 1 there);
+    ``p`` is returned in the compute dtype with the class axis moved last, ``labels`` unchanged in
+    dtype and shaped like ``p.shape[:-1]``.
+    """
+    t = as_array(y_true, "y_true", metric)
+    p = as_array(y_pred, "y_pred", metric)
+    t_shape, p_shape = tuple(t.shape), tuple(p.shape)
+    if p.ndim == 0:
+        raise ValueError(
+            f"{metric}: y_pred must have a class axis; got shape (). Pass scores of shape (batch, C)."
+        )
+    ax = check_axis(metric, axis, p.ndim)
+    if t.ndim == p.ndim and t.shape[ax] == 1:
+        t = jnp.squeeze(t, ax)
+    want = p_shape[:ax] + p_shape[ax + 1 :]
+    if tuple(t.shape) != want:
+        raise ValueError(
+            shape_error(
+                metric,
+                t_shape,
+                p_shape,
+                f"shapes y_pred.shape without the class axis {ax} (class ids) and y_pred.shape",
+            )
+            + f" Expected y_true shape {want} or {want + (1,)}."
+        )
+    out = result_dtype(p)
+    p = p.astype(out).astype(compute_dtype(out))
+    if ax != p.ndim - 1:
+        p = jnp.moveaxis(p, ax, -1)
+    return t, p, out
+
+
+def int_labels(labels: jax.Array) -> jax.Array:
+    """Class ids as int32, truncating floats toward zero (Keras 3 casts sparse labels so)."""
+    if labels.dtype == jnp.int32:
+        return labels
+    return labels.astype(jnp.int32)
+
+
+def check_label_range(
+    metric: str, labels: jax.Array, num_classes: int, ignore_class: int | None = None
+) -> None:
+    """Raise ``ValueError`` if concrete ``labels`` fall outside ``[0, num_classes)``.
+
+    A no-op on tracers (under ``jit``, ``vmap``, ``grad``): each kernel documents what an
+    out-of-range label does there. Entries equal to ``ignore_class`` are exempt.
+    """
+    if not is_concrete(labels) or labels.size == 0:
+        return
+    arr = np.asarray(labels)
+    if ignore_class is not None:
+        arr = arr[arr != ignore_class]
+        if arr.size == 0:
+            return
+    lo, hi = arr.min(), arr.max()
+    if lo < 0 or hi >= num_classes:
+        raise ValueError(
+            f"{metric}: y_true must hold class ids in [0, {num_classes - 1}] (y_pred has "
+            f"{num_classes} classes); got labels in [{lo}, {hi}]. Under jit such labels are not "
+            f"checked (see the docstring)."
+        )
+
+
+def check_axis(metric: str, axis: Any, ndim: int) -> int:
     """Normalise ``axis`` for an array of rank ``ndim`` or raise ``ValueError``."""
-    if not isinstance(axis, int) or not -ndim <= axis < ndim:
-        raise ValueError(f"{metric}: axis must be an int in [{-ndim}, {ndim}); got {axis!r}.")
-    return axis % ndim
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(
+            f"{metric}: axis must be an int in [{-ndim}, {ndim - 1}] for inputs of rank {ndim}; "
+            f"got {axis!r}."
+        )
+    return int(axis) % ndim
 
 
-def check_fraction(metric: str, name: str, value: float) -> None:
-    """Raise ``ValueError`` unless ``0 <= value <= 1``."""
-    if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"{metric}: {name} must be a number in [0, 1]; got {value!r}.")
+def check_number(metric: str, name: str, value: Any) -> float:
+    """``float(value)`` for a real Python/NumPy number (not bool), else ``TypeError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{metric}: {name} must be a float; got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{metric}: {name} must be a finite float; got {value!r}.")
+    return value
+
+
+def check_fraction(metric: str, name: str, value: Any) -> float:
+    """``float(value)`` if ``0 <= value <= 1``, else ``ValueError``."""
+    v = check_number(metric, name, value)
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{metric}: {name} must be a float in [0, 1]; got {value!r}.")
+    return v
+
+
+def check_positive(metric: str, name: str, value: Any) -> float:
+    """``float(value)`` if ``value > 0``, else ``ValueError``."""
+    v = check_number(metric, name, value)
+    if not v > 0.0:
+        raise ValueError(f"{metric}: {name} must be a float > 0; got {value!r}.")
+    return v
+
+
+def check_k(metric: str, k: Any) -> int:
+    """``int(k)`` for an integer ``k >= 1``, else ``ValueError``."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"{metric}: k must be an int >= 1; got {k!r}.")
+    return int(k)
+
+
+def check_bool(metric: str, name: str, value: Any) -> bool:
+    """``value`` if it is a bool, else ``TypeError`` (a traced flag cannot choose a formula)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{metric}: {name} must be True or False; got {value!r}.")
+    return bool(value)

@@ -1,4 +1,8 @@
-"""Correlation kernels along an axis (Keras 3 ``pearson_correlation``, ``concordance_correlation``)."""
+"""Correlation kernels (Pearson, concordance) along an axis: Keras 3 formulas, one value per sample.
+
+These are the Keras 3 *functions*: each row is one set of paired observations. (A correlation over
+a whole dataset is not a mean of per-sample values; that needs moments, not these kernels.)
+"""
 
 from __future__ import annotations
 
@@ -12,42 +16,70 @@ __all__ = ["concordance_correlation", "pearson_correlation"]
 
 
 def pearson_correlation(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) -> jax.Array:
-    """Pearson correlation along ``axis``: ``mean_axis(z(t) * z(p))`` with population z-scores.
+    """Pearson correlation coefficient along ``axis``, per sample.
 
-    A constant vector has no correlation: the result is NaN (as in Keras 3 and NumPy).
-    Higher is better; range [-1, 1].
+    .. math:: r_i = \\frac{1}{d}\\sum_j \\frac{(t_{ij} - \\bar t_i)(p_{ij} - \\bar p_i)}
+              {\\sigma(t_i)\\,\\sigma(p_i)}
+
+    with population standard deviations.
+
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+        axis: the axis holding the paired observations.
+
+    Returns:
+        The input shape without ``axis``. Higher is better; range [-1, 1]. A constant row gives
+        NaN (0/0), as in Keras 3.
+
+    Keras 3 ``keras.metrics.pearson_correlation`` (not in Keras 2.3.1). Equals
+    ``scipy.stats.pearsonr`` (or ``numpy.corrcoef``) on each row.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.pearson_correlation(jnp.array([[1., 2., 3., 4.]]), jnp.array([[1., 3., 2., 5.]]))[0]), 6)
+    >>> v = jmetrics.pearson_correlation(jnp.array([[1., 2., 3., 4.]]), jnp.array([[1., 3., 2., 5.]]))
+    >>> round(float(v[0]), 6)
     0.831522
     """
-    t, p = prepare("pearson_correlation", y_true, y_pred)
+    t, p, out = prepare("pearson_correlation", y_true, y_pred)
     ax = check_axis("pearson_correlation", axis, p.ndim)
-    tn = t - jnp.mean(t, axis=ax, keepdims=True)
-    pn = p - jnp.mean(p, axis=ax, keepdims=True)
-    tn = tn / jnp.std(tn, axis=ax, keepdims=True)
-    pn = pn / jnp.std(pn, axis=ax, keepdims=True)
-    return jnp.mean(tn * pn, axis=ax)
+    tc = t - jnp.mean(t, axis=ax, keepdims=True)
+    pc = p - jnp.mean(p, axis=ax, keepdims=True)
+    tn = tc / jnp.std(tc, axis=ax, keepdims=True)
+    pn = pc / jnp.std(pc, axis=ax, keepdims=True)
+    return jnp.mean(tn * pn, axis=ax).astype(out)
 
 
 def concordance_correlation(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) -> jax.Array:
-    """Lin's concordance correlation along ``axis``, exactly as Keras 3 computes it.
+    """Lin's concordance correlation coefficient along ``axis``, per sample, as Keras 3 computes it.
 
-    .. math:: \\frac{2\\,\\overline{(t - \\bar p)(p - \\bar p)}}{\\sigma_t^2 + \\sigma_p^2 + (\\bar t - \\bar p)^2 + \\epsilon}
+    .. math:: \\rho_i = \\frac{1}{d}\\sum_j \\frac{2 (t_{ij} - \\bar p_i)(p_{ij} - \\bar p_i)}
+              {\\sigma^2(t_i) + \\sigma^2(p_i) + (\\bar t_i - \\bar p_i)^2 + \\epsilon}
 
-    Keras 3 centres ``t`` by the mean of ``p`` in the covariance term; this is reproduced for
-    agreement (it differs from the textbook formula when the means differ). Higher is better.
+    Note ``t - mean(p)`` in the numerator: Keras 3.15 centres ``y_true`` by the *prediction* mean.
+    This is reproduced for bit-for-bit agreement; it equals Lin's coefficient
+    ``2 cov / (var_t + var_p + (mean_t - mean_p)^2)`` exactly when the means agree.
+
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+        axis: the axis holding the paired observations.
+
+    Returns:
+        The input shape without ``axis``. Higher is better; 1 for perfect agreement.
+
+    Keras 3 ``keras.metrics.concordance_correlation`` (not in Keras 2.3.1).
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.concordance_correlation(jnp.array([[1., 2., 3., 4.]]), jnp.array([[1., 3., 2., 5.]]))[0]), 6)
+    >>> v = jmetrics.concordance_correlation(jnp.array([[1., 2., 3., 4.]]), jnp.array([[1., 3., 2., 5.]]))
+    >>> round(float(v[0]), 6)
     0.785714
     """
-    t, p = prepare("concordance_correlation", y_true, y_pred)
+    t, p, out = prepare("concordance_correlation", y_true, y_pred)
     ax = check_axis("concordance_correlation", axis, p.ndim)
-    mt = jnp.mean(t, axis=ax, keepdims=True)
-    mp = jnp.mean(p, axis=ax, keepdims=True)
-    var_t = jnp.var(t - mt, axis=ax, keepdims=True)
-    var_p = jnp.var(p - mp, axis=ax, keepdims=True)
-    covar = (t - mp) * (p - mp)
-    norm = var_t + var_p + jnp.square(mt - mp)
-    return jnp.mean(2.0 * covar / (norm + EPSILON), axis=ax)
+    t_mean = jnp.mean(t, axis=ax, keepdims=True)
+    p_mean = jnp.mean(p, axis=ax, keepdims=True)
+    t_var = jnp.var(t - t_mean, axis=ax, keepdims=True)
+    p_var = jnp.var(p - p_mean, axis=ax, keepdims=True)
+    covar = (t - p_mean) * (p - p_mean)
+    norm = t_var + p_var + jnp.square(t_mean - p_mean)
+    return jnp.mean(2.0 * covar / (norm + EPSILON), axis=ax).astype(out)

@@ -1,4 +1,4 @@
-"""Hinge kernels (Keras 3 and 2.3.1 formulas): one value per sample."""
+"""Hinge kernels (hinge, squared hinge, categorical hinge): Keras 3 formulas, one value per sample."""
 
 from __future__ import annotations
 
@@ -12,46 +12,88 @@ __all__ = ["categorical_hinge", "hinge", "squared_hinge"]
 
 
 def _signed_labels(t: jax.Array) -> jax.Array:
-    """Keras' label conversion: if *every* element of y_true is 0 or 1, map to -1/1."""
-    all_binary = jnp.all((t == 0) | (t == 1))
-    return jnp.where(all_binary, 2.0 * t - 1.0, t)
+    """Keras' {0, 1} -> {-1, 1} rule: converted only if *every* element of ``t`` is 0 or 1.
+
+    The test covers the whole array given to the function (under ``vmap``, each mapped slice).
+    """
+    is_binary = jnp.all((t == 0) | (t == 1))
+    return jnp.where(is_binary, 2.0 * t - 1.0, t)
 
 
 def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """Hinge loss per sample: ``mean_-1(max(1 - t * p, 0))``.
+    """Hinge loss per sample.
 
-    Labels are -1/1; when every element of y_true is 0 or 1 they are mapped to -1/1 first (the
-    check covers the whole array, as Keras does). Lower is better; best 0.
+    .. math:: \\mathrm{hinge}_i = \\frac{1}{d}\\sum_j \\max(1 - t'_{ij} \\hat y_{ij}, 0)
+
+    where ``t' = 2t - 1`` if every element of ``y_true`` (the whole array, not each sample) is 0
+    or 1, else ``t' = t``.
+
+    Args:
+        y_true: labels in {-1, 1} or {0, 1}, shape ``[..., d]``.
+        y_pred: decision values, the same shape.
+
+    Returns:
+        Shape ``[...]``. Lower is better; best 0.
+
+    Keras 3 and 2.3.1 ``hinge`` (same formula and whole-array rule). Keras 3 does not match ranks
+    here, so ``(N,)`` labels against ``(N, 1)`` predictions broadcast to ``(N, N)`` there; here they
+    are compared sample by sample. With ``d = 1`` and {-1, 1} labels, averaged over samples, it
+    equals ``sklearn.metrics.hinge_loss``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.hinge(jnp.array([[0., 1.], [0., 0.]]), jnp.array([[.6, .4], [.4, .6]]))
-    Array([1.1, 1.5], dtype=float32)
+    >>> jmetrics.hinge(jnp.array([[0., 1.], [0., 0.]]), jnp.array([[.6, .4], [.4, .6]])).tolist()
+    [1.100000023841858, 1.5]
     """
-    t, p = prepare("hinge", y_true, y_pred)
-    return jnp.mean(jnp.maximum(1.0 - _signed_labels(t) * p, 0.0), axis=-1)
+    t, p, out = prepare("hinge", y_true, y_pred)
+    t = _signed_labels(t)
+    return jnp.mean(jnp.maximum(1.0 - t * p, 0.0), axis=-1).astype(out)
 
 
 def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """Squared hinge loss per sample: ``mean_-1(max(1 - t * p, 0)**2)`` (labels as :func:`hinge`).
+    """Squared hinge loss per sample.
+
+    .. math:: \\frac{1}{d}\\sum_j \\max(1 - t'_{ij} \\hat y_{ij}, 0)^2
+
+    with the same whole-array {0, 1} -> {-1, 1} rule as :func:`hinge`.
+
+    Args:
+        y_true: labels in {-1, 1} or {0, 1}, shape ``[..., d]``.
+        y_pred: decision values, the same shape.
+
+    Returns:
+        Shape ``[...]``. Lower is better; best 0.
+
+    Keras 3 and 2.3.1 ``squared_hinge``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.squared_hinge(jnp.array([[0., 1.]]), jnp.array([[.6, .4]]))
-    Array([1.46], dtype=float32)
+    >>> jmetrics.squared_hinge(jnp.array([[0., 1.]]), jnp.array([[.5, .5]])).tolist()
+    [1.25]
     """
-    t, p = prepare("squared_hinge", y_true, y_pred)
-    return jnp.mean(jnp.square(jnp.maximum(1.0 - _signed_labels(t) * p, 0.0)), axis=-1)
+    t, p, out = prepare("squared_hinge", y_true, y_pred)
+    t = _signed_labels(t)
+    return jnp.mean(jnp.square(jnp.maximum(1.0 - t * p, 0.0)), axis=-1).astype(out)
 
 
 def categorical_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """Categorical hinge per sample: ``max(max_-1((1 - t) p) - sum_-1(t p) + 1, 0)``.
+    """Categorical (Crammer-Singer) hinge loss per sample.
 
-    No label conversion (Keras 3 and 2.3.1). Lower is better; best 0.
+    .. math:: \\max\\bigl(\\max_c (1 - t_{ic}) \\hat y_{ic} - \\sum_c t_{ic} \\hat y_{ic} + 1,\\ 0\\bigr)
+
+    Args:
+        y_true: one-hot labels, shape ``[..., C]`` (no label conversion).
+        y_pred: scores, the same shape.
+
+    Returns:
+        Shape ``[...]``. Lower is better; best 0.
+
+    Keras 3 and 2.3.1 ``categorical_hinge``. For one-hot labels it equals the per-sample term of
+    ``sklearn.metrics.hinge_loss`` in the multiclass case.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.categorical_hinge(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]]))
-    Array([1.], dtype=float32)
+    >>> jmetrics.categorical_hinge(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]])).tolist()
+    [1.0]
     """
-    t, p = prepare("categorical_hinge", y_true, y_pred)
+    t, p, out = prepare("categorical_hinge", y_true, y_pred)
     pos = jnp.sum(t * p, axis=-1)
     neg = jnp.max((1.0 - t) * p, axis=-1)
-    return jnp.maximum(neg - pos + 1.0, 0.0)
+    return jnp.maximum(neg - pos + 1.0, 0.0).astype(out)

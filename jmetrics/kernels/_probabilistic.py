@@ -1,14 +1,30 @@
-"""Crossentropy and focal kernels, Keras 3 formulas (JAX backend): one value per sample."""
+"""Crossentropy kernels (binary, categorical, sparse, focal): Keras 3 formulas with the JAX backend.
+
+Probabilities are clipped to ``[1e-7, 1 - 1e-7]`` exactly as Keras 3 does (no extra ``+eps`` inside
+the log, unlike Keras 2.3.1 with TensorFlow); logits use numerically stable forms. One value per
+sample: the input shape less ``axis``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics._checks import as_array
-from jmetrics.kernels._classification import _sparse_labels, check_label_range
-from jmetrics.kernels._common import EPSILON, check_axis, check_fraction, prepare
+from jmetrics.kernels._common import (
+    EPSILON,
+    check_axis,
+    check_bool,
+    check_fraction,
+    check_label_range,
+    check_number,
+    int_labels,
+    prepare,
+    sparse_inputs,
+)
 
 __all__ = [
     "binary_crossentropy",
@@ -19,11 +35,26 @@ __all__ = [
 ]
 
 
-def _bce_elementwise(t: jax.Array, p: jax.Array, from_logits: bool) -> jax.Array:
-    if from_logits:
-        return -(t * jax.nn.log_sigmoid(p) + (1.0 - t) * jax.nn.log_sigmoid(-p))
-    p = jnp.clip(p, EPSILON, 1.0 - EPSILON)
-    return -(t * jnp.log(p) + (1.0 - t) * jnp.log1p(-p))
+def _clip(p: jax.Array) -> jax.Array:
+    return jnp.clip(p, EPSILON, 1.0 - EPSILON)
+
+
+def _bce_probs(t: jax.Array, p: jax.Array) -> jax.Array:
+    """Elementwise Keras 3 binary crossentropy of probabilities (clip only, no ``+eps``)."""
+    p = _clip(p)
+    return -(t * jnp.log(p) + (1.0 - t) * jnp.log(1.0 - p))
+
+
+def _bce_logits(t: jax.Array, z: jax.Array) -> jax.Array:
+    """Elementwise ``-(t log sigmoid(z) + (1-t) log sigmoid(-z))`` in the overflow-free form."""
+    return jnp.maximum(z, 0.0) - t * z + jnp.log1p(jnp.exp(-jnp.abs(z)))
+
+
+def _check_gamma(metric: str, gamma: Any) -> float:
+    g = check_number(metric, "gamma", gamma)
+    if g < 0:
+        raise ValueError(f"{metric}: gamma must be a float >= 0; got {gamma!r}.")
+    return g
 
 
 def binary_crossentropy(
@@ -33,33 +64,43 @@ def binary_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> jax.Array:
-    """Binary crossentropy averaged over ``axis``.
+    """Binary crossentropy, averaged over ``axis`` for each sample.
 
-    .. math:: -\\frac{1}{d}\\sum_j t_j \\log p_j + (1 - t_j) \\log(1 - p_j)
+    .. math:: \\mathrm{bce}_i = -\\frac{1}{d}\\sum_j \\bigl(t_{ij}\\log p_{ij}
+              + (1-t_{ij})\\log(1-p_{ij})\\bigr), \\quad
+              p = \\mathrm{clip}(\\hat y, \\epsilon, 1-\\epsilon)\\ \\text{or}\\ \\sigma(\\hat y),
+              \\quad t = y(1-s) + s/2
 
-    Probabilities are clipped to ``[1e-7, 1 - 1e-7]`` (Keras 3; Keras 2.3.1 also added ``1e-7``
-    inside the log, so ``t=0, p=1`` gives 16.118 here and 15.379 there). With ``from_logits`` the
-    stable ``log_sigmoid`` form is used. ``label_smoothing`` maps ``t`` to ``t(1-ls) + ls/2``.
-    Lower is better; best 0.
+    Args:
+        y_true: 0/1 (or soft) labels, shape ``[..., d]``.
+        y_pred: probabilities, or logits with ``from_logits=True``; the same shape.
+        from_logits: whether ``y_pred`` holds logits (computed without clipping, stably).
+        label_smoothing: ``s`` in [0, 1]: labels are squeezed towards 0.5.
+        axis: the axis the mean runs over.
 
-    >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.binary_crossentropy(jnp.array([[0., 1.]]), jnp.array([[0.4, 0.6]]))[0]), 6)
-    0.510826
+    Returns:
+        The input shape without ``axis``. Lower is better; best 0 (with hard labels). A
+        saturated wrong probability costs ``-log(1e-7) = 16.118``.
+
+    Keras 3 ``keras.metrics.binary_crossentropy``. Keras 2.3.1 with TensorFlow differs for
+    probabilities: it also adds ``1e-7`` inside the log (``p = 0, t = 1`` costs 15.942 there,
+    16.118 here) and, inside ``compile``, works from the logits of a sigmoid output. Averaged
+    over samples with ``d = 1`` it equals ``sklearn.metrics.log_loss`` up to the clipping.
+
+    >>> import jax.numpy as jnp, jmetrics, math
+    >>> v = jmetrics.binary_crossentropy(jnp.array([[1., 0.]]), jnp.array([[.5, .5]]))
+    >>> round(float(v[0]), 5) == round(math.log(2), 5)
+    True
     """
     metric = "binary_crossentropy"
-    check_fraction(metric, "label_smoothing", label_smoothing)
-    t, p = prepare(metric, y_true, y_pred)
+    logits = check_bool(metric, "from_logits", from_logits)
+    ls = check_fraction(metric, "label_smoothing", label_smoothing)
+    t, p, out = prepare(metric, y_true, y_pred)
     ax = check_axis(metric, axis, p.ndim)
-    if label_smoothing:
-        t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    return jnp.mean(_bce_elementwise(t, p, from_logits), axis=ax)
-
-
-def _log_probs(p: jax.Array, from_logits: bool, axis: int) -> jax.Array:
-    if from_logits:
-        return jax.nn.log_softmax(p, axis=axis)
-    p = p / jnp.sum(p, axis=axis, keepdims=True)
-    return jnp.log(jnp.clip(p, EPSILON, 1.0 - EPSILON))
+    if ls:
+        t = t * (1.0 - ls) + 0.5 * ls
+    loss = _bce_logits(t, p) if logits else _bce_probs(t, p)
+    return jnp.mean(loss, axis=ax).astype(out)
 
 
 def categorical_crossentropy(
@@ -69,23 +110,45 @@ def categorical_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> jax.Array:
-    """Categorical crossentropy ``-sum_axis(t * log p)`` per sample.
+    """Categorical crossentropy per sample.
 
-    Probabilities are first renormalised to sum to 1 along ``axis``, then clipped to
-    ``[1e-7, 1 - 1e-7]`` (Keras 3 and 2.3.1); logits use ``log_softmax``. ``label_smoothing`` maps
-    ``t`` to ``t(1-ls) + ls/C`` with ``C = y_true.shape[-1]``. Lower is better; best 0.
+    .. math:: \\mathrm{cce}_i = -\\sum_c t_{ic} \\log q_{ic}, \\quad
+              q = \\mathrm{clip}\\Bigl(\\frac{\\hat y}{\\sum_c \\hat y_c}, \\epsilon, 1-\\epsilon\\Bigr)
+              \\ \\text{or}\\ \\mathrm{softmax}(\\hat y), \\quad t = y(1-s) + s/C
 
-    >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.categorical_crossentropy(jnp.array([[0., 1., 0.]]), jnp.array([[.1, .2, .2]]))[0]), 5)
-    0.91629
+    Args:
+        y_true: one-hot (or soft) labels, shape ``[..., C]``.
+        y_pred: probabilities (renormalised to sum 1 first), or logits with ``from_logits=True``;
+            the same shape.
+        from_logits: whether ``y_pred`` holds logits (``log_softmax``, no clipping).
+        label_smoothing: ``s`` in [0, 1].
+        axis: the class axis.
+
+    Returns:
+        The input shape without ``axis``. Lower is better; best 0 (with hard labels).
+
+    Keras 3 ``keras.metrics.categorical_crossentropy`` (Keras 3 takes ``C`` from the *last* axis
+    even when ``axis`` differs; here ``C`` is the class axis size). Keras 2.3.1 took ``C`` from
+    axis 1 and, inside ``compile``, worked from the logits of a softmax output. With one-hot
+    labels, averaged over samples, it equals ``sklearn.metrics.log_loss`` up to the clipping.
+
+    >>> import jax.numpy as jnp, jmetrics, math
+    >>> v = jmetrics.categorical_crossentropy(jnp.array([[0., 1.]]), jnp.array([[.2, .6]]))
+    >>> round(float(v[0]), 5) == round(-math.log(.75), 5)
+    True
     """
     metric = "categorical_crossentropy"
-    check_fraction(metric, "label_smoothing", label_smoothing)
-    t, p = prepare(metric, y_true, y_pred)
+    logits = check_bool(metric, "from_logits", from_logits)
+    ls = check_fraction(metric, "label_smoothing", label_smoothing)
+    t, p, out = prepare(metric, y_true, y_pred)
     ax = check_axis(metric, axis, p.ndim)
-    if label_smoothing:
-        t = t * (1.0 - label_smoothing) + label_smoothing / t.shape[-1]
-    return -jnp.sum(t * _log_probs(p, from_logits, ax), axis=ax)
+    if ls:
+        t = t * (1.0 - ls) + ls / t.shape[ax]
+    if logits:
+        log_q = jax.nn.log_softmax(p, axis=ax)
+    else:
+        log_q = jnp.log(_clip(p / jnp.sum(p, axis=ax, keepdims=True)))
+    return (-jnp.sum(t * log_q, axis=ax)).astype(out)
 
 
 def sparse_categorical_crossentropy(
@@ -95,33 +158,58 @@ def sparse_categorical_crossentropy(
     axis: int = -1,
     ignore_class: int | None = None,
 ) -> jax.Array:
-    """Crossentropy with integer class ids in y_true: ``-log p[y_true]`` per sample.
+    """Categorical crossentropy with integer class ids, per sample.
 
-    y_true ``[...]`` or ``[..., 1]``, y_pred ``[..., C]`` (class axis last). Probabilities are
-    renormalised and clipped as in :func:`categorical_crossentropy` (Keras 3). Entries equal to
-    ``ignore_class`` give 0 (and still count in a mean, as Keras 3 on JAX). Labels must lie in
-    ``[0, C)``: concrete inputs are checked and raise ``ValueError``; under jit an out-of-range label
-    gives 0 as in Keras 3 (its one-hot row is all zero). Lower is better; best 0.
+    .. math:: \\mathrm{scce}_i = -\\log q_{i, y_i}, \\quad
+              q = \\mathrm{clip}\\Bigl(\\frac{\\hat y}{\\sum_c \\hat y_c}, \\epsilon, 1-\\epsilon\\Bigr)
+              \\ \\text{or}\\ \\mathrm{softmax}(\\hat y)
 
-    >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.sparse_categorical_crossentropy(jnp.array([1]), jnp.array([[0.5, 0.5]]))
-    Array([0.6931472], dtype=float32)
+    Args:
+        y_true: class ids, ``y_pred``'s shape without ``axis`` (or with size 1 there); floats are
+            truncated to int (Keras 3).
+        y_pred: probabilities, or logits with ``from_logits=True``.
+        from_logits: whether ``y_pred`` holds logits.
+        axis: the class axis of ``y_pred``.
+        ignore_class: an int class id whose samples get loss 0 (or None).
+
+    Returns:
+        ``y_true``'s shape (without a trailing 1). Lower is better; best 0.
+
+    Only the label's probability is gathered (no one-hot). Label range: called eagerly, labels
+    outside ``[0, C)`` (other than ``ignore_class``) raise ``ValueError``; under ``jit`` they give
+    loss 0, as Keras 3's all-zero one-hot row does. Ignored samples also give 0 here; the
+    streaming metric decides whether they count in the denominator (Keras 3 with the JAX backend
+    counts them). Keras 2.3.1 clipped before renormalising; Keras 3 and this function renormalise
+    first. Averaged over samples it equals ``sklearn.metrics.log_loss`` up to the clipping.
+
+    >>> import jax.numpy as jnp, jmetrics, math
+    >>> v = jmetrics.sparse_categorical_crossentropy(jnp.array([1]), jnp.array([[.2, .6]]))
+    >>> round(float(v[0]), 5) == round(-math.log(.75), 5)
+    True
     """
     metric = "sparse_categorical_crossentropy"
-    if axis not in (-1, as_array(y_pred, "y_pred", metric).ndim - 1):
-        raise ValueError(f"{metric}: axis must be the last axis (-1); got {axis!r}.")
-    t, p = _sparse_labels(metric, y_true, y_pred)
+    logits = check_bool(metric, "from_logits", from_logits)
+    if ignore_class is not None and (
+        isinstance(ignore_class, bool) or not isinstance(ignore_class, int)
+    ):
+        raise TypeError(f"{metric}: ignore_class must be an int or None; got {ignore_class!r}.")
+    t, p, out = sparse_inputs(metric, y_true, y_pred, axis)
     num_classes = p.shape[-1]
-    valid = jnp.ones(t.shape, bool) if ignore_class is None else t != ignore_class
-    if ignore_class is None:
-        check_label_range(metric, t, num_classes)
+    labels = int_labels(t)
+    check_label_range(metric, labels, num_classes, ignore_class)
+    valid = (labels >= 0) & (labels < num_classes)
+    if ignore_class is not None:
+        valid = valid & (t != ignore_class)
+    idx = jnp.clip(labels, 0, num_classes - 1)[..., None]
+    if logits:
+        top = jax.lax.stop_gradient(jnp.max(p, axis=-1, keepdims=True))
+        shifted = p - top
+        log_norm = jnp.log(jnp.sum(jnp.exp(shifted), axis=-1))
+        loss = log_norm - jnp.take_along_axis(shifted, idx, axis=-1)[..., 0]
     else:
-        check_label_range(metric, jnp.where(valid, t, 0), num_classes)
-    labels = jnp.where(valid, t, 0).astype(jnp.int32)
-    in_range = (labels >= 0) & (labels < num_classes)
-    log_p = _log_probs(p, from_logits, p.ndim - 1)
-    picked = jnp.take_along_axis(log_p, jnp.clip(labels, 0, num_classes - 1)[..., None], axis=-1)[..., 0]
-    return jnp.where(valid & in_range, -picked, 0.0).astype(p.dtype)
+        q = jnp.take_along_axis(p, idx, axis=-1)[..., 0] / jnp.sum(p, axis=-1)
+        loss = -jnp.log(_clip(q))
+    return jnp.where(valid, loss, 0.0).astype(out)
 
 
 def binary_focal_crossentropy(
@@ -134,61 +222,117 @@ def binary_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> jax.Array:
-    """Binary focal crossentropy (Lin et al. 2017) averaged over ``axis``, Keras 3 formula.
+    """Binary focal crossentropy (Lin et al. 2018), averaged over ``axis`` for each sample.
 
-    .. math:: \\mathrm{bce} \\cdot (1 - p_t)^\\gamma, \\quad p_t = t p + (1 - t)(1 - p)
+    .. math:: \\frac{1}{d}\\sum_j w_{ij} (1 - p^t_{ij})^{\\gamma}\\, \\mathrm{bce}(t_{ij}, p_{ij}),
+              \\quad p^t = t p + (1-t)(1-p), \\quad w = t\\alpha + (1-t)(1-\\alpha)
+              \\text{ if balancing else } 1
 
-    times ``alpha t + (1 - alpha)(1 - t)`` with ``apply_class_balancing``. Lower is better; best 0.
+    Args:
+        y_true: 0/1 (or soft) labels, shape ``[..., d]``.
+        y_pred: probabilities, or logits with ``from_logits=True`` (then ``p = sigmoid``).
+        apply_class_balancing: whether to weight class 1 by ``alpha`` and class 0 by
+            ``1 - alpha``.
+        alpha: the class-1 weight, a float in [0, 1].
+        gamma: the focusing exponent, a float >= 0 (0 gives plain binary crossentropy).
+        from_logits: whether ``y_pred`` holds logits.
+        label_smoothing: in [0, 1]: labels are squeezed towards 0.5.
+        axis: the axis the mean runs over.
 
-    >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.binary_focal_crossentropy(jnp.array([[1.]]), jnp.array([[0.5]]))[0]), 6)
-    0.173287
+    Returns:
+        The input shape without ``axis``. Lower is better; best 0.
+
+    Keras 3 ``keras.metrics.binary_focal_crossentropy`` (the bce term is clipped; the focal
+    factor uses the unclipped ``p``). Not in Keras 2.3.1.
+
+    >>> import jax.numpy as jnp, jmetrics, math
+    >>> v = jmetrics.binary_focal_crossentropy(jnp.array([[1.]]), jnp.array([[.5]]))
+    >>> round(float(v[0]), 5) == round(0.25 * math.log(2), 5)
+    True
     """
     metric = "binary_focal_crossentropy"
-    check_fraction(metric, "label_smoothing", label_smoothing)
-    t, p = prepare(metric, y_true, y_pred)
+    balance = check_bool(metric, "apply_class_balancing", apply_class_balancing)
+    a = check_fraction(metric, "alpha", alpha)
+    g = _check_gamma(metric, gamma)
+    logits = check_bool(metric, "from_logits", from_logits)
+    ls = check_fraction(metric, "label_smoothing", label_smoothing)
+    t, p, out = prepare(metric, y_true, y_pred)
     ax = check_axis(metric, axis, p.ndim)
-    if label_smoothing:
-        t = t * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    if from_logits:
+    if ls:
+        t = t * (1.0 - ls) + 0.5 * ls
+    if logits:
         p = jax.nn.sigmoid(p)
-    bce = _bce_elementwise(t, p, from_logits=False)
     p_t = t * p + (1.0 - t) * (1.0 - p)
-    focal = jnp.power(1.0 - p_t, gamma) * bce
-    if apply_class_balancing:
-        focal = (t * alpha + (1.0 - t) * (1.0 - alpha)) * focal
-    return jnp.mean(focal, axis=ax)
+    loss = jnp.power(1.0 - p_t, g) * _bce_probs(t, p)
+    if balance:
+        loss = (t * a + (1.0 - t) * (1.0 - a)) * loss
+    return jnp.mean(loss, axis=ax).astype(out)
+
+
+def _alpha(metric: str, alpha: float | Sequence[float], num_classes: int) -> Any:
+    """``alpha`` as a float, or a tuple of ``num_classes`` floats (one weight per class)."""
+    if isinstance(alpha, (list, tuple)):
+        if len(alpha) != num_classes:
+            raise ValueError(
+                f"{metric}: alpha must be a float or a sequence of {num_classes} floats (one per "
+                f"class); got {len(alpha)} values."
+            )
+        return tuple(check_number(metric, "alpha", a) for a in alpha)
+    return check_number(metric, "alpha", alpha)
 
 
 def categorical_focal_crossentropy(
     y_true: ArrayLike,
     y_pred: ArrayLike,
-    alpha: float = 0.25,
+    alpha: float | Sequence[float] = 0.25,
     gamma: float = 2.0,
     from_logits: bool = False,
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> jax.Array:
-    """Categorical focal crossentropy, Keras 3 formula.
+    """Categorical focal crossentropy per sample.
 
-    .. math:: -\\sum_j \\alpha (1 - p_j)^\\gamma t_j \\log p_j
+    .. math:: -\\sum_c \\alpha_c (1 - q_{ic})^{\\gamma}\\, t_{ic} \\log q_{ic}, \\quad
+              q = \\mathrm{clip}\\Bigl(\\frac{p}{\\sum_c p_c}, \\epsilon, 1-\\epsilon\\Bigr),
+              \\quad p = \\hat y\\ \\text{or}\\ \\mathrm{softmax}(\\hat y)
 
-    with p renormalised and clipped as in :func:`categorical_crossentropy` (softmax first when
-    ``from_logits``). Lower is better; best 0.
+    Args:
+        y_true: one-hot (or soft) labels, shape ``[..., C]``.
+        y_pred: probabilities, or logits with ``from_logits=True``; the same shape.
+        alpha: a float, or a sequence of ``C`` floats (one weight per class).
+        gamma: the focusing exponent, a float >= 0.
+        from_logits: whether ``y_pred`` holds logits.
+        label_smoothing: ``s`` in [0, 1]: ``t = y(1-s) + s/C``.
+        axis: the class axis.
 
-    >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.categorical_focal_crossentropy(jnp.array([[0., 1.]]), jnp.array([[.5, .5]]))[0]), 6)
-    0.043322
+    Returns:
+        The input shape without ``axis``. Lower is better; best 0.
+
+    Keras 3 ``keras.metrics.categorical_focal_crossentropy`` (``C`` for label smoothing is the
+    class axis size here, Keras 3's last axis). Not in Keras 2.3.1.
+
+    >>> import jax.numpy as jnp, jmetrics, math
+    >>> v = jmetrics.categorical_focal_crossentropy(jnp.array([[0., 1.]]), jnp.array([[.5, .5]]))
+    >>> round(float(v[0]), 5) == round(0.25 * 0.25 * math.log(2), 5)
+    True
     """
     metric = "categorical_focal_crossentropy"
-    check_fraction(metric, "label_smoothing", label_smoothing)
-    t, p = prepare(metric, y_true, y_pred)
+    g = _check_gamma(metric, gamma)
+    logits = check_bool(metric, "from_logits", from_logits)
+    ls = check_fraction(metric, "label_smoothing", label_smoothing)
+    t, p, out = prepare(metric, y_true, y_pred)
     ax = check_axis(metric, axis, p.ndim)
-    if label_smoothing:
-        t = t * (1.0 - label_smoothing) + label_smoothing / t.shape[-1]
-    if from_logits:
+    a = _alpha(metric, alpha, p.shape[ax])
+    if ls:
+        t = t * (1.0 - ls) + ls / t.shape[ax]
+    if logits:
         p = jax.nn.softmax(p, axis=ax)
-    p = p / jnp.sum(p, axis=ax, keepdims=True)
-    p = jnp.clip(p, EPSILON, 1.0 - EPSILON)
-    cce = -t * jnp.log(p)
-    return jnp.sum(alpha * jnp.power(1.0 - p, gamma) * cce, axis=ax)
+    q = _clip(p / jnp.sum(p, axis=ax, keepdims=True))
+    weight = jnp.power(1.0 - q, g)
+    if isinstance(a, tuple):
+        shape = [1] * p.ndim
+        shape[ax] = len(a)
+        weight = weight * jnp.asarray(a, p.dtype).reshape(shape)
+    else:
+        weight = weight * a
+    return jnp.sum(weight * (-t * jnp.log(q)), axis=ax).astype(out)

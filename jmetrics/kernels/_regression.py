@@ -1,4 +1,9 @@
-"""Regression kernels: one value per sample (the input shape less the last axis), Keras 3 formulas."""
+"""Regression kernels: one value per sample (the input shape less the last axis), Keras 3 formulas.
+
+Every function casts ``y_true`` to ``y_pred``'s dtype, matches ranks as Keras 3 does (``(N,)``
+against ``(N, 1)`` never broadcasts to ``(N, N)``) and raises ``ValueError`` for other shape
+mismatches. bfloat16/float16 inputs are computed in float32 and the result cast back.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics.kernels._common import EPSILON, check_axis, prepare
+from jmetrics.kernels._common import EPSILON, check_axis, check_positive, prepare
 
 __all__ = [
     "cosine",
@@ -36,180 +41,304 @@ def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 
     .. math:: \\mathrm{mse}_i = \\frac{1}{d} \\sum_j (y_{ij} - \\hat y_{ij})^2
 
-    Args: y_true, y_pred: arrays of shape ``[..., d]``. Returns: shape ``[...]``. Lower is better; best 0.
-    Equivalent to ``keras.metrics.mean_squared_error`` (Keras 3 and 2.3.1); averaged over samples it
-    equals ``sklearn.metrics.mean_squared_error`` with ``multioutput='uniform_average'``.
+    Args:
+        y_true: targets, shape ``[..., d]`` (or ``[...]`` against ``[..., 1]``).
+        y_pred: predictions, the same shape.
+
+    Returns:
+        Shape ``[...]``. Lower is better; best 0.
+
+    Equivalent to ``keras.metrics.mean_squared_error`` (Keras 3 and 2.3.1, alias ``mse``);
+    averaged over samples it equals ``sklearn.metrics.mean_squared_error`` with
+    ``multioutput='uniform_average'``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.mean_squared_error(jnp.array([[1., 2.]]), jnp.array([[1., 4.]]))
-    Array([2.], dtype=float32)
+    >>> jmetrics.mean_squared_error(jnp.array([[1., 2.]]), jnp.array([[1., 4.]])).tolist()
+    [2.0]
     """
-    t, p = prepare("mean_squared_error", y_true, y_pred)
-    return jnp.mean(jnp.square(p - t), axis=-1)
+    t, p, out = prepare("mean_squared_error", y_true, y_pred)
+    return jnp.mean(jnp.square(p - t), axis=-1).astype(out)
 
 
 def root_mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """Root mean squared error per sample: ``sqrt(mean_-1((y_pred - y_true)**2))``.
+    """Root mean squared error per sample.
 
-    Lower is better; best 0. The streaming ``RootMeanSquaredError`` is the square root of the mean
-    squared error over all samples (Keras), not the mean of this per-sample value.
+    .. math:: \\mathrm{rmse}_i = \\sqrt{\\frac{1}{d} \\sum_j (\\hat y_{ij} - y_{ij})^2}
+
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+
+    Returns:
+        Shape ``[...]``. Lower is better; best 0.
+
+    Keras has no such function (only the ``RootMeanSquaredError`` class, which is the square root
+    of the mean squared error over *all* samples, not the mean of this per-sample value). With
+    ``d = 1`` it is ``|y_pred - y_true|``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.root_mean_squared_error(jnp.array([[0., 0.]]), jnp.array([[3., 4.]]))
-    Array([3.535534], dtype=float32)
+    >>> jmetrics.root_mean_squared_error(jnp.array([[0., 0.]]), jnp.array([[1., 1.]])).tolist()
+    [1.0]
     """
-    t, p = prepare("root_mean_squared_error", y_true, y_pred)
-    return jnp.sqrt(jnp.mean(jnp.square(p - t), axis=-1))
+    t, p, out = prepare("root_mean_squared_error", y_true, y_pred)
+    return jnp.sqrt(jnp.mean(jnp.square(p - t), axis=-1)).astype(out)
 
 
 def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """Mean absolute error per sample: ``mean_-1(|y_true - y_pred|)``. Lower is better; best 0.
+    """Mean absolute error per sample.
 
-    Equivalent to ``keras.metrics.mean_absolute_error`` (Keras 3 and 2.3.1).
+    .. math:: \\mathrm{mae}_i = \\frac{1}{d} \\sum_j |y_{ij} - \\hat y_{ij}|
+
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+
+    Returns:
+        Shape ``[...]``. Lower is better; best 0.
+
+    Equivalent to ``keras.metrics.mean_absolute_error`` (Keras 3 and 2.3.1, alias ``mae``);
+    averaged over samples it equals ``sklearn.metrics.mean_absolute_error``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.mean_absolute_error(jnp.array([[1., 2.]]), jnp.array([[2., 4.]]))
-    Array([1.5], dtype=float32)
+    >>> jmetrics.mean_absolute_error(jnp.array([[1., 2.]]), jnp.array([[2., 4.]])).tolist()
+    [1.5]
     """
-    t, p = prepare("mean_absolute_error", y_true, y_pred)
-    return jnp.mean(jnp.abs(p - t), axis=-1)
+    t, p, out = prepare("mean_absolute_error", y_true, y_pred)
+    return jnp.mean(jnp.abs(p - t), axis=-1).astype(out)
 
 
 def mean_absolute_percentage_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     """Mean absolute percentage error per sample.
 
-    .. math:: 100 \\cdot \\frac{1}{d} \\sum_j \\frac{|y_{ij} - \\hat y_{ij}|}{\\max(|y_{ij}|, \\epsilon)}
+    .. math:: \\mathrm{mape}_i = \\frac{100}{d} \\sum_j
+              \\frac{|y_{ij} - \\hat y_{ij}|}{\\max(|y_{ij}|, \\epsilon)}, \\quad \\epsilon = 10^{-7}
 
-    with :math:`\\epsilon = 10^{-7}`: a zero target gives ``|p| * 1e9`` (Keras 3 and 2.3.1 alike).
-    Lower is better; best 0.
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+
+    Returns:
+        Shape ``[...]``, in percent. Lower is better; best 0. A zero target contributes
+        ``|y_pred| * 1e9`` (Keras 3 and 2.3.1 alike).
+
+    Equivalent to ``keras.metrics.mean_absolute_percentage_error`` (alias ``mape``). sklearn's
+    ``mean_absolute_percentage_error`` is a fraction (not percent) and uses float64 machine
+    epsilon: ``100 * sklearn`` agrees whenever no ``|y_true| < 1e-7``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.mean_absolute_percentage_error(jnp.array([[2., 4.]]), jnp.array([[1., 4.]]))
-    Array([25.], dtype=float32)
+    >>> jmetrics.mean_absolute_percentage_error(jnp.array([[2., 4.]]), jnp.array([[1., 4.]])).tolist()
+    [25.0]
     """
-    t, p = prepare("mean_absolute_percentage_error", y_true, y_pred)
-    diff = jnp.abs((t - p) / jnp.maximum(jnp.abs(t), EPSILON))
-    return 100.0 * jnp.mean(diff, axis=-1)
+    t, p, out = prepare("mean_absolute_percentage_error", y_true, y_pred)
+    diff = jnp.abs(t - p) / jnp.maximum(jnp.abs(t), EPSILON)
+    return (100.0 * jnp.mean(diff, axis=-1)).astype(out)
 
 
 def mean_squared_logarithmic_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     """Mean squared logarithmic error per sample.
 
-    .. math:: \\frac{1}{d} \\sum_j (\\log(\\max(\\hat y, \\epsilon) + 1) - \\log(\\max(y, \\epsilon) + 1))^2
+    .. math:: \\mathrm{msle}_i = \\frac{1}{d} \\sum_j \\bigl(\\log(1 + \\max(\\hat y_{ij}, \\epsilon))
+              - \\log(1 + \\max(y_{ij}, \\epsilon))\\bigr)^2, \\quad \\epsilon = 10^{-7}
 
-    Negative values are clipped up to ``1e-7`` (Keras 3 and 2.3.1). Lower is better; best 0.
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
 
-    >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.mean_squared_logarithmic_error(jnp.array([[0.]]), jnp.array([[1.]]))[0]), 6)
-    0.480453
+    Returns:
+        Shape ``[...]``. Lower is better; best 0. Negative values are clipped up to ``1e-7``.
+
+    Equivalent to ``keras.metrics.mean_squared_logarithmic_error`` (Keras 3 and 2.3.1, alias
+    ``msle``); for non-negative inputs, averaged over samples, it equals
+    ``sklearn.metrics.mean_squared_log_error`` (which raises on negative values instead).
+
+    >>> import jax.numpy as jnp, jmetrics, math
+    >>> v = jmetrics.mean_squared_logarithmic_error(jnp.array([[0.]]), jnp.array([[1.]]))
+    >>> round(float(v[0]), 5) == round(math.log(2) ** 2, 5)
+    True
     """
-    t, p = prepare("mean_squared_logarithmic_error", y_true, y_pred)
-    first = jnp.log1p(jnp.maximum(p, EPSILON))
-    second = jnp.log1p(jnp.maximum(t, EPSILON))
-    return jnp.mean(jnp.square(first - second), axis=-1)
+    t, p, out = prepare("mean_squared_logarithmic_error", y_true, y_pred)
+    diff = jnp.log1p(jnp.maximum(p, EPSILON)) - jnp.log1p(jnp.maximum(t, EPSILON))
+    return jnp.mean(jnp.square(diff), axis=-1).astype(out)
 
 
 def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """Logarithm of the hyperbolic cosine of the error, per sample.
+    """Logarithm of the hyperbolic cosine of the prediction error, per sample.
 
-    .. math:: \\frac{1}{d} \\sum_j x_j + \\mathrm{softplus}(-2 x_j) - \\log 2, \\quad x = \\hat y - y
+    .. math:: \\frac{1}{d} \\sum_j \\log\\cosh(x_j) = \\frac{1}{d} \\sum_j
+              \\bigl(x_j + \\mathrm{softplus}(-2 x_j) - \\log 2\\bigr), \\quad x = \\hat y - y
 
-    (a form that never overflows). Keras 3 ``keras.losses.log_cosh``; Keras 2.3.1 ``logcosh``.
-    Lower is better; best 0.
+    (the second form never overflows; it is the one Keras uses).
 
-    >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.log_cosh(jnp.array([[0.]]), jnp.array([[1.]]))[0]), 6)
-    0.433781
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+
+    Returns:
+        Shape ``[...]``. Lower is better; best 0.
+
+    Keras 3 ``keras.metrics.log_cosh`` (class ``LogCoshError``); Keras 2.3.1 ``logcosh`` (the same
+    formula). Alias ``logcosh``.
+
+    >>> import jax.numpy as jnp, jmetrics, math
+    >>> v = jmetrics.log_cosh(jnp.array([[0.]]), jnp.array([[1.]]))
+    >>> round(float(v[0]), 5) == round(math.log(math.cosh(1.0)), 5)
+    True
     """
-    t, p = prepare("log_cosh", y_true, y_pred)
+    t, p, out = prepare("log_cosh", y_true, y_pred)
     x = p - t
-    return jnp.mean(x + jax.nn.softplus(-2.0 * x) - jnp.log(jnp.asarray(2.0, x.dtype)), axis=-1)
+    log2 = jnp.asarray(0.6931471805599453, x.dtype)
+    return jnp.mean(x + jax.nn.softplus(-2.0 * x) - log2, axis=-1).astype(out)
 
 
 def huber(y_true: ArrayLike, y_pred: ArrayLike, delta: float = 1.0) -> jax.Array:
     """Huber loss per sample (``keras.metrics.huber``, Keras 3).
 
-    .. math:: \\frac{1}{d}\\sum_j \\begin{cases} e_j^2/2 & |e_j| \\le \\delta \\\\
-              \\delta |e_j| - \\delta^2/2 & \\text{otherwise} \\end{cases}
+    .. math:: \\frac{1}{d}\\sum_j \\begin{cases} \\tfrac12 e_j^2 & |e_j| \\le \\delta \\\\
+              \\delta |e_j| - \\tfrac12\\delta^2 & \\text{otherwise} \\end{cases},
+              \\quad e = \\hat y - y
 
-    Keras 2.3.1's ``huber_loss`` was elementwise (no mean over the last axis) and not a metric
-    string. Lower is better; best 0.
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+        delta: where the loss turns from quadratic to linear; a float > 0.
+
+    Returns:
+        Shape ``[...]``. Lower is better; best 0.
+
+    Keras 2.3.1's ``losses.huber_loss`` was elementwise (no mean over the last axis) and was not a
+    metric string; Keras 3's ``keras.metrics.huber`` takes the per-sample mean, as here.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.huber(jnp.array([[0., 0.]]), jnp.array([[0.5, 3.]]))
-    Array([1.3125], dtype=float32)
+    >>> jmetrics.huber(jnp.array([[0., 0.]]), jnp.array([[0.5, 3.]])).tolist()
+    [1.3125]
     """
-    if not isinstance(delta, (int, float)) or delta <= 0:
-        raise ValueError(f"huber: delta must be a positive number; got {delta!r}.")
-    t, p = prepare("huber", y_true, y_pred)
-    err = jnp.abs(p - t)
-    d = jnp.asarray(delta, p.dtype)
-    return jnp.mean(jnp.where(err <= d, 0.5 * err * err, d * err - 0.5 * d * d), axis=-1)
+    d = check_positive("huber", "delta", delta)
+    t, p, out = prepare("huber", y_true, y_pred)
+    err = p - t
+    abs_err = jnp.abs(err)
+    loss = jnp.where(abs_err <= d, 0.5 * jnp.square(err), d * abs_err - 0.5 * d * d)
+    return jnp.mean(loss, axis=-1).astype(out)
 
 
 def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
-    """Poisson deviance term per sample: ``mean_-1(p - t * log(p + 1e-7))``. Lower is better.
+    """Poisson loss per sample.
+
+    .. math:: \\frac{1}{d} \\sum_j \\bigl(\\hat y_{ij} - y_{ij} \\log(\\hat y_{ij} + \\epsilon)\\bigr),
+              \\quad \\epsilon = 10^{-7}
+
+    Args:
+        y_true: observed counts, shape ``[..., d]``.
+        y_pred: predicted rates (non-negative), the same shape.
+
+    Returns:
+        Shape ``[...]``. Lower is better (it can be negative; the minimum over ``y_pred`` is at
+        ``y_pred = y_true``). Negative ``y_pred`` gives NaN, as in Keras.
+
+    Equivalent to ``keras.metrics.poisson`` (Keras 3 and 2.3.1). sklearn's
+    ``mean_poisson_deviance`` is ``2 * (this - (y log y - y))`` averaged, i.e. differs by a term
+    that does not depend on ``y_pred``.
 
     >>> import jax.numpy as jnp, jmetrics
     >>> round(float(jmetrics.poisson(jnp.array([[1.]]), jnp.array([[0.]]))[0]), 3)
     16.118
     """
-    t, p = prepare("poisson", y_true, y_pred)
-    return jnp.mean(p - t * jnp.log(p + EPSILON), axis=-1)
+    t, p, out = prepare("poisson", y_true, y_pred)
+    return jnp.mean(p - t * jnp.log(p + EPSILON), axis=-1).astype(out)
 
 
 def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     """Kullback-Leibler divergence per sample, both inputs clipped to ``[1e-7, 1]``.
 
-    .. math:: \\sum_j t_j \\log(t_j / p_j)
+    .. math:: \\mathrm{KL}_i = \\sum_j t_{ij} \\log\\frac{t_{ij}}{p_{ij}}, \\quad
+              t = \\mathrm{clip}(y, \\epsilon, 1),\\ p = \\mathrm{clip}(\\hat y, \\epsilon, 1)
 
-    Keras 3 ``kl_divergence``, Keras 2.3.1 ``kullback_leibler_divergence`` (the same formula; an
-    all-zero ``y_true`` gives a tiny negative value in both). Lower is better; best 0.
+    Args:
+        y_true: target distributions, shape ``[..., C]``.
+        y_pred: predicted distributions, the same shape.
 
-    >>> import jax.numpy as jnp, jmetrics
-    >>> round(float(jmetrics.kl_divergence(jnp.array([[0.5, 0.5]]), jnp.array([[0.25, 0.75]]))[0]), 6)
-    0.143841
+    Returns:
+        Shape ``[...]``. Lower is better; best 0. An all-zero ``y_true`` gives a tiny negative
+        value (about ``-3e-6`` for ``p = [.4, .6]``), as in both Keras versions.
+
+    Keras 3 ``kl_divergence`` (class ``KLDivergence``, name ``kl_divergence``); Keras 2.3.1
+    ``kullback_leibler_divergence`` (the same formula). Aliases ``kld``,
+    ``kullback_leibler_divergence``.
+
+    >>> import jax.numpy as jnp, jmetrics, math
+    >>> v = jmetrics.kl_divergence(jnp.array([[0.5, 0.5]]), jnp.array([[0.25, 0.75]]))
+    >>> round(float(v[0]), 5) == round(0.5 * math.log(2) + 0.5 * math.log(2 / 3), 5)
+    True
     """
-    t, p = prepare("kl_divergence", y_true, y_pred)
+    t, p, out = prepare("kl_divergence", y_true, y_pred)
     t = jnp.clip(t, EPSILON, 1.0)
     p = jnp.clip(p, EPSILON, 1.0)
-    return jnp.sum(t * jnp.log(t / p), axis=-1)
+    return jnp.sum(t * jnp.log(t / p), axis=-1).astype(out)
+
+
+def _unit(x: jax.Array, axis: int) -> jax.Array:
+    """``x * min(rsqrt(sum x^2), 1/eps)`` (Keras 3 ``normalize``), with a finite gradient at 0."""
+    sq = jnp.sum(jnp.square(x), axis=axis, keepdims=True)
+    positive = sq > 0
+    inv = jnp.minimum(jax.lax.rsqrt(jnp.where(positive, sq, 1.0)), 1.0 / EPSILON)
+    return x * jnp.where(positive, inv, 1.0 / EPSILON)
 
 
 def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) -> jax.Array:
-    """Cosine similarity along ``axis`` (positive, as the Keras metric; the Keras loss is negative).
+    """Cosine similarity along ``axis``, positive (the Keras *metric* sign).
 
-    .. math:: \\sum_j \\frac{t_j}{\\max(\\|t\\|, 10^{-7})} \\cdot \\frac{p_j}{\\max(\\|p\\|, 10^{-7})}
+    .. math:: \\cos_i = \\sum_j \\frac{t_{ij}}{\\max(\\|t_i\\|, \\epsilon)}
+              \\cdot \\frac{p_{ij}}{\\max(\\|p_i\\|, \\epsilon)}, \\quad \\epsilon = 10^{-7}
 
-    A zero vector gives 0. Higher is better; range [-1, 1]. Keras 2.3.1's ``cosine_proximity``
-    *metric* is the same (positive); its *loss* of that name was negative.
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+        axis: the axis along which the vectors lie (an int).
+
+    Returns:
+        The input shape without ``axis``. Higher is better; range [-1, 1]. A zero vector gives 0.
+
+    Equivalent to ``keras.metrics.CosineSimilarity`` (Keras 3 and 2.3.1) and to Keras 2.3.1's
+    metric function ``cosine_proximity``. The Keras *loss* functions of these names
+    (``keras.losses.cosine_similarity``, 2.3.1's ``losses.cosine_proximity``) are the negative.
+    Equals ``sklearn.metrics.pairwise.cosine_similarity`` on matching rows.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.cosine_similarity(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]]))
-    Array([0.5], dtype=float32)
+    >>> jmetrics.cosine_similarity(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]])).tolist()
+    [0.5]
     """
-    t, p = prepare("cosine_similarity", y_true, y_pred)
+    t, p, out = prepare("cosine_similarity", y_true, y_pred)
     ax = check_axis("cosine_similarity", axis, p.ndim)
-
-    def unit(x: jax.Array) -> jax.Array:
-        sq = jnp.sum(x * x, axis=ax, keepdims=True)
-        return x * jnp.minimum(jax.lax.rsqrt(sq), 1.0 / EPSILON)
-
-    return jnp.sum(unit(t) * unit(p), axis=ax)
+    return jnp.sum(_unit(t, ax) * _unit(p, ax), axis=ax).astype(out)
 
 
 def cosine_proximity(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) -> jax.Array:
-    """Keras 2.3.1's metric name for :func:`cosine_similarity` (positive similarity).
+    """Keras 2.3.1's metric name for :func:`cosine_similarity`: the same positive similarity.
+
+    .. math:: \\sum_j \\frac{t_{ij}}{\\max(\\|t_i\\|, \\epsilon)} \\cdot
+              \\frac{p_{ij}}{\\max(\\|p_i\\|, \\epsilon)}
+
+    Args:
+        y_true: targets, shape ``[..., d]``.
+        y_pred: predictions, the same shape.
+        axis: the axis along which the vectors lie.
+
+    Returns:
+        The input shape without ``axis``. Higher is better; range [-1, 1].
+
+    Keras 2.3.1 ``metrics.cosine_proximity`` (and its alias ``cosine``) is positive; Keras 2.2.5's
+    was the (negative) loss. Alias ``cosine``; the ``__name__`` is ``cosine_proximity``.
 
     >>> import jax.numpy as jnp, jmetrics
-    >>> jmetrics.cosine_proximity(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]]))
-    Array([0.5], dtype=float32)
+    >>> jmetrics.cosine_proximity(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]])).tolist()
+    [0.5]
     """
-    return cosine_similarity(y_true, y_pred, axis=axis)
+    t, p, out = prepare("cosine_proximity", y_true, y_pred)
+    ax = check_axis("cosine_proximity", axis, p.ndim)
+    return jnp.sum(_unit(t, ax) * _unit(p, ax), axis=ax).astype(out)
 
 
-# Keras 2 module-level short aliases: the same function objects, so __name__ is the full name
-# (``metrics.mse.__name__ == "mean_squared_error"``, as the older tutorials' History keys show).
+# Keras 2 module-level short aliases: the same function objects, so ``__name__`` is the full name
+# (``keras.metrics.mse.__name__ == "mean_squared_error"``, which older History keys show).
 mse = mean_squared_error
 mae = mean_absolute_error
 mape = mean_absolute_percentage_error
