@@ -41,6 +41,15 @@ def shape_error(metric: str, t_shape: tuple[int, ...], p_shape: tuple[int, ...],
     )
 
 
+def arrays(metric: str, y_true: ArrayLike, y_pred: ArrayLike) -> tuple[jax.Array, jax.Array]:
+    """Both inputs as arrays (lists and scalars converted), with errors naming ``metric``.
+
+    Each public kernel converts here, then calls its jitted core: called eagerly, a kernel is one
+    compiled dispatch (cached per shape, dtype and option values), not a run of small ops.
+    """
+    return as_array(y_true, "y_true", metric), as_array(y_pred, "y_pred", metric)
+
+
 def prepare(
     metric: str, y_true: ArrayLike, y_pred: ArrayLike
 ) -> tuple[jax.Array, jax.Array, jnp.dtype]:
@@ -116,16 +125,23 @@ def int_labels(labels: jax.Array) -> jax.Array:
 
 
 def check_label_range(
-    metric: str, labels: jax.Array, num_classes: int, ignore_class: int | None = None
+    metric: str,
+    labels: jax.Array,
+    num_classes: int,
+    ignore_class: int | None = None,
+    truncate: bool = False,
 ) -> None:
     """Raise ``ValueError`` if concrete ``labels`` fall outside ``[0, num_classes)``.
 
     A no-op on tracers (under ``jit``, ``vmap``, ``grad``): each kernel documents what an
-    out-of-range label does there. Entries equal to ``ignore_class`` are exempt.
+    out-of-range label does there. Entries equal to ``ignore_class`` are exempt. With
+    ``truncate``, float labels are checked after truncation toward zero (as the kernel uses them).
     """
     if not is_concrete(labels) or labels.size == 0:
         return
     arr = np.asarray(labels)
+    if truncate and np.issubdtype(arr.dtype, np.floating):
+        arr = np.trunc(arr)
     if ignore_class is not None:
         arr = arr[arr != ignore_class]
         if arr.size == 0:
@@ -137,6 +153,13 @@ def check_label_range(
             f"{num_classes} classes); got labels in [{lo}, {hi}]. Under jit such labels are not "
             f"checked (see the docstring)."
         )
+
+
+def check_axis_type(metric: str, axis: Any) -> int:
+    """``int(axis)`` for an integer ``axis`` (checked against the rank later), else ``ValueError``."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"{metric}: axis must be an int; got {axis!r}.")
+    return int(axis)
 
 
 def check_axis(metric: str, axis: Any, ndim: int) -> int:

@@ -6,11 +6,13 @@ a whole dataset is not a mean of per-sample values; that needs moments, not thes
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics.kernels._common import EPSILON, check_axis, prepare
+from jmetrics.kernels._common import EPSILON, arrays, check_axis, check_axis_type, prepare
 
 __all__ = ["concordance_correlation", "pearson_correlation"]
 
@@ -40,6 +42,12 @@ def pearson_correlation(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) ->
     >>> round(float(v[0]), 6)
     0.831522
     """
+    ax = check_axis_type("pearson_correlation", axis)
+    return _pearson_correlation(*arrays("pearson_correlation", y_true, y_pred), axis=ax)
+
+
+@partial(jax.jit, static_argnames=("axis",))
+def _pearson_correlation(y_true: jax.Array, y_pred: jax.Array, axis: int) -> jax.Array:
     t, p, out = prepare("pearson_correlation", y_true, y_pred)
     ax = check_axis("pearson_correlation", axis, p.ndim)
     tc = t - jnp.mean(t, axis=ax, keepdims=True)
@@ -56,8 +64,8 @@ def concordance_correlation(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1
               {\\sigma^2(t_i) + \\sigma^2(p_i) + (\\bar t_i - \\bar p_i)^2 + \\epsilon}
 
     Note ``t - mean(p)`` in the numerator: Keras 3.15 centres ``y_true`` by the *prediction* mean.
-    This is reproduced for bit-for-bit agreement; it equals Lin's coefficient
-    ``2 cov / (var_t + var_p + (mean_t - mean_p)^2)`` exactly when the means agree.
+    It is reproduced for agreement to the last bit; since ``mean(p - mean(p)) = 0`` the value is
+    still Lin's coefficient ``2 cov / (var_t + var_p + (mean_t - mean_p)^2 + eps)`` up to rounding.
 
     Args:
         y_true: targets, shape ``[..., d]``.
@@ -74,6 +82,12 @@ def concordance_correlation(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1
     >>> round(float(v[0]), 6)
     0.785714
     """
+    ax = check_axis_type("concordance_correlation", axis)
+    return _concordance_correlation(*arrays("concordance_correlation", y_true, y_pred), axis=ax)
+
+
+@partial(jax.jit, static_argnames=("axis",))
+def _concordance_correlation(y_true: jax.Array, y_pred: jax.Array, axis: int) -> jax.Array:
     t, p, out = prepare("concordance_correlation", y_true, y_pred)
     ax = check_axis("concordance_correlation", axis, p.ndim)
     t_mean = jnp.mean(t, axis=ax, keepdims=True)

@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics.kernels._common import prepare
+from jmetrics.kernels._common import arrays, prepare
 
 __all__ = ["categorical_hinge", "hinge", "squared_hinge"]
 
@@ -44,6 +44,11 @@ def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> jmetrics.hinge(jnp.array([[0., 1.], [0., 0.]]), jnp.array([[.6, .4], [.4, .6]])).tolist()
     [1.100000023841858, 1.5]
     """
+    return _hinge(*arrays("hinge", y_true, y_pred))
+
+
+@jax.jit
+def _hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("hinge", y_true, y_pred)
     t = _signed_labels(t)
     return jnp.mean(jnp.maximum(1.0 - t * p, 0.0), axis=-1).astype(out)
@@ -69,6 +74,11 @@ def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> jmetrics.squared_hinge(jnp.array([[0., 1.]]), jnp.array([[.5, .5]])).tolist()
     [1.25]
     """
+    return _squared_hinge(*arrays("squared_hinge", y_true, y_pred))
+
+
+@jax.jit
+def _squared_hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("squared_hinge", y_true, y_pred)
     t = _signed_labels(t)
     return jnp.mean(jnp.square(jnp.maximum(1.0 - t * p, 0.0)), axis=-1).astype(out)
@@ -93,6 +103,11 @@ def categorical_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> jmetrics.categorical_hinge(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]])).tolist()
     [1.0]
     """
+    return _categorical_hinge(*arrays("categorical_hinge", y_true, y_pred))
+
+
+@jax.jit
+def _categorical_hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("categorical_hinge", y_true, y_pred)
     pos = jnp.sum(t * p, axis=-1)
     neg = jnp.max((1.0 - t) * p, axis=-1)

@@ -8,15 +8,19 @@ sample: the input shape less ``axis``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics.kernels._common import (
     EPSILON,
+    arrays,
     check_axis,
+    check_axis_type,
     check_bool,
     check_fraction,
     check_label_range,
@@ -95,8 +99,18 @@ def binary_crossentropy(
     metric = "binary_crossentropy"
     logits = check_bool(metric, "from_logits", from_logits)
     ls = check_fraction(metric, "label_smoothing", label_smoothing)
-    t, p, out = prepare(metric, y_true, y_pred)
-    ax = check_axis(metric, axis, p.ndim)
+    ax = check_axis_type(metric, axis)
+    t, p = arrays(metric, y_true, y_pred)
+    return _binary_crossentropy(t, p, from_logits=logits, label_smoothing=ls, axis=ax)
+
+
+@partial(jax.jit, static_argnames=("from_logits", "label_smoothing", "axis"))
+def _binary_crossentropy(
+    y_true: jax.Array, y_pred: jax.Array, from_logits: bool, label_smoothing: float, axis: int
+) -> jax.Array:
+    logits, ls = from_logits, label_smoothing
+    t, p, out = prepare("binary_crossentropy", y_true, y_pred)
+    ax = check_axis("binary_crossentropy", axis, p.ndim)
     if ls:
         t = t * (1.0 - ls) + 0.5 * ls
     loss = _bce_logits(t, p) if logits else _bce_probs(t, p)
@@ -140,8 +154,18 @@ def categorical_crossentropy(
     metric = "categorical_crossentropy"
     logits = check_bool(metric, "from_logits", from_logits)
     ls = check_fraction(metric, "label_smoothing", label_smoothing)
-    t, p, out = prepare(metric, y_true, y_pred)
-    ax = check_axis(metric, axis, p.ndim)
+    ax = check_axis_type(metric, axis)
+    t, p = arrays(metric, y_true, y_pred)
+    return _categorical_crossentropy(t, p, from_logits=logits, label_smoothing=ls, axis=ax)
+
+
+@partial(jax.jit, static_argnames=("from_logits", "label_smoothing", "axis"))
+def _categorical_crossentropy(
+    y_true: jax.Array, y_pred: jax.Array, from_logits: bool, label_smoothing: float, axis: int
+) -> jax.Array:
+    logits, ls = from_logits, label_smoothing
+    t, p, out = prepare("categorical_crossentropy", y_true, y_pred)
+    ax = check_axis("categorical_crossentropy", axis, p.ndim)
     if ls:
         t = t * (1.0 - ls) + ls / t.shape[ax]
     if logits:
@@ -189,14 +213,27 @@ def sparse_categorical_crossentropy(
     """
     metric = "sparse_categorical_crossentropy"
     logits = check_bool(metric, "from_logits", from_logits)
-    if ignore_class is not None and (
-        isinstance(ignore_class, bool) or not isinstance(ignore_class, int)
-    ):
-        raise TypeError(f"{metric}: ignore_class must be an int or None; got {ignore_class!r}.")
-    t, p, out = sparse_inputs(metric, y_true, y_pred, axis)
+    if ignore_class is not None:
+        if isinstance(ignore_class, bool) or not isinstance(ignore_class, (int, np.integer)):
+            raise TypeError(f"{metric}: ignore_class must be an int or None; got {ignore_class!r}.")
+        ignore_class = int(ignore_class)
+    ax = check_axis_type(metric, axis)
+    t, p = arrays(metric, y_true, y_pred)
+    if p.ndim and -p.ndim <= ax < p.ndim:
+        check_label_range(metric, t, p.shape[ax], ignore_class, truncate=True)
+    return _sparse_categorical_crossentropy(
+        t, p, from_logits=logits, axis=ax, ignore_class=ignore_class
+    )
+
+
+@partial(jax.jit, static_argnames=("from_logits", "axis", "ignore_class"))
+def _sparse_categorical_crossentropy(
+    y_true: jax.Array, y_pred: jax.Array, from_logits: bool, axis: int, ignore_class: int | None
+) -> jax.Array:
+    logits = from_logits
+    t, p, out = sparse_inputs("sparse_categorical_crossentropy", y_true, y_pred, axis)
     num_classes = p.shape[-1]
     labels = int_labels(t)
-    check_label_range(metric, labels, num_classes, ignore_class)
     valid = (labels >= 0) & (labels < num_classes)
     if ignore_class is not None:
         valid = valid & (t != ignore_class)
@@ -251,13 +288,37 @@ def binary_focal_crossentropy(
     True
     """
     metric = "binary_focal_crossentropy"
-    balance = check_bool(metric, "apply_class_balancing", apply_class_balancing)
-    a = check_fraction(metric, "alpha", alpha)
-    g = _check_gamma(metric, gamma)
-    logits = check_bool(metric, "from_logits", from_logits)
-    ls = check_fraction(metric, "label_smoothing", label_smoothing)
-    t, p, out = prepare(metric, y_true, y_pred)
-    ax = check_axis(metric, axis, p.ndim)
+    options = dict(
+        apply_class_balancing=check_bool(metric, "apply_class_balancing", apply_class_balancing),
+        alpha=check_fraction(metric, "alpha", alpha),
+        gamma=_check_gamma(metric, gamma),
+        from_logits=check_bool(metric, "from_logits", from_logits),
+        label_smoothing=check_fraction(metric, "label_smoothing", label_smoothing),
+        axis=check_axis_type(metric, axis),
+    )
+    return _binary_focal_crossentropy(*arrays(metric, y_true, y_pred), **options)
+
+
+@partial(
+    jax.jit,
+    static_argnames=(
+        "apply_class_balancing", "alpha", "gamma", "from_logits", "label_smoothing", "axis",
+    ),
+)
+def _binary_focal_crossentropy(
+    y_true: jax.Array,
+    y_pred: jax.Array,
+    apply_class_balancing: bool,
+    alpha: float,
+    gamma: float,
+    from_logits: bool,
+    label_smoothing: float,
+    axis: int,
+) -> jax.Array:
+    balance, a, g = apply_class_balancing, alpha, gamma
+    logits, ls = from_logits, label_smoothing
+    t, p, out = prepare("binary_focal_crossentropy", y_true, y_pred)
+    ax = check_axis("binary_focal_crossentropy", axis, p.ndim)
     if ls:
         t = t * (1.0 - ls) + 0.5 * ls
     if logits:
@@ -269,14 +330,9 @@ def binary_focal_crossentropy(
     return jnp.mean(loss, axis=ax).astype(out)
 
 
-def _alpha(metric: str, alpha: float | Sequence[float], num_classes: int) -> Any:
-    """``alpha`` as a float, or a tuple of ``num_classes`` floats (one weight per class)."""
+def _alpha(metric: str, alpha: float | Sequence[float]) -> Any:
+    """``alpha`` as a float, or a tuple of floats (one weight per class, checked at trace time)."""
     if isinstance(alpha, (list, tuple)):
-        if len(alpha) != num_classes:
-            raise ValueError(
-                f"{metric}: alpha must be a float or a sequence of {num_classes} floats (one per "
-                f"class); got {len(alpha)} values."
-            )
         return tuple(check_number(metric, "alpha", a) for a in alpha)
     return check_number(metric, "alpha", alpha)
 
@@ -317,12 +373,37 @@ def categorical_focal_crossentropy(
     True
     """
     metric = "categorical_focal_crossentropy"
-    g = _check_gamma(metric, gamma)
-    logits = check_bool(metric, "from_logits", from_logits)
-    ls = check_fraction(metric, "label_smoothing", label_smoothing)
+    options = dict(
+        alpha=_alpha(metric, alpha),
+        gamma=_check_gamma(metric, gamma),
+        from_logits=check_bool(metric, "from_logits", from_logits),
+        label_smoothing=check_fraction(metric, "label_smoothing", label_smoothing),
+        axis=check_axis_type(metric, axis),
+    )
+    return _categorical_focal_crossentropy(*arrays(metric, y_true, y_pred), **options)
+
+
+@partial(
+    jax.jit, static_argnames=("alpha", "gamma", "from_logits", "label_smoothing", "axis")
+)
+def _categorical_focal_crossentropy(
+    y_true: jax.Array,
+    y_pred: jax.Array,
+    alpha: float | tuple[float, ...],
+    gamma: float,
+    from_logits: bool,
+    label_smoothing: float,
+    axis: int,
+) -> jax.Array:
+    metric = "categorical_focal_crossentropy"
+    a, g, logits, ls = alpha, gamma, from_logits, label_smoothing
     t, p, out = prepare(metric, y_true, y_pred)
     ax = check_axis(metric, axis, p.ndim)
-    a = _alpha(metric, alpha, p.shape[ax])
+    if isinstance(a, tuple) and len(a) != p.shape[ax]:
+        raise ValueError(
+            f"{metric}: alpha must be a float or a sequence of {p.shape[ax]} floats (one per "
+            f"class); got {len(a)} values."
+        )
     if ls:
         t = t * (1.0 - ls) + ls / t.shape[ax]
     if logits:

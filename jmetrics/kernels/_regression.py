@@ -7,11 +7,20 @@ mismatches. bfloat16/float16 inputs are computed in float32 and the result cast 
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics.kernels._common import EPSILON, check_axis, check_positive, prepare
+from jmetrics.kernels._common import (
+    EPSILON,
+    arrays,
+    check_axis,
+    check_axis_type,
+    check_positive,
+    prepare,
+)
 
 __all__ = [
     "cosine",
@@ -56,6 +65,11 @@ def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> jmetrics.mean_squared_error(jnp.array([[1., 2.]]), jnp.array([[1., 4.]])).tolist()
     [2.0]
     """
+    return _mean_squared_error(*arrays("mean_squared_error", y_true, y_pred))
+
+
+@jax.jit
+def _mean_squared_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("mean_squared_error", y_true, y_pred)
     return jnp.mean(jnp.square(p - t), axis=-1).astype(out)
 
@@ -80,6 +94,11 @@ def root_mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> jmetrics.root_mean_squared_error(jnp.array([[0., 0.]]), jnp.array([[1., 1.]])).tolist()
     [1.0]
     """
+    return _root_mean_squared_error(*arrays("root_mean_squared_error", y_true, y_pred))
+
+
+@jax.jit
+def _root_mean_squared_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("root_mean_squared_error", y_true, y_pred)
     return jnp.sqrt(jnp.mean(jnp.square(p - t), axis=-1)).astype(out)
 
@@ -103,6 +122,11 @@ def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> jmetrics.mean_absolute_error(jnp.array([[1., 2.]]), jnp.array([[2., 4.]])).tolist()
     [1.5]
     """
+    return _mean_absolute_error(*arrays("mean_absolute_error", y_true, y_pred))
+
+
+@jax.jit
+def _mean_absolute_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("mean_absolute_error", y_true, y_pred)
     return jnp.mean(jnp.abs(p - t), axis=-1).astype(out)
 
@@ -129,6 +153,11 @@ def mean_absolute_percentage_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.
     >>> jmetrics.mean_absolute_percentage_error(jnp.array([[2., 4.]]), jnp.array([[1., 4.]])).tolist()
     [25.0]
     """
+    return _mean_absolute_percentage_error(*arrays("mean_absolute_percentage_error", y_true, y_pred))
+
+
+@jax.jit
+def _mean_absolute_percentage_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("mean_absolute_percentage_error", y_true, y_pred)
     diff = jnp.abs(t - p) / jnp.maximum(jnp.abs(t), EPSILON)
     return (100.0 * jnp.mean(diff, axis=-1)).astype(out)
@@ -156,6 +185,11 @@ def mean_squared_logarithmic_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.
     >>> round(float(v[0]), 5) == round(math.log(2) ** 2, 5)
     True
     """
+    return _mean_squared_logarithmic_error(*arrays("mean_squared_logarithmic_error", y_true, y_pred))
+
+
+@jax.jit
+def _mean_squared_logarithmic_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("mean_squared_logarithmic_error", y_true, y_pred)
     diff = jnp.log1p(jnp.maximum(p, EPSILON)) - jnp.log1p(jnp.maximum(t, EPSILON))
     return jnp.mean(jnp.square(diff), axis=-1).astype(out)
@@ -184,6 +218,11 @@ def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> round(float(v[0]), 5) == round(math.log(math.cosh(1.0)), 5)
     True
     """
+    return _log_cosh(*arrays("log_cosh", y_true, y_pred))
+
+
+@jax.jit
+def _log_cosh(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("log_cosh", y_true, y_pred)
     x = p - t
     log2 = jnp.asarray(0.6931471805599453, x.dtype)
@@ -213,6 +252,12 @@ def huber(y_true: ArrayLike, y_pred: ArrayLike, delta: float = 1.0) -> jax.Array
     [1.3125]
     """
     d = check_positive("huber", "delta", delta)
+    return _huber(*arrays("huber", y_true, y_pred), delta=d)
+
+
+@partial(jax.jit, static_argnames=("delta",))
+def _huber(y_true: jax.Array, y_pred: jax.Array, delta: float) -> jax.Array:
+    d = delta
     t, p, out = prepare("huber", y_true, y_pred)
     err = p - t
     abs_err = jnp.abs(err)
@@ -242,6 +287,11 @@ def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> round(float(jmetrics.poisson(jnp.array([[1.]]), jnp.array([[0.]]))[0]), 3)
     16.118
     """
+    return _poisson(*arrays("poisson", y_true, y_pred))
+
+
+@jax.jit
+def _poisson(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("poisson", y_true, y_pred)
     return jnp.mean(p - t * jnp.log(p + EPSILON), axis=-1).astype(out)
 
@@ -269,6 +319,11 @@ def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
     >>> round(float(v[0]), 5) == round(0.5 * math.log(2) + 0.5 * math.log(2 / 3), 5)
     True
     """
+    return _kl_divergence(*arrays("kl_divergence", y_true, y_pred))
+
+
+@jax.jit
+def _kl_divergence(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("kl_divergence", y_true, y_pred)
     t = jnp.clip(t, EPSILON, 1.0)
     p = jnp.clip(p, EPSILON, 1.0)
@@ -281,6 +336,13 @@ def _unit(x: jax.Array, axis: int) -> jax.Array:
     positive = sq > 0
     inv = jnp.minimum(jax.lax.rsqrt(jnp.where(positive, sq, 1.0)), 1.0 / EPSILON)
     return x * jnp.where(positive, inv, 1.0 / EPSILON)
+
+
+@partial(jax.jit, static_argnames=("axis", "metric"))
+def _cosine(y_true: jax.Array, y_pred: jax.Array, axis: int, metric: str) -> jax.Array:
+    t, p, out = prepare(metric, y_true, y_pred)
+    ax = check_axis(metric, axis, p.ndim)
+    return jnp.sum(_unit(t, ax) * _unit(p, ax), axis=ax).astype(out)
 
 
 def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) -> jax.Array:
@@ -306,9 +368,8 @@ def cosine_similarity(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) -> j
     >>> jmetrics.cosine_similarity(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]])).tolist()
     [0.5]
     """
-    t, p, out = prepare("cosine_similarity", y_true, y_pred)
-    ax = check_axis("cosine_similarity", axis, p.ndim)
-    return jnp.sum(_unit(t, ax) * _unit(p, ax), axis=ax).astype(out)
+    ax = check_axis_type("cosine_similarity", axis)
+    return _cosine(*arrays("cosine_similarity", y_true, y_pred), axis=ax, metric="cosine_similarity")
 
 
 def cosine_proximity(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) -> jax.Array:
@@ -332,9 +393,8 @@ def cosine_proximity(y_true: ArrayLike, y_pred: ArrayLike, axis: int = -1) -> ja
     >>> jmetrics.cosine_proximity(jnp.array([[0., 1., 1.]]), jnp.array([[1., 0., 1.]])).tolist()
     [0.5]
     """
-    t, p, out = prepare("cosine_proximity", y_true, y_pred)
-    ax = check_axis("cosine_proximity", axis, p.ndim)
-    return jnp.sum(_unit(t, ax) * _unit(p, ax), axis=ax).astype(out)
+    ax = check_axis_type("cosine_proximity", axis)
+    return _cosine(*arrays("cosine_proximity", y_true, y_pred), axis=ax, metric="cosine_proximity")
 
 
 # Keras 2 module-level short aliases: the same function objects, so ``__name__`` is the full name
