@@ -4,7 +4,7 @@ Layers (imports point down): ``cli`` > ``engine`` > ``collection`` > ``adapter``
 ``kernels``. This module only re-exports.
 """
 
-from jmetrics import metrics
+from jmetrics import metrics as metrics
 from jmetrics.adapter import *  # noqa: F403
 from jmetrics.adapter import __all__ as _adapter_all
 from jmetrics.collection import *  # noqa: F403

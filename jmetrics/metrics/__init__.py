@@ -9,14 +9,16 @@ from jmetrics.kernels import *  # noqa: F403
 from jmetrics.kernels import __all__ as _kernels_all
 from jmetrics.metrics._auc import *  # noqa: F403
 from jmetrics.metrics._auc import __all__ as _auc_all
-from jmetrics.metrics._base import Metric
+from jmetrics.metrics._base import Metric as Metric
 from jmetrics.metrics._confusion import *  # noqa: F403
 from jmetrics.metrics._confusion import __all__ as _confusion_all
 from jmetrics.metrics._fbeta import *  # noqa: F403
 from jmetrics.metrics._fbeta import __all__ as _fbeta_all
 from jmetrics.metrics._iou import *  # noqa: F403
 from jmetrics.metrics._iou import __all__ as _iou_all
-from jmetrics.metrics._reduction import Mean, MeanMetricWrapper, Sum
+from jmetrics.metrics._reduction import Mean as Mean
+from jmetrics.metrics._reduction import MeanMetricWrapper as MeanMetricWrapper
+from jmetrics.metrics._reduction import Sum as Sum
 from jmetrics.metrics._regression import *  # noqa: F403
 from jmetrics.metrics._regression import __all__ as _regression_all
 from jmetrics.metrics._wrappers import *  # noqa: F403

@@ -133,7 +133,8 @@ class Metric:
 @functools.partial(jax.jit, static_argnums=0)
 def _jit_update(metric: Metric, state: Any, *args: Any) -> Any:
     *inputs, sample_weight = args
-    return metric.update(state, *inputs, sample_weight=sample_weight)
+    update: Any = metric.update
+    return update(state, *inputs, sample_weight=sample_weight)
 
 
 @functools.partial(jax.jit, static_argnums=0)

@@ -27,7 +27,7 @@ class MeanState(NamedTuple):
     """State of a weighted mean."""
 
     total: KSum  # () accum dtype, sum of w * value
-    count: KSum  # () accum dtype, sum of w (number of samples when unweighted)
+    weight: KSum  # () accum dtype, sum of w (the number of samples when unweighted)
 
 
 class SumState(NamedTuple):
@@ -101,14 +101,14 @@ class Mean(Metric):
         return _fold(state, v, w)
 
     def compute(self, state: MeanState) -> jax.Array:
-        total, count = ksum_value(state.total), ksum_value(state.count)
-        return jnp.where(count != 0, total / jnp.where(count != 0, count, 1), 0)
+        total, weight = ksum_value(state.total), ksum_value(state.weight)
+        return jnp.where(weight != 0, total / jnp.where(weight != 0, weight, 1), 0)
 
 
 def _fold(state: MeanState, v: jax.Array, w: jax.Array) -> MeanState:
     dt = accum_dtype()
     return MeanState(
-        ksum_add(state.total, jnp.sum(v.astype(dt))), ksum_add(state.count, jnp.sum(w.astype(dt)))
+        ksum_add(state.total, jnp.sum(v.astype(dt))), ksum_add(state.weight, jnp.sum(w.astype(dt)))
     )
 
 

@@ -133,9 +133,9 @@ def state_reductions(state: Any) -> Any:
 
     def visit(node: Any, kind: str) -> Any:
         if isinstance(node, KSum):
-            return KSum("sum", "sum")
+            return KSum("sum", "sum")  # type: ignore[arg-type]
         if isinstance(node, Moments):
-            return Moments("sum", "mean", "m2")
+            return Moments("sum", "mean", "m2")  # type: ignore[arg-type]
         if _is_node(node):
             kinds: dict[str, str] = getattr(type(node), "REDUCE", {})
             return type(node)(
@@ -186,7 +186,8 @@ def all_reduce(state: Any, axis_name: Any) -> Any:
         state,
         is_leaf=_is_special,
     )
-    leaves, treedef = jax.tree.flatten(pre)
+    leaves, treedef_ = jax.tree.flatten(pre)
+    treedef: Any = treedef_
     kind_leaves = treedef.flatten_up_to(kinds) if leaves else []
     out = list(leaves)
     for kind, collective in (("sum", jax.lax.psum), ("max", jax.lax.pmax), ("min", jax.lax.pmin)):
