@@ -27,7 +27,7 @@ class TracedJit:
 
 def tree_types(tree: Any) -> tuple[Any, list[tuple[tuple[int, ...], Any]]]:
     """Tree structure, shapes and dtypes of a pytree (for "init() has an updated state's type")."""
-    return jax.tree.structure(tree), [(np.shape(x), np.asarray(x).dtype) for x in jax.tree.leaves(tree)]
+    return jax.tree.structure(tree), [(tuple(np.shape(x)), np.dtype(x.dtype)) for x in jax.tree.leaves(tree)]
 
 
 def keras_metric(name: str, *args: Any, **kwargs: Any) -> Any:

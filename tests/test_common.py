@@ -1,0 +1,242 @@
+"""Laws every streaming metric obeys (registry-driven over jmetrics.metrics), and Keras 3 agreement.
+
+Each class declares what it takes (``input_kind``) and how to build it (``example_args``); the
+generators below make inputs of that kind. Oracle: Keras 3 (JAX backend) fed the same batches.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import jmetrics.metrics as jm
+from tests.helpers import TracedJit, keras_result, tree_types
+
+CLASSES = sorted(
+    (
+        obj
+        for name, obj in vars(jm).items()
+        if inspect.isclass(obj) and issubclass(obj, jm.Metric) and obj is not jm.Metric
+        and name in jm.__all__ and obj is not jm.MeanMetricWrapper
+    ),
+    key=lambda c: c.__name__,
+)
+C = 4  # classes in categorical inputs
+
+
+def make_inputs(kind: str, n: int, seed: int):
+    r = np.random.default_rng(seed)
+    if kind == "values":
+        return (r.normal(size=(n, 3)).astype(np.float32),)
+    if kind == "regression":
+        t = r.normal(size=(n, 3)).astype(np.float32)
+        return t, (t + r.normal(scale=0.5, size=(n, 3))).astype(np.float32)
+    if kind == "binary":
+        return r.integers(0, 2, (n, 1)).astype(np.float32), r.uniform(size=(n, 1)).astype(np.float32)
+    if kind == "labels":
+        return r.integers(0, 3, (n, 1)).astype(np.float32), r.integers(0, 3, (n, 1)).astype(np.float32)
+    p = r.dirichlet(np.ones(C), size=n).astype(np.float32)
+    labels = r.integers(0, C, n)
+    if kind == "sparse":
+        return labels.astype(np.int32), p
+    if kind in ("categorical", "multilabel"):
+        return np.eye(C, dtype=np.float32)[labels], p
+    raise ValueError(kind)
+
+
+def instance(cls):
+    return cls(**cls.example_args)
+
+
+def batches(cls, sizes=(7, 3, 1, 5), seed=0, weighted=False):
+    out = []
+    for i, n in enumerate(sizes):
+        inputs = make_inputs(cls.input_kind, n, seed + i)
+        w = np.random.default_rng(100 + i).uniform(0, 2, n).astype(np.float32) if weighted else None
+        out.append((*inputs, w))
+    return out
+
+
+def run(metric, bs, state=None):
+    state = metric.init() if state is None else state
+    for *inputs, w in bs:
+        state = metric.update(state, *inputs, sample_weight=w)
+    return state
+
+
+def close(a, b, rtol=1e-5, atol=1e-6):
+    jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, rtol=rtol, atol=atol), a, b)
+
+
+@pytest.fixture(params=CLASSES, ids=lambda c: c.__name__)
+def cls(request):
+    return request.param
+
+
+def test_init_has_the_type_of_an_updated_state(cls):
+    m = instance(cls)
+    assert tree_types(m.init()) == tree_types(run(m, batches(cls)[:1]))
+    assert tree_types(jax.eval_shape(m.init)) == tree_types(m.init())
+
+
+def test_jitted_update_traces_once_per_shape_and_equals_eager(cls):
+    m = instance(cls)
+    step = TracedJit(lambda s, *a: m.update(s, *a[:-1], sample_weight=a[-1]))
+    bs = batches(cls, sizes=(6, 6, 6), weighted=True)
+    s_jit = m.init()
+    for *inputs, w in bs:
+        s_jit = step(s_jit, *inputs, w)
+    assert step.traces == 1
+    close(m.compute(s_jit), m.compute(run(m, bs)))
+
+
+def test_merge_laws_and_split_invariance(cls):
+    m = instance(cls)
+    bs = batches(cls, weighted=True)
+    a, b, c = run(m, bs[:1]), run(m, bs[1:3]), run(m, bs[3:])
+    whole = run(m, bs)
+    close(m.compute(m.merge(m.init(), a)), m.compute(a))
+    close(m.compute(m.merge(m.merge(a, b), c)), m.compute(m.merge(a, m.merge(b, c))))
+    close(m.compute(m.merge(a, b)), m.compute(m.merge(b, a)))
+    close(m.compute(m.merge(m.merge(a, b), c)), m.compute(whole))
+
+
+def test_weight_zero_equals_removing_rows_and_empty_batch_changes_nothing(cls):
+    m = instance(cls)
+    *inputs, _ = batches(cls, sizes=(8,))[0]
+    w = np.ones(8, np.float32)
+    w[[1, 5]] = 0
+    keep = w > 0
+    weighted = m.update(m.init(), *inputs, sample_weight=w)
+    removed = m.update(m.init(), *(x[keep] for x in inputs))
+    close(m.compute(weighted), m.compute(removed))
+    empty = m.update(removed, *(x[:0] for x in inputs))
+    close(m.compute(empty), m.compute(removed))
+
+
+def test_hash_config_and_eager_face(cls):
+    m = instance(cls)
+    assert hash(m) == hash(instance(cls)) and m == instance(cls)
+    assert type(m).from_config(m.get_config()) == m
+    bs = batches(cls, sizes=(5, 2))
+    for *inputs, w in bs:
+        m.update_state(*inputs, sample_weight=w)
+    close(m.result(), m.compute(run(instance(cls), bs)))
+    m.reset_state()
+    close(m.result(), m.compute(m.init()))
+    assert m.higher_is_better in ((True, False, None) if cls.input_kind == "values" else (True, False))
+
+
+# ---- Keras 3 as the oracle: same ragged batches, with and without sample_weight --------------
+KERAS_ORACLE = [c for c in CLASSES if hasattr(keras.metrics, c.__name__) and c.input_kind != "values"]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("cls", KERAS_ORACLE, ids=lambda c: c.__name__)
+def test_matches_keras3(cls, weighted):
+    bs = batches(cls, weighted=weighted, seed=3)
+    want = keras_result(getattr(keras.metrics, cls.__name__)(**cls.example_args), bs)
+    got = np.asarray(instance(cls).compute(run(instance(cls), bs)), np.float64)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_mean_and_sum_match_keras3(weighted):
+    bs = [(x, w) for x, _, w in [(*make_inputs("values", n, i), None, None) for i, n in enumerate((4, 1, 3))]]
+    ws = [np.random.default_rng(i).uniform(0, 2, len(x)).astype(np.float32) if weighted else None for i, (x, _) in enumerate(bs)]
+    for name in ("Mean", "Sum"):
+        km = getattr(keras.metrics, name)()
+        m = getattr(jm, name)()
+        s = m.init()
+        for (x, _), w in zip(bs, ws, strict=True):
+            km.update_state(x, sample_weight=w)
+            s = m.update(s, x, sample_weight=w)
+        np.testing.assert_allclose(m.compute(s), km.result(), rtol=1e-5)
+
+
+def test_keras_documented_mean_semantics():
+    # keras-semantics.md §3.2 [run]: [[1,2,3]] then [[10]] -> 6.0; scalar weights -> 1.5 then 2.75
+    m = jm.Mean()
+    s = m.update(m.update(m.init(), jnp.array([[1.0, 2, 3]])), jnp.array([[10.0]]))
+    assert float(m.compute(s)) == 6.0
+    s = m.update(m.init(), jnp.array([1.0, 2]), sample_weight=2.0)
+    assert float(m.compute(s)) == 1.5
+    s = m.update(s, jnp.array([3.0, 4, 5]), sample_weight=2.0)
+    assert float(m.compute(s)) == 2.75
+    assert float(m.compute(m.init())) == 0.0  # Keras 3: no updates -> 0
+
+
+def test_nan_in_a_zero_weight_row_is_removed():
+    m = jm.MeanSquaredError()
+    s = m.update(m.init(), jnp.array([[1.0], [jnp.nan]]), jnp.array([[2.0], [0.0]]), sample_weight=jnp.array([1.0, 0.0]))
+    assert float(m.compute(s)) == 1.0
+
+
+def test_shape_errors_name_metric_and_shapes():
+    m = jm.MeanSquaredError()
+    with pytest.raises(ValueError, match=r"mean_squared_error: .*\(8,\).*\(8, 3\)"):
+        m.update(m.init(), np.zeros(8), np.zeros((8, 3)))
+    with pytest.raises(ValueError, match=r"mean_squared_error: sample_weight must broadcast"):
+        m.update(m.init(), np.zeros((8, 1)), np.zeros((8, 1)), sample_weight=np.ones(3))
+    # (N,) against (N, 1) is matched, never broadcast into (N, N)
+    s = m.update(m.init(), jnp.arange(4.0), jnp.arange(4.0)[:, None] + 1)
+    assert float(m.compute(s)) == 1.0
+
+
+# ---- numerics ---------------------------------------------------------------------------------
+def test_counts_stay_exact_past_2_pow_24():
+    m = jm.Mean()
+    step = jax.jit(m.update)
+    s = m.init()
+    ones = jnp.ones(2**20, jnp.float32)
+    for _ in range(17):  # 17 * 2**20 > 2**24 samples
+        s = step(s, ones)
+    s = step(s, jnp.ones(1, jnp.float32))
+    count = float(s.weight.hi) + float(s.weight.lo)
+    assert count == 17 * 2**20 + 1  # a plain float32 count would stop at 2**24
+
+
+def test_long_stream_does_not_drift():
+    # 2e7 float32 values with a large offset, in batches of 1e5: Mean within 1e-6 of float64.
+    m = jm.Mean()
+    r = np.random.default_rng(0)
+    data = (1000.0 + r.normal(size=(200, 100_000))).astype(np.float32)
+
+    def body(s, x):
+        return m.update(s, x), None
+
+    s, _ = jax.lax.scan(body, m.init(), jnp.asarray(data))
+    want = data.astype(np.float64).mean()
+    assert abs(float(m.compute(s)) - want) / want < 1e-6
+
+
+def test_bf16_inputs_lose_nothing_beyond_their_rounding():
+    r = np.random.default_rng(1)
+    t, p = r.normal(size=(64, 3)), r.normal(size=(64, 3))
+    tb, pb = jnp.asarray(t, jnp.bfloat16), jnp.asarray(p, jnp.bfloat16)
+    m = jm.MeanSquaredError()
+    got = m.compute(m.update(m.init(), tb, pb))
+    want = np.mean((np.asarray(pb, np.float64) - np.asarray(tb, np.float64)) ** 2)
+    assert got.dtype == jnp.float32
+    np.testing.assert_allclose(float(got), want, rtol=1e-6)
+
+
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=5), st.integers(0, 10_000))
+def test_any_split_gives_the_same_mean(sizes, seed):
+    m = jm.MeanAbsoluteError()
+    step = jax.jit(m.update)
+    r = np.random.default_rng(seed)
+    n = sum(sizes)
+    t, p = r.normal(size=(n, 2)).astype(np.float32), r.normal(size=(n, 2)).astype(np.float32)
+    s, i = m.init(), 0
+    for k in sizes:
+        s = step(s, t[i : i + k], p[i : i + k])
+        i += k
+    np.testing.assert_allclose(float(m.compute(s)), np.abs(p - t).mean(), rtol=1e-5)
