@@ -1,7 +1,42 @@
-"""The Keras-facing adapter: the alias table and identifier resolution."""
+"""The Keras-facing adapter: the alias table, identifier resolution, serialization and names.
 
-from jmetrics.adapter._resolve import deserialize, get, resolve_accuracy, serialize
-from jmetrics.adapter._table import ENTRIES as ENTRIES
-from jmetrics.adapter._table import Entry as Entry
+- ``get`` / ``get_metric``: strings, callables, configs and metric objects to metrics, with
+  'acc'/'accuracy'/'ce'/'crossentropy' resolved as Keras does (``resolve_accuracy``).
+- ``serialize`` / ``deserialize`` / ``clone_metric`` / ``clone_metrics`` / ``register_metric``.
+- ``metric_name`` / ``metric_names``: the History keys Keras would log.
+- ``ENTRIES`` / ``metric_info``: the alias table itself (``jmetrics list`` prints it).
+"""
 
-__all__ = ["deserialize", "get", "resolve_accuracy", "serialize"]
+from jmetrics.adapter._names import metric_name, metric_names
+from jmetrics.adapter._resolve import (
+    auto_accuracy,
+    auto_crossentropy,
+    clone_metric,
+    clone_metrics,
+    deserialize,
+    get,
+    get_metric,
+    metric_info,
+    register_metric,
+    resolve_accuracy,
+    serialize,
+)
+from jmetrics.adapter._table import ENTRIES, Entry
+
+__all__ = [
+    "ENTRIES",
+    "Entry",
+    "auto_accuracy",
+    "auto_crossentropy",
+    "clone_metric",
+    "clone_metrics",
+    "deserialize",
+    "get",
+    "get_metric",
+    "metric_info",
+    "metric_name",
+    "metric_names",
+    "register_metric",
+    "resolve_accuracy",
+    "serialize",
+]

@@ -1,84 +1,457 @@
-"""The alias table: one entry per metric function, as data.
+"""The alias table: one entry per metric, as data.
 
-Each entry names the kernel (``jmetrics.kernels.<kernel>``), its direction and value range, what it
-is called in Keras 2.3.1, Keras 3 and scikit-learn, and every string alias that resolves to it.
-Resolution (``jmetrics.get``), ``jmetrics list`` and the docs all read this one table.
+Every string jmetrics accepts, every ``jmetrics list`` row and every page of ``docs/reference/`` is
+read from this one table. An entry names the per-sample kernel (``jmetrics.kernels.<kernel>``), the
+streaming class (``jmetrics.metrics.<streaming>``), the direction and value range, what Keras 2.3.1,
+Keras 3 and scikit-learn call it, and every string that resolves to it. No code here: resolution
+lives in ``_resolve.py``, History keys in ``_names.py``.
+
+Sources of the Keras columns: keras-semantics.md §1.1 (Keras 2.3.1 ``metrics.get`` strings, run),
+§2.3 (Keras 3.15.1 ``metrics.get`` and ``losses.get`` string tables, run).
+
+The four special strings 'acc', 'accuracy', 'ce' and 'crossentropy' are in ``AUTO``: they stand for
+the binary, sparse or categorical form chosen from the shapes (Keras 3) or the loss (Keras 2.3.1).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["ENTRIES", "Entry"]
-
-INF = float("inf")
+__all__ = ["AUTO", "ENTRIES", "FAMILIES", "AutoEntry", "Entry"]
 
 
 class Entry(NamedTuple):
-    """One metric function of the table."""
+    """One metric of the table. Strings are exact (case-sensitive), as in Keras."""
 
-    name: str  # canonical function name (the kernel's)
-    aliases: tuple[str, ...]  # other strings that resolve to it
-    higher_is_better: bool
-    value_range: tuple[float, float]
-    keras2: str  # Keras 2.3.1 metric string(s), "" when not a 2.3.1 metric string
-    keras3: str  # Keras 3 streaming class
-    sklearn: str  # scikit-learn equivalent of the sample mean, "" when none
-    formula: str  # one line for `jmetrics list` and the docs
+    name: str  # canonical name: the kernel's name, else the Keras 3 default name
+    kernel: str | None  # per-sample function in jmetrics.kernels; None for class-only metrics
+    streaming: str | None  # streaming class in jmetrics.metrics; None for function-only metrics
+    family: str  # key of FAMILIES (the docs page)
+    higher_is_better: bool | None  # None for neither (counts of a reduction)
+    value_range: tuple[float | None, float | None]  # (low, high); None for unbounded
+    formula: str  # one line, per sample unless said otherwise; for `jmetrics list` and the docs
+    keras2: tuple[str, ...] = ()  # Keras 2.3.1 keras.metrics.get strings that give this metric
+    keras2_loss: tuple[str, ...] = ()  # extra Keras 2.3.1 keras.losses.get strings
+    keras2_name: str | None = None  # __name__ of the Keras 2 function: the Keras 2.2 History key
+    keras3: tuple[str, ...] = ()  # Keras 3 keras.metrics.get strings (class name, snake_case, ...)
+    keras3_loss: tuple[str, ...] = ()  # extra Keras 3 keras.losses.get strings
+    sklearn: str | None = None  # the scikit-learn (or scipy) function it corresponds to
+    aliases: tuple[str, ...] = ()  # jmetrics-only strings
+    note: str = ""  # a caveat for the docs (equivalence conditions, sign conventions)
 
+
+class AutoEntry(NamedTuple):
+    """A string that stands for the binary, sparse or categorical form of a metric."""
+
+    name: str  # name of the shape-dispatching function jmetrics.get returns without shapes
+    triggers: tuple[str, ...]  # lower-case strings that select it (matched case-insensitively)
+    binary: str  # entry chosen for binary outputs
+    sparse: str  # entry chosen for integer labels
+    categorical: str  # entry chosen otherwise
+    keras2_name: str  # the Keras 2.2 History key of every trigger
+    formula: str
+
+
+FAMILIES: dict[str, str] = {
+    "regression": "Regression",
+    "accuracy": "Accuracy",
+    "probabilistic": "Probabilistic (crossentropy, divergence, Poisson)",
+    "hinge": "Hinge",
+    "correlation": "Correlation and R²",
+    "confusion": "Thresholded classification (confusion counts, precision, recall, AUC, F-scores)",
+    "iou": "Intersection over union",
+    "reduction": "Reductions",
+}
+
+_POS = (0.0, None)
+_UNIT = (0.0, 1.0)
+_ANY = (None, None)
+_COS = (-1.0, 1.0)
 
 ENTRIES: tuple[Entry, ...] = (
-    Entry("mean_squared_error", ("mse", "MSE"), False, (0, INF), "mse, MSE", "MeanSquaredError",
-          "mean_squared_error", "mean((y_pred - y_true)**2)"),
-    Entry("root_mean_squared_error", ("rmse", "RMSE"), False, (0, INF), "", "RootMeanSquaredError",
-          "root_mean_squared_error", "sqrt(mean((y_pred - y_true)**2))"),
-    Entry("mean_absolute_error", ("mae", "MAE"), False, (0, INF), "mae, MAE", "MeanAbsoluteError",
-          "mean_absolute_error", "mean(|y_pred - y_true|)"),
-    Entry("mean_absolute_percentage_error", ("mape", "MAPE"), False, (0, INF), "mape, MAPE",
-          "MeanAbsolutePercentageError", "100 * mean_absolute_percentage_error",
-          "100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))"),
-    Entry("mean_squared_logarithmic_error", ("msle", "MSLE"), False, (0, INF), "msle, MSLE",
-          "MeanSquaredLogarithmicError", "mean_squared_log_error",
-          "mean((log1p(max(y_pred, eps)) - log1p(max(y_true, eps)))**2)"),
-    Entry("log_cosh", ("logcosh", "log_cosh_error"), False, (0, INF), "logcosh", "LogCoshError", "",
-          "mean(log(cosh(y_pred - y_true)))"),
-    Entry("huber", ("huber_loss",), False, (0, INF), "", "", "", "mean(0.5 e**2 if |e| <= delta else delta |e| - delta**2 / 2)"),
-    Entry("poisson", (), False, (-INF, INF), "poisson", "Poisson", "",
-          "mean(y_pred - y_true * log(y_pred + eps))"),
-    Entry("kl_divergence", ("kld", "KLD", "kullback_leibler_divergence"), False, (-INF, INF),
-          "kullback_leibler_divergence", "KLDivergence", "", "sum(t * log(t / p)), t, p clipped to [eps, 1]"),
-    Entry("cosine_similarity", ("cosine", "cosine_proximity"), True, (-1, 1),
-          "cosine, cosine_proximity, cosine_similarity", "CosineSimilarity", "",
-          "sum(l2_normalize(y_true) * l2_normalize(y_pred))"),
-    Entry("hinge", (), False, (0, INF), "hinge", "Hinge", "hinge_loss", "mean(max(1 - t * p, 0)), {0,1} -> {-1,1}"),
-    Entry("squared_hinge", (), False, (0, INF), "squared_hinge", "SquaredHinge", "",
-          "mean(max(1 - t * p, 0)**2)"),
-    Entry("categorical_hinge", (), False, (0, INF), "categorical_hinge", "CategoricalHinge", "",
-          "max(max((1 - t) * p) - sum(t * p) + 1, 0)"),
-    Entry("accuracy", ("acc", "ACC"), True, (0, 1), "accuracy", "Accuracy", "accuracy_score",
-          "mean(y_true == y_pred); 'acc' resolves by shapes or loss"),
-    Entry("binary_accuracy", (), True, (0, 1), "binary_accuracy", "BinaryAccuracy", "accuracy_score",
-          "mean(y_true == (y_pred > threshold))"),
-    Entry("categorical_accuracy", (), True, (0, 1), "categorical_accuracy", "CategoricalAccuracy",
-          "accuracy_score", "argmax(y_true) == argmax(y_pred)"),
-    Entry("sparse_categorical_accuracy", (), True, (0, 1), "sparse_categorical_accuracy",
-          "SparseCategoricalAccuracy", "accuracy_score", "y_true == argmax(y_pred)"),
-    Entry("top_k_categorical_accuracy", (), True, (0, 1), "top_k_categorical_accuracy",
-          "TopKCategoricalAccuracy", "top_k_accuracy_score", "argmax(y_true) in top k of y_pred"),
-    Entry("sparse_top_k_categorical_accuracy", (), True, (0, 1), "sparse_top_k_categorical_accuracy",
-          "SparseTopKCategoricalAccuracy", "top_k_accuracy_score", "y_true in top k of y_pred"),
-    Entry("binary_crossentropy", ("bce", "BCE"), False, (0, INF), "binary_crossentropy",
-          "BinaryCrossentropy", "log_loss", "-mean(t log p + (1 - t) log(1 - p)), p clipped"),
-    Entry("categorical_crossentropy", ("cce", "CCE"), False, (0, INF), "categorical_crossentropy",
-          "CategoricalCrossentropy", "log_loss", "-sum(t log p), p renormalised and clipped"),
-    Entry("sparse_categorical_crossentropy", ("scce", "SCCE"), False, (0, INF),
-          "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy", "log_loss", "-log p[y_true]"),
-    Entry("binary_focal_crossentropy", (), False, (0, INF), "", "", "",
-          "mean((1 - p_t)**gamma * bce)"),
-    Entry("categorical_focal_crossentropy", (), False, (0, INF), "", "", "",
-          "-sum(alpha (1 - p)**gamma t log p)"),
-    Entry("pearson_correlation", (), True, (-1, 1), "", "PearsonCorrelation", "",
-          "mean(z(y_true) * z(y_pred)) along the axis"),
-    Entry("concordance_correlation", (), True, (-1, 1), "", "ConcordanceCorrelation", "",
-          "2 cov / (var_t + var_p + (mean_t - mean_p)**2)"),
+    # -- regression ---------------------------------------------------------------------------
+    Entry(
+        name="mean_squared_error", kernel="mean_squared_error", streaming="MeanSquaredError",
+        family="regression", higher_is_better=False, value_range=_POS,
+        formula="mean((y_pred - y_true)**2, axis=-1)",
+        keras2=("mean_squared_error", "mse", "MSE"), keras2_name="mean_squared_error",
+        keras3=("mean_squared_error", "mse", "MSE", "MeanSquaredError"),
+        sklearn="sklearn.metrics.mean_squared_error",
+    ),
+    Entry(
+        name="root_mean_squared_error", kernel="root_mean_squared_error",
+        streaming="RootMeanSquaredError", family="regression", higher_is_better=False,
+        value_range=_POS, formula="sqrt(mean((y_pred - y_true)**2, axis=-1))",
+        keras3=("root_mean_squared_error", "RootMeanSquaredError"),
+        sklearn="sklearn.metrics.root_mean_squared_error", aliases=("rmse", "RMSE"),
+        note="The streaming class gives sqrt of the overall mean square (as Keras and sklearn); "
+        "the per-sample function, averaged, gives the mean of per-sample RMSEs.",
+    ),
+    Entry(
+        name="mean_absolute_error", kernel="mean_absolute_error", streaming="MeanAbsoluteError",
+        family="regression", higher_is_better=False, value_range=_POS,
+        formula="mean(|y_pred - y_true|, axis=-1)",
+        keras2=("mean_absolute_error", "mae", "MAE"), keras2_name="mean_absolute_error",
+        keras3=("mean_absolute_error", "mae", "MAE", "MeanAbsoluteError"),
+        sklearn="sklearn.metrics.mean_absolute_error",
+    ),
+    Entry(
+        name="mean_absolute_percentage_error", kernel="mean_absolute_percentage_error",
+        streaming="MeanAbsolutePercentageError", family="regression", higher_is_better=False,
+        value_range=_POS, formula="100 * mean(|(y_true - y_pred) / max(|y_true|, 1e-7)|, axis=-1)",
+        keras2=("mean_absolute_percentage_error", "mape", "MAPE"),
+        keras2_name="mean_absolute_percentage_error",
+        keras3=("mean_absolute_percentage_error", "mape", "MAPE", "MeanAbsolutePercentageError"),
+        sklearn="sklearn.metrics.mean_absolute_percentage_error",
+        note="sklearn returns a fraction (not a percentage) and guards |y_true| with machine "
+        "epsilon instead of 1e-7.",
+    ),
+    Entry(
+        name="mean_squared_logarithmic_error", kernel="mean_squared_logarithmic_error",
+        streaming="MeanSquaredLogarithmicError", family="regression", higher_is_better=False,
+        value_range=_POS,
+        formula="mean((log(max(y_pred, 1e-7) + 1) - log(max(y_true, 1e-7) + 1))**2, axis=-1)",
+        keras2=("mean_squared_logarithmic_error", "msle", "MSLE"),
+        keras2_name="mean_squared_logarithmic_error",
+        keras3=("mean_squared_logarithmic_error", "msle", "MSLE", "MeanSquaredLogarithmicError"),
+        sklearn="sklearn.metrics.mean_squared_log_error",
+        note="Negative values are clipped to 1e-7 (Keras); sklearn rejects them.",
+    ),
+    Entry(
+        name="log_cosh", kernel="log_cosh", streaming="LogCoshError", family="regression",
+        higher_is_better=False, value_range=_POS,
+        formula="mean(log(cosh(y_pred - y_true)), axis=-1)",
+        keras2=("logcosh",), keras2_name="logcosh",
+        keras3=("log_cosh_error", "LogCoshError"), keras3_loss=("log_cosh", "LogCosh"),
+    ),
+    Entry(
+        name="huber", kernel="huber", streaming=None, family="regression",
+        higher_is_better=False, value_range=_POS,
+        formula="mean(0.5 * e**2 if |e| <= delta else delta * (|e| - 0.5 * delta), axis=-1), "
+        "e = y_pred - y_true",
+        keras2_loss=("huber_loss",), keras3_loss=("huber", "Huber"),
+        note="Keras 2.3.1's huber_loss is elementwise (no mean over the last axis).",
+    ),
+    Entry(
+        name="cosine_similarity", kernel="cosine_similarity", streaming="CosineSimilarity",
+        family="regression", higher_is_better=True, value_range=_COS,
+        formula="sum(y_true / max(||y_true||, 1e-7) * y_pred / max(||y_pred||, 1e-7), axis)",
+        keras2=("cosine_similarity",), keras2_name="cosine_proximity",
+        keras3=("cosine_similarity", "CosineSimilarity"),
+        sklearn="sklearn.metrics.pairwise.cosine_similarity",
+        note="Positive, as the Keras metric (the Keras loss of the same name is negative). "
+        "sklearn's pairwise function gives the matrix: this is its diagonal.",
+    ),
+    Entry(
+        name="cosine_proximity", kernel="cosine_proximity", streaming="CosineSimilarity",
+        family="regression", higher_is_better=True, value_range=_COS,
+        formula="cosine_similarity(y_true, y_pred, axis) (positive)",
+        keras2=("cosine_proximity", "cosine"), keras2_name="cosine_proximity",
+        note="Positive, as keras.metrics.cosine_proximity in 2.3.1. In Keras 2.2 'cosine' was the "
+        "loss (negative): tutorial logs showing cosine_proximity = -1.0 have the opposite sign.",
+    ),
+    # -- probabilistic ------------------------------------------------------------------------
+    Entry(
+        name="binary_crossentropy", kernel="binary_crossentropy", streaming="BinaryCrossentropy",
+        family="probabilistic", higher_is_better=False, value_range=_POS,
+        formula="-mean(t log p + (1 - t) log(1 - p), axis), p clipped to [1e-7, 1 - 1e-7]",
+        keras2=("binary_crossentropy",), keras2_name="binary_crossentropy",
+        keras3=("binary_crossentropy", "bce", "BCE", "BinaryCrossentropy"),
+        sklearn="sklearn.metrics.log_loss",
+        note="Averaged over samples it equals sklearn's log_loss for 0/1 labels (up to the "
+        "clipping).",
+    ),
+    Entry(
+        name="categorical_crossentropy", kernel="categorical_crossentropy",
+        streaming="CategoricalCrossentropy", family="probabilistic", higher_is_better=False,
+        value_range=_POS,
+        formula="-sum(t log p, axis), p renormalised to sum 1 and clipped to [1e-7, 1 - 1e-7]",
+        keras2=("categorical_crossentropy",), keras2_name="categorical_crossentropy",
+        keras3=("categorical_crossentropy", "CategoricalCrossentropy"),
+        sklearn="sklearn.metrics.log_loss",
+    ),
+    Entry(
+        name="sparse_categorical_crossentropy", kernel="sparse_categorical_crossentropy",
+        streaming="SparseCategoricalCrossentropy", family="probabilistic",
+        higher_is_better=False, value_range=_POS,
+        formula="-log(p[y_true]), p renormalised and clipped as categorical_crossentropy",
+        keras2=("sparse_categorical_crossentropy",), keras2_name="sparse_categorical_crossentropy",
+        keras3=("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"),
+        sklearn="sklearn.metrics.log_loss",
+    ),
+    Entry(
+        name="binary_focal_crossentropy", kernel="binary_focal_crossentropy", streaming=None,
+        family="probabilistic", higher_is_better=False, value_range=_POS,
+        formula="mean(alpha_t * (1 - p_t)**gamma * bce, axis)",
+        keras3_loss=("binary_focal_crossentropy", "BinaryFocalCrossentropy"),
+    ),
+    Entry(
+        name="categorical_focal_crossentropy", kernel="categorical_focal_crossentropy",
+        streaming=None, family="probabilistic", higher_is_better=False, value_range=_POS,
+        formula="-sum(alpha * (1 - p)**gamma * t log p, axis)",
+        keras3_loss=("categorical_focal_crossentropy", "CategoricalFocalCrossentropy"),
+    ),
+    Entry(
+        name="kl_divergence", kernel="kl_divergence", streaming="KLDivergence",
+        family="probabilistic", higher_is_better=False, value_range=_POS,
+        formula="sum(t log(t / p), axis=-1), t and p clipped to [1e-7, 1]",
+        keras2=("kullback_leibler_divergence",), keras2_loss=("kld", "KLD"),
+        keras2_name="kullback_leibler_divergence",
+        keras3=("kl_divergence", "KLDivergence"), keras3_loss=("kld", "KLD"),
+        sklearn="scipy.special.rel_entr (summed)",
+        note="An all-zero y_true gives a tiny negative value (about -3e-6), as in Keras.",
+    ),
+    Entry(
+        name="poisson", kernel="poisson", streaming="Poisson", family="probabilistic",
+        higher_is_better=False, value_range=_ANY, formula="mean(p - t log(p + 1e-7), axis=-1)",
+        keras2=("poisson",), keras2_name="poisson", keras3=("poisson", "Poisson"),
+        sklearn="sklearn.metrics.mean_poisson_deviance",
+        note="sklearn's deviance is 2 * (this - t + t log t): same minimiser, different value.",
+    ),
+    # -- accuracy -----------------------------------------------------------------------------
+    Entry(
+        name="accuracy", kernel="accuracy", streaming="Accuracy", family="accuracy",
+        higher_is_better=True, value_range=_UNIT,
+        formula="mean(y_true == y_pred, axis=-1) (exact equality)",
+        keras2=("accuracy",), keras2_name="accuracy", keras3=("accuracy", "Accuracy"),
+        sklearn="sklearn.metrics.accuracy_score",
+        note="The strings 'acc' and 'accuracy' (any case) select binary, sparse or categorical "
+        "accuracy (see 'acc' below); exact equality is jmetrics.accuracy or "
+        "jmetrics.metrics.Accuracy().",
+    ),
+    Entry(
+        name="binary_accuracy", kernel="binary_accuracy", streaming="BinaryAccuracy",
+        family="accuracy", higher_is_better=True, value_range=_UNIT,
+        formula="mean(y_true == (y_pred > threshold), axis=-1), threshold=0.5",
+        keras2=("binary_accuracy",), keras2_name="binary_accuracy",
+        keras3=("binary_accuracy", "BinaryAccuracy"), sklearn="sklearn.metrics.accuracy_score",
+        note="Strict '>' as Keras 3 (Keras 2.3.1 rounded half to even: p = 2.0 was wrong there).",
+    ),
+    Entry(
+        name="categorical_accuracy", kernel="categorical_accuracy",
+        streaming="CategoricalAccuracy", family="accuracy", higher_is_better=True,
+        value_range=_UNIT, formula="argmax(y_true, -1) == argmax(y_pred, -1) (first index on ties)",
+        keras2=("categorical_accuracy",), keras2_name="categorical_accuracy",
+        keras3=("categorical_accuracy", "CategoricalAccuracy"),
+        sklearn="sklearn.metrics.accuracy_score",
+    ),
+    Entry(
+        name="sparse_categorical_accuracy", kernel="sparse_categorical_accuracy",
+        streaming="SparseCategoricalAccuracy", family="accuracy", higher_is_better=True,
+        value_range=_UNIT, formula="y_true == argmax(y_pred, -1)",
+        keras2=("sparse_categorical_accuracy",), keras2_name="sparse_categorical_accuracy",
+        keras3=("sparse_categorical_accuracy", "SparseCategoricalAccuracy"),
+        sklearn="sklearn.metrics.accuracy_score",
+    ),
+    Entry(
+        name="top_k_categorical_accuracy", kernel="top_k_categorical_accuracy",
+        streaming="TopKCategoricalAccuracy", family="accuracy", higher_is_better=True,
+        value_range=_UNIT,
+        formula="1 + count(y_pred > y_pred[argmax(y_true)]) <= k (ties count as inside), k=5",
+        keras2=("top_k_categorical_accuracy",), keras2_name="top_k_categorical_accuracy",
+        keras3=("top_k_categorical_accuracy", "TopKCategoricalAccuracy"),
+        sklearn="sklearn.metrics.top_k_accuracy_score",
+        note="Ties count in favour (TF's in_top_k); sklearn breaks ties by order.",
+    ),
+    Entry(
+        name="sparse_top_k_categorical_accuracy", kernel="sparse_top_k_categorical_accuracy",
+        streaming="SparseTopKCategoricalAccuracy", family="accuracy", higher_is_better=True,
+        value_range=_UNIT,
+        formula="1 + count(y_pred > y_pred[y_true]) <= k (ties count as inside), k=5",
+        keras2=("sparse_top_k_categorical_accuracy",),
+        keras2_name="sparse_top_k_categorical_accuracy",
+        keras3=("sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy"),
+        sklearn="sklearn.metrics.top_k_accuracy_score",
+        note="Ties count in favour (TF's in_top_k); sklearn breaks ties by order.",
+    ),
+    # -- hinge --------------------------------------------------------------------------------
+    Entry(
+        name="hinge", kernel="hinge", streaming="Hinge", family="hinge", higher_is_better=False,
+        value_range=_POS,
+        formula="mean(max(1 - t * p, 0), axis=-1); t in {0, 1} everywhere -> 2t - 1",
+        keras2=("hinge",), keras2_name="hinge", keras3=("hinge", "Hinge"),
+        sklearn="sklearn.metrics.hinge_loss",
+        note="sklearn's hinge_loss takes a decision function and labels in {-1, 1} (binary).",
+    ),
+    Entry(
+        name="squared_hinge", kernel="squared_hinge", streaming="SquaredHinge", family="hinge",
+        higher_is_better=False, value_range=_POS,
+        formula="mean(max(1 - t * p, 0)**2, axis=-1); t in {0, 1} everywhere -> 2t - 1",
+        keras2=("squared_hinge",), keras2_name="squared_hinge",
+        keras3=("squared_hinge", "SquaredHinge"),
+    ),
+    Entry(
+        name="categorical_hinge", kernel="categorical_hinge", streaming="CategoricalHinge",
+        family="hinge", higher_is_better=False, value_range=_POS,
+        formula="max(max((1 - t) * p, -1) - sum(t * p, -1) + 1, 0)",
+        keras2=("categorical_hinge",), keras2_name="categorical_hinge",
+        keras3=("categorical_hinge", "CategoricalHinge"), sklearn="sklearn.metrics.hinge_loss",
+        note="Equals sklearn's multiclass (Crammer-Singer) hinge_loss for one-hot y_true.",
+    ),
+    # -- correlation and R2 -------------------------------------------------------------------
+    Entry(
+        name="pearson_correlation", kernel="pearson_correlation", streaming="PearsonCorrelation",
+        family="correlation", higher_is_better=True, value_range=_COS,
+        formula="mean(z(y_true) * z(y_pred), axis), z centred and divided by the population std",
+        keras3=("pearson_correlation", "PearsonCorrelation"), sklearn="scipy.stats.pearsonr",
+    ),
+    Entry(
+        name="concordance_correlation", kernel="concordance_correlation",
+        streaming="ConcordanceCorrelation", family="correlation", higher_is_better=True,
+        value_range=_COS,
+        formula="2 cov(t, p) / (var(t) + var(p) + (mean(t) - mean(p))**2), along axis",
+        keras3=("concordance_correlation", "ConcordanceCorrelation"),
+    ),
+    Entry(
+        name="r2_score", kernel=None, streaming="R2Score", family="correlation",
+        higher_is_better=True, value_range=(None, 1.0),
+        formula="1 - sum(w (t - p)**2) / sum(w (t - mean(t))**2), per column, then averaged",
+        keras3=("r2_score", "R2Score"), sklearn="sklearn.metrics.r2_score",
+    ),
+    # -- confusion-count family ---------------------------------------------------------------
+    Entry(
+        name="true_positives", kernel=None, streaming="TruePositives", family="confusion",
+        higher_is_better=True, value_range=_POS,
+        formula="sum(w * (y_true != 0) * (y_pred > threshold)), threshold=0.5",
+        keras3=("true_positives", "TruePositives"), sklearn="sklearn.metrics.confusion_matrix",
+    ),
+    Entry(
+        name="false_positives", kernel=None, streaming="FalsePositives", family="confusion",
+        higher_is_better=False, value_range=_POS,
+        formula="sum(w * (y_true == 0) * (y_pred > threshold)), threshold=0.5",
+        keras3=("false_positives", "FalsePositives"), sklearn="sklearn.metrics.confusion_matrix",
+    ),
+    Entry(
+        name="true_negatives", kernel=None, streaming="TrueNegatives", family="confusion",
+        higher_is_better=True, value_range=_POS,
+        formula="sum(w * (y_true == 0) * (y_pred <= threshold)), threshold=0.5",
+        keras3=("true_negatives", "TrueNegatives"), sklearn="sklearn.metrics.confusion_matrix",
+    ),
+    Entry(
+        name="false_negatives", kernel=None, streaming="FalseNegatives", family="confusion",
+        higher_is_better=False, value_range=_POS,
+        formula="sum(w * (y_true != 0) * (y_pred <= threshold)), threshold=0.5",
+        keras3=("false_negatives", "FalseNegatives"), sklearn="sklearn.metrics.confusion_matrix",
+    ),
+    Entry(
+        name="precision", kernel=None, streaming="Precision", family="confusion",
+        higher_is_better=True, value_range=_UNIT, formula="tp / (tp + fp), 0 when no positives",
+        keras3=("precision", "Precision"), sklearn="sklearn.metrics.precision_score",
+    ),
+    Entry(
+        name="recall", kernel=None, streaming="Recall", family="confusion",
+        higher_is_better=True, value_range=_UNIT, formula="tp / (tp + fn), 0 when no positives",
+        keras3=("recall", "Recall"), sklearn="sklearn.metrics.recall_score",
+    ),
+    Entry(
+        name="precision_at_recall", kernel=None, streaming="PrecisionAtRecall",
+        family="confusion", higher_is_better=True, value_range=_UNIT,
+        formula="max precision over thresholds where recall >= recall_target (0 if none)",
+        keras3=("precision_at_recall", "PrecisionAtRecall"),
+        sklearn="sklearn.metrics.precision_recall_curve",
+    ),
+    Entry(
+        name="recall_at_precision", kernel=None, streaming="RecallAtPrecision",
+        family="confusion", higher_is_better=True, value_range=_UNIT,
+        formula="max recall over thresholds where precision >= precision_target (0 if none)",
+        keras3=("recall_at_precision", "RecallAtPrecision"),
+        sklearn="sklearn.metrics.precision_recall_curve",
+    ),
+    Entry(
+        name="sensitivity_at_specificity", kernel=None, streaming="SensitivityAtSpecificity",
+        family="confusion", higher_is_better=True, value_range=_UNIT,
+        formula="max sensitivity over thresholds where specificity >= target (0 if none)",
+        keras3=("sensitivity_at_specificity", "SensitivityAtSpecificity"),
+        sklearn="sklearn.metrics.roc_curve",
+    ),
+    Entry(
+        name="specificity_at_sensitivity", kernel=None, streaming="SpecificityAtSensitivity",
+        family="confusion", higher_is_better=True, value_range=_UNIT,
+        formula="max specificity over thresholds where sensitivity >= target (0 if none)",
+        keras3=("specificity_at_sensitivity", "SpecificityAtSensitivity"),
+        sklearn="sklearn.metrics.roc_curve",
+    ),
+    Entry(
+        name="auc", kernel=None, streaming="AUC", family="confusion", higher_is_better=True,
+        value_range=_UNIT,
+        formula="area under the ROC (or PR) curve over num_thresholds=200 bins",
+        keras3=("auc", "AUC"), sklearn="sklearn.metrics.roc_auc_score",
+        note="Binned like Keras; curve='PR' approximates sklearn's average_precision_score. "
+        "See docs/exact-vs-binned-auc.md.",
+    ),
+    Entry(
+        name="f1_score", kernel=None, streaming="F1Score", family="confusion",
+        higher_is_better=True, value_range=_UNIT,
+        formula="2 P R / (P + R), per class, then averaged by `average`",
+        keras3=("f1_score", "F1Score"), sklearn="sklearn.metrics.f1_score",
+    ),
+    Entry(
+        name="fbeta_score", kernel=None, streaming="FBetaScore", family="confusion",
+        higher_is_better=True, value_range=_UNIT,
+        formula="(1 + beta**2) P R / (beta**2 P + R), per class, then averaged by `average`",
+        keras3=("f_beta_score", "FBetaScore"), sklearn="sklearn.metrics.fbeta_score",
+    ),
+    # -- IoU ----------------------------------------------------------------------------------
+    Entry(
+        name="iou", kernel=None, streaming="IoU", family="iou", higher_is_better=True,
+        value_range=_UNIT,
+        formula="mean over target classes of tp / (tp + fp + fn) from the confusion matrix",
+        keras3=("io_u", "IoU"), sklearn="sklearn.metrics.jaccard_score",
+    ),
+    Entry(
+        name="binary_iou", kernel=None, streaming="BinaryIoU", family="iou",
+        higher_is_better=True, value_range=_UNIT,
+        formula="IoU of classes (0, 1) with y_pred >= threshold -> 1, threshold=0.5",
+        keras3=("binary_io_u", "BinaryIoU"), sklearn="sklearn.metrics.jaccard_score",
+    ),
+    Entry(
+        name="mean_iou", kernel=None, streaming="MeanIoU", family="iou", higher_is_better=True,
+        value_range=_UNIT, formula="IoU averaged over all num_classes classes",
+        keras3=("mean_io_u", "MeanIoU"), sklearn="sklearn.metrics.jaccard_score",
+        note="sklearn equivalent: jaccard_score(average='macro') over the classes present.",
+    ),
+    Entry(
+        name="one_hot_iou", kernel=None, streaming="OneHotIoU", family="iou",
+        higher_is_better=True, value_range=_UNIT,
+        formula="IoU of argmax(y_true) against argmax(y_pred)",
+        keras3=("one_hot_io_u", "OneHotIoU"), sklearn="sklearn.metrics.jaccard_score",
+    ),
+    Entry(
+        name="one_hot_mean_iou", kernel=None, streaming="OneHotMeanIoU", family="iou",
+        higher_is_better=True, value_range=_UNIT,
+        formula="MeanIoU of argmax(y_true) against argmax(y_pred)",
+        keras3=("one_hot_mean_io_u", "OneHotMeanIoU"), sklearn="sklearn.metrics.jaccard_score",
+    ),
+    # -- reductions ---------------------------------------------------------------------------
+    Entry(
+        name="mean", kernel=None, streaming="Mean", family="reduction", higher_is_better=None,
+        value_range=_ANY, formula="sum(w * values) / sum(w), each sample counted once",
+        keras3=("mean", "Mean"),
+    ),
+    Entry(
+        name="sum", kernel=None, streaming="Sum", family="reduction", higher_is_better=None,
+        value_range=_ANY, formula="sum(w * values)", keras3=("sum", "Sum"),
+    ),
+    Entry(
+        name="mean_metric_wrapper", kernel=None, streaming="MeanMetricWrapper",
+        family="reduction", higher_is_better=None, value_range=_ANY,
+        formula="Mean of fn(y_true, y_pred, **kwargs) per sample",
+        keras3=("mean_metric_wrapper", "MeanMetricWrapper"),
+        note="Needs a function: MeanMetricWrapper(fn, name=None, **kwargs).",
+    ),
+)
+
+AUTO: tuple[AutoEntry, ...] = (
+    AutoEntry(
+        name="auto_accuracy", triggers=("acc", "accuracy"), binary="binary_accuracy",
+        sparse="sparse_categorical_accuracy", categorical="categorical_accuracy",
+        keras2_name="acc",
+        formula="binary, sparse or categorical accuracy, chosen from the shapes (or the loss)",
+    ),
+    AutoEntry(
+        name="auto_crossentropy", triggers=("ce", "crossentropy"), binary="binary_crossentropy",
+        sparse="sparse_categorical_crossentropy", categorical="categorical_crossentropy",
+        keras2_name="ce",
+        formula="binary, sparse or categorical crossentropy, chosen from the shapes (or the loss)",
+    ),
 )
