@@ -113,6 +113,12 @@ def _class(name: str) -> type[Metric]:
     return cls  # type: ignore[no-any-return]
 
 
+def _wrap(fn: Callable[..., Any], name: str | None = None) -> Metric:
+    """``MeanMetricWrapper(fn, name=name)``."""
+    wrapper: Any = _class("MeanMetricWrapper")
+    return wrapper(fn, name=name)  # type: ignore[no-any-return]
+
+
 def _instantiate(cls: type[Metric], identifier: str, name: str | None = None) -> Metric:
     try:
         return cls() if name is None else cls(name=name)
@@ -261,24 +267,24 @@ def _resolve_string(identifier: str, y_true: Any, y_pred: Any, loss: Any, rule: 
             return _kernel(entry.kernel or "")
         fn = _AUTO_FUNCTIONS[auto.name]
         if streaming:
-            return _class("MeanMetricWrapper")(fn, name=identifier)
+            return _wrap(fn, name=identifier)
         return fn
     if identifier in _REGISTRY:
         obj = _REGISTRY[identifier]
         if isinstance(obj, type):
             return _instantiate(obj, identifier)
-        return _class("MeanMetricWrapper")(obj) if streaming else obj
+        return _wrap(obj) if streaming else obj
     found = _index().get(identifier)
     if found is None:
         raise _unknown(identifier)
     if isinstance(found, AutoEntry):  # 'auto_accuracy' as written by serialize
         fn = _AUTO_FUNCTIONS[found.name]
-        return _class("MeanMetricWrapper")(fn) if streaming else fn
+        return _wrap(fn) if streaming else fn
     if streaming and found.streaming is not None:
         return _instantiate(_class(found.streaming), identifier)
     if found.kernel is not None:
         fn = _kernel(found.kernel)
-        return _class("MeanMetricWrapper")(fn) if streaming else fn
+        return _wrap(fn) if streaming else fn
     return _instantiate(_class(found.streaming or ""), identifier)
 
 
@@ -291,7 +297,7 @@ def _resolve(identifier: Any, y_true: Any, y_pred: Any, loss: Any, rule: str | N
     if isinstance(identifier, Mapping):
         obj = deserialize(identifier)
         if streaming and not isinstance(obj, Metric):
-            return _class("MeanMetricWrapper")(obj)
+            return _wrap(obj)
         return obj
     if isinstance(identifier, Metric):
         return identifier
@@ -300,7 +306,7 @@ def _resolve(identifier: Any, y_true: Any, y_pred: Any, loss: Any, rule: str | N
     if _is_foreign_metric(identifier):
         return _from_foreign(identifier)
     if callable(identifier):
-        return _class("MeanMetricWrapper")(identifier) if streaming else identifier
+        return _wrap(identifier) if streaming else identifier
     raise TypeError(
         f"{caller}: identifier must be a string, a callable, a config dict, a Metric or None; "
         f"got {type(identifier).__name__}."

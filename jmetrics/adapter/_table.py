@@ -193,7 +193,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         name="kl_divergence", kernel="kl_divergence", streaming="KLDivergence",
-        family="probabilistic", higher_is_better=False, value_range=_POS,
+        family="probabilistic", higher_is_better=False, value_range=_ANY,
         formula="sum(t log(t / p), axis=-1), t and p clipped to [1e-7, 1]",
         keras2=("kullback_leibler_divergence",), keras2_loss=("kld", "KLD"),
         keras2_name="kullback_leibler_divergence",

@@ -1,4 +1,8 @@
-"""``jmetrics list``: the alias table as a table (or JSON / Markdown)."""
+"""``jmetrics list``: the alias table as a table, JSON or Markdown.
+
+``jmetrics list`` prints every metric; ``jmetrics list mse auc`` only those (any alias works);
+``--family accuracy`` one family; ``--format json`` gives every field of the table.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +10,90 @@ import argparse
 import json
 from typing import Any
 
-from jmetrics.adapter import ENTRIES
+from jmetrics.adapter._resolve import entry_strings, metric_info
+from jmetrics.adapter._table import AUTO, ENTRIES, FAMILIES, AutoEntry, Entry
+
+__all__ = ["add_parser", "rows", "run"]
 
 COLUMNS = ("name", "aliases", "direction", "keras2", "keras3", "sklearn")
+HEADERS = {"name": "name", "aliases": "aliases", "direction": "direction",
+           "keras2": "Keras 2.3.1", "keras3": "Keras 3", "sklearn": "scikit-learn"}
 
 
-def rows() -> list[dict[str, str]]:
-    """One row per table entry, as strings."""
-    return [
-        {
-            "name": e.name,
-            "aliases": ", ".join(e.aliases),
-            "direction": "higher" if e.higher_is_better else "lower",
-            "keras2": e.keras2 or "-",
-            "keras3": e.keras3 or "-",
-            "sklearn": e.sklearn or "-",
+def _direction(higher: bool | None) -> str:
+    return {True: "higher", False: "lower", None: "-"}[higher]
+
+
+def _row(entry: Entry | AutoEntry) -> dict[str, Any]:
+    if isinstance(entry, AutoEntry):
+        return {
+            "name": entry.triggers[0], "aliases": list(entry.triggers[1:]) + ["(any case)"],
+            "direction": _direction(entry.binary.endswith("accuracy")),
+            "keras2": [*entry.triggers], "keras3": ["acc", "accuracy"] if "acc" in entry.triggers
+            else [], "sklearn": None, "kernel": entry.name, "streaming": None,
+            "family": "auto", "formula": entry.formula,
+            "resolves_to": [entry.binary, entry.sparse, entry.categorical],
         }
-        for e in ENTRIES
-    ]
+    return {
+        "name": entry.name, "aliases": [s for s in entry_strings(entry) if s != entry.name],
+        "direction": _direction(entry.higher_is_better), "keras2": [*entry.keras2],
+        "keras3": [*entry.keras3], "sklearn": entry.sklearn, "kernel": entry.kernel,
+        "streaming": entry.streaming, "family": entry.family, "formula": entry.formula,
+        "value_range": [*entry.value_range], "keras2_loss": [*entry.keras2_loss],
+        "keras3_loss": [*entry.keras3_loss], "keras2_name": entry.keras2_name, "note": entry.note,
+    }
+
+
+def rows(names: list[str] | None = None, family: str | None = None) -> list[dict[str, Any]]:
+    """The table's rows (all fields), optionally only some names (any alias) or one family."""
+    if names:
+        entries: list[Entry | AutoEntry] = list(dict.fromkeys(metric_info(n) for n in names))
+    else:
+        entries = [*ENTRIES, *AUTO]
+    out = [_row(e) for e in entries]
+    if family is not None:
+        out = [r for r in out if r["family"] == family]
+    return out
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("list", help="list every metric with its aliases and equivalents")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    """Register ``jmetrics list``."""
+    p = subparsers.add_parser(
+        "list", help="list every metric with its aliases, direction and Keras/sklearn equivalents",
+        description="The alias table: every metric name jmetrics accepts.",
+    )
+    p.add_argument("names", nargs="*", help="only these metrics (any alias)")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                   help="output format (default: table)")
+    p.add_argument("--family", choices=(*FAMILIES, "auto"), default=None,
+                   help="only one family of metrics")
 
 
 def run(args: argparse.Namespace) -> int:
-    table = rows()
+    """Print the table; returns the exit code."""
+    table = rows(args.names, args.family)
     if args.format == "json":
         print(json.dumps(table, indent=2))
         return 0
+    cells = [[_cell(r[c]) for c in COLUMNS] for r in table]
     if args.format == "markdown":
-        print("| " + " | ".join(COLUMNS) + " |")
+        print("| " + " | ".join(HEADERS[c] for c in COLUMNS) + " |")
         print("|" + "---|" * len(COLUMNS))
-        for r in table:
-            print("| " + " | ".join(r[c] for c in COLUMNS) + " |")
+        for line in cells:
+            print("| " + " | ".join(line) + " |")
         return 0
-    widths = {c: max(len(c), *(len(r[c]) for r in table)) for c in COLUMNS}
-    print("  ".join(c.ljust(widths[c]) for c in COLUMNS).rstrip())
-    for r in table:
-        print("  ".join(r[c].ljust(widths[c]) for c in COLUMNS).rstrip())
+    header = [HEADERS[c] for c in COLUMNS]
+    widths = [max(len(h), *(len(line[i]) for line in cells)) if cells else len(h)
+              for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for line in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
     return 0

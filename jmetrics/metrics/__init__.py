@@ -34,3 +34,11 @@ __all__ = sorted(
     | set(_fbeta_all)
     | set(_iou_all)
 )
+
+# keras.metrics.get / serialize / deserialize, from the adapter (it imports this package's modules,
+# not this namespace, so there is no import cycle). ``get`` always returns a streaming metric.
+from jmetrics.adapter import deserialize as deserialize  # noqa: E402
+from jmetrics.adapter import get_metric as get  # noqa: E402
+from jmetrics.adapter import serialize as serialize  # noqa: E402
+
+__all__ += ["deserialize", "get", "serialize"]
