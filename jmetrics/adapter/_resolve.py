@@ -460,8 +460,11 @@ def serialize(metric: Any) -> Any:
                 "Register it with jmetrics.register_metric."
             )
         config = dict(metric.get_config())
-        if hasattr(metric, "fn"):
-            config["fn"] = serialize(metric.fn)
+        if hasattr(metric, "fn"):  # stored by its literal name ('accuracy' is exact accuracy)
+            fn_name = _function_name(metric.fn)
+            if fn_name is None:
+                serialize(metric.fn)  # raises the "register it" error
+            config["fn"] = fn_name
         out = {"class_name": registered or cls_name, "config": config}
         try:
             json.dumps(out)
@@ -471,6 +474,9 @@ def serialize(metric: Any) -> Any:
         return out
     if callable(metric):
         name = _function_name(metric)
+        if name is not None and _auto(name) is not None and name not in _AUTO_FUNCTIONS:
+            # 'accuracy' as a string means the compile-time choice: keep the exact function
+            return {"class_name": "function", "config": name}
         if name is None:
             raise ValueError(
                 f"serialize: function must be a jmetrics metric or registered; got "
@@ -488,13 +494,22 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def _function_by_name(name: str, caller: str) -> Callable[..., Any]:
+    """The function a serialized name stands for, taken literally ('accuracy' is exact accuracy)."""
+    if name in _REGISTRY and not isinstance(_REGISTRY[name], type):
+        return _REGISTRY[name]  # type: ignore[no-any-return]
+    found = _index().get(name)
+    if isinstance(found, AutoEntry):
+        return _AUTO_FUNCTIONS[found.name]
+    if found is None:
+        raise _unknown(name)
+    if found.kernel is None:
+        raise ValueError(f"{caller}: fn must name a function; got {name!r}, a class-only metric.")
+    return _kernel(found.kernel)
+
+
 def _resolve_fn(value: Any) -> Any:
-    if isinstance(value, str):
-        fn = get(value)
-        if isinstance(fn, Metric) or not callable(fn):
-            raise ValueError(f"deserialize: fn must name a function; got {value!r}.")
-        return fn
-    return value
+    return _function_by_name(value, "deserialize") if isinstance(value, str) else value
 
 
 def _build(cls: type[Metric], config: Mapping[str, Any], foreign: bool = False) -> Metric:
@@ -530,7 +545,7 @@ def deserialize(config: Any) -> Any:
     if cls_name == "function":
         if not isinstance(inner, str):
             raise ValueError(f"deserialize: a function config must hold its name; got {inner!r}.")
-        return get(inner)
+        return _function_by_name(inner, "deserialize")
     classes = _class_names()
     if cls_name not in classes:
         close = difflib.get_close_matches(cls_name, list(classes), n=1, cutoff=0.6)

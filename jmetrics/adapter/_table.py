@@ -83,7 +83,7 @@ ENTRIES: tuple[Entry, ...] = (
         streaming="RootMeanSquaredError", family="regression", higher_is_better=False,
         value_range=_POS, formula="sqrt(mean((y_pred - y_true)**2, axis=-1))",
         keras3=("root_mean_squared_error", "RootMeanSquaredError"),
-        sklearn="sklearn.metrics.root_mean_squared_error", aliases=("rmse", "RMSE"),
+        sklearn="sklearn.metrics.root_mean_squared_error",
         note="The streaming class gives sqrt of the overall mean square (as Keras and sklearn); "
         "the per-sample function, averaged, gives the mean of per-sample RMSEs.",
     ),
