@@ -280,6 +280,10 @@ def test_keras3_metric_objects_become_jmetrics_metrics():
     assert type(m) is jmetrics.metrics.MeanSquaredError and m.display_name == "my_mse"
     b = get(keras.metrics.BinaryAccuracy(threshold=0.7))
     assert type(b) is jmetrics.metrics.BinaryAccuracy and b.threshold == 0.7
+    assert get_metric(keras.metrics.MeanAbsoluteError) == jmetrics.metrics.MeanAbsoluteError(
+        name="mean_absolute_error")
+    with pytest.raises(TypeError, match="no jmetrics equivalent"):
+        get(keras.metrics.Metric(name="x"))
 
 
 def test_unknown_identifiers_name_close_matches():

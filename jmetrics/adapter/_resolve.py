@@ -305,6 +305,8 @@ def _resolve(identifier: Any, y_true: Any, y_pred: Any, loss: Any, rule: str | N
         return _instantiate(identifier, identifier.__name__)
     if _is_foreign_metric(identifier):
         return _from_foreign(identifier)
+    if isinstance(identifier, type) and hasattr(identifier, "update_state"):
+        return _from_foreign(identifier())  # a Keras 3 metric class: instantiated, as Keras does
     if callable(identifier):
         return _wrap(identifier) if streaming else identifier
     raise TypeError(
@@ -330,8 +332,9 @@ def get(
       ``TypeError`` saying which, as Keras 3 does);
     - 'acc'/'accuracy'/'ce'/'crossentropy' (any case) -> the binary, sparse or categorical form
       chosen by :func:`resolve_accuracy` from ``y_true``/``y_pred`` (arrays or shapes) or
-      ``loss``; with neither, :func:`auto_accuracy`/:func:`auto_crossentropy`, which choose by
-      Keras 3's shape rule when called;
+      ``loss`` (a loss that decides alone, binary or sparse crossentropy, needs no shapes); with
+      neither, :func:`auto_accuracy`/:func:`auto_crossentropy`, which choose by Keras 3's shape
+      rule when called (traced);
     - a callable -> returned as it is (a custom ``rmse``); a ``Metric`` -> as it is; a ``Metric``
       subclass -> an instance; a Keras 3 metric object -> the jmetrics metric of the same class
       and config; a config dict -> :func:`deserialize`; None -> None.
