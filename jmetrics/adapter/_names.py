@@ -117,7 +117,9 @@ def metric_names(
     ``val_``. ``reserved`` are keys taken before the metrics (``loss``; ``<output_name>_loss`` is
     added with an output name), which only the Keras 2 modes de-duplicate against. In ``"keras2"``
     mode, entries of one list that share a name get the same key: a dict built from
-    ``zip(keys, metrics)`` reproduces Keras 2.3.1's collapse (the last one wins).
+    ``zip(keys, metrics)`` reproduces Keras 2.3.1's collapse (the last one wins). The keras3 mode
+    reproduces Keras 3 exactly, including its one collision: a name that already ends in ``_1``
+    (``["mse", "mse_1", "mse"]`` gives ``mse_1`` twice; Keras 3 keeps the last result).
 
     >>> metric_names(["mse", "mse"], ["mse", "mse"])
     ['mse', 'mse_1', 'weighted_mse', 'weighted_mse_1']
