@@ -1,0 +1,417 @@
+"""The benchmark catalogue: one :class:`Case` per metric, grouped by family.
+
+A case says what inputs its metric takes (see :mod:`jmetrics.bench._data`), how jmetrics computes
+it (a streaming class updated once from ``init()`` and computed, a kernel streamed through
+``MeanMetricWrapper``, or a scikit-learn-named function), and how each peer computes the same
+number. jmetrics parts are looked up by name when a case runs, so a metric whose jmetrics side has
+not landed yet is skipped with a note, never an error. Peer callables receive peer-native inputs
+prepared outside the timed region (see :mod:`jmetrics.bench._peers`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CASES", "FAMILIES", "Case", "Skip", "case", "jmetrics_function", "select"]
+
+EPS = np.float32(1e-7)
+K = 5  # top-k
+
+
+class Skip(Exception):  # noqa: N818 - a reason, not a failure
+    """This implementation cannot run here; the message says why (shown as a note)."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Case:
+    """One metric to benchmark.
+
+    ``jm`` is ``("class", ClassName, options)``, ``("kernel", function_name, options)`` or
+    ``("function", name, options)`` (a scikit-learn-named function, called as is: it may do host
+    work). Peer entries are callables, ``None`` where the peer has no such metric.
+    """
+
+    name: str
+    family: str
+    kind: str  # input kind, see jmetrics.bench._data.KINDS
+    jm: tuple[str, str, dict[str, Any]]
+    numpy: Callable[..., Any] | None = None  # f(t, p) on host float32 arrays
+    sklearn: Callable[..., Any] | None = None  # f(sklearn.metrics, t, p)
+    torch: Callable[..., Any] | None = None  # f(torch, torchmetrics.functional, t, p, t_long)
+    keras: tuple[str, dict[str, Any]] | None = None  # (keras.metrics class or "fn:<loss>", options)
+    metrax: Callable[..., Any] | None = None  # f(metrax, t, p) traced under jax.jit
+    classes: int = 10
+    elementwise: bool = False  # subject to the 70%-of-read-reduce target
+    notes: dict[str, str] = dataclasses.field(default_factory=dict)  # peer -> caveat
+
+
+# -- NumPy references, written as a user would (float32 in, vectorised) -----------------------
+
+
+def _l2n(x: np.ndarray) -> np.ndarray:
+    return x / np.sqrt(np.maximum(np.sum(x * x, axis=-1, keepdims=True), np.float32(1e-12)))
+
+
+def _bce(t: np.ndarray, p: np.ndarray) -> Any:
+    pc = np.clip(p, EPS, 1 - EPS)
+    return -np.mean(t * np.log(pc) + (1 - t) * np.log(1 - pc))
+
+
+def _cce(t: np.ndarray, p: np.ndarray) -> Any:
+    pc = np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS)
+    return -np.mean(np.sum(t * np.log(pc), axis=-1))
+
+
+def _bfocal(t: np.ndarray, p: np.ndarray) -> Any:
+    pc = np.clip(p, EPS, 1 - EPS)
+    bce = -(t * np.log(pc) + (1 - t) * np.log(1 - pc))
+    pt = t * pc + (1 - t) * (1 - pc)
+    return np.mean((1 - pt) ** 2 * bce)
+
+
+def _cfocal(t: np.ndarray, p: np.ndarray) -> Any:
+    pc = np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS)
+    return np.mean(np.sum(0.25 * (1 - pc) ** 2 * -t * np.log(pc), axis=-1))
+
+
+def _topk(labels: np.ndarray, p: np.ndarray) -> Any:
+    top = np.argpartition(p, -K, axis=-1)[:, -K:]
+    return np.mean(np.any(top == labels[:, None], axis=-1))
+
+
+def _pearson(t: np.ndarray, p: np.ndarray) -> Any:
+    tc, pc = t - t.mean(-1, keepdims=True), p - p.mean(-1, keepdims=True)
+    return np.mean(np.sum(tc * pc, -1) / np.sqrt(np.sum(tc * tc, -1) * np.sum(pc * pc, -1)))
+
+
+def _concordance(t: np.ndarray, p: np.ndarray) -> Any:
+    tm, pm = t.mean(-1), p.mean(-1)
+    cov = np.mean((t - tm[:, None]) * (p - pm[:, None]), -1)
+    return np.mean(2 * cov / (t.var(-1) + p.var(-1) + (tm - pm) ** 2))
+
+
+def _confusion(t: np.ndarray, p: np.ndarray) -> tuple[Any, Any, Any]:
+    pred, pos = p > 0.5, t > 0.5
+    return np.sum(pred & pos), np.sum(pred & ~pos), np.sum(~pred & pos)
+
+
+def _precision(t: np.ndarray, p: np.ndarray) -> Any:
+    tp, fp, _ = _confusion(t, p)
+    return tp / (tp + fp)
+
+
+def _recall(t: np.ndarray, p: np.ndarray) -> Any:
+    tp, _, fn = _confusion(t, p)
+    return tp / (tp + fn)
+
+
+def _f1(t: np.ndarray, p: np.ndarray) -> Any:
+    tp, fp, fn = _confusion(t, p)
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def _binned_auc(t: np.ndarray, p: np.ndarray, num_thresholds: int = 200) -> Any:
+    """Keras-style AUC from histograms of 200 uniform bins (the trapezoid of the binned ROC)."""
+    bins = np.clip((p.ravel() * (num_thresholds - 1)).astype(np.int64), 0, num_thresholds - 1)
+    pos = np.bincount(bins, weights=t.ravel(), minlength=num_thresholds)
+    neg = np.bincount(bins, weights=1 - t.ravel(), minlength=num_thresholds)
+    tpr = np.concatenate([np.cumsum(pos[::-1])[::-1], [0.0]]) / pos.sum()
+    fpr = np.concatenate([np.cumsum(neg[::-1])[::-1], [0.0]]) / neg.sum()
+    return np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2)
+
+
+def _exact_auc(t: np.ndarray, p: np.ndarray) -> Any:
+    """Exact ROC AUC: one sort, ties grouped (sklearn's curve, trapezoid)."""
+    order = np.argsort(p.ravel(), kind="stable")[::-1]
+    s, y = p.ravel()[order], t.ravel()[order]
+    last = np.r_[np.flatnonzero(np.diff(s)), y.size - 1]
+    tps = np.cumsum(y)[last]
+    fps = (last + 1) - tps
+    tpr, fpr = np.r_[0, tps] / tps[-1], np.r_[0, fps] / fps[-1]
+    return np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2)
+
+
+def _mean_iou(t: np.ndarray, p: np.ndarray, c: int = 10) -> Any:
+    cm = np.bincount(t.ravel().astype(np.int64) * c + p.ravel(), minlength=c * c).reshape(c, c)
+    inter = np.diag(cm)
+    union = cm.sum(0) + cm.sum(1) - inter
+    return np.mean(inter / np.maximum(union, 1))
+
+
+# -- the catalogue --------------------------------------------------------------------------------
+
+
+def _cls(name: str, **options: Any) -> tuple[str, str, dict[str, Any]]:
+    return ("class", name, options)
+
+
+def _kernel(name: str, **options: Any) -> tuple[str, str, dict[str, Any]]:
+    return ("kernel", name, options)
+
+
+def _labels(t: np.ndarray) -> np.ndarray:
+    return t.argmax(axis=-1)
+
+
+def _tf(t: Any) -> Any:  # torch: (n, 1) -> (n,)
+    return t.reshape(-1)
+
+
+TORCH_CE = "torch.nn.functional (torchmetrics has no crossentropy)"
+
+CASES: tuple[Case, ...] = (
+    # regression: (n, 1) float32, positive targets
+    Case("mse", "regression", "regression", _cls("MeanSquaredError"),
+         numpy=lambda t, p: np.mean((t - p) ** 2),
+         sklearn=lambda sk, t, p: sk.mean_squared_error(t, p),
+         torch=lambda th, F, t, p, ti: F.mean_squared_error(p, t),
+         keras=("MeanSquaredError", {}),
+         metrax=lambda mx, t, p: mx.MSE.from_model_output(predictions=p, labels=t).compute(),
+         elementwise=True),
+    Case("rmse", "regression", "regression", _cls("RootMeanSquaredError"),
+         numpy=lambda t, p: np.sqrt(np.mean((t - p) ** 2)),
+         sklearn=lambda sk, t, p: sk.root_mean_squared_error(t, p),
+         torch=lambda th, F, t, p, ti: F.mean_squared_error(p, t, squared=False),
+         keras=("RootMeanSquaredError", {}),
+         metrax=lambda mx, t, p: mx.RMSE.from_model_output(predictions=p, labels=t).compute(),
+         elementwise=True),
+    Case("mae", "regression", "regression", _cls("MeanAbsoluteError"),
+         numpy=lambda t, p: np.mean(np.abs(t - p)),
+         sklearn=lambda sk, t, p: sk.mean_absolute_error(t, p),
+         torch=lambda th, F, t, p, ti: F.mean_absolute_error(p, t),
+         keras=("MeanAbsoluteError", {}),
+         metrax=lambda mx, t, p: mx.MAE.from_model_output(predictions=p, labels=t).compute(),
+         elementwise=True),
+    Case("mape", "regression", "regression", _cls("MeanAbsolutePercentageError"),
+         numpy=lambda t, p: 100 * np.mean(np.abs((t - p) / np.maximum(np.abs(t), EPS))),
+         sklearn=lambda sk, t, p: sk.mean_absolute_percentage_error(t, p),
+         torch=lambda th, F, t, p, ti: F.mean_absolute_percentage_error(p, t),
+         keras=("MeanAbsolutePercentageError", {}), elementwise=True),
+    Case("msle", "regression", "regression", _cls("MeanSquaredLogarithmicError"),
+         numpy=lambda t, p: np.mean((np.log1p(np.maximum(p, EPS)) - np.log1p(np.maximum(t, EPS))) ** 2),
+         sklearn=lambda sk, t, p: sk.mean_squared_log_error(t, p),
+         torch=lambda th, F, t, p, ti: F.mean_squared_log_error(p, t),
+         keras=("MeanSquaredLogarithmicError", {}), elementwise=True),
+    Case("logcosh", "regression", "regression", _cls("LogCoshError"),
+         numpy=lambda t, p: np.mean(np.log(np.cosh(p - t))),
+         torch=lambda th, F, t, p, ti: F.log_cosh_error(p, t),
+         keras=("LogCoshError", {}), elementwise=True),
+    Case("huber", "regression", "regression", _kernel("huber"),
+         numpy=lambda t, p: np.mean(np.where(np.abs(p - t) <= 1, 0.5 * (p - t) ** 2, np.abs(p - t) - 0.5)),
+         keras=("fn:huber", {}), elementwise=True),
+    Case("cosine", "regression", "regression", _cls("CosineSimilarity"),
+         numpy=lambda t, p: np.mean(np.sum(_l2n(t) * _l2n(p), axis=-1)),
+         torch=lambda th, F, t, p, ti: F.cosine_similarity(p, t, reduction="mean"),
+         keras=("CosineSimilarity", {}), elementwise=True),
+    Case("poisson", "probabilistic", "regression", _cls("Poisson"),
+         numpy=lambda t, p: np.mean(p - t * np.log(p + EPS)),
+         keras=("Poisson", {}), elementwise=True),
+    Case("r2", "regression", "regression", _cls("R2Score"),
+         numpy=lambda t, p: 1 - np.sum((t - p) ** 2) / np.sum((t - t.mean()) ** 2),
+         sklearn=lambda sk, t, p: sk.r2_score(t, p),
+         torch=lambda th, F, t, p, ti: F.r2_score(_tf(p), _tf(t)),
+         keras=("R2Score", {}),
+         metrax=lambda mx, t, p: mx.RSQUARED.from_model_output(predictions=p, labels=t).compute()),
+    # accuracy family
+    Case("accuracy", "accuracy", "labels", _cls("Accuracy"),
+         numpy=lambda t, p: np.mean(t == p),
+         sklearn=lambda sk, t, p: sk.accuracy_score(t.ravel(), p.ravel()),
+         torch=lambda th, F, t, p, ti: F.classification.multiclass_accuracy(
+             _tf(p), _tf(ti), num_classes=10, average="micro"),
+         keras=("Accuracy", {}),
+         metrax=lambda mx, t, p: mx.Accuracy.from_model_output(predictions=p, labels=t).compute(),
+         elementwise=True),
+    Case("binary_accuracy", "accuracy", "binary", _cls("BinaryAccuracy"),
+         numpy=lambda t, p: np.mean(t == (p > 0.5)),
+         sklearn=lambda sk, t, p: sk.accuracy_score(t.ravel(), p.ravel() > 0.5),
+         torch=lambda th, F, t, p, ti: F.classification.binary_accuracy(_tf(p), _tf(ti)),
+         keras=("BinaryAccuracy", {}), elementwise=True),
+    Case("categorical_accuracy", "accuracy", "categorical", _cls("CategoricalAccuracy"),
+         numpy=lambda t, p: np.mean(_labels(t) == _labels(p)),
+         sklearn=lambda sk, t, p: sk.accuracy_score(_labels(t), _labels(p)),
+         torch=lambda th, F, t, p, ti: F.classification.multiclass_accuracy(
+             p, t.argmax(-1), num_classes=10, average="micro"),
+         keras=("CategoricalAccuracy", {}), elementwise=True),
+    Case("sparse_categorical_accuracy", "accuracy", "sparse", _cls("SparseCategoricalAccuracy"),
+         numpy=lambda t, p: np.mean(t == _labels(p)),
+         sklearn=lambda sk, t, p: sk.accuracy_score(t, _labels(p)),
+         torch=lambda th, F, t, p, ti: F.classification.multiclass_accuracy(
+             p, ti, num_classes=10, average="micro"),
+         keras=("SparseCategoricalAccuracy", {}), elementwise=True),
+    Case("top_k_categorical_accuracy", "accuracy", "categorical", _cls("TopKCategoricalAccuracy"),
+         numpy=lambda t, p: _topk(_labels(t), p),
+         sklearn=lambda sk, t, p: sk.top_k_accuracy_score(_labels(t), p, k=K, labels=np.arange(10)),
+         torch=lambda th, F, t, p, ti: F.classification.multiclass_accuracy(
+             p, t.argmax(-1), num_classes=10, top_k=K, average="micro"),
+         keras=("TopKCategoricalAccuracy", {}), elementwise=True),
+    Case("sparse_top_k_categorical_accuracy", "accuracy", "sparse",
+         _cls("SparseTopKCategoricalAccuracy"),
+         numpy=_topk,
+         sklearn=lambda sk, t, p: sk.top_k_accuracy_score(t, p, k=K, labels=np.arange(10)),
+         torch=lambda th, F, t, p, ti: F.classification.multiclass_accuracy(
+             p, ti, num_classes=10, top_k=K, average="micro"),
+         keras=("SparseTopKCategoricalAccuracy", {}), elementwise=True),
+    # probabilistic (crossentropy family, divergences)
+    Case("binary_crossentropy", "crossentropy", "binary", _cls("BinaryCrossentropy"),
+         numpy=_bce,
+         sklearn=lambda sk, t, p: sk.log_loss(t.ravel(), p.ravel(), labels=[0, 1]),
+         torch=lambda th, F, t, p, ti: th.nn.functional.binary_cross_entropy(p, t),
+         keras=("BinaryCrossentropy", {}), elementwise=True, notes={"torchmetrics": TORCH_CE}),
+    Case("categorical_crossentropy", "crossentropy", "categorical",
+         _cls("CategoricalCrossentropy"),
+         numpy=_cce,
+         sklearn=lambda sk, t, p: sk.log_loss(_labels(t), p, labels=np.arange(10)),
+         torch=lambda th, F, t, p, ti: th.nn.functional.nll_loss(th.log(p), t.argmax(-1)),
+         keras=("CategoricalCrossentropy", {}), elementwise=True,
+         notes={"torchmetrics": TORCH_CE}),
+    Case("sparse_categorical_crossentropy", "crossentropy", "sparse",
+         _cls("SparseCategoricalCrossentropy"),
+         numpy=lambda t, p: -np.mean(np.log(np.clip(p[np.arange(t.size), t], EPS, 1 - EPS))),
+         sklearn=lambda sk, t, p: sk.log_loss(t, p, labels=np.arange(10)),
+         torch=lambda th, F, t, p, ti: th.nn.functional.nll_loss(th.log(p), ti),
+         keras=("SparseCategoricalCrossentropy", {}), elementwise=True,
+         notes={"torchmetrics": TORCH_CE}),
+    Case("binary_focal_crossentropy", "crossentropy", "binary",
+         _kernel("binary_focal_crossentropy"), numpy=_bfocal,
+         keras=("fn:binary_focal_crossentropy", {}), elementwise=True),
+    Case("categorical_focal_crossentropy", "crossentropy", "categorical",
+         _kernel("categorical_focal_crossentropy"), numpy=_cfocal,
+         keras=("fn:categorical_focal_crossentropy", {}), elementwise=True),
+    Case("kl_divergence", "probabilistic", "distribution", _cls("KLDivergence"),
+         numpy=lambda t, p: np.mean(np.sum(np.clip(t, EPS, 1) * np.log(np.clip(t, EPS, 1)
+                                                                      / np.clip(p, EPS, 1)), -1)),
+         torch=lambda th, F, t, p, ti: F.kl_divergence(t, p),
+         keras=("KLDivergence", {}), elementwise=True),
+    # hinge
+    Case("hinge", "hinge", "binary", _cls("Hinge"),
+         numpy=lambda t, p: np.mean(np.maximum(1 - (2 * t - 1) * p, 0)),
+         sklearn=lambda sk, t, p: sk.hinge_loss(2 * t.ravel() - 1, p.ravel()),
+         torch=lambda th, F, t, p, ti: F.classification.binary_hinge_loss(_tf(p), _tf(ti)),
+         keras=("Hinge", {}), elementwise=True),
+    Case("squared_hinge", "hinge", "binary", _cls("SquaredHinge"),
+         numpy=lambda t, p: np.mean(np.maximum(1 - (2 * t - 1) * p, 0) ** 2),
+         torch=lambda th, F, t, p, ti: F.classification.binary_hinge_loss(
+             _tf(p), _tf(ti), squared=True),
+         keras=("SquaredHinge", {}), elementwise=True),
+    Case("categorical_hinge", "hinge", "categorical", _cls("CategoricalHinge"),
+         numpy=lambda t, p: np.mean(np.maximum(
+             np.max((1 - t) * p, -1) - np.sum(t * p, -1) + 1, 0)),
+         sklearn=lambda sk, t, p: sk.hinge_loss(_labels(t), p, labels=np.arange(10)),
+         torch=lambda th, F, t, p, ti: F.classification.multiclass_hinge_loss(
+             p, t.argmax(-1), num_classes=10),
+         keras=("CategoricalHinge", {}), elementwise=True),
+    # correlation (per sample, over the last axis)
+    Case("pearson_correlation", "correlation", "distribution", _cls("PearsonCorrelation"),
+         numpy=_pearson,
+         torch=lambda th, F, t, p, ti: F.pearson_corrcoef(p.T, t.T).mean(),
+         keras=("PearsonCorrelation", {})),
+    Case("concordance_correlation", "correlation", "distribution",
+         _cls("ConcordanceCorrelation"), numpy=_concordance,
+         torch=lambda th, F, t, p, ti: F.concordance_corrcoef(p.T, t.T).mean(),
+         keras=("ConcordanceCorrelation", {})),
+    # confusion-matrix metrics (binary, threshold 0.5)
+    Case("precision", "confusion", "binary", _cls("Precision"),
+         numpy=_precision,
+         sklearn=lambda sk, t, p: sk.precision_score(t.ravel(), p.ravel() > 0.5),
+         torch=lambda th, F, t, p, ti: F.classification.binary_precision(_tf(p), _tf(ti)),
+         keras=("Precision", {}),
+         metrax=lambda mx, t, p: mx.Precision.from_model_output(predictions=p, labels=t).compute()),
+    Case("recall", "confusion", "binary", _cls("Recall"),
+         numpy=_recall,
+         sklearn=lambda sk, t, p: sk.recall_score(t.ravel(), p.ravel() > 0.5),
+         torch=lambda th, F, t, p, ti: F.classification.binary_recall(_tf(p), _tf(ti)),
+         keras=("Recall", {}),
+         metrax=lambda mx, t, p: mx.Recall.from_model_output(predictions=p, labels=t).compute()),
+    Case("f1_score", "fbeta", "binary", _cls("F1Score", average="micro", threshold=0.5),
+         numpy=_f1,
+         sklearn=lambda sk, t, p: sk.f1_score(t.ravel(), p.ravel() > 0.5),
+         torch=lambda th, F, t, p, ti: F.classification.binary_f1_score(_tf(p), _tf(ti)),
+         keras=("F1Score", {"average": "micro", "threshold": 0.5}),
+         metrax=lambda mx, t, p: mx.FBetaScore.from_model_output(predictions=p, labels=t).compute()),
+    Case("mean_iou", "iou", "labels", _cls("MeanIoU", num_classes=10),
+         numpy=_mean_iou,
+         sklearn=lambda sk, t, p: sk.jaccard_score(t.ravel(), p.ravel(), average="macro"),
+         torch=lambda th, F, t, p, ti: F.classification.multiclass_jaccard_index(
+             _tf(p).long(), _tf(ti), num_classes=10, average="macro"),
+         keras=("MeanIoU", {"num_classes": 10})),
+    # AUC: Keras-compatible binned (200 thresholds) and exact (scikit-learn's)
+    Case("auc", "auc", "binary", _cls("AUC", num_thresholds=200),
+         numpy=_binned_auc,
+         sklearn=lambda sk, t, p: sk.roc_auc_score(t.ravel(), p.ravel()),
+         torch=lambda th, F, t, p, ti: F.classification.binary_auroc(_tf(p), _tf(ti), thresholds=200),
+         keras=("AUC", {"num_thresholds": 200}),
+         metrax=lambda mx, t, p: mx.AUCROC.from_model_output(predictions=p.ravel(),
+                                                             labels=t.ravel()).compute(),
+         notes={"sklearn": "exact (sklearn has no binned AUC)"}),
+    Case("roc_auc_score", "auc", "binary", ("function", "roc_auc_score", {}),
+         numpy=_exact_auc,
+         sklearn=lambda sk, t, p: sk.roc_auc_score(t.ravel(), p.ravel()),
+         torch=lambda th, F, t, p, ti: F.classification.binary_auroc(_tf(p), _tf(ti))),
+)
+
+FAMILIES = tuple(dict.fromkeys(c.family for c in CASES))
+
+_BY_NAME = {c.name: c for c in CASES}
+_ALIASES = {"mean_squared_error": "mse", "root_mean_squared_error": "rmse",
+            "mean_absolute_error": "mae", "mean_absolute_percentage_error": "mape",
+            "mean_squared_logarithmic_error": "msle", "log_cosh": "logcosh",
+            "cosine_similarity": "cosine", "kld": "kl_divergence", "r2_score": "r2",
+            "iou": "mean_iou", "f1": "f1_score", "acc": "accuracy"}
+
+
+def case(name: str) -> Case:
+    """The case for ``name`` (a case name, an alias or a family's first case), else ValueError."""
+    key = _ALIASES.get(name.lower(), name.lower())
+    if key in _BY_NAME:
+        return _BY_NAME[key]
+    raise ValueError(
+        f"jmetrics bench: metric must be one of {sorted(_BY_NAME)} or a family {list(FAMILIES)} "
+        f"(or 'all'); got {name!r}."
+    )
+
+
+def select(names: list[str] | None) -> list[Case]:
+    """Cases for names, aliases, families or ``'all'``, in catalogue order, without repeats."""
+    if not names:
+        return list(CASES)
+    chosen: list[Case] = []
+    for name in names:
+        key = _ALIASES.get(name.lower(), name.lower())
+        if key == "all":
+            chosen.extend(CASES)
+        elif key not in _BY_NAME and key in FAMILIES:
+            chosen.extend(c for c in CASES if c.family == key)
+        else:
+            chosen.append(case(name))
+    return list(dict.fromkeys(chosen))
+
+
+def jmetrics_function(c: Case) -> tuple[Callable[..., Any], bool]:
+    """``(fn, jit)``: the jmetrics computation of ``c`` from fresh inputs, and whether to jit it.
+
+    Raises :class:`Skip` naming what is missing when the jmetrics side has not landed.
+    """
+    import jmetrics
+    import jmetrics.metrics as jm
+
+    how, name, options = c.jm
+    if how == "class":
+        cls = getattr(jm, name, None)
+        if cls is None:
+            raise Skip(f"jmetrics.metrics.{name} is not there yet")
+        metric = cls(**options)
+        return (lambda t, p: metric.compute(metric.update(metric.init(), t, p))), True
+    if how == "kernel":
+        fn = getattr(jmetrics, name, None)
+        if fn is None:
+            raise Skip(f"jmetrics.{name} is not there yet")
+        wrapped = jm.MeanMetricWrapper(fn, **options)
+        return (lambda t, p: wrapped.compute(wrapped.update(wrapped.init(), t, p))), True
+    fn = getattr(jmetrics, name, None)
+    if fn is None:
+        raise Skip(f"jmetrics.{name} is not there yet")
+    return (lambda t, p: fn(t, p, **options)), False

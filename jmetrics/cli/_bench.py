@@ -1,0 +1,132 @@
+"""``jmetrics bench``: time metrics on every JAX backend present, against the peers installed.
+
+``jmetrics bench -m mse auc --sizes 1e4 1e6 --peers numpy sklearn --json out.json --plot out.png``
+prints one row per (metric, backend, rows): median time, compile time (measured apart), input
+GB/s, the fraction of this machine's memory bandwidth (a plain jitted read-reduce of the same bytes,
+timed in the same run), and how many times faster jmetrics is than each peer. Works with only
+jax and numpy installed: missing peers are listed as notes. ``--targets`` also runs the speed
+targets (Collection, training step, exact and binned AUC, engine) and prints met/missed lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["DEFAULT_METRICS", "add_parser", "run"]
+
+DEFAULT_METRICS = ("mse", "mape", "binary_accuracy", "categorical_accuracy",
+                   "sparse_top_k_categorical_accuracy", "binary_crossentropy", "auc",
+                   "roc_auc_score")
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``jmetrics bench``."""
+    from jmetrics.bench import FAMILIES, PEERS
+
+    p = subparsers.add_parser(
+        "bench", help="benchmark metrics on every JAX backend against NumPy/sklearn/torch/Keras",
+        description="Median time, GB/s, fraction of memory bandwidth and ratios to peers.",
+    )
+    p.add_argument("-m", "--metrics", nargs="+", metavar="METRIC", default=None,
+                   help=f"metrics (names or aliases), families {', '.join(FAMILIES)}, or 'all' "
+                        f"(default: {' '.join(DEFAULT_METRICS)})")
+    p.add_argument("--sizes", nargs="+", default=["1e4", "1e6", "1e7"], metavar="ROWS",
+                   help="row counts, e.g. 1e4 1e6 1e7 (default: 1e4 1e6 1e7)")
+    p.add_argument("--peers", nargs="*", default=None, metavar="PEER",
+                   help=f"peers among {', '.join(PEERS)}, or 'none' (default: every installed one)")
+    p.add_argument("--backends", nargs="+", default=None, metavar="BACKEND",
+                   help="JAX backends among cpu, gpu, tpu (default: every one present)")
+    p.add_argument("--budget", type=float, default=0.5,
+                   help="seconds of timing per implementation and case (default: 0.5)")
+    p.add_argument("--targets", action="store_true",
+                   help="also run the speed targets (Collection, training step, AUC, engine)")
+    p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    p.add_argument("--json", metavar="FILE", default=None, help="write every measurement as JSON")
+    p.add_argument("--plot", metavar="FILE.png", default=None,
+                   help="plot time against rows per backend on log axes (needs matplotlib)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def _peers(wanted: list[str] | None) -> list[str]:
+    from jmetrics.bench import PEERS
+
+    if wanted is None:
+        return list(PEERS)
+    if wanted in ([], ["none"]):
+        return []
+    bad = [p for p in wanted if p not in PEERS]
+    if bad:
+        raise ValueError(f"--peers must be among {list(PEERS)} or 'none'; got {bad}.")
+    return list(dict.fromkeys(wanted))
+
+
+def _backends(wanted: list[str] | None) -> list[str]:
+    from jmetrics.bench import backends
+
+    found = backends(wanted)
+    if wanted is None:
+        return [b for b, note in found.items() if not note.startswith("absent")]
+    absent = {b: n for b, n in found.items() if n.startswith("absent")}
+    if absent:
+        raise ValueError(f"--backends: not present here: {', '.join(absent)} "
+                         f"(present: {', '.join(b for b in backends() if b not in absent) or 'none'}).")
+    return list(dict.fromkeys(wanted))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark matrix and print the table; returns the exit code."""
+    from jmetrics import bench
+
+    cases = bench.select(args.metrics or list(DEFAULT_METRICS))
+    sizes = [bench.parse_size(s) for s in args.sizes]
+    peers = _peers(args.peers)
+    backends = _backends(args.backends)
+    if args.budget <= 0:
+        raise ValueError(f"--budget must be > 0 seconds; got {args.budget}.")
+    if args.plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise ValueError("--plot needs matplotlib: pip install matplotlib "
+                             "(or pip install 'jmetrics[plot]').") from None
+    notes: list[str] = []
+    for peer in peers:
+        note = bench.peer_status(peer)
+        if note is not None:
+            notes.append(f"skipped {note}")
+    ran = [p for p in peers if bench.peer_status(p) is None]
+
+    def progress(r: bench.Result) -> None:
+        if not args.quiet:
+            t = bench.fmt_time(r.jmetrics.median if r.jmetrics else None)
+            print(f"  {r.metric} [{r.backend}, {r.rows} rows]: {t}", file=sys.stderr, flush=True)
+
+    results = bench.run(cases, sizes, backends, ran, budget=args.budget, progress=progress)
+    print(bench.table(results, ran, markdown=args.markdown))
+    for r in results:
+        notes.extend(n for n in r.notes if n not in notes)
+    targets: list[Any] = []
+    if args.targets:
+        import jmetrics.bench._targets as _targets
+
+        targets = _targets.run_all(backends[0], budget=args.budget, quiet=args.quiet)
+    lines = bench.target_lines(results) + [t.line() for t in targets]
+    if lines:
+        print("\ntargets:")
+        for line in lines:
+            print(f"  {line}")
+    if notes:
+        print("\nnotes:")
+        for note in notes:
+            print(f"  {note}")
+    info = bench.machine()
+    print(f"\nmachine: {info['cpus']} CPUs, jax {info['versions']['jax']}, backends "
+          + ", ".join(f"{b} ({n})" for b, n in info["backends"].items() if not n.startswith("absent")))
+    if args.json is not None:
+        with open(args.json, "w") as f:
+            f.write(bench.to_json(results, info, targets))
+    if args.plot is not None:
+        bench.plot(results, args.plot, ran)
+    return 0
