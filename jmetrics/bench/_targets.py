@@ -113,14 +113,14 @@ def _collection(metrics: list[Any]) -> Any:
 
 
 def _regression8() -> list[Any]:
-    import jmetrics
     import jmetrics.metrics as jm
+    from jmetrics.kernels._regression import huber
 
     names = ("MeanSquaredError", "RootMeanSquaredError", "MeanAbsoluteError",
              "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "LogCoshError",
              "CosineSimilarity")
     out = [getattr(jm, n)() for n in names]
-    out.insert(6, jm.MeanMetricWrapper(jmetrics.huber))
+    out.insert(6, jm.MeanMetricWrapper(huber))
     return out
 
 
