@@ -80,6 +80,15 @@ class Metric:
         """Reduce a state across a named mapped axis (one collective per reduction kind)."""
         return all_reduce(state, axis_name)
 
+    def stat_key(self) -> Any:
+        """What the state holds, for sharing in a collection; ``None`` (the default) shares nothing.
+
+        Two metrics whose ``stat_key()`` are equal and not ``None`` promise identical ``init`` and
+        ``update`` (the same sufficient statistic, e.g. one set of threshold counts), so a collection
+        keeps one state for both, updates it once per batch and calls each metric's ``compute`` on it.
+        """
+        return None
+
     # -- names and config --------------------------------------------------------------------
     @property
     def display_name(self) -> str:
