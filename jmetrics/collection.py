@@ -1,3 +1,423 @@
-"""(being written)"""
+"""Collections: many metrics, one compiled update, each statistic kept once.
 
-__all__: list[str] = []
+``Collection(metrics, *, loss=None, naming="keras")`` takes what Keras ``compile(metrics=...)`` takes
+and has the streaming protocol of a single metric (``init / update / merge / compute /
+all_reduce``, plus the eager ``update_state / result / reset_state``). ``compute`` returns a dict
+keyed as Keras would log the epoch (``'loss'``, ``'mse'``, ``'out1_mae'``...).
+
+How one update stays one pass over the batch:
+
+1. **Shared statistics.** Metrics whose :meth:`~jmetrics.metrics.Metric.stat_key` are equal (and not
+   ``None``) promise the same ``init``/``update``; so do metrics of the same class and options
+   (``'mse'`` twice, or ``'binary_crossentropy'`` as a metric and as the loss). Each such group
+   keeps one state, updated once; every member's ``compute`` reads it.
+2. **One fused pass.** Every state is updated inside one traced function. For a large batch the
+   rows are cut into cache-sized blocks and one ``lax.scan`` updates *all* states block by block, so
+   the batch is read once (XLA on CPU does not fuse separate reductions over the same input by
+   itself). Splitting rows cannot change a result: that is the merge law every metric obeys.
+   Blocks are only used when every input has the batch as leading axis and every custom function
+   returns one value per row (checked at trace time from shapes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jmetrics.adapter import deserialize, get_metric, metric_names
+from jmetrics.metrics._base import Metric
+from jmetrics.metrics._reduction import Mean, MeanMetricWrapper
+
+__all__ = ["Collection", "CollectionState", "pad_batch"]
+
+NAMINGS = {"keras": "keras3", "keras3": "keras3", "keras2": "keras2", "long": "long"}
+
+# Rows per block in the chunked pass: about CHUNK_ELEMENTS elements of the widest input per block.
+CHUNK_ELEMENTS = 1 << 16
+MIN_CHUNK_ROWS = 1024
+
+
+class CollectionState(NamedTuple):
+    """State of a :class:`Collection`."""
+
+    stats: tuple[Any, ...]  # one state per distinct statistic, in Collection.groups order
+
+
+class _Item(NamedTuple):
+    """One logged value: its History key, the output it reads, its metric and statistic group."""
+
+    key: str
+    output: int  # index into Collection.outputs (0 for a single output)
+    metric: Metric
+    group: int  # index into CollectionState.stats
+    loss: bool  # True for the loss tracker(s)
+
+
+def _share_key(metric: Metric, output: int) -> Any:
+    """Metrics with equal share keys keep one state (same output, same statistic)."""
+    key = metric.stat_key()
+    if key is not None:
+        return (output, "stat", key)
+    config = tuple(
+        (f.name, getattr(metric, f.name)) for f in dataclasses.fields(metric) if f.name != "name"
+    )
+    return (output, "config", type(metric), config)
+
+
+def _is_per_output(metrics: Any) -> bool:
+    return isinstance(metrics, Sequence) and not isinstance(metrics, str) and any(
+        isinstance(m, (Mapping, list, tuple)) for m in metrics
+    )
+
+
+def _as_list(specs: Any) -> list[Any]:
+    if specs is None:
+        return []
+    if isinstance(specs, (list, tuple)):
+        return list(specs)
+    return [specs]
+
+
+def _loss_metric(spec: Any) -> Metric:
+    """A streaming mean of the loss: a string, a function, a Metric or a Keras 3 loss object."""
+    if (not isinstance(spec, (str, Metric, type)) and hasattr(spec, "get_config")
+            and not hasattr(spec, "update_state")):
+        try:  # keras.losses.BinaryCrossentropy(from_logits=True) -> jmetrics BinaryCrossentropy
+            metric = deserialize({"class_name": type(spec).__name__, "config": spec.get_config(),
+                                  "module": "keras.losses"})
+        except (ValueError, TypeError):
+            metric = None
+        if isinstance(metric, Metric):
+            return metric
+    metric = get_metric(spec)
+    if not isinstance(metric, Mean):
+        raise TypeError(
+            f"Collection: loss must be a per-sample function, a loss name or a mean metric; got "
+            f"{type(metric).__name__}."
+        )
+    return metric  # type: ignore[no-any-return]
+
+
+@dataclasses.dataclass(frozen=True, init=False)
+class Collection(Metric):
+    """Many metrics with one ``init / update / merge / compute``, logged under Keras' keys.
+
+    ``Collection(metrics, *, loss=None, naming="keras", output_names=None)``
+
+    - ``metrics``: what ``keras.Model.compile(metrics=...)`` takes: a list of strings (``'mse'``,
+      ``'acc'``, ``'auc'``...), functions (jmetrics kernels or your own per-sample functions, such
+      as ``rmse``), :class:`~jmetrics.metrics.Metric` objects and Keras 3 metric objects; or, for
+      several outputs, a dict ``{output_name: list}`` (then ``y_true``/``y_pred`` are dicts with
+      those keys) or a list of lists (``y_true``/``y_pred`` are sequences; keys use
+      ``output_names``, default ``output_0``, ``output_1``...).
+    - ``loss``: optional; tracked as a weighted mean under the key ``'loss'`` (a string, a
+      per-sample function, a mean metric or a Keras 3 loss object). With several outputs, a dict
+      (or list) gives one loss per output, logged as ``'<output>_loss'``, and ``'loss'`` is their
+      sum; a single loss applies to every output. The loss also decides ``'acc'``: binary
+      crossentropy gives binary accuracy, sparse categorical crossentropy the sparse form (Keras
+      2.3.1's rule); otherwise ``'acc'`` follows Keras 3's shape rule at trace time.
+    - ``naming``: ``"keras"`` (Keras 3 History keys: strings as given, functions in snake_case,
+      ``_1`` for duplicates), ``"keras2"`` (Keras 2.3.1) or ``"long"`` (Keras 2.2, as the older
+      tutorials show: ``'mse'`` logs as ``'mean_squared_error'``).
+
+    ``update(state, y_true, y_pred, sample_weight=None)`` applies ``sample_weight`` to every metric
+    and the loss (a dict/list of weights gives one per output); weight-0 rows are ignored, which is
+    what :func:`pad_batch` relies on. Keras 3 applies weights only to ``weighted_metrics``, and its
+    loss divides by the number of rows including weight-0 ones; with unit weights both agree.
+
+    The collection is frozen and hashable (a static ``jax.jit`` argument); its state is a pytree
+    of arrays whose ``init()`` has exactly an updated state's type, so a loop never retraces.
+
+    .. math:: \\mathrm{compute}(s)[k] = m_k.\\mathrm{compute}(s_{g(k)})
+
+    where ``g(k)`` is the shared statistic of the metric logged as ``k``.
+
+    >>> import jax.numpy as jnp
+    >>> import jmetrics
+    >>> c = jmetrics.Collection(["mse", "mae"], loss="mse")
+    >>> s = c.update(c.init(), jnp.array([[0.], [1.]]), jnp.array([[1.], [3.]]))
+    >>> {k: float(v) for k, v in c.compute(s).items()}
+    {'loss': 2.5, 'mse': 2.5, 'mae': 1.5}
+    >>> len(s.stats)  # 'mse' and the loss keep one state
+    2
+    """
+
+    items: tuple[_Item, ...] = ()
+    groups: tuple[Metric, ...] = ()
+    outputs: tuple[str, ...] = ()
+    structure: str = "single"  # "single", "dict" or "list"
+    naming: str = "keras3"
+    chunk_elements: int = CHUNK_ELEMENTS
+
+    default_name = "collection"
+    input_kind = "regression"
+
+    def __init__(
+        self,
+        metrics: Any = (),
+        *,
+        loss: Any = None,
+        naming: str = "keras",
+        output_names: Sequence[str] | None = None,
+        chunk_elements: int = CHUNK_ELEMENTS,
+        name: str | None = None,
+    ) -> None:
+        if naming not in NAMINGS:
+            raise ValueError(f"Collection: naming must be one of {tuple(NAMINGS)}; got {naming!r}.")
+        if not isinstance(chunk_elements, int) or chunk_elements < 1:
+            raise ValueError(f"Collection: chunk_elements must be a positive int; got {chunk_elements!r}.")
+        mode = NAMINGS[naming]
+        if isinstance(metrics, Mapping):
+            structure, outputs = "dict", tuple(str(k) for k in metrics)
+            per_output = [_as_list(metrics[k]) for k in metrics]
+        elif _is_per_output(metrics):
+            structure = "list"
+            per_output = [_as_list(m) for m in metrics]
+            outputs = tuple(output_names or (f"output_{i}" for i in range(len(per_output))))
+            if len(outputs) != len(per_output):
+                raise ValueError(f"Collection: output_names must name each of the {len(per_output)} "
+                                 f"outputs; got {list(outputs)}.")
+        else:
+            structure, outputs, per_output = "single", ("",), [_as_list(metrics)]
+        losses = self._losses(loss, structure, outputs)
+
+        groups: list[Metric] = []
+        index: dict[Any, int] = {}
+
+        def group_of(metric: Metric, output: int) -> int:
+            key = _share_key(metric, output)
+            if key not in index:
+                index[key] = len(groups)
+                groups.append(metric)
+            return index[key]
+
+        items: list[_Item] = []
+        multi = structure != "single"
+        for o, loss_spec in enumerate(losses):
+            if loss_spec is not None:
+                metric = _loss_metric(loss_spec)
+                key = f"{outputs[o]}_loss" if multi else "loss"
+                items.append(_Item(key, o, metric, group_of(metric, o), True))
+        for o, specs in enumerate(per_output):
+            keys = metric_names(specs, naming=mode, output_name=outputs[o] if multi else None)
+            for spec, key in zip(specs, keys, strict=True):
+                metric = get_metric(spec, loss=losses[o])
+                if not isinstance(metric, Metric):
+                    raise TypeError(f"Collection: metric must be a string, a function or a Metric; "
+                                    f"got {type(spec).__name__}.")
+                items.append(_Item(key, o, metric, group_of(metric, o), False))
+
+        object.__setattr__(self, "items", tuple(items))
+        object.__setattr__(self, "groups", tuple(groups))
+        object.__setattr__(self, "outputs", outputs)
+        object.__setattr__(self, "structure", structure)
+        object.__setattr__(self, "naming", mode)
+        object.__setattr__(self, "chunk_elements", chunk_elements)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "dtype", None)
+
+    @staticmethod
+    def _losses(loss: Any, structure: str, outputs: tuple[str, ...]) -> list[Any]:
+        if structure == "single" or not isinstance(loss, (Mapping, list, tuple)):
+            return [loss] * len(outputs)
+        if isinstance(loss, Mapping):
+            unknown = set(loss) - set(outputs)
+            if unknown:
+                raise ValueError(f"Collection: loss keys must be output names {list(outputs)}; got "
+                                 f"{sorted(map(str, unknown))}.")
+            return [loss.get(o) for o in outputs]
+        if len(loss) != len(outputs):
+            raise ValueError(f"Collection: loss must have one entry per output ({len(outputs)}); got "
+                             f"{len(loss)}.")
+        return list(loss)
+
+    # -- introspection ------------------------------------------------------------------------
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys ``compute`` returns, in order (Keras' ``metrics_names``)."""
+        return tuple(self._order())
+
+    @property
+    def metrics(self) -> dict[str, Metric]:
+        """The metric behind each key (the loss trackers included)."""
+        return {item.key: item.metric for item in self.items}
+
+    def result(self) -> dict[str, jax.Array]:
+        """The eagerly accumulated values, in :attr:`keys` order."""
+        return self.logs(super().result(), as_float=False)
+
+    def logs(self, values: Mapping[str, Any], *, as_float: bool = True) -> dict[str, Any]:
+        """``values`` (e.g. ``compute``'s output returned through ``jax.jit``, which sorts dict
+        keys) in :attr:`keys` order, as Python floats unless ``as_float=False``.
+
+        >>> import jmetrics
+        >>> c = jmetrics.Collection(["mse", "acc"], loss="mse")
+        >>> c.logs({"acc": 0.5, "loss": 1.0, "mse": 1.0})
+        {'loss': 1.0, 'mse': 1.0, 'acc': 0.5}
+        """
+        order = self._order()
+        ordered = {k: values[k] for k in order if k in values}
+        ordered |= {k: v for k, v in values.items() if k not in ordered}
+        if as_float:
+            return {k: float(np.asarray(v)) for k, v in ordered.items()}
+        return ordered
+
+    def _order(self) -> list[str]:
+        out = []
+        if self.structure != "single" and any(i.loss for i in self.items):
+            out.append("loss")
+        out.extend(item.key for item in self.items)
+        return list(dict.fromkeys(out))
+
+    # -- the pure protocol ----------------------------------------------------------------------
+    def init(self) -> CollectionState:
+        """One empty state per distinct statistic."""
+        return CollectionState(tuple(m.init() for m in self.groups))
+
+    def update(  # type: ignore[override]
+        self, state: CollectionState, y_true: Any, y_pred: Any, sample_weight: Any = None
+    ) -> CollectionState:
+        """Fold one batch into every statistic in one pass (see the module docstring)."""
+        ys_true = self._per_output(y_true, "y_true")
+        ys_pred = self._per_output(y_pred, "y_pred")
+        weights = self._weights(sample_weight)
+        inputs = (ys_true, ys_pred, weights)
+        rows = self._chunk_rows(inputs)
+        if rows is None:
+            return self._update_direct(state, inputs)
+        leaves, treedef = jax.tree.flatten(inputs)
+        n = leaves[0].shape[0]
+        blocks, rest = divmod(n, rows)
+        main = [x[: blocks * rows].reshape(blocks, rows, *x.shape[1:]) if rest else
+                x.reshape(blocks, rows, *x.shape[1:]) for x in leaves]
+
+        def body(s: CollectionState, chunk: list[jax.Array]) -> tuple[CollectionState, None]:
+            return self._update_direct(s, jax.tree.unflatten(treedef, chunk)), None
+
+        state, _ = jax.lax.scan(body, state, main)
+        if rest:
+            state = self._update_direct(state, jax.tree.unflatten(treedef, [x[blocks * rows:] for x in leaves]))
+        return state
+
+    def compute(self, state: CollectionState) -> dict[str, jax.Array]:  # type: ignore[override]
+        """The value of every key, as Keras would log it (``'loss'`` first)."""
+        out: dict[str, jax.Array] = {}
+        losses = []
+        for item in self.items:
+            value = item.metric.compute(state.stats[item.group])
+            if isinstance(value, Mapping):  # Keras 3 spreads dict results into the logs
+                out.update(value)
+            else:
+                out[item.key] = value
+            if item.loss:
+                losses.append(value)
+        if self.structure != "single" and losses:
+            out["loss"] = functools.reduce(jnp.add, losses)
+        return self.logs(out, as_float=False)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _per_output(self, y: Any, arg: str) -> tuple[Any, ...]:
+        if self.structure == "single":
+            return (y,)
+        if self.structure == "dict":
+            if not isinstance(y, Mapping) or any(o not in y for o in self.outputs):
+                got = sorted(map(str, y)) if isinstance(y, Mapping) else type(y).__name__
+                raise ValueError(f"Collection: {arg} must be a dict with the output keys "
+                                 f"{list(self.outputs)}; got {got}.")
+            return tuple(y[o] for o in self.outputs)
+        if not isinstance(y, (list, tuple)) or len(y) != len(self.outputs):
+            got = f"{len(y)} arrays" if isinstance(y, (list, tuple)) else type(y).__name__
+            raise ValueError(f"Collection: {arg} must be a list of {len(self.outputs)} arrays (one "
+                             f"per output); got {got}.")
+        return tuple(y)
+
+    def _weights(self, sample_weight: Any) -> tuple[Any, ...]:
+        if self.structure != "single" and isinstance(sample_weight, (Mapping, list, tuple)):
+            return self._per_output(sample_weight, "sample_weight")
+        return (sample_weight,) * len(self.outputs)
+
+    def _update_direct(self, state: CollectionState, inputs: Any) -> CollectionState:
+        ys_true, ys_pred, weights = inputs
+        outputs = {item.group: item.output for item in self.items}
+        stats = []
+        for g, metric in enumerate(self.groups):
+            o = outputs[g]
+            update: Any = metric.update
+            stats.append(update(state.stats[g], ys_true[o], ys_pred[o], sample_weight=weights[o]))
+        return CollectionState(tuple(stats))
+
+    def _chunk_rows(self, inputs: Any) -> int | None:
+        """Rows per block for the chunked pass, or None to update the whole batch at once."""
+        leaves = [jnp.asarray(x) if not hasattr(x, "shape") else x for x in jax.tree.leaves(inputs)]
+        if not leaves or any(x.ndim == 0 for x in leaves):
+            return None
+        n = leaves[0].shape[0]
+        if any(x.shape[0] != n for x in leaves):
+            return None
+        width = max(math.prod(x.shape[1:]) for x in leaves)
+        rows = max(MIN_CHUNK_ROWS, self.chunk_elements // max(width, 1))
+        if n < 2 * rows:
+            return None
+        ys_true, ys_pred, _ = inputs
+        for g, metric in enumerate(self.groups):
+            if isinstance(metric, MeanMetricWrapper):  # a custom function must be per-row
+                o = next(i.output for i in self.items if i.group == g)
+                shape = jax.eval_shape(lambda t, p, m=metric: m.fn(t, p, **dict(m.fn_kwargs)),
+                                       ys_true[o], ys_pred[o]).shape
+                if len(shape) == 0 or shape[0] != n:
+                    return None
+        return rows
+
+
+def pad_batch(arrays: Any, size: int, sample_weight: Any = None) -> tuple[Any, Any]:
+    """Pad a (ragged last) batch to ``size`` rows; padding rows get weight 0.
+
+    ``arrays`` is any pytree of arrays sharing the leading (batch) axis, e.g. ``(x, y)`` or a dict.
+    Rows are padded by repeating the last row (so padded inputs stay in every metric's domain;
+    an empty batch is padded with zeros). Returns ``(padded_arrays, weights)`` with ``weights`` of
+    shape ``(size,)``: ``sample_weight`` (or 1) for real rows, 0 for padding. Weight 0 equals
+    removing the row, so a jitted step that always sees ``size`` rows traces once for the whole
+    loop and gives the same results. Works on NumPy arrays (host side, before the step) and JAX
+    arrays.
+
+    >>> import numpy as np
+    >>> (x,), w = pad_batch((np.array([1., 2., 3.]),), 5)
+    >>> x.tolist(), w.tolist()
+    ([1.0, 2.0, 3.0, 3.0, 3.0], [1.0, 1.0, 1.0, 0.0, 0.0])
+    """
+    leaves, treedef = jax.tree.flatten(arrays)
+    if not leaves:
+        raise ValueError("pad_batch: arrays must hold at least one array; got none.")
+    shapes = [np.shape(x) for x in leaves]
+    if any(len(s) == 0 for s in shapes) or len({s[0] for s in shapes}) != 1:
+        raise ValueError(f"pad_batch: arrays must share a leading batch axis; got shapes {shapes}.")
+    n = shapes[0][0]
+    if not isinstance(size, (int, np.integer)) or size < n:
+        raise ValueError(f"pad_batch: size must be an int >= the batch size {n}; got {size!r}.")
+    size = int(size)
+
+    def pad(x: Any) -> Any:
+        xp = jnp if isinstance(x, jax.Array) else np
+        x = xp.asarray(x)
+        if n == size:
+            return x
+        if n == 0:
+            return xp.zeros((size, *x.shape[1:]), x.dtype)
+        return xp.concatenate([x, xp.repeat(x[-1:], size - n, axis=0)], axis=0)
+
+    if sample_weight is None:
+        weights = np.zeros(size, np.float32)
+        weights[:n] = 1
+    else:
+        w = np.asarray(sample_weight, np.float32)
+        if w.shape != (n,):
+            raise ValueError(f"pad_batch: sample_weight must have shape ({n},); got {w.shape}.")
+        weights = np.concatenate([w, np.zeros(size - n, np.float32)])
+    return jax.tree.unflatten(treedef, [pad(x) for x in leaves]), weights

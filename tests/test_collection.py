@@ -1,0 +1,385 @@
+"""Collection: Keras keys and values, shared statistics, one compiled pass, no retrace, merge laws.
+
+Oracles: Keras 3.15.1 (JAX backend) ``keras.metrics`` objects and ``Model.evaluate`` fed the same
+batches; float64 NumPy written from the formulas; the individual jmetrics metrics (for sharing and
+fusion, which must not change any value).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import jmetrics
+from jmetrics import Collection, CollectionState, pad_batch
+from jmetrics.metrics import Metric
+from tests.helpers import TracedJit, keras_result, tree_types
+
+
+def rmse(y_true, y_pred):
+    """The seeds' custom metric: root of the per-sample mean squared error."""
+    return jnp.sqrt(jnp.mean((y_pred - y_true) ** 2, axis=-1))
+
+
+def keras_rmse(y_true, y_pred):
+    return keras.ops.sqrt(keras.ops.mean((y_pred - y_true) ** 2, axis=-1))
+
+
+keras_rmse.__name__ = "rmse"  # Keras names the metric after the function
+
+
+def regression_batches(sizes=(7, 3, 1, 5), seed=0, d=3, weighted=False):
+    r = np.random.default_rng(seed)
+    out = []
+    for n in sizes:
+        t = r.uniform(0.5, 2.0, (n, d)).astype(np.float32)
+        p = (t + r.normal(scale=0.4, size=(n, d))).astype(np.float32)
+        w = r.choice([0.0, 0.5, 1.0, 2.0], n).astype(np.float32) if weighted else None
+        out.append((t, p, w))
+    return out
+
+
+def run(coll, batches, jit=True):
+    update = jax.jit(coll.update) if jit else coll.update
+    state = coll.init()
+    for t, p, w in batches:
+        state = update(state, t, p, w)
+    return coll.compute(state)
+
+
+MIXED = ["mse", "mae", "mape", "cosine", rmse]
+KERAS_MIXED = {"mse": "MeanSquaredError", "mae": "MeanAbsoluteError",
+               "mape": "MeanAbsolutePercentageError", "cosine": "CosineSimilarity"}
+
+
+# -- values and keys ------------------------------------------------------------------------
+@pytest.mark.parametrize("weighted", [False, True])
+def test_mixed_list_equals_keras3_metrics_and_individual_metrics(weighted):
+    batches = regression_batches(weighted=weighted)
+    coll = Collection(MIXED, loss="mse")
+    ours = run(coll, batches)
+    assert list(ours) == ["loss", "mse", "mae", "mape", "cosine", "rmse"]
+    oracles = {k: getattr(keras.metrics, v)() for k, v in KERAS_MIXED.items()}
+    oracles["rmse"] = keras.metrics.MeanMetricWrapper(keras_rmse)
+    oracles["loss"] = keras.metrics.MeanSquaredError()
+    for key, oracle in oracles.items():
+        np.testing.assert_allclose(ours[key], keras_result(oracle, batches), rtol=2e-6, err_msg=key)
+    for spec, key in zip(MIXED, coll.keys[1:], strict=True):
+        single = jmetrics.get_metric(spec)
+        np.testing.assert_allclose(ours[key], run(single, batches), rtol=1e-6, err_msg=key)
+
+
+def test_mixed_list_equals_a_float64_formula():
+    batches = regression_batches()
+    t = np.concatenate([b[0] for b in batches]).astype(np.float64)
+    p = np.concatenate([b[1] for b in batches]).astype(np.float64)
+    ours = run(Collection(MIXED), batches)
+    cos = np.sum(t * p, -1) / (np.linalg.norm(t, axis=-1) * np.linalg.norm(p, axis=-1))
+    expected = {"mse": np.mean((t - p) ** 2), "mae": np.mean(np.abs(t - p)),
+                "mape": 100 * np.mean(np.abs((t - p) / t)), "cosine": np.mean(cos),
+                "rmse": np.mean(np.sqrt(np.mean((t - p) ** 2, -1)))}
+    for key, value in expected.items():
+        np.testing.assert_allclose(ours[key], value, rtol=2e-6, err_msg=key)
+
+
+def _bce_model():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2), keras.layers.Dense(1, activation="sigmoid")])
+    return model
+
+
+def test_acc_with_binary_crossentropy_equals_keras3_evaluate():
+    r = np.random.default_rng(1)
+    x = r.normal(size=(37, 2)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    model = _bce_model()
+    model.compile(loss="binary_crossentropy", metrics=["acc"])
+    expected = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    pred = np.asarray(model.predict(x, batch_size=8, verbose=0))
+    coll = Collection(["acc"], loss="binary_crossentropy")
+    assert type(coll.metrics["acc"]).__name__ == "BinaryAccuracy"
+    batches = [(y[i:i + 8], pred[i:i + 8], None) for i in range(0, 37, 8)]
+    ours = run(coll, batches)
+    assert set(ours) == set(expected) == {"loss", "acc"}
+    np.testing.assert_allclose(ours["acc"], expected["acc"], rtol=1e-6)
+    np.testing.assert_allclose(ours["loss"], expected["loss"], rtol=1e-5)
+
+
+def test_acc_without_loss_follows_keras3_shape_rule():
+    r = np.random.default_rng(2)
+    labels = r.integers(0, 3, 9)
+    probs = r.dirichlet(np.ones(3), 9).astype(np.float32)
+    coll = Collection(["acc", "accuracy"])
+    ours = run(coll, [(labels.astype(np.int32), probs, None)])
+    expected = keras_result(keras.metrics.SparseCategoricalAccuracy(), [(labels, probs)])
+    np.testing.assert_allclose(ours["acc"], expected)
+    np.testing.assert_allclose(ours["accuracy"], expected)
+
+
+def test_multi_output_dict_equals_keras3_evaluate():
+    r = np.random.default_rng(3)
+    x = r.normal(size=(20, 2)).astype(np.float32)
+    inp = keras.Input((2,))
+    keras.utils.set_random_seed(1)
+    outs = [keras.layers.Dense(1, name="out_a")(inp),
+            keras.layers.Dense(1, activation="sigmoid", name="out_b")(inp)]
+    model = keras.Model(inp, outs)
+    metrics = {"out_a": ["mse", "mse", "mae"], "out_b": ["acc", rmse]}
+    keras_metrics = {"out_a": ["mse", "mse", "mae"], "out_b": ["acc", keras_rmse]}
+    model.compile(loss={"out_a": "mse", "out_b": "binary_crossentropy"}, metrics=keras_metrics)
+    ya = r.normal(size=(20, 1)).astype(np.float32)
+    yb = r.integers(0, 2, (20, 1)).astype(np.float32)
+    expected = model.evaluate(x, {"out_a": ya, "out_b": yb}, batch_size=6, verbose=0, return_dict=True)
+    pa, pb = (np.asarray(o) for o in model.predict(x, batch_size=6, verbose=0))
+    coll = Collection(metrics, loss={"out_a": "mse", "out_b": "binary_crossentropy"})
+    state = coll.init()
+    for i in range(0, 20, 6):
+        state = jax.jit(coll.update)(state, {"out_a": ya[i:i + 6], "out_b": yb[i:i + 6]},
+                                     {"out_a": pa[i:i + 6], "out_b": pb[i:i + 6]})
+    ours = coll.compute(state)
+    assert set(ours) == set(expected)
+    for key in expected:
+        np.testing.assert_allclose(ours[key], expected[key], rtol=2e-5, err_msg=key)
+
+
+def test_multi_output_list_and_per_output_weights():
+    coll = Collection([["mse"], ["mae"]], output_names=["a", "b"])
+    assert coll.keys == ("a_mse", "b_mae")
+    t, p = np.array([[1.0], [2.0]], np.float32), np.array([[2.0], [4.0]], np.float32)
+    s = coll.update(coll.init(), [t, t], [p, p], sample_weight=[np.array([1.0, 0.0]), np.array([0.0, 1.0])])
+    out = coll.compute(s)
+    assert float(out["a_mse"]) == 1.0 and float(out["b_mae"]) == 2.0
+
+
+def test_long_and_keras2_naming():
+    assert Collection(["mse", "mae", "cosine", "acc"], naming="long").keys == (
+        "mean_squared_error", "mean_absolute_error", "cosine_proximity", "acc")
+    assert Collection(["mse", jmetrics.mse]).keys == ("mse", "mean_squared_error")
+    assert Collection(["mse", "mse"]).keys == ("mse", "mse_1")
+    with pytest.raises(ValueError, match="naming must be one of"):
+        Collection(["mse"], naming="keras4")
+
+
+def test_eager_face_and_logs_order():
+    coll = Collection(["mae", "mse"], loss="mse")
+    t, p, _ = regression_batches(sizes=(6,))[0]
+    coll.update_state(t, p)
+    coll.update_state(t[:2], p[:2])
+    result = coll.result()
+    assert list(result) == ["loss", "mae", "mse"]
+    np.testing.assert_allclose(result["mae"], run(jmetrics.get_metric("mae"), [(t, p, None), (t[:2], p[:2], None)]))
+    jitted = jax.jit(coll.compute)(coll.state)
+    assert list(coll.logs(jitted)) == ["loss", "mae", "mse"]
+    coll.reset_state()
+    assert float(coll.result()["mse"]) == 0.0
+
+
+# -- sharing and the single pass ------------------------------------------------------------
+class CountState(NamedTuple):
+    """State of the test-local counting metrics."""
+
+    n: jax.Array  # () float32, number of rows seen
+    hits: jax.Array  # () float32, rows with y_pred > threshold
+
+
+@dataclasses.dataclass(frozen=True)
+class _Counting(Metric):
+    threshold: float = 0.5
+    updates: Any = dataclasses.field(default_factory=list, compare=False, hash=False)
+
+    def init(self):
+        return CountState(jnp.zeros(()), jnp.zeros(()))
+
+    def update(self, state, y_true, y_pred, sample_weight=None):
+        self.updates.append(1)  # counts traces of update
+        hit = jnp.asarray(y_pred).reshape(-1) > self.threshold
+        return CountState(state.n + hit.size, state.hits + jnp.sum(hit))
+
+    def stat_key(self):
+        return ("count_above", self.threshold)
+
+
+@dataclasses.dataclass(frozen=True)
+class HitRate(_Counting):
+    def compute(self, state):
+        return state.hits / state.n
+
+
+@dataclasses.dataclass(frozen=True)
+class MissRate(_Counting):
+    def compute(self, state):
+        return 1 - state.hits / state.n
+
+
+def test_equal_stat_keys_keep_one_state_updated_once():
+    log: list[int] = []
+    a, b = HitRate(updates=log, name="hit"), MissRate(updates=log, name="miss")
+    other = HitRate(threshold=0.9, updates=log, name="hit90")
+    coll = Collection([a, b, other])
+    assert len(coll.groups) == 2
+    state = coll.init()
+    assert len(state.stats) == 2
+    out = coll.compute(coll.update(state, None, np.array([0.1, 0.6, 0.95, 0.7])))
+    assert len(log) == 2  # one update per distinct statistic
+    assert float(out["hit"]) == 0.75 and float(out["miss"]) == 0.25 and float(out["hit90"]) == 0.25
+
+
+def test_same_config_and_loss_share_one_state():
+    coll = Collection(["mse", jmetrics.metrics.MeanSquaredError(name="m2"), "binary_crossentropy"],
+                      loss="mse")
+    assert len(coll.groups) == 2
+    assert coll.keys == ("loss", "mse", "m2", "binary_crossentropy")
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_chunked_pass_equals_whole_batch(weighted):
+    r = np.random.default_rng(4)
+    n = 5000  # 4 blocks of 1024 rows and a remainder
+    t = r.uniform(0.5, 2, (n, 2)).astype(np.float32)
+    p = (t + r.normal(scale=0.3, size=(n, 2))).astype(np.float32)
+    w = r.uniform(0, 2, n).astype(np.float32) if weighted else None
+    specs = [*MIXED, "msle", "logcosh", jmetrics.metrics.RootMeanSquaredError()]
+    chunked = Collection(specs, loss="mae", chunk_elements=1)
+    whole = Collection(specs, loss="mae", chunk_elements=1 << 40)
+    assert chunked._chunk_rows(((t,), (p,), (w,))) == 1024
+    assert whole._chunk_rows(((t,), (p,), (w,))) is None
+    a, b = run(chunked, [(t, p, w)]), run(whole, [(t, p, w)])
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], rtol=2e-6, err_msg=key)
+
+
+def test_a_batch_level_function_is_not_chunked():
+    def batch_mean(y_true, y_pred):  # one value per batch: the batch counts as one sample
+        return jnp.mean(y_pred - y_true)
+
+    n = 3000
+    t, p = np.zeros((n, 1), np.float32), np.ones((n, 1), np.float32)
+    coll = Collection([batch_mean, "mse"], chunk_elements=1)
+    assert coll._chunk_rows(((t,), (p,), (None,))) is None
+    assert float(run(coll, [(t, p, None)])["batch_mean"]) == 1.0
+
+
+# -- the training-loop laws -----------------------------------------------------------------
+def test_init_has_the_type_of_an_updated_state():
+    coll = Collection([*MIXED, "acc"], loss="mse")
+    t, p, w = regression_batches(sizes=(4,), weighted=True)[0]
+    assert isinstance(coll.init(), CollectionState)
+    assert tree_types(coll.init()) == tree_types(jax.jit(coll.update)(coll.init(), t, p, w))
+
+
+def _loop(coll, n_rows, batch, pad):
+    r = np.random.default_rng(5)
+    t = r.uniform(0.5, 2, (n_rows, 2)).astype(np.float32)
+    p = (t + r.normal(scale=0.3, size=(n_rows, 2))).astype(np.float32)
+    step = TracedJit(coll.update)
+    state = coll.init()
+    for i in range(0, n_rows, batch):
+        bt, bp = t[i:i + batch], p[i:i + batch]
+        if pad:
+            (bt, bp), w = pad_batch((bt, bp), batch)
+            state = step(state, bt, bp, w)
+        else:
+            state = step(state, bt, bp, np.ones(len(bt), np.float32))
+    return step.traces, coll.compute(state), (t, p)
+
+
+def test_100_steps_with_a_ragged_last_batch_trace_once_with_pad_batch():
+    coll = Collection([*MIXED, "acc"], loss="mse")
+    n_rows = 99 * 16 + 5  # 100 steps, the last one of 5 rows
+    traces_raw, raw, _ = _loop(coll, n_rows, 16, pad=False)
+    traces_pad, padded, (t, p) = _loop(coll, n_rows, 16, pad=True)
+    assert traces_raw <= 2
+    assert traces_pad == 1
+    whole = run(coll, [(t, p, None)])
+    for key in whole:
+        np.testing.assert_allclose(padded[key], whole[key], rtol=1e-5, err_msg=key)
+        np.testing.assert_allclose(raw[key], whole[key], rtol=1e-5, err_msg=key)
+
+
+def test_pad_batch_shapes_weights_and_errors():
+    x, y = np.arange(6.0).reshape(3, 2), np.array([1, 0, 1])
+    (px, py), w = pad_batch((x, y), 5, sample_weight=np.array([0.5, 1, 2]))
+    assert px.shape == (5, 2) and py.tolist() == [1, 0, 1, 1, 1]
+    assert w.tolist() == [0.5, 1, 2, 0, 0]
+    out, w = pad_batch({"x": jnp.zeros((0, 2))}, 3)
+    assert out["x"].shape == (3, 2) and w.tolist() == [0, 0, 0]
+    with pytest.raises(ValueError, match="pad_batch: size must be"):
+        pad_batch((x,), 2)
+    with pytest.raises(ValueError, match="share a leading batch axis"):
+        pad_batch((x, y[:2]), 4)
+
+
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=4), st.booleans())
+def test_merge_of_split_streams_equals_one_stream(cuts, weighted):
+    batches = regression_batches(sizes=(10,), seed=sum(cuts), weighted=weighted)
+    t, p, w = batches[0]
+    coll = Collection([*MIXED, "acc"], loss="mse")
+    update = jax.jit(coll.update)
+    edges = [0, *sorted(cuts), 10]
+    parts = [update(coll.init(), t[a:b], p[a:b], None if w is None else w[a:b])
+             for a, b in zip(edges, edges[1:], strict=False)]
+    merged = parts[0]
+    for part in reversed(parts[1:]):  # any order
+        merged = coll.merge(part, merged)
+    whole = update(coll.init(), t, p, w)
+    identity = coll.merge(coll.init(), whole)
+    for key, value in coll.compute(whole).items():
+        np.testing.assert_allclose(coll.compute(merged)[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
+        np.testing.assert_allclose(coll.compute(identity)[key], value, rtol=1e-6, err_msg=key)
+
+
+@given(st.integers(1, 12), st.integers(0, 2**16), st.booleans())
+def test_jit_equals_eager(n, seed, weighted):
+    coll = Collection([*MIXED, "logcosh"], loss="mae")
+    batch = regression_batches(sizes=(n,), seed=seed, weighted=weighted)
+    jitted, eager = run(coll, batch, jit=True), run(coll, batch, jit=False)
+    for key in jitted:
+        np.testing.assert_allclose(jitted[key], eager[key], rtol=1e-6, atol=1e-7, err_msg=key)
+
+
+def test_all_reduce_over_a_mapped_axis_equals_one_device():
+    coll = Collection(MIXED, loss="mse")
+    t, p, w = regression_batches(sizes=(12,), weighted=True)[0]
+    shards = jax.vmap(coll.update, in_axes=(None, 0, 0, 0))(
+        coll.init(), t.reshape(4, 3, 3), p.reshape(4, 3, 3), w.reshape(4, 3))
+    reduced = jax.vmap(lambda s: coll.all_reduce(s, "d"), axis_name="d")(shards)
+    one = jax.tree.map(lambda x: x[0], reduced)
+    whole = coll.compute(coll.update(coll.init(), t, p, w))
+    for key, value in coll.compute(one).items():
+        np.testing.assert_allclose(value, whole[key], rtol=1e-6, err_msg=key)
+
+
+def test_hashable_static_argument():
+    a, b = Collection(["mse", "acc"], loss="mse"), Collection(["mse", "acc"], loss="mse")
+    assert a == b and hash(a) == hash(b)
+    assert a != Collection(["mse", "acc"])
+    f = jax.jit(lambda c, s, t, p: c.update(s, t, p), static_argnums=0)
+    t, p, _ = regression_batches(sizes=(3,))[0]
+    f(a, a.init(), t, p)
+    f(b, b.init(), t, p)
+    assert f._cache_size() == 1
+
+
+# -- errors --------------------------------------------------------------------------------
+def test_unknown_names_and_bad_structures_raise():
+    with pytest.raises(ValueError, match='Unknown metric "msee"; did you mean "mse"'):
+        Collection(["msee"])
+    with pytest.raises(TypeError, match="identifier must be"):
+        Collection([3])
+    coll = Collection({"a": ["mse"], "b": ["mae"]})
+    with pytest.raises(ValueError, match=r"Collection: y_true must be a dict with the output keys \['a', 'b'\]"):
+        coll.update(coll.init(), {"a": np.zeros(2)}, {"a": np.zeros(2), "b": np.zeros(2)})
+    with pytest.raises(ValueError, match="loss keys must be output names"):
+        Collection({"a": ["mse"]}, loss={"c": "mse"})
+    with pytest.raises(ValueError, match="output_names must name each"):
+        Collection([["mse"], ["mae"]], output_names=["a"])
+    with pytest.raises(ValueError, match="mean_squared_error: y_true and y_pred"):
+        Collection(["mse"]).update(Collection(["mse"]).init(), np.zeros((4, 2)), np.zeros((4, 3)))
