@@ -55,11 +55,14 @@ def instance(cls):
     return cls(**cls.example_args)
 
 
-def batches(cls, sizes=(7, 3, 1, 5), seed=0, weighted=False):
+def batches(cls, sizes=(7, 3, 1, 5), seed=0, weighted=False, integer_weights=False):
     out = []
     for i, n in enumerate(sizes):
         inputs = make_inputs(cls.input_kind, n, seed + i)
-        w = np.random.default_rng(100 + i).uniform(0, 2, n).astype(np.float32) if weighted else None
+        r = np.random.default_rng(100 + i)
+        w = r.uniform(0, 2, n).astype(np.float32) if weighted else None
+        if weighted and integer_weights:
+            w = r.integers(0, 3, n).astype(np.int32)
         out.append((*inputs, w))
     return out
 
@@ -141,8 +144,13 @@ KERAS_ORACLE = [c for c in CLASSES if hasattr(keras.metrics, c.__name__) and c.i
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("cls", KERAS_ORACLE, ids=lambda c: c.__name__)
 def test_matches_keras3(cls, weighted):
-    bs = batches(cls, weighted=weighted, seed=3)
-    want = keras_result(getattr(keras.metrics, cls.__name__)(**cls.example_args), bs)
+    # A class may ask for integer weights (Keras 3's IoU family truncates float weights) and name
+    # jmetrics-only options that Keras' constructor does not take.
+    bs = batches(cls, weighted=weighted, seed=3,
+                 integer_weights=getattr(cls, "keras_oracle_weights", "float") == "integer")
+    keras_args = {k: v for k, v in cls.example_args.items()
+                  if k not in getattr(cls, "jmetrics_only_options", ())}
+    want = keras_result(getattr(keras.metrics, cls.__name__)(**keras_args), bs)
     got = np.asarray(instance(cls).compute(run(instance(cls), bs)), np.float64)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 

@@ -1,3 +1,242 @@
-"""(being written)"""
+"""F1Score and FBetaScore: F-scores from streamed per-class tp, fp, fn and support.
 
-__all__: list[str] = []
+Per class (or over all entries for ``average='micro'``), with weights ``w`` per row,
+
+.. math:: tp = \\sum_i w_i \\hat y_i y_i, \\quad fp = \\sum_i w_i \\hat y_i (1 - y_i), \\quad
+          fn = \\sum_i w_i (1 - \\hat y_i) y_i, \\quad s = \\sum_i w_i y_i
+
+.. math:: P = \\frac{tp}{tp + fp + \\epsilon}, \\quad R = \\frac{tp}{tp + fn + \\epsilon}, \\quad
+          F_\\beta = (1 + \\beta^2) \\frac{P R}{\\beta^2 P + R + \\epsilon}
+
+with ``eps = 1e-7`` as in Keras 3, where ``\\hat y = [y_pred > threshold]``, or, with
+``threshold=None``, ``\\hat y = [y_pred \\ge \\max_{row} y_pred] \\wedge [|y_pred| > 10^{-9}]``
+(every tied maximum counts). ``average``: None gives the per-class vector, 'micro' pools every
+entry, 'macro' is the plain mean over classes, 'weighted' the mean weighted by ``s / (sum s + eps)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jmetrics._checks import accum_dtype, as_array, check_choice
+from jmetrics.metrics._base import Metric
+from jmetrics.metrics._lazy import InferredWidth
+from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+
+__all__ = ["F1Score", "FBetaScore"]
+
+_EPS = 1e-7  # Keras 3 backend.epsilon()
+_AVERAGES = (None, "micro", "macro", "weighted")
+
+
+class FBetaState(NamedTuple):
+    """State of F1Score / FBetaScore: weighted counts per class, or scalars for 'micro'."""
+
+    true_positives: KSum  # (C,) or () accum dtype, sum of w * y_pred_bin * y_true
+    false_positives: KSum  # (C,) or () accum dtype, sum of w * y_pred_bin * (1 - y_true)
+    false_negatives: KSum  # (C,) or () accum dtype, sum of w * (1 - y_pred_bin) * y_true
+    support: KSum  # (C,) or () accum dtype, sum of w * y_true (the weights of 'weighted')
+
+
+@dataclasses.dataclass(frozen=True)
+class _FScore(InferredWidth, Metric):
+    """Shared update/compute of the F-scores."""
+
+    higher_is_better = True
+    value_range = (0.0, 1.0)
+    input_kind = "multilabel"
+    width_option = "num_classes"
+    # jmetrics-only options that Keras' constructor does not take (left out of the Keras oracle).
+    jmetrics_only_options: ClassVar[tuple[str, ...]] = ("num_classes",)
+
+    @property
+    def f_beta(self) -> float:
+        raise NotImplementedError
+
+    def _check_options(self) -> None:
+        metric = type(self).__name__
+        check_choice(metric, "average", self.average, _AVERAGES)  # type: ignore[attr-defined]
+        threshold = self.threshold  # type: ignore[attr-defined]
+        if threshold is not None:
+            if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) \
+                    or not 0.0 < threshold <= 1.0:
+                raise ValueError(
+                    f"{metric}: threshold must be None or a float in (0, 1]; got {threshold!r}."
+                )
+            object.__setattr__(self, "threshold", float(threshold))
+        c = self.num_classes  # type: ignore[attr-defined]
+        if c is not None and (isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1):
+            raise ValueError(f"{metric}: num_classes must be None or an int >= 1; got {c!r}.")
+
+    def needs_width(self) -> bool:
+        return self.average != "micro" and self.num_classes is None  # type: ignore[attr-defined]
+
+    def init_width(self, width: int) -> FBetaState:
+        shape = () if self.average == "micro" else (width,)  # type: ignore[attr-defined]
+        return FBetaState(ksum(shape), ksum(shape), ksum(shape), ksum(shape))
+
+    def stat_key(self) -> Any:
+        micro = self.average == "micro"  # type: ignore[attr-defined]
+        return ("fbeta_counts", self.threshold, micro,  # type: ignore[attr-defined]
+                None if micro else self.num_classes)  # type: ignore[attr-defined]
+
+    def update(self, state: FBetaState, y_true: Any, y_pred: Any, sample_weight: Any = None) -> FBetaState:
+        name = self.display_name
+        t = as_array(y_true, "y_true", name)
+        p = as_array(y_pred, "y_pred", name)
+        if t.ndim != 2 or p.ndim != 2 or t.shape != p.shape:
+            raise ValueError(
+                f"{name}: y_true and y_pred must be 2-D of the same shape (batch_size, num_classes); "
+                f"got {tuple(t.shape)} and {tuple(p.shape)}."
+            )
+        if self.average != "micro" and state.true_positives.hi.shape != p.shape[-1:]:  # type: ignore[attr-defined]
+            raise ValueError(
+                f"{name}: y_pred must have num_classes={state.true_positives.hi.shape[0]} columns "
+                f"(the state's); got shape {tuple(p.shape)}."
+            )
+        dt = accum_dtype()
+        if p.dtype in (jnp.bfloat16, jnp.float16) or not jnp.issubdtype(p.dtype, jnp.floating):
+            p = p.astype(jnp.float32)  # exact for half precision, as Keras' float32 cast
+        if self.threshold is None:  # type: ignore[attr-defined]
+            top = jnp.max(p, axis=-1, keepdims=True)
+            pred = (p >= top) & (jnp.abs(p) > 1e-9)
+        else:
+            pred = p > self.threshold  # type: ignore[attr-defined]
+        pred = pred.astype(dt)
+        t = t.astype(dt)
+        w = _row_weights(name, sample_weight, t.shape, dt)
+        axis = None if self.average == "micro" else 0  # type: ignore[attr-defined]
+
+        def wsum(x: jax.Array) -> jax.Array:
+            if w is None:
+                return jnp.sum(x, axis=axis)
+            return jnp.sum(jnp.where(w != 0, x * w, 0), axis=axis)
+
+        return FBetaState(
+            ksum_add(state.true_positives, wsum(pred * t)),
+            ksum_add(state.false_positives, wsum(pred * (1 - t))),
+            ksum_add(state.false_negatives, wsum((1 - pred) * t)),
+            ksum_add(state.support, wsum(t)),
+        )
+
+    def compute(self, state: FBetaState) -> jax.Array:
+        tp, fp = ksum_value(state.true_positives), ksum_value(state.false_positives)
+        fn, support = ksum_value(state.false_negatives), ksum_value(state.support)
+        b2 = self.f_beta**2
+        precision = tp / (tp + fp + _EPS)
+        recall = tp / (tp + fn + _EPS)
+        f = (1 + b2) * (precision * recall) / (b2 * precision + recall + _EPS)
+        if self.average == "weighted":  # type: ignore[attr-defined]
+            return jnp.sum(f * support / (jnp.sum(support) + _EPS))
+        if self.average is not None:  # type: ignore[attr-defined]
+            return jnp.mean(f)
+        return f
+
+
+def _row_weights(name: str, sample_weight: Any, shape: tuple[int, ...], dt: Any) -> jax.Array | None:
+    """Weights broadcast to ``(N, C)``: a scalar, ``(N,)``, ``(N, 1)`` or ``(N, C)``."""
+    if sample_weight is None:
+        return None
+    w = as_array(sample_weight, "sample_weight", name).astype(dt)
+    if w.ndim == 1:
+        w = w[:, None]
+    try:
+        if w.ndim > 2:
+            raise ValueError
+        return jnp.broadcast_to(w, shape)
+    except ValueError:
+        raise ValueError(
+            f"{name}: sample_weight must be a scalar or have shape (N,), (N, 1) or (N, C) for "
+            f"inputs of shape {shape}; got {tuple(jnp.shape(sample_weight))}."
+        ) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class FBetaScore(_FScore):
+    """F-beta score of multi-label or one-hot multi-class predictions, streamed.
+
+    .. math:: F_\\beta = (1 + \\beta^2) \\frac{P R}{\\beta^2 P + R + \\epsilon},
+              \\quad P = \\frac{tp}{tp + fp + \\epsilon}, \\quad R = \\frac{tp}{tp + fn + \\epsilon}
+
+    per class from ``y_pred > threshold`` (``threshold=None``: the row's maximum, every tie
+    counting), then averaged by ``average`` (None, 'micro', 'macro', 'weighted'); ``eps = 1e-7``.
+    ``y_true`` and ``y_pred`` have shape ``(N, C)``; ``sample_weight`` is a scalar, ``(N,)`` or
+    ``(N, C)``. Higher is better; range [0, 1]. A class with no positives scores 0.
+
+    Equivalent to ``keras.metrics.FBetaScore(average, beta, threshold)`` (Keras 3) and, to within
+    ``eps``, to ``sklearn.metrics.fbeta_score(y_true, y_pred_bin, beta=beta, average=average,
+    sample_weight=w, zero_division=0)`` on the binarised predictions. ``num_classes`` (jmetrics
+    only) fixes the state's width for ``init()``; without it only the eager ``update_state``
+    works (the first batch decides, as in Keras). ``beta`` may be an int (Keras requires a float).
+
+    State: :class:`FBetaState` (``true_positives``, ``false_positives``, ``false_negatives``,
+    ``support``; compensated sums of shape ``(C,)``, ``()`` for 'micro'). F1Score and FBetaScore
+    of any ``beta`` with the same threshold, width and micro/per-class layout share it
+    (``stat_key``).
+
+    >>> import jax.numpy as jnp
+    >>> m = FBetaScore(beta=2.0, threshold=0.5, num_classes=3)
+    >>> t = jnp.array([[1, 1, 1], [1, 0, 0], [1, 1, 0]])
+    >>> p = jnp.array([[.2, .6, .7], [.2, .6, .6], [.6, .8, .0]])
+    >>> [round(float(f), 4) for f in m.compute(m.update(m.init(), t, p))]  # as Keras 3's example
+    [0.3846, 0.9091, 0.8333]
+    """
+
+    average: str | None = None
+    beta: float = 1.0
+    threshold: float | None = None
+    num_classes: int | None = dataclasses.field(default=None, kw_only=True)
+
+    default_name = "fbeta_score"
+    example_args = {"num_classes": 4, "beta": 2.0}
+
+    def __post_init__(self) -> None:
+        if isinstance(self.beta, bool) or not isinstance(self.beta, (int, float, np.number)) \
+                or not self.beta > 0:
+            raise ValueError(f"FBetaScore: beta must be a float > 0; got {self.beta!r}.")
+        object.__setattr__(self, "beta", float(self.beta))
+        self._check_options()
+
+    @property
+    def f_beta(self) -> float:
+        return self.beta
+
+
+@dataclasses.dataclass(frozen=True)
+class F1Score(_FScore):
+    """F1 score (harmonic mean of precision and recall) of multi-label or one-hot predictions.
+
+    .. math:: F_1 = 2 \\frac{P R}{P + R + \\epsilon},
+              \\quad P = \\frac{tp}{tp + fp + \\epsilon}, \\quad R = \\frac{tp}{tp + fn + \\epsilon}
+
+    :class:`FBetaScore` with ``beta=1``: same inputs, ``average``, ``threshold`` (None: the row's
+    argmax, ties counting) and state. Equivalent to ``keras.metrics.F1Score`` (Keras 3) and, to
+    within ``eps``, to ``sklearn.metrics.f1_score(y_true, y_pred_bin, average=average,
+    sample_weight=w, zero_division=0)``.
+
+    >>> import jax.numpy as jnp
+    >>> m = F1Score(threshold=0.5, num_classes=3)
+    >>> t = jnp.array([[1, 1, 1], [1, 0, 0], [1, 1, 0]])
+    >>> p = jnp.array([[.2, .6, .7], [.2, .6, .6], [.6, .8, .0]])
+    >>> [round(float(f), 4) for f in m.compute(m.update(m.init(), t, p))]  # as Keras 3's example
+    [0.5, 0.8, 0.6667]
+    """
+
+    average: str | None = None
+    threshold: float | None = None
+    num_classes: int | None = dataclasses.field(default=None, kw_only=True)
+
+    default_name = "f1_score"
+    example_args = {"num_classes": 4}
+
+    def __post_init__(self) -> None:
+        self._check_options()
+
+    @property
+    def f_beta(self) -> float:
+        return 1.0

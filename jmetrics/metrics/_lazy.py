@@ -1,0 +1,54 @@
+"""Eager face for metrics whose state width Keras 3 infers from the first batch.
+
+Keras 3's ``F1Score``, ``FBetaScore`` and ``R2Score`` build their variables when they first see
+data (``y_pred.shape[-1]`` classes or outputs). A pure ``init()`` has no data, so the jmetrics
+classes take the width as a keyword (``num_classes`` / ``num_outputs``); without it ``init()``
+raises and says so. The eager Keras-style face (``update_state``/``result``/``reset_state``) keeps
+working without it, like Keras: the first batch fixes the width (``result()`` before any batch
+raises, as Keras' does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["InferredWidth"]
+
+
+class InferredWidth:
+    """Mixin for a :class:`~jmetrics.metrics.Metric` whose state width may come from the first batch."""
+
+    width_option: str = "num_classes"  # the keyword that fixes the width
+
+    def width(self) -> int | None:
+        """The configured width, or ``None`` when the first batch decides."""
+        return getattr(self, self.width_option)
+
+    def needs_width(self) -> bool:
+        """True when ``init()`` cannot build a state without a configured width."""
+        return self.width() is None
+
+    def init_width(self, width: int) -> Any:
+        """The empty state for ``width`` classes or outputs."""
+        raise NotImplementedError
+
+    def init(self) -> Any:
+        if self.needs_width():
+            raise ValueError(
+                f"{type(self).__name__}: {self.width_option} must be given to build a state with "
+                f"init(); got None. Pass {self.width_option}=y_pred.shape[-1] (Keras infers it "
+                f"from the first batch, as update_state does here)."
+            )
+        return self.init_width(int(self.width()))  # type: ignore[arg-type]
+
+    def reset_state(self) -> None:
+        object.__setattr__(self, "_eager_state", None if self.needs_width() else self.init())
+
+    def update_state(self, *args: Any, sample_weight: Any = None) -> None:
+        if self.__dict__.get("_eager_state") is None and self.needs_width():
+            shape = np.shape(args[-1])  # y_pred
+            width = shape[-1] if len(shape) else 1
+            object.__setattr__(self, "_eager_state", self.init_width(int(width)))
+        super().update_state(*args, sample_weight=sample_weight)  # type: ignore[misc]
