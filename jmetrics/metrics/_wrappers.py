@@ -85,7 +85,7 @@ def _define(
     value_range: tuple[float | None, float | None],
     input_kind: str,
     fields: tuple[tuple[str, type, Any], ...] = (),
-) -> type[_FunctionMean]:
+) -> Any:
     namespace = {
         "kernel": kernel,
         "default_name": default_name,

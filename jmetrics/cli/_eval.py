@@ -1,0 +1,226 @@
+"""``jmetrics eval``: evaluate prediction files (or the built-in demo sets) in one streaming pass.
+
+``jmetrics eval`` alone evaluates three deterministic demo prediction sets (binary, 10-class,
+regression; 1e6 rows each) with the metrics it picks for each. With files:
+``jmetrics eval --y-true y.npy --y-pred p.npz:probs -m auc acc --format json --output res.json``.
+Results are written atomically (temp file, then rename): a failed or interrupted run leaves no
+output file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["add_parser", "format_results", "run"]
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``jmetrics eval``."""
+    p = subparsers.add_parser(
+        "eval", help="evaluate metrics over prediction files (or the built-in demo sets)",
+        description="Evaluate metrics over prediction files in one streaming pass. Without "
+                    "--y-true/--y-pred, evaluates built-in demo prediction sets.",
+    )
+    p.add_argument("--y-true", metavar="PATH", help="targets: .npy, .npz:member, .parquet:column, "
+                   ".arrow:column or .csv:column")
+    p.add_argument("--y-pred", metavar="PATH", help="predictions (same kinds of path)")
+    p.add_argument("--weights", metavar="PATH", help="per-row sample weights (optional)")
+    p.add_argument("-m", "--metrics", nargs="+", metavar="METRIC",
+                   help="metric names as in Keras compile (default: picked from the data)")
+    p.add_argument("--loss", default=None, help="the training loss, to resolve 'acc' as Keras does")
+    p.add_argument("--batch-size", type=int, default=None, help="rows per chunk (bounds memory)")
+    p.add_argument("--model-axis", type=int, default=None,
+                   help="axis of y_pred holding K models' predictions (e.g. 0 for [K, N, ...])")
+    p.add_argument("--bootstrap", type=int, default=None, metavar="B",
+                   help="B Poisson bootstrap replicates: standard errors and intervals")
+    p.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--nonfinite", choices=("error", "ignore", "propagate"), default="error",
+                   help="rows with NaN/inf: error (default), ignore (weight 0) or propagate")
+    p.add_argument("--devices", type=int, default=None, help="number of local devices to use")
+    p.add_argument("--rows", type=float, default=1e6, help="rows of each demo set (default 1e6)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--output", metavar="FILE", help="write the results to FILE (atomically)")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="ROC/PR/calibration, confusion matrix or residual plots (needs matplotlib)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes on stderr")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``jmetrics eval``; returns the exit code (errors propagate to ``cli.main``)."""
+    from jmetrics.engine import DEMO_TASKS, demo_data, evaluate, pick_metrics
+
+    if (args.y_true is None) != (args.y_pred is None):
+        raise ValueError("--y-true and --y-pred go together (or neither, for the demo sets).")
+    for flag in ("y_true", "y_pred", "weights"):
+        path = getattr(args, flag)
+        if path is not None and not os.path.exists(path) and not os.path.exists(
+                path.rpartition(":")[0] or path):
+            raise FileNotFoundError(f"--{flag.replace('_', '-')}: {path} does not exist.")
+    if args.output and os.path.isdir(args.output):
+        raise ValueError(f"--output {args.output} is a directory.")
+    options = dict(batch_size=args.batch_size, model_axis=args.model_axis,
+                   bootstrap=args.bootstrap, confidence=args.confidence, seed=args.seed,
+                   devices=args.devices, progress=False if args.quiet else None,
+                   on_nonfinite=args.nonfinite, loss=args.loss)
+    sets: dict[str | None, tuple[Any, Any, Any]] = {}
+    if args.y_true is None:
+        rows = int(args.rows)
+        if rows < 1:
+            raise ValueError(f"--rows must be at least 1; got {args.rows}.")
+        for demo in DEMO_TASKS:
+            sets[demo] = (*demo_data(demo, rows), None)
+        if not args.quiet:
+            _note(f"no --y-true/--y-pred: evaluating the built-in demo sets ({rows:,} rows each).")
+    else:
+        sets[None] = (args.y_true, args.y_pred, args.weights)
+
+    results: dict[str | None, dict[str, Any]] = {}
+    for task, (yt, yp, w) in sets.items():
+        metrics: Any = args.metrics
+        if metrics is None:
+            picked = _pick(yt, yp, args.model_axis, pick_metrics)
+            metrics = picked.metrics
+            if not args.quiet:
+                names = ", ".join(m if isinstance(m, str) else str(m.display_name) for m in metrics)
+                _note(f"{task or 'data'}: {picked.task} ({picked.reason}); metrics: {names}")
+        results[task] = evaluate(yt, yp, metrics, sample_weight=w, **options)
+
+    text = format_results(results, args.format, models=args.model_axis is not None)
+    plot = _plot_writer(args, sets) if args.plot else None
+    if args.output:
+        _atomic_write(args.output, lambda path: _write_text(path, text), plot)
+        if not args.quiet:
+            _note(f"wrote {args.output}" + (f" and {args.plot}" if args.plot else ""))
+    else:
+        if plot is not None:
+            _atomic_write(None, None, plot)
+        sys.stdout.write(text)
+    return 0
+
+
+def _note(text: str) -> None:
+    print(f"jmetrics eval: {text}", file=sys.stderr)
+
+
+def _pick(yt: Any, yp: Any, model_axis: int | None, pick: Callable[..., Any]) -> Any:
+    from jmetrics.engine._sources import open_column
+
+    if isinstance(yt, np.ndarray):
+        return pick(yt[:65536], yp[:65536])
+    t = open_column(yt, "y_true").read(0, 65536)
+    p_col = open_column(yp, "y_pred", 1 if model_axis == 0 else 0)
+    p = p_col.read(0, 65536)
+    if model_axis is not None:
+        p = np.take(p, 0, axis=model_axis)
+    return pick(t, p)
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _atomic_write(path: str | None, write: Callable[[str], None] | None,
+                  plot: tuple[str, Callable[[str], None]] | None) -> None:
+    """Write every file to a temp name first; rename only when all of them succeeded."""
+    pending: list[tuple[str, str]] = []
+    try:
+        for target, writer in ((path, write), *((plot,) if plot else ())):
+            if target is None or writer is None:
+                continue
+            directory = os.path.dirname(os.path.abspath(target))
+            suffix = os.path.splitext(target)[1]
+            fd, tmp = tempfile.mkstemp(prefix=".jmetrics-", suffix=suffix, dir=directory)
+            os.close(fd)
+            pending.append((tmp, target))
+            writer(tmp)
+        for tmp, target in pending:
+            os.replace(tmp, target)
+        pending = []
+    finally:
+        for tmp, _ in pending:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any, Any]]
+                 ) -> tuple[str, Callable[[str], None]]:
+    from jmetrics.engine._plot import plot_sets
+
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ValueError("--plot needs matplotlib: pip install 'jmetrics[plot]'.") from None
+    return args.plot, lambda path: plot_sets(path, sets, model_axis=args.model_axis)
+
+
+def _records(results: dict[str | None, dict[str, Any]], models: bool) -> list[dict[str, Any]]:
+    """One record per (task, metric[, model]), with bootstrap columns when present."""
+    out = []
+    for task, res in results.items():
+        for name, value in res.items():
+            if "." in name:
+                continue
+            for model in range(np.shape(value)[0]) if models else (None,):
+                rec: dict[str, Any] = {"task": task, "metric": name, "model": model}
+                for column, key in (("value", name), ("stderr", f"{name}.stderr"),
+                                    ("ci_low", f"{name}.ci_low"), ("ci_high", f"{name}.ci_high")):
+                    if key in res:
+                        rec[column] = res[key] if model is None else np.asarray(res[key])[model]
+                out.append(rec)
+    return out
+
+
+def _num(v: Any) -> str:
+    a = np.asarray(v)
+    if a.ndim:
+        return "[" + ", ".join(_num(x) for x in a) + "]"
+    return f"{float(a):.6g}"
+
+
+def format_results(results: dict[str | None, dict[str, Any]], fmt: str, models: bool = False) -> str:
+    """Results as a table, JSON or CSV text (``None`` task key: a single evaluation).
+
+    ``models``: values have a leading model axis (one row per model in tables and CSV).
+    """
+    if fmt == "json":
+        plain = {k: {n: _jsonable(v) for n, v in r.items()} for k, r in results.items()}
+        return json.dumps(plain[None] if list(plain) == [None] else plain, indent=2) + "\n"
+    records = _records(results, models)
+    extras = [e for e in ("stderr", "ci_low", "ci_high") if any(e in r for r in records)]
+    columns = (["task"] if any(r["task"] for r in records) else []) + ["metric"] + (
+        ["model"] if any(r["model"] is not None for r in records) else []) + ["value"] + extras
+    rows = [[_num(r[c]) if c in ("value", *extras) else ("" if r.get(c) is None else str(r[c]))
+             for c in columns] for r in records]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buf.getvalue()
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c)
+              for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.rjust(w) if c in ("value", *extras) else v.ljust(w)
+                        for v, c, w in zip(r, columns, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _jsonable(v: Any) -> Any:
+    a = np.asarray(v)
+    if a.ndim:
+        return [_jsonable(x) for x in a]
+    f = float(a)
+    return f if np.isfinite(f) else str(f)
