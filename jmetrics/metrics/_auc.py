@@ -1,3 +1,190 @@
-"""(being written)"""
+"""Binned area under the ROC or PR curve (Keras 3 ``keras.metrics.AUC``), updated in O(N + T)."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jmetrics._checks import accum_dtype, check_choice
+from jmetrics.metrics._base import Metric
+from jmetrics.metrics._thresholds import (
+    EPSILON,
+    Bins,
+    ConfusionCounts,
+    check_int,
+    confusion_init,
+    confusion_update,
+    dnn,
+    is_evenly_distributed,
+    parse_thresholds,
+    values,
+)
+
+__all__ = ["AUC"]
+
+_CURVES = {"ROC": "ROC", "roc": "ROC", "PR": "PR", "pr": "PR", "PRGAIN": "PRGAIN", "prgain": "PRGAIN"}
+_METHODS = {m: m.lower() for m in ("interpolation", "Interpolation", "majoring", "Majoring",
+                                   "minoring", "Minoring")}
+
+
+@dataclasses.dataclass(frozen=True)
+class AUC(Metric):
+    """Area under the ROC or precision-recall curve, binned: ``keras.metrics.AUC``.
+
+    Predictions are binned at ``T = num_thresholds`` thresholds ``[-eps, 1/(T-1), ..., (T-2)/(T-1),
+    1+eps]`` (or the sorted ``thresholds`` given, plus the two endpoints), giving confusion counts
+    per threshold (tp, fp, tn, fn). With TPR = tp/(tp+fn), FPR = fp/(fp+tn), precision =
+    tp/(tp+fp) (each 0 when its denominator is 0) and ``(x, y)`` = (FPR, TPR) for ``curve='ROC'``,
+    (recall, precision) for ``'PR'``:
+
+    .. math:: \\mathrm{AUC} = \\sum_{i=0}^{T-2} (x_i - x_{i+1})\\, h_i, \\quad
+              h_i = \\tfrac{1}{2}(y_i + y_{i+1}) \\text{ (interpolation)},\\ \\min \\text{ (minoring)},
+              \\ \\max \\text{ (majoring)}
+
+    except ``curve='PR'`` with interpolation, which integrates precision with the Davis-Goadrich
+    rule (tp and tp+fp interpolated linearly between thresholds; Keras 3's ``interpolate_pr_auc``).
+    ``curve='PRGAIN'`` is Keras 3's precision-recall-gain curve. ``multi_label=True`` keeps one
+    curve per column of a rank-2 ``y_pred`` and averages the AUCs (weighted by ``label_weights``);
+    otherwise all elements are pooled and ``label_weights`` weigh each column's elements.
+    ``from_logits`` applies a sigmoid first.
+
+    Equals Keras 3 (same bins, same float32 bin arithmetic: predictions are clipped to [0, 1] on
+    an evenly spaced grid). As the bins get finer it approaches
+    ``sklearn.metrics.roc_auc_score`` (and, for PR, ``average_precision_score``); see
+    docs/exact-vs-binned-auc.md. Default name ``'auc'``. One difference: ``multi_label=True``
+    needs ``num_labels`` (or ``label_weights``), since the state's shape is fixed at ``init``.
+
+    State: ``ConfusionCounts`` (tp, fp, tn, fn; (T,) float32 each, or (T, num_labels)).
+    An empty state gives 0 (Keras 3).
+
+    >>> import jax.numpy as jnp
+    >>> m = AUC(num_thresholds=3)
+    >>> float(m.compute(m.update(m.init(), jnp.array([0, 0, 1, 1]), jnp.array([0, 0.5, 0.3, 0.9]))))
+    0.75
+    """
+
+    num_thresholds: int = 200
+    curve: str = "ROC"
+    summation_method: str = "interpolation"
+    thresholds: Any = None
+    multi_label: bool = False
+    num_labels: int | None = None
+    label_weights: Any = None
+    from_logits: bool = False
+
+    default_name = "auc"
+    higher_is_better = True
+    value_range = (0, 1)
+    input_kind = "binary"
+
+    def __post_init__(self) -> None:
+        name = self.display_name
+        check_choice(name, "curve", self.curve, list(_CURVES))
+        check_choice(name, "summation_method", self.summation_method, list(_METHODS))
+        object.__setattr__(self, "curve", _CURVES[self.curve])
+        object.__setattr__(self, "summation_method", _METHODS[self.summation_method])
+        if self.thresholds is None:
+            check_int(name, "num_thresholds", self.num_thresholds, 2, allow_none=False)
+        object.__setattr__(self, "thresholds", parse_thresholds(name, self.thresholds))
+        for opt in ("multi_label", "from_logits"):
+            if not isinstance(getattr(self, opt), (bool, np.bool_)):
+                raise TypeError(f"{name}: {opt} must be a bool; got {getattr(self, opt)!r}.")
+        check_int(name, "num_labels", self.num_labels, 1)
+        if self.label_weights is not None:
+            lw = np.atleast_1d(np.asarray(self.label_weights, np.float64))
+            if lw.ndim != 1 or not np.all(np.isfinite(lw)) or np.any(lw < 0):
+                raise ValueError(f"{name}: label_weights must be a list of non-negative numbers; "
+                                 f"got {self.label_weights!r}.")
+            object.__setattr__(self, "label_weights", tuple(float(x) for x in lw))
+        if not self.multi_label and self.num_labels:
+            raise ValueError(f"{name}: num_labels is needed only when multi_label=True; got "
+                             f"num_labels={self.num_labels}.")
+        if self.multi_label:
+            n = self._labels()
+            if n is None:
+                raise ValueError(f"{name}: num_labels must be given when multi_label=True (the "
+                                 "state's shape is fixed at init); got num_labels=None.")
+            if self.label_weights is not None and len(self.label_weights) != n:
+                raise ValueError(f"{name}: label_weights must have num_labels={n} entries; got "
+                                 f"{len(self.label_weights)}.")
+
+    def _labels(self) -> int | None:
+        if not self.multi_label:
+            return None
+        if self.num_labels:
+            return int(self.num_labels)
+        return None if self.label_weights is None else len(self.label_weights)
+
+    def bins(self) -> Bins:
+        """Keras 3's thresholds (with the -eps / 1+eps endpoints) and its code path."""
+        if self.thresholds is not None:
+            inner = tuple(sorted(self.thresholds))
+            even = is_evenly_distributed((0.0, *inner, 1.0))
+        else:
+            n = self.num_thresholds
+            inner = tuple((i + 1) * 1.0 / (n - 1) for i in range(n - 2))
+            even = True
+        return Bins((0.0 - EPSILON, *inner, 1.0 + EPSILON), even, True)
+
+    def stat_key(self) -> Any:
+        lw = None if self.multi_label else self.label_weights
+        return ("confusion_counts", self.bins(), None, None, self.multi_label, self._labels(), lw,
+                self.from_logits)
+
+    def init(self) -> ConfusionCounts:
+        return confusion_init(len(self.bins().thresholds), self._labels())
+
+    def update(
+        self, state: ConfusionCounts, y_true: Any, y_pred: Any, sample_weight: Any = None
+    ) -> ConfusionCounts:
+        return confusion_update(
+            self.display_name, state, y_true, y_pred, sample_weight, self.bins(),
+            multi_label=self.multi_label,
+            label_weights=None if self.multi_label else self.label_weights,
+            from_logits=self.from_logits,
+        )
+
+    def _average(self, by_threshold: jax.Array) -> jax.Array:
+        per_label = jnp.sum(by_threshold, axis=0)
+        if not self.multi_label:
+            return per_label
+        if self.label_weights is None:
+            return jnp.mean(per_label)
+        lw = jnp.asarray(np.asarray(self.label_weights, np.float32), accum_dtype())
+        return dnn(jnp.sum(per_label * lw), jnp.sum(lw))
+
+    def _interpolate_pr(self, tp: jax.Array, fp: jax.Array, fn: jax.Array) -> jax.Array:
+        dtp = tp[:-1] - tp[1:]
+        p = tp + fp
+        dp = p[:-1] - p[1:]
+        slope = dnn(dtp, jnp.maximum(dp, 0))
+        intercept = tp[1:] - slope * p[1:]
+        ratio = jnp.where((p[:-1] > 0) & (p[1:] > 0), dnn(p[:-1], jnp.maximum(p[1:], 0)), 1.0)
+        inc = dnn(slope * (dtp + intercept * jnp.log(ratio)), jnp.maximum(tp[1:] + fn[1:], 0))
+        return self._average(inc)
+
+    def compute(self, state: ConfusionCounts) -> jax.Array:
+        tp, fp, tn, fn = values(state)
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self._interpolate_pr(tp, fp, fn)
+        recall = dnn(tp, tp + fn)
+        if self.curve == "ROC":
+            x, y = dnn(fp, fp + tn), recall
+        elif self.curve == "PR":
+            x, y = recall, dnn(tp, tp + fp)
+        else:  # PRGAIN (Keras 3)
+            scale = dnn(tp + fn, tn + fp)
+            x = jnp.where(tp == 0, 0.0, 1.0 - scale * dnn(fn, tp))
+            y = jnp.where(tp == 0, 1.0, 1.0 - scale * dnn(fp, tp))
+            x = jnp.maximum(x, 0.0)
+        if self.summation_method == "interpolation":
+            h = (y[:-1] + y[1:]) / 2.0
+        elif self.summation_method == "minoring":
+            h = jnp.minimum(y[:-1], y[1:])
+        else:
+            h = jnp.maximum(y[:-1], y[1:])
+        return self._average((x[:-1] - x[1:]) * h)

@@ -1,0 +1,263 @@
+"""Threshold confusion counts in O(N + T): the statistic behind TruePositives ... AUC.
+
+Keras 3 (``metrics_utils.update_confusion_matrix_variables``) counts, for every threshold ``t``,
+``tp(t) = sum w * [y_true != 0] * [y_pred > t]`` (and fp, tn, fn alike). Instead of comparing a
+``T x N`` grid, each prediction goes into one bin, ``b = #{thresholds t : y_pred > t}``; a weighted
+histogram of the bins (one scatter-add, positives and negatives together) and cumulative sums then
+give every threshold's counts:
+
+.. math:: tp_j = \\sum_{b > j} h^+_b, \\quad fn_j = \\sum_{b \\le j} h^+_b, \\quad
+          fp_j = \\sum_{b > j} h^-_b, \\quad tn_j = \\sum_{b \\le j} h^-_b
+
+(thresholds sorted ascending; results are put back in the order given). Two ways to find ``b``,
+chosen as Keras 3 chooses its two code paths, so the results agree even at the edges:
+
+- **evenly spaced thresholds** (``allclose(t, linspace(0, 1, T))``; AUC's default grid and the
+  ``*At*`` family): ``p`` is clipped to [0, 1] and ``b = ceil(p (T - 1))``, floored at 1 when the
+  grid carries AUC's ``-eps``/``1 + eps`` endpoints, all in float32 arithmetic exactly as Keras;
+- **any other thresholds**: ``b = searchsorted(sorted_thresholds, p, side='left')``, strict
+  ``p > t`` without clipping (a NaN prediction is negative everywhere).
+
+Counts are compensated sums (``KSum``) in the accumulation dtype, so they stay exact past 2**24
+even with fractional weights.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
+from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+
+__all__ = ["Bins", "ConfusionCounts", "bins_for", "confusion_init", "confusion_update", "dnn"]
+
+EPSILON = 1e-7  # keras.backend.epsilon()
+NEG_INF = -1e10  # Keras 3 metrics_utils.NEG_INF, the threshold used with top_k
+
+
+class ConfusionCounts(NamedTuple):
+    """Weighted confusion counts per threshold (and per label for multi-label AUC)."""
+
+    tp: KSum  # (T,) or (T, L) accum dtype, weight with y_true != 0 and y_pred > threshold
+    fp: KSum  # (T,) or (T, L) accum dtype, weight with y_true == 0 and y_pred > threshold
+    tn: KSum  # (T,) or (T, L) accum dtype, weight with y_true == 0 and y_pred <= threshold
+    fn: KSum  # (T,) or (T, L) accum dtype, weight with y_true != 0 and y_pred <= threshold
+
+
+class Bins(NamedTuple):
+    """How predictions are binned (static, hashable): Keras 3's two code paths."""
+
+    thresholds: tuple[float, ...]  # as Keras holds them (given order; AUC: with endpoints)
+    even: bool  # evenly spaced in [0, 1] (Keras' optimized path: clip, ceil arithmetic)
+    with_eps: bool  # the grid carries AUC's -eps / 1+eps endpoints (bins floored at 1)
+
+
+def is_evenly_distributed(thresholds: Any) -> bool:
+    """Keras 3's ``is_evenly_distributed_thresholds``: at least 3, allclose to linspace(0, 1)."""
+    t = np.asarray(thresholds, np.float64)
+    n = len(t)
+    if n < 3:
+        return False
+    even = np.arange(n, dtype=np.float32) / (n - 1)
+    return bool(np.allclose(t, even, atol=EPSILON))
+
+
+def bins_for(thresholds: tuple[float, ...]) -> Bins:
+    """Binning of a confusion-count metric's thresholds (Keras chooses the path from the values)."""
+    return Bins(tuple(thresholds), is_evenly_distributed(thresholds), False)
+
+
+def confusion_init(num_thresholds: int, num_labels: int | None = None) -> ConfusionCounts:
+    """Zero counts of shape ``(T,)`` or ``(T, L)``."""
+    shape = (num_thresholds,) if num_labels is None else (num_thresholds, num_labels)
+    return ConfusionCounts(ksum(shape), ksum(shape), ksum(shape), ksum(shape))
+
+
+def dnn(a: jax.Array, b: jax.Array) -> jax.Array:
+    """``divide_no_nan``: ``a / b``, 0 where ``b == 0``."""
+    return jnp.where(b != 0, a / jnp.where(b != 0, b, 1), jnp.zeros_like(a))
+
+
+def values(state: ConfusionCounts) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """``(tp, fp, tn, fn)`` as plain arrays."""
+    return tuple(ksum_value(k) for k in state)  # type: ignore[return-value]
+
+
+def _weights(metric: str, sample_weight: Any, y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
+    """Keras 3's weight rule: a trailing axis is added, squeezed back when it makes the rank one
+    more than y_true's, then broadcast to y_pred. Lower ranks align from the left (Keras aligns
+    from the right, which only fails or mixes samples up; docs/keras-compat.md)."""
+    dt = accum_dtype()
+    sw = as_array(sample_weight, "sample_weight", metric).astype(dt)[..., None]
+    if sw.ndim == y_true.ndim + 1 and sw.shape[-1] == 1:
+        sw = jnp.squeeze(sw, -1)
+    if sw.ndim < y_pred.ndim:
+        sw = sw.reshape(sw.shape + (1,) * (y_pred.ndim - sw.ndim))
+    try:
+        return jnp.broadcast_to(sw, y_pred.shape)
+    except ValueError:
+        raise ValueError(
+            f"{metric}: sample_weight must broadcast to y_pred; got sample_weight shape "
+            f"{tuple(jnp.shape(sample_weight))} and y_pred shape {tuple(y_pred.shape)}."
+        ) from None
+
+
+def _top_k_filter(metric: str, y_pred: jax.Array, k: int) -> jax.Array:
+    """Keep the top ``k`` of the last axis (ties to the lower index), set the rest to -1e10."""
+    c = y_pred.shape[-1] if y_pred.ndim else 1
+    if y_pred.ndim == 0 or k > c:
+        raise ValueError(
+            f"{metric}: top_k must be at most the size of y_pred's last axis; got top_k={k} and "
+            f"y_pred shape {tuple(y_pred.shape)}."
+        )
+    _, idx = jax.lax.top_k(y_pred, k)
+    mask = jnp.any(idx[..., :, None] == jnp.arange(c), axis=-2)
+    return jnp.where(mask, y_pred, jnp.asarray(NEG_INF, y_pred.dtype))
+
+
+def _bin_index(p: jax.Array, bins: Bins) -> jax.Array:
+    """``b`` in ``[0, T]``: the number of thresholds ``p`` exceeds (Keras' arithmetic)."""
+    n = len(bins.thresholds)
+    if bins.even:
+        k = jnp.ceil(jnp.clip(p, 0.0, 1.0) * jnp.asarray(n - 1, p.dtype)) - 1
+        if bins.with_eps:
+            k = jnp.maximum(k, 0)
+        return k.astype(jnp.int32) + 1
+    thr = np.sort(np.asarray(bins.thresholds, np.float32)).astype(p.dtype)
+    if n <= 8:
+        b = sum((p > float(t)).astype(jnp.int32) for t in thr)
+        return jnp.asarray(b, jnp.int32)
+    b = jnp.searchsorted(jnp.asarray(thr), p, side="left").astype(jnp.int32)
+    return jnp.where(jnp.isnan(p), 0, b)
+
+
+def confusion_update(
+    metric: str,
+    state: ConfusionCounts,
+    y_true: Any,
+    y_pred: Any,
+    sample_weight: Any,
+    bins: Bins,
+    *,
+    top_k: int | None = None,
+    class_id: int | None = None,
+    multi_label: bool = False,
+    label_weights: tuple[float, ...] | None = None,
+    from_logits: bool = False,
+) -> ConfusionCounts:
+    """Fold a batch into the counts (Keras 3 ``update_confusion_matrix_variables``)."""
+    dt = accum_dtype()
+    y_true = as_array(y_true, "y_true", metric).astype(dt)
+    y_pred = as_array(y_pred, "y_pred", metric).astype(dt)
+    if from_logits:
+        y_pred = jax.nn.sigmoid(y_pred)
+    y_pred, y_true = squeeze_or_expand(y_pred, y_true)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"{metric}: y_true and y_pred must have the same shape; got {tuple(y_true.shape)} "
+            f"and {tuple(y_pred.shape)}."
+        )
+    w = None if sample_weight is None else _weights(metric, sample_weight, y_true, y_pred)
+    if top_k is not None:
+        y_pred = _top_k_filter(metric, y_pred, top_k)
+    if class_id is not None:
+        if y_pred.ndim < 2 or class_id >= y_pred.shape[-1]:
+            raise ValueError(
+                f"{metric}: class_id must index the last axis of a y_pred of rank >= 2; got "
+                f"class_id={class_id} and y_pred shape {tuple(y_pred.shape)}."
+            )
+        y_true, y_pred = y_true[..., class_id, None], y_pred[..., class_id, None]
+        w = None if w is None else w[..., class_id, None]
+    if label_weights is not None and not multi_label:
+        lw = jnp.asarray(np.asarray(label_weights, np.float32), dt)
+        try:
+            lw = jnp.broadcast_to(lw, y_pred.shape)
+        except ValueError:
+            raise ValueError(
+                f"{metric}: label_weights must match y_pred's last axis; got {len(label_weights)} "
+                f"label weights and y_pred shape {tuple(y_pred.shape)}."
+            ) from None
+        w = lw if w is None else w * lw
+
+    n_thr = len(bins.thresholds)
+    if multi_label:
+        num_labels = state.tp.hi.shape[1]
+        if y_pred.ndim != 2 or y_pred.shape[1] != num_labels:
+            raise ValueError(
+                f"{metric}: y_pred must have shape (N, num_labels={num_labels}) when multi_label="
+                f"True; got {tuple(y_pred.shape)}."
+            )
+        label = jnp.broadcast_to(jnp.arange(num_labels, dtype=jnp.int32), y_pred.shape)
+    else:
+        num_labels = 1
+        label = None
+    neg = (y_true == 0).astype(jnp.int32)
+    seg = _bin_index(y_pred, bins) + (n_thr + 1) * neg
+    if label is not None:
+        seg = seg + 2 * (n_thr + 1) * label
+    data = jnp.ones(y_pred.shape, dt) if w is None else w
+    hist = jax.ops.segment_sum(
+        data.reshape(-1), seg.reshape(-1), num_segments=2 * (n_thr + 1) * num_labels
+    ).reshape(num_labels, 2, n_thr + 1)
+    above = jnp.flip(jnp.cumsum(jnp.flip(hist, -1), -1), -1)[..., 1:]  # sum over b > j
+    below = jnp.cumsum(hist, -1)[..., :-1]  # sum over b <= j
+    tp, fp, fn, tn = above[:, 0], above[:, 1], below[:, 0], below[:, 1]  # (L, T) each
+    if not bins.even:  # back from sorted to the given order
+        rank = np.empty(n_thr, np.int64)
+        rank[np.argsort(np.asarray(bins.thresholds, np.float32), kind="stable")] = np.arange(n_thr)
+        if not np.array_equal(rank, np.arange(n_thr)):
+            tp, fp, fn, tn = (x[:, rank] for x in (tp, fp, fn, tn))
+    if multi_label:
+        tp, fp, tn, fn = (x.T for x in (tp, fp, tn, fn))
+    else:
+        tp, fp, tn, fn = (x[0] for x in (tp, fp, tn, fn))
+    return ConfusionCounts(
+        ksum_add(state.tp, tp), ksum_add(state.fp, fp), ksum_add(state.tn, tn), ksum_add(state.fn, fn)
+    )
+
+
+def parse_thresholds(metric: str, thresholds: Any) -> tuple[float, ...] | None:
+    """A float or a list of floats in [0, 1] as a tuple (Keras' ``parse_init_thresholds`` check)."""
+    if thresholds is None:
+        return None
+    items = np.atleast_1d(np.asarray(thresholds, dtype=object)).tolist()
+    try:
+        out = tuple(float(t) for t in items)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{metric}: thresholds must be a float or a list of floats; got {thresholds!r}."
+        ) from None
+    bad = [t for t in out if not 0.0 <= t <= 1.0]
+    if bad or not out:
+        raise ValueError(
+            f"{metric}: thresholds must be values in [0, 1]; got {list(out) if out else thresholds!r}"
+            + (f" (invalid: {bad})." if bad else ".")
+        )
+    return out
+
+
+def check_int(metric: str, name: str, value: Any, low: int, allow_none: bool = True) -> None:
+    """Raise unless ``value`` is an int >= ``low`` (or None when allowed)."""
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(
+            f"{metric}: {name} must be an integer >= {low}{' or None' if allow_none else ''}; "
+            f"got {value!r}."
+        )
+
+
+def check_unit(metric: str, name: str, value: Any) -> float:
+    """Raise unless ``value`` is a number in [0, 1]; return it as a float."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{metric}: {name} must be a number in [0, 1]; got {value!r}.")
+    return v
