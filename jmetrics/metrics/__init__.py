@@ -14,6 +14,8 @@ from jmetrics.metrics._confusion import *  # noqa: F403
 from jmetrics.metrics._confusion import __all__ as _confusion_all
 from jmetrics.metrics._fbeta import *  # noqa: F403
 from jmetrics.metrics._fbeta import __all__ as _fbeta_all
+from jmetrics.metrics._histogram import *  # noqa: F403
+from jmetrics.metrics._histogram import __all__ as _histogram_all
 from jmetrics.metrics._iou import *  # noqa: F403
 from jmetrics.metrics._iou import __all__ as _iou_all
 from jmetrics.metrics._reduction import Mean as Mean
@@ -33,6 +35,7 @@ __all__ = sorted(
     | set(_auc_all)
     | set(_fbeta_all)
     | set(_iou_all)
+    | set(_histogram_all)
 )
 
 # keras.metrics.get / serialize / deserialize, from the adapter (it imports this package's modules,
