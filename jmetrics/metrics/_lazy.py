@@ -41,7 +41,8 @@ class InferredWidth:
                 f"init(); got None. Pass {self.width_option}=y_pred.shape[-1] (Keras infers it "
                 f"from the first batch, as update_state does here)."
             )
-        return self.init_width(int(self.width()))  # type: ignore[arg-type]
+        width = self.width()
+        return self.init_width(0 if width is None else int(width))  # a width-free state
 
     def reset_state(self) -> None:
         object.__setattr__(self, "_eager_state", None if self.needs_width() else self.init())
