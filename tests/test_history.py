@@ -35,6 +35,17 @@ def test_format_logs_example_from_the_tutorials():
     assert format_logs(logs) == "loss: 1.0596e-04 - mse: 1.0596e-04 - mae: 0.0093 - cosine: -1.0000"
 
 
+def test_format_logs_reproduces_the_tutorial_epoch_line():
+    # seeds/003 (a Keras 2.2 tutorial, fit(verbose=2)): "0s - loss: 1.0596e-04 - mean_squared_error:
+    # 1.0596e-04 - mean_absolute_error: 0.0088 - mean_absolute_percentage_error: 3.5611 -
+    # cosine_proximity: -1.0000e+00"; the verbose=2 rule tests value > 1e-3 without abs.
+    logs = {"loss": 1.0596e-04, "mean_squared_error": 1.0596e-04, "mean_absolute_error": 0.0088,
+            "mean_absolute_percentage_error": 3.5611, "cosine_proximity": -1.0}
+    assert format_logs(logs, verbose=2) == (
+        "loss: 1.0596e-04 - mean_squared_error: 1.0596e-04 - mean_absolute_error: 0.0088 - "
+        "mean_absolute_percentage_error: 3.5611 - cosine_proximity: -1.0000e+00")
+
+
 EDGES = [0.0, 1e-3, -1e-3, 1.0001e-3, 0.5, -0.5, 123456.789, 1e-30, -7.25e-5, math.nan, math.inf]
 
 
@@ -133,3 +144,28 @@ def test_plot_without_matplotlib_says_how_to_install(tmp_path, monkeypatch):
     h = History({"loss": [1.0]})
     with pytest.raises(ImportError, match="pip install matplotlib"):
         h.plot(tmp_path / "h.png")
+
+
+def test_training_loops_guide_runs_top_to_bottom(tmp_path, monkeypatch):
+    # The guide's python blocks form one script; its printed comments are checked here.
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "training-loops.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 5
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    namespace: dict = {"__name__": "training_loops_guide"}
+    with contextlib.redirect_stdout(out):
+        exec(compile("\n".join(blocks), "training-loops.md", "exec"), namespace)  # noqa: S102
+    printed = out.getvalue()
+    assert "('loss', 'mse', 'mae', 'mape', 'cosine', 'rmse')" in printed
+    assert "Epoch 100/100" in printed and "BinaryAccuracy" in printed
+    assert namespace["train_step"]._cache_size() == 1
+    for png in ("regression_history.png", "keras_history.png"):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+    history = namespace["history"]
+    assert len(history) == 100 and history.history["loss"][-1] < history.history["loss"][0]
+    for line in printed.splitlines():
+        assert "nan" not in line, line
