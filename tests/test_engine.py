@@ -99,6 +99,8 @@ def test_chunk_iterables_of_any_sizes(sizes):
     chunks = [(y[a:b], p[a:b], w[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     got = jmetrics.evaluate(iter(chunks), metrics=["mse", "mae"], batch_size=256)
     close(got, reference(y, p, w))
+    column = jmetrics.evaluate(y, p, ["mse", "mae"], sample_weight=w[:, None], batch_size=256)
+    close(column, reference(y, p, w))  # (N, 1) weights are one per row, never (N, N)
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 128, 1003, 5000])

@@ -80,7 +80,7 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
     real = local_row < valid - device * n
     weight = real.astype(jnp.float32)
     if w is not None:
-        weight = jnp.where(real, w.astype(jnp.float32), 0.0)
+        weight = jnp.where(real, w.reshape(n).astype(jnp.float32), 0.0)
 
     finite = _finite_rows(yt, 0) & _finite_rows(yp, 1 if plan.models else 0)
     bad = ~finite & (weight != 0)
