@@ -40,7 +40,7 @@ __all__ = ["Collection", "CollectionState", "pad_batch"]
 NAMINGS = {"keras": "keras3", "keras3": "keras3", "keras2": "keras2", "long": "long"}
 
 # Rows per block in the chunked pass: about CHUNK_ELEMENTS elements of the widest input per block.
-CHUNK_ELEMENTS = 1 << 16
+CHUNK_ELEMENTS = 1 << 14
 MIN_CHUNK_ROWS = 1024
 
 

@@ -233,6 +233,39 @@ def test_equal_stat_keys_keep_one_state_updated_once():
     assert float(out["hit"]) == 0.75 and float(out["miss"]) == 0.25 and float(out["hit90"]) == 0.25
 
 
+def test_precision_recall_share_threshold_counts_and_equal_keras3():
+    r = np.random.default_rng(7)
+    batches = [(r.integers(0, 2, (n, 1)).astype(np.float32), r.uniform(size=(n, 1)).astype(np.float32),
+                r.choice([0.0, 1.0, 2.0], n).astype(np.float32)) for n in (9, 4)]
+    jm = jmetrics.metrics
+    coll = Collection(["precision", "recall", jm.TruePositives(),
+                       jm.Precision(thresholds=(0.3, 0.7), name="p2"), jm.Recall(thresholds=[0.3, 0.7], name="r2")])
+    assert len(coll.groups) == 2  # (threshold 0.5) and (thresholds 0.3, 0.7)
+    ours = run(coll, batches)
+    oracles = {"precision": keras.metrics.Precision(), "recall": keras.metrics.Recall(),
+               "true_positives": keras.metrics.TruePositives(),
+               "p2": keras.metrics.Precision(thresholds=[0.3, 0.7]),
+               "r2": keras.metrics.Recall(thresholds=[0.3, 0.7])}
+    assert list(ours) == list(oracles)
+    for key, oracle in oracles.items():
+        np.testing.assert_allclose(ours[key], keras_result(oracle, batches), rtol=1e-6, err_msg=key)
+
+
+def test_iou_family_shares_one_confusion_matrix_and_equals_keras3():
+    r = np.random.default_rng(6)
+    batches = [(r.integers(0, 3, n), r.integers(0, 3, n), None) for n in (7, 5)]
+    jm = jmetrics.metrics
+    coll = Collection([jm.MeanIoU(3), jm.IoU(3, (0, 2)), jm.IoU(3, (1,), name="iou_1")])
+    assert len(coll.groups) == 1 and len(coll.init().stats) == 1
+    ours = run(coll, batches)
+    oracles = {"mean_io_u": keras.metrics.MeanIoU(3), "io_u": keras.metrics.IoU(3, [0, 2]),
+               "iou_1": keras.metrics.IoU(3, [1])}
+    assert list(ours) == list(oracles)
+    for key, oracle in oracles.items():
+        np.testing.assert_allclose(ours[key], keras_result(oracle, [b[:2] for b in batches]),
+                                   rtol=1e-6, err_msg=key)
+
+
 def test_same_config_and_loss_share_one_state():
     coll = Collection(["mse", jmetrics.metrics.MeanSquaredError(name="m2"), "binary_crossentropy"],
                       loss="mse")
