@@ -10,6 +10,8 @@ from jmetrics.kernels import __all__ as _kernels_all
 from jmetrics.metrics._auc import *  # noqa: F403
 from jmetrics.metrics._auc import __all__ as _auc_all
 from jmetrics.metrics._base import Metric as Metric
+from jmetrics.metrics._calibration import *  # noqa: F403
+from jmetrics.metrics._calibration import __all__ as _calibration_all
 from jmetrics.metrics._confusion import *  # noqa: F403
 from jmetrics.metrics._confusion import __all__ as _confusion_all
 from jmetrics.metrics._fbeta import *  # noqa: F403
@@ -36,6 +38,7 @@ __all__ = sorted(
     | set(_fbeta_all)
     | set(_iou_all)
     | set(_histogram_all)
+    | set(_calibration_all)
 )
 
 # keras.metrics.get / serialize / deserialize, from the adapter (it imports this package's modules,
