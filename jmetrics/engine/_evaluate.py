@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from jmetrics.engine._sources import Column, open_column, rechunk
+from jmetrics.engine._sources import Column, aligned_empty, device_ready, open_column, rechunk
 from jmetrics.metrics._state import merge_states
 
 __all__ = ["evaluate"]
@@ -200,24 +200,30 @@ class _Chunk(NamedTuple):
 
 def _host_dtype(a: np.ndarray) -> np.ndarray:
     """What the device will hold: float64/int64 only under x64 (convert once, on the host)."""
-    if jax.config.read("jax_enable_x64"):
+    target = {np.dtype(np.bool_): np.float32}
+    if not jax.config.read("jax_enable_x64"):
+        target.update({np.dtype(np.float64): np.float32, np.dtype(np.int64): np.int32,
+                       np.dtype(np.uint64): np.int32, np.dtype(np.uint32): np.int32})
+    dtype = target.get(a.dtype)
+    if dtype is None:
         return a
-    if a.dtype == np.float64:
-        return a.astype(np.float32)
-    if a.dtype in (np.int64, np.uint64, np.uint32):
-        return a.astype(np.int32)
-    if a.dtype == np.bool_:
-        return a.astype(np.float32)
-    return a
+    out = aligned_empty(a.shape, dtype)
+    np.copyto(out, a, casting="unsafe")
+    return out
 
 
 def _pad(a: np.ndarray, size: int, row_axis: int) -> np.ndarray:
+    """``size`` rows along ``row_axis`` (zeros after the data), in a buffer ready for the device."""
     have = a.shape[row_axis]
     if have == size:
-        return a
-    widths = [(0, 0)] * a.ndim
-    widths[row_axis] = (0, size - have)
-    return np.pad(a, widths)
+        return device_ready(a)
+    shape = list(a.shape)
+    shape[row_axis] = size
+    out = aligned_empty(tuple(shape), a.dtype)
+    index = (slice(None),) * row_axis
+    out[index + (slice(0, have),)] = a
+    out[index + (slice(have, None),)] = 0
+    return out
 
 
 def _column_chunks(columns: Sequence[Column], start: int, stop: int, size: int,

@@ -19,9 +19,34 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Column", "open_column", "rechunk"]
+__all__ = ["ALIGN", "Column", "aligned_empty", "device_ready", "open_column", "rechunk"]
 
 _WHO = "evaluate"
+
+
+ALIGN = 64  # bytes: the CPU client wraps such host buffers without a copy (others are copied)
+
+
+def aligned_empty(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """An uninitialised C-ordered array whose data starts on an ``ALIGN``-byte boundary."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    raw = np.empty(nbytes + ALIGN, np.uint8)
+    start = (-raw.ctypes.data) % ALIGN
+    return raw[start:start + nbytes].view(dtype).reshape(shape)
+
+
+def device_ready(a: np.ndarray) -> np.ndarray:
+    """``a`` itself when C-contiguous and aligned, else an aligned copy (a fast host memcpy).
+
+    ``jax.device_put`` of an aligned buffer on CPU is zero-copy; an unaligned one is copied at a
+    small fraction of memory bandwidth (measured here: 0.05 ms against 136 ms for 32 MB).
+    """
+    if a.flags.c_contiguous and a.ctypes.data % ALIGN == 0:
+        return a
+    out = aligned_empty(a.shape, a.dtype)
+    np.copyto(out, a)
+    return out
 
 
 class Column:
@@ -180,7 +205,7 @@ class _OnDisk:
         stop = max(stop, start)
         inner = int(np.prod(self.shape[axis + 1:], dtype=np.int64)) * self.dtype.itemsize
         outer = int(np.prod(self.shape[:axis], dtype=np.int64))
-        out = np.empty((*self.shape[:axis], stop - start, *self.shape[axis + 1:]), self.dtype)
+        out = aligned_empty((*self.shape[:axis], stop - start, *self.shape[axis + 1:]), self.dtype)
         if out.size == 0:
             return out
         flat = out.reshape(outer, -1)
