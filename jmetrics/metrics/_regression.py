@@ -128,8 +128,13 @@ class R2Score(InferredWidth, Metric):
         nz = w != 0
         # Moments of this batch about one of its own values (the first of nonzero weight per
         # column): a constant column gives exactly mean = that value and m2 = 0.
-        first = jnp.argmax(nz, axis=0)
-        shift = jnp.where(jnp.any(nz, axis=0), jnp.take_along_axis(t, first[None], axis=0)[0], 0)
+        if sample_weight is None or jnp.ndim(sample_weight) == 0:
+            # One weight for all: row 0 (no argmax over a constant mask, which XLA would fold
+            # at compile time, slowly, for large batches).
+            shift = jnp.where(nz[0], t[0], 0)
+        else:
+            first = jnp.argmax(nz, axis=0)
+            shift = jnp.where(jnp.any(nz, axis=0), jnp.take_along_axis(t, first[None], axis=0)[0], 0)
         dx = jnp.where(nz, t - shift, 0)
         bw = jnp.sum(jnp.where(nz, w, 0), axis=0)
         dmean = jnp.sum(jnp.where(nz, w * dx, 0), axis=0) / jnp.where(bw > 0, bw, 1)
