@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics.adapter import deserialize, get_metric, metric_names
+from jmetrics.adapter import deserialize, get_metric, metric_names, serialize
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._reduction import Mean, MeanMetricWrapper
 
@@ -188,40 +188,20 @@ class Collection(Metric):
             structure, outputs, per_output = "single", ("",), [_as_list(metrics)]
         losses = self._losses(loss, structure, outputs)
 
-        groups: list[Metric] = []
-        index: dict[Any, int] = {}
-
-        def group_of(metric: Metric, output: int) -> int:
-            key = _share_key(metric, output)
-            if key not in index:
-                index[key] = len(groups)
-                groups.append(metric)
-            return index[key]
-
-        items: list[_Item] = []
+        specs: list[tuple[str, int, bool, Metric]] = []
         multi = structure != "single"
         for o, loss_spec in enumerate(losses):
             if loss_spec is not None:
-                metric = _loss_metric(loss_spec)
-                key = f"{outputs[o]}_loss" if multi else "loss"
-                items.append(_Item(key, o, metric, group_of(metric, o), True))
-        for o, specs in enumerate(per_output):
-            keys = metric_names(specs, naming=mode, output_name=outputs[o] if multi else None)
-            for spec, key in zip(specs, keys, strict=True):
+                specs.append((f"{outputs[o]}_loss" if multi else "loss", o, True, _loss_metric(loss_spec)))
+        for o, output_specs in enumerate(per_output):
+            keys = metric_names(output_specs, naming=mode, output_name=outputs[o] if multi else None)
+            for spec, key in zip(output_specs, keys, strict=True):
                 metric = get_metric(spec, loss=losses[o])
                 if not isinstance(metric, Metric):
                     raise TypeError(f"Collection: metric must be a string, a function or a Metric; "
                                     f"got {type(spec).__name__}.")
-                items.append(_Item(key, o, metric, group_of(metric, o), False))
-
-        object.__setattr__(self, "items", tuple(items))
-        object.__setattr__(self, "groups", tuple(groups))
-        object.__setattr__(self, "outputs", outputs)
-        object.__setattr__(self, "structure", structure)
-        object.__setattr__(self, "naming", mode)
-        object.__setattr__(self, "chunk_elements", chunk_elements)
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "dtype", None)
+                specs.append((key, o, False, metric))
+        self._build(specs, outputs, structure, mode, chunk_elements, name)
 
     @staticmethod
     def _losses(loss: Any, structure: str, outputs: tuple[str, ...]) -> list[Any]:
@@ -237,6 +217,62 @@ class Collection(Metric):
             raise ValueError(f"Collection: loss must have one entry per output ({len(outputs)}); got "
                              f"{len(loss)}.")
         return list(loss)
+
+    # -- config ---------------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """A JSON-safe description: every key with its output and serialized metric.
+
+        Metrics serialize through :func:`jmetrics.serialize`, so custom functions must be
+        registered (:func:`jmetrics.register_metric`) first. :meth:`from_config` rebuilds an equal
+        collection (same keys, same shared statistics).
+        """
+        return {
+            "items": [{"key": i.key, "output": i.output, "loss": i.loss, "metric": serialize(i.metric)}
+                      for i in self.items],
+            "outputs": list(self.outputs), "structure": self.structure, "naming": self.naming,
+            "chunk_elements": self.chunk_elements, "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Collection:
+        """Rebuild a collection from :meth:`get_config`.
+
+        >>> import jmetrics
+        >>> c = jmetrics.Collection(["mse", "acc"], loss="binary_crossentropy")
+        >>> jmetrics.Collection.from_config(c.get_config()) == c
+        True
+        """
+        outputs = tuple(config["outputs"])
+        specs = [(it["key"], int(it["output"]), bool(it["loss"]), deserialize(it["metric"]))
+                 for it in config["items"]]
+        for key, _, _, metric in specs:
+            if not isinstance(metric, Metric):
+                raise ValueError(f"Collection.from_config: metric of {key!r} must deserialize to a "
+                                 f"Metric; got {type(metric).__name__}.")
+        out = cls.__new__(cls)
+        out._build(specs, outputs, config["structure"], config["naming"],
+                   int(config.get("chunk_elements", CHUNK_ELEMENTS)), config.get("name"))
+        return out
+
+    def _build(self, specs: list[tuple[str, int, bool, Metric]], outputs: tuple[str, ...],
+               structure: str, naming: str, chunk_elements: int, name: str | None) -> None:
+        groups: list[Metric] = []
+        index: dict[Any, int] = {}
+        items = []
+        for key, output, is_loss, metric in specs:
+            share = _share_key(metric, output)
+            if share not in index:
+                index[share] = len(groups)
+                groups.append(metric)
+            items.append(_Item(key, output, metric, index[share], is_loss))
+        object.__setattr__(self, "items", tuple(items))
+        object.__setattr__(self, "groups", tuple(groups))
+        object.__setattr__(self, "outputs", outputs)
+        object.__setattr__(self, "structure", structure)
+        object.__setattr__(self, "naming", naming)
+        object.__setattr__(self, "chunk_elements", chunk_elements)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "dtype", None)
 
     # -- introspection ------------------------------------------------------------------------
     @property

@@ -79,13 +79,16 @@ class History:
     def __init__(self, history: Mapping[str, Iterable[Any]] | None = None) -> None:
         self.history: dict[str, list[Any]] = {}
         self.epoch: list[int] = []
+        self._epochs: dict[str, list[int]] = {}  # the epochs each key was logged in
         if history is not None:
             if not isinstance(history, Mapping):
                 raise TypeError(f"History: history must be a dict of per-epoch lists; got "
                                 f"{type(history).__name__}.")
             for key, values in history.items():
                 self.history[str(key)] = [_scalar_or_array(v) for v in values]
-            self.epoch = list(range(max((len(v) for v in self.history.values()), default=0)))
+            n = max((len(v) for v in self.history.values()), default=0)
+            self.epoch = list(range(n))
+            self._epochs = {k: list(range(n - len(v), n)) for k, v in self.history.items()}
 
     def append(self, logs: Mapping[str, Any] | None = None, *,
                val_logs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -101,9 +104,11 @@ class History:
             for key, value in source.items():
                 name = key if (not prefix or key.startswith(prefix)) else prefix + key
                 merged[name] = _scalar_or_array(value)
-        self.epoch.append(len(self.epoch))
+        epoch = len(self.epoch)
+        self.epoch.append(epoch)
         for key, value in merged.items():
             self.history.setdefault(key, []).append(value)
+            self._epochs.setdefault(key, []).append(epoch)
         return merged
 
     def __len__(self) -> int:
@@ -115,6 +120,14 @@ class History:
     def __repr__(self) -> str:
         return f"History(epochs={len(self)}, keys={list(self.history)})"
 
+    def _key_epochs(self, key: str) -> list[int]:
+        """The epochs ``history[key]`` was logged in (aligned to the last epochs if edited by hand)."""
+        values, epochs = self.history[key], self._epochs.get(key, [])
+        if len(epochs) != len(values):
+            n = len(self.epoch)
+            epochs = list(range(n - len(values), n))
+        return epochs
+
     def last(self, epoch: int = -1) -> dict[str, Any]:
         """The logs of one epoch (the last by default), for the keys that epoch has."""
         n = len(self.epoch)
@@ -123,9 +136,9 @@ class History:
         index = epoch % n
         out = {}
         for key, values in self.history.items():
-            offset = n - len(values)  # a key that appeared late is aligned to the last epochs
-            if index - offset >= 0:
-                out[key] = values[index - offset]
+            epochs = self._key_epochs(key)
+            if index in epochs:
+                out[key] = values[epochs.index(index)]
         return out
 
     def line(self, epoch: int = -1, *, verbose: int = 1) -> str:
@@ -161,8 +174,8 @@ class History:
             for key, label in ((base, "train"), (f"val_{base}", "validation")):
                 values = self.history.get(key)
                 if values:
-                    epochs = range(len(self.epoch) - len(values) + 1, len(self.epoch) + 1)
-                    ax.plot(list(epochs), [float(np.mean(v)) for v in values], marker=".", label=label)
+                    epochs = [e + 1 for e in self._key_epochs(key)]
+                    ax.plot(epochs, [float(np.mean(v)) for v in values], marker=".", label=label)
             ax.set_title(base)
             ax.set_xlabel("epoch")
             ax.legend()

@@ -413,6 +413,18 @@ def test_hashable_static_argument():
     assert f._cache_size() == 1
 
 
+def test_config_round_trips_through_json():
+    import json
+
+    coll = Collection({"a": ["mse", "acc", "mse"], "b": ["mae", jmetrics.metrics.AUC(num_thresholds=50)]},
+                      loss={"a": "binary_crossentropy", "b": "mae"}, naming="keras")
+    again = Collection.from_config(json.loads(json.dumps(coll.get_config())))
+    assert again == coll and hash(again) == hash(coll)
+    assert again.keys == coll.keys and len(again.groups) == len(coll.groups)
+    with pytest.raises(ValueError, match="register"):
+        Collection([rmse]).get_config()  # custom functions serialize by registered name only
+
+
 # -- errors --------------------------------------------------------------------------------
 def test_unknown_names_and_bad_structures_raise():
     with pytest.raises(ValueError, match='Unknown metric "msee"; did you mean "mse"'):

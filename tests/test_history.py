@@ -105,9 +105,13 @@ def test_history_late_keys_last_and_errors():
     h.append({"loss": 0.5}, val_logs={"val_loss": 0.7})  # already prefixed: kept
     assert h.history == {"loss": [1.0, 0.5], "val_loss": [0.7]}
     assert h.last(0) == {"loss": 1.0} and h.last() == {"loss": 0.5, "val_loss": 0.7}
-    assert repr(h) == "History(epochs=2, keys=['loss', 'val_loss'])"
+    h.append({"loss": 0.25})  # validation every other epoch
+    assert h.last() == {"loss": 0.25} and h.last(1) == {"loss": 0.5, "val_loss": 0.7}
+    h.history["val_loss"].append(0.6)  # edited by hand, as Keras users do: aligned to the end
+    assert h.last() == {"loss": 0.25, "val_loss": 0.6}
+    assert repr(h) == "History(epochs=3, keys=['loss', 'val_loss'])"
     with pytest.raises(IndexError, match="History.last: epoch must be in"):
-        h.last(2)
+        h.last(3)
     with pytest.raises(TypeError, match="History.append: val_logs must be a dict"):
         h.append({"loss": 1.0}, val_logs=[1.0])
     with pytest.raises(TypeError, match="History: history must be a dict"):
