@@ -9,8 +9,10 @@ metrics in the same ``fit`` (same model, same predictions), with and without sam
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -24,6 +26,8 @@ import jmetrics.metrics as jm
 from jmetrics.integrations.flax import NNXMetric
 from jmetrics.integrations.keras import KerasMetric, to_keras
 from tests.test_common import close
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _binary(n, seed):
@@ -186,3 +190,51 @@ def test_keras_metric_object_eager_reset_and_config():
 def test_to_keras_rejects_functions():
     with pytest.raises(TypeError, match=r"to_keras: metric must be a jmetrics streaming metric; got function"):
         to_keras(jmetrics.mean_squared_error)
+
+
+# ---- docs/examples: the tutorials as a Flax NNX + optax loop ---------------------------------
+def _example():
+    import importlib.util
+
+    path = ROOT / "docs" / "examples" / "regression_and_classification.py"
+    spec = importlib.util.spec_from_file_location("regression_and_classification", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_example_runs_logs_keras_lines_and_plots(tmp_path, capsys):
+    example = _example()
+    assert example.main(["--epochs", "3", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Epoch 3/3") == 3
+    assert "s - loss: " in out and " - mean_absolute_percentage_error: " in out and " - acc: " in out
+    for name in ("regression", "classification", "custom_rmse"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    hist = {n: json.loads((tmp_path / f"{n}.json").read_text())
+            for n in ("regression", "classification", "custom_rmse")}
+    assert list(hist["regression"]) == ["loss", "mean_squared_error", "mean_absolute_error",
+                                        "mean_absolute_percentage_error", "cosine_proximity"]
+    assert list(hist["classification"]) == ["loss", "acc"]
+    assert list(hist["custom_rmse"]) == ["loss", "rmse"]
+    assert all(len(v) == 3 for h in hist.values() for v in h.values())
+
+    # epoch 1 logs the untrained model's predictions: float64 NumPy from the formulas
+    x = example.X.astype(np.float64)
+    p = np.asarray(example.Dense2Dense1(seed=0)(example.X), np.float64)
+    first = {k: v[0] for k, v in hist["regression"].items()}
+    np.testing.assert_allclose(first["loss"], np.mean((p - x) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(first["mean_squared_error"], np.mean((p - x) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(first["mean_absolute_error"], np.mean(np.abs(p - x)), rtol=1e-5)
+    np.testing.assert_allclose(first["mean_absolute_percentage_error"],
+                               100 * np.mean(np.abs((x - p) / x)), rtol=1e-5)
+    np.testing.assert_allclose(first["cosine_proximity"], np.mean(np.sign(x * p)), rtol=1e-5)
+    q = np.asarray(example.Dense2Dense1(out=jax.nn.sigmoid, seed=1)(example.X), np.float64)
+    y = example.Y_CLASS
+    bce = -np.mean(y * np.log(np.clip(q, 1e-7, 1)) + (1 - y) * np.log(np.clip(1 - q, 1e-7, 1)))
+    np.testing.assert_allclose(hist["classification"]["loss"][0], bce, rtol=1e-5)
+    np.testing.assert_allclose(hist["classification"]["acc"][0], np.mean((q > 0.5) == y), rtol=1e-6)
+    r = np.asarray(example.Dense2Dense1(hidden=jax.nn.relu, seed=2)(example.X), np.float64)
+    np.testing.assert_allclose(hist["custom_rmse"]["rmse"][0], np.mean(np.abs(r - x)), rtol=1e-5)
+    # training lowers the loss
+    assert hist["regression"]["loss"][-1] < hist["regression"]["loss"][0]
