@@ -1,0 +1,481 @@
+"""Ranking metrics for retrieval and recommenders: NDCG@k, DCG@k, MRR, MAP@k, Precision@k, Recall@k,
+HitRate@k.
+
+Inputs: ``y_true`` relevance ``[..., L]`` (graded, >= 0; 0 is irrelevant), ``y_pred`` scores
+``[..., L]``; each leading index is one query (a list of ``L`` items). Items are ranked by
+decreasing score. Padding: items where ``mask`` is False, or whose relevance is negative
+(TF-Ranking's convention, -1 for padding), are not items at all: they never take a rank.
+
+With ``rank(i)`` starting at 1, ``g(r) = r`` (``gain='linear'``) or ``2**r - 1``
+(``gain='exponential'``), ``rel = [r > 0]`` for the binary metrics, ``R`` the number of relevant
+items and ``n`` the number of (unpadded) items of a query:
+
+.. math::
+    \\mathrm{DCG@k} = \\sum_{rank(i) \\le k} \\frac{g(r_i)}{\\log_2(rank(i) + 1)}, \\quad
+    \\mathrm{NDCG@k} = \\frac{\\mathrm{DCG@k}}{\\mathrm{IDCG@k}}, \\quad
+    \\mathrm{P@k} = \\frac{hits@k}{\\min(k, n)}, \\quad \\mathrm{R@k} = \\frac{hits@k}{R},
+
+    \\mathrm{RR@k} = \\frac{1}{\\text{rank of the first relevant item}} \\; (\\le k), \\quad
+    \\mathrm{AP@k} = \\frac{1}{\\min(k, R)} \\sum_{rank(i) \\le k} rel_i \\, \\mathrm{P@}rank(i), \\quad
+    \\mathrm{Hit@k} = [hits@k > 0].
+
+IDCG@k is the DCG@k of the ideal order. A query with no relevant item scores 0 in every metric
+(scikit-learn's ``ndcg_score`` and TF-Ranking do the same for NDCG). ``k=None`` is the whole list;
+``k`` larger than the list is the whole list.
+
+Ties. ``ignore_ties=False`` (default) gives DCG, NDCG, Precision and Recall their expected value
+over all orders of tied scores (McSherry and Najork 2008): each item of a tie group carries the
+group's mean gain, exactly as ``sklearn.metrics.dcg_score``/``ndcg_score`` do. ``ignore_ties=True``
+breaks ties by item position (the earlier item ranks higher). MRR, MAP and HitRate always break
+ties by item position.
+
+Several cutoffs in one pass: ``k=(1, 5, 10)`` shares one sort and returns a dict keyed
+``'ndcg@1'``, ``'ndcg@5'``, ... (arrays per query for the functions, scalars for the streaming
+classes). The streaming classes keep the weighted sum of the per-query values and the weight: the
+result is the (``sample_weight``-weighted) mean over queries, 0 before any query. A query whose
+items are all padding is not a query (weight 0).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any, ClassVar, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jmetrics._checks import accum_dtype, as_array, check_choice
+from jmetrics.metrics._base import Metric
+from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+
+__all__ = [
+    "DCG",
+    "NDCG",
+    "HitRateAtK",
+    "MeanAveragePrecision",
+    "MeanReciprocalRank",
+    "PrecisionAtK",
+    "RecallAtK",
+    "average_precision_at_k",
+    "dcg_at_k",
+    "hit_rate_at_k",
+    "ndcg_at_k",
+    "precision_at_k",
+    "ranking_metrics",
+    "recall_at_k",
+    "reciprocal_rank",
+]
+
+METRICS = ("ndcg", "dcg", "mrr", "map", "precision", "recall", "hit_rate")
+_GAINS = ("exponential", "linear")
+_TIE_AWARE = ("ndcg", "dcg", "precision", "recall")
+
+KSpec = Any  # None | int | tuple[int | None, ...]
+
+
+def _normalize_k(who: str, k: KSpec) -> tuple[tuple[int | None, ...], bool]:
+    """``(ks, many)``: the cutoffs as a tuple and whether the result is a dict."""
+    many = isinstance(k, (tuple, list))
+    ks = tuple(k) if many else (k,)
+    for v in ks:
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
+            raise ValueError(f"{who}: k must be None, an int >= 1 or a tuple of them; got {k!r}.")
+    if many and (not ks or len(set(ks)) != len(ks)):
+        raise ValueError(f"{who}: k must list distinct cutoffs; got {k!r}.")
+    return tuple(None if v is None else int(v) for v in ks), many
+
+
+def _key(metric: str, k: int | None) -> str:
+    return metric if k is None else f"{metric}@{k}"
+
+
+def _one_query(rel: jax.Array, score: jax.Array, valid: jax.Array, *, metrics: tuple[str, ...],
+               ks: tuple[int | None, ...], gain: str, ignore_ties: bool) -> dict[str, jax.Array]:
+    """Every requested metric at every cutoff for one query (1-D inputs of length L)."""
+    length = rel.shape[0]
+    dt = score.dtype
+    rel = jnp.where(valid, rel, 0).astype(dt)
+    invalid = (~valid).astype(jnp.int32)
+    neg = jnp.where(valid, -score, 0).astype(dt)
+    inv_s, neg_s, rel_s = jax.lax.sort((invalid, neg, rel), num_keys=2, is_stable=True)
+    pos = jnp.arange(length)
+    n = jnp.sum(valid)
+    gains = (rel_s if gain == "linear" else jnp.expm1(rel_s * jnp.log(2.0).astype(dt)))
+    gains = jnp.where(inv_s == 0, gains, 0)
+    hit = (rel_s > 0).astype(dt)
+    n_rel = jnp.sum(hit)
+    disc = 1.0 / jnp.log2(pos.astype(dt) + 2)
+    if ignore_ties:
+        t_gain, t_hit = gains, hit
+    else:  # each tied item carries its group's mean (sklearn's _tie_averaged_dcg)
+        first = jnp.concatenate([jnp.ones((1,), bool),
+                                 (neg_s[1:] != neg_s[:-1]) | (inv_s[1:] != inv_s[:-1])])
+        gid = jnp.cumsum(first) - 1
+        seg = functools.partial(jax.ops.segment_sum, segment_ids=gid, num_segments=length)
+        size = seg(jnp.ones((length,), dt))
+        t_gain, t_hit = (seg(x)[gid] / size[gid] for x in (gains, hit))
+    ideal = -jnp.sort(-jnp.where(valid, gains_of(rel, gain), 0))
+    cum_hit = jnp.cumsum(hit)
+    out: dict[str, jax.Array] = {}
+    for k in ks:
+        kk = length if k is None else min(k, length)
+        top = pos < kk
+        if "dcg" in metrics or "ndcg" in metrics:
+            dcg = jnp.sum(jnp.where(top, t_gain * disc, 0))
+            if "dcg" in metrics:
+                out[_key("dcg", k)] = dcg
+            if "ndcg" in metrics:
+                idcg = jnp.sum(jnp.where(top, ideal * disc, 0))
+                out[_key("ndcg", k)] = jnp.where(idcg > 0, dcg / jnp.where(idcg > 0, idcg, 1), 0)
+        hits_tie = jnp.sum(jnp.where(top, t_hit, 0))
+        if "precision" in metrics:
+            den = jnp.minimum(kk, n).astype(dt)
+            out[_key("precision", k)] = jnp.where(den > 0, hits_tie / jnp.maximum(den, 1), 0)
+        if "recall" in metrics:
+            out[_key("recall", k)] = jnp.where(n_rel > 0, hits_tie / jnp.maximum(n_rel, 1), 0)
+        if "hit_rate" in metrics:
+            out[_key("hit_rate", k)] = (jnp.sum(jnp.where(top, hit, 0)) > 0).astype(dt)
+        if "mrr" in metrics:
+            out[_key("mrr", k)] = jnp.max(jnp.where(top, hit / (pos + 1).astype(dt), 0))
+        if "map" in metrics:
+            prec = cum_hit / (pos + 1).astype(dt)
+            den = jnp.minimum(kk, n_rel)
+            ap = jnp.sum(jnp.where(top, prec * hit, 0))
+            out[_key("map", k)] = jnp.where(den > 0, ap / jnp.maximum(den, 1), 0)
+    return out
+
+
+def gains_of(rel: jax.Array, gain: str) -> jax.Array:
+    """``rel`` (linear) or ``2**rel - 1`` (exponential)."""
+    return rel if gain == "linear" else jnp.expm1(rel * jnp.log(2.0).astype(rel.dtype))
+
+
+def _prepare(who: str, y_true: Any, y_pred: Any, mask: Any
+             ) -> tuple[jax.Array, jax.Array, jax.Array]:
+    rel = as_array(y_true, "y_true", who)
+    score = as_array(y_pred, "y_pred", who)
+    if rel.shape != score.shape or score.ndim < 1:
+        raise ValueError(f"{who}: y_true and y_pred must have the same shape [..., list_size]; got "
+                         f"{tuple(rel.shape)} and {tuple(score.shape)}.")
+    dt = score.dtype if score.dtype in (jnp.float32, jnp.float64) else jnp.float32
+    score, rel = score.astype(dt), rel.astype(dt)
+    valid = rel >= 0
+    if mask is not None:
+        m = as_array(mask, "mask", who)
+        if m.shape != score.shape:
+            raise ValueError(f"{who}: mask must have the shape of y_pred {tuple(score.shape)}; "
+                             f"got {tuple(m.shape)}.")
+        valid = valid & m.astype(bool)
+    return rel, score, valid
+
+
+@functools.partial(jax.jit, static_argnames=("metrics", "ks", "gain", "ignore_ties"))
+def _per_query(rel: jax.Array, score: jax.Array, valid: jax.Array, *, metrics: tuple[str, ...],
+               ks: tuple[int | None, ...], gain: str, ignore_ties: bool) -> dict[str, jax.Array]:
+    lead, length = rel.shape[:-1], rel.shape[-1]
+    fn = functools.partial(_one_query, metrics=metrics, ks=ks, gain=gain, ignore_ties=ignore_ties)
+    flat = jax.vmap(fn)(rel.reshape(-1, length), score.reshape(-1, length),
+                        valid.reshape(-1, length))
+    return {key: v.reshape(lead) for key, v in flat.items()}
+
+
+def ranking_metrics(y_true: Any, y_pred: Any, *, metrics: tuple[str, ...] = METRICS, k: KSpec = None,
+                    gain: str = "exponential", ignore_ties: bool = False, mask: Any = None
+                    ) -> dict[str, jax.Array]:
+    """Several ranking metrics at several cutoffs, per query, from one sort per query.
+
+    ``metrics`` from ``('ndcg', 'dcg', 'mrr', 'map', 'precision', 'recall', 'hit_rate')``;
+    returns ``{'ndcg@5': [...], 'mrr@5': [...], ...}`` (``'ndcg'`` for ``k=None``), each of the
+    leading shape of the inputs (one value per query). Formulas in the module docstring.
+
+    >>> import jax.numpy as jnp
+    >>> r = ranking_metrics(jnp.array([[0., 1, 0, 2]]), jnp.array([[.9, .8, .1, .2]]),
+    ...                     metrics=("mrr", "hit_rate"), k=(1, 2))
+    >>> {key: float(v[0]) for key, v in sorted(r.items())}
+    {'hit_rate@1': 0.0, 'hit_rate@2': 1.0, 'mrr@1': 0.0, 'mrr@2': 0.5}
+    """
+    who = "ranking_metrics"
+    metrics = tuple(metrics)
+    for name in metrics:
+        check_choice(who, "metrics", name, METRICS)
+    check_choice(who, "gain", gain, _GAINS)
+    ks, _ = _normalize_k(who, k)
+    rel, score, valid = _prepare(who, y_true, y_pred, mask)
+    return _per_query(rel, score, valid, metrics=metrics, ks=ks, gain=gain,
+                      ignore_ties=bool(ignore_ties))
+
+
+def _single(metric: str, who: str, y_true: Any, y_pred: Any, k: KSpec, mask: Any,
+            gain: str = "linear", ignore_ties: bool = True) -> Any:
+    check_choice(who, "gain", gain, _GAINS)
+    ks, many = _normalize_k(who, k)
+    rel, score, valid = _prepare(who, y_true, y_pred, mask)
+    out = _per_query(rel, score, valid, metrics=(metric,), ks=ks, gain=gain,
+                     ignore_ties=bool(ignore_ties))
+    return out if many else out[_key(metric, ks[0])]
+
+
+def ndcg_at_k(y_true: Any, y_pred: Any, *, k: KSpec = None, gain: str = "exponential",
+              ignore_ties: bool = False, mask: Any = None) -> Any:
+    """Normalized discounted cumulative gain per query, ``DCG@k / IDCG@k`` (0 without relevant items).
+
+    With ``gain='linear'`` the mean over queries equals ``sklearn.metrics.ndcg_score(y_true,
+    y_pred, k=k, ignore_ties=ignore_ties)`` (sklearn's gain is the relevance itself). ``k`` a
+    tuple gives a dict keyed ``'ndcg@k'``.
+
+    >>> import jax.numpy as jnp
+    >>> round(float(ndcg_at_k(jnp.array([[1., 0, 2]]), jnp.array([[.1, .1, .3]]), k=2,
+    ...                       gain="linear")[0]), 6)  # sklearn.metrics.ndcg_score: 0.880094
+    0.880094
+    """
+    return _single("ndcg", "ndcg_at_k", y_true, y_pred, k, mask, gain, ignore_ties)
+
+
+def dcg_at_k(y_true: Any, y_pred: Any, *, k: KSpec = None, gain: str = "exponential",
+             ignore_ties: bool = False, mask: Any = None) -> Any:
+    """Discounted cumulative gain per query, ``sum_{rank <= k} g(r) / log2(rank + 1)``.
+
+    With ``gain='linear'`` it equals ``sklearn.metrics.dcg_score`` per query (``log_base=2``).
+
+    >>> import jax.numpy as jnp
+    >>> round(float(dcg_at_k(jnp.array([[1., 0, 2]]), jnp.array([[.1, .1, .3]]), k=2,
+    ...                      gain="linear")[0]), 6)  # sklearn.metrics.dcg_score: 2.315465
+    2.315465
+    """
+    return _single("dcg", "dcg_at_k", y_true, y_pred, k, mask, gain, ignore_ties)
+
+
+def reciprocal_rank(y_true: Any, y_pred: Any, *, k: KSpec = None, mask: Any = None) -> Any:
+    """``1 / rank`` of the first relevant item per query (0 if none within ``k``); MRR is its mean.
+
+    >>> import jax.numpy as jnp
+    >>> reciprocal_rank(jnp.array([[0., 0, 1], [1, 0, 0]]), jnp.array([[.3, .2, .1], [.3, .2, .1]]))
+    Array([0.33333334, 1.        ], dtype=float32)
+    """
+    return _single("mrr", "reciprocal_rank", y_true, y_pred, k, mask)
+
+
+def average_precision_at_k(y_true: Any, y_pred: Any, *, k: KSpec = None, mask: Any = None) -> Any:
+    """Average precision per query, ``sum_{rank <= k} rel * P@rank / min(k, R)``; MAP is its mean.
+
+    With ``k=None`` and no tied scores it equals ``sklearn.metrics.average_precision_score`` on
+    each query's binarised relevance.
+
+    >>> import jax.numpy as jnp
+    >>> average_precision_at_k(jnp.array([[1., 0, 1]]), jnp.array([[.3, .2, .1]]))  # (1 + 2/3) / 2
+    Array([0.8333334], dtype=float32)
+    """
+    return _single("map", "average_precision_at_k", y_true, y_pred, k, mask)
+
+
+def precision_at_k(y_true: Any, y_pred: Any, *, k: KSpec = None, ignore_ties: bool = False,
+                   mask: Any = None) -> Any:
+    """Fraction of relevant items among the top ``min(k, n)`` per query (tie-averaged by default).
+
+    >>> import jax.numpy as jnp
+    >>> precision_at_k(jnp.array([[1., 0, 1]]), jnp.array([[.3, .2, .1]]), k=2)
+    Array([0.5], dtype=float32)
+    """
+    return _single("precision", "precision_at_k", y_true, y_pred, k, mask, "linear", ignore_ties)
+
+
+def recall_at_k(y_true: Any, y_pred: Any, *, k: KSpec = None, ignore_ties: bool = False,
+                mask: Any = None) -> Any:
+    """Fraction of a query's relevant items found in its top ``k`` (0 without relevant items).
+
+    >>> import jax.numpy as jnp
+    >>> recall_at_k(jnp.array([[1., 0, 1]]), jnp.array([[.3, .2, .1]]), k=2)
+    Array([0.5], dtype=float32)
+    """
+    return _single("recall", "recall_at_k", y_true, y_pred, k, mask, "linear", ignore_ties)
+
+
+def hit_rate_at_k(y_true: Any, y_pred: Any, *, k: KSpec = None, mask: Any = None) -> Any:
+    """1 if any relevant item is in the top ``k`` of the query, else 0.
+
+    >>> import jax.numpy as jnp
+    >>> hit_rate_at_k(jnp.array([[0., 0, 1]]), jnp.array([[.3, .2, .1]]), k=(2, 3))
+    {'hit_rate@2': Array([0.], dtype=float32), 'hit_rate@3': Array([1.], dtype=float32)}
+    """
+    return _single("hit_rate", "hit_rate_at_k", y_true, y_pred, k, mask)
+
+
+class RankingState(NamedTuple):
+    """Weighted sums of per-query values, one per cutoff."""
+
+    total: KSum  # (len(k),) accum dtype, sum over queries of w * value
+    weight: KSum  # () accum dtype, sum of the weights of the queries (padding-only queries: 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class _RankingMetric(Metric):
+    """Weighted mean over queries of one ranking metric at one or several cutoffs."""
+
+    k: KSpec = None
+
+    higher_is_better: ClassVar[bool | None] = True
+    value_range: ClassVar[tuple[float | None, float | None]] = (0.0, 1.0)
+    input_kind: ClassVar[str] = "multilabel"
+    example_args: ClassVar[dict[str, Any]] = {"k": (1, 3)}
+    _metric: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.k, list):
+            object.__setattr__(self, "k", tuple(self.k))
+        _normalize_k(self.display_name, self.k)
+        if "gain" in self._options():
+            check_choice(self.display_name, "gain", self._options()["gain"], _GAINS)
+
+    def _options(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name in ("gain", "ignore_ties")}
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The result keys, ``('ndcg@5', ...)``, in the order of ``k``."""
+        ks, _ = _normalize_k(self.display_name, self.k)
+        return tuple(_key(self._metric, v) for v in ks)
+
+    def init(self) -> RankingState:
+        return RankingState(ksum((len(self.keys),)), ksum())
+
+    def update(  # type: ignore[override]
+        self, state: RankingState, y_true: Any, y_pred: Any, sample_weight: Any = None,
+        mask: Any = None
+    ) -> RankingState:
+        who = self.display_name
+        ks, _ = _normalize_k(who, self.k)
+        rel, score, valid = _prepare(who, y_true, y_pred, mask)
+        opts = self._options()
+        values = _per_query(rel, score, valid, metrics=(self._metric,), ks=ks,
+                            gain=opts.get("gain", "linear"),
+                            ignore_ties=bool(opts.get("ignore_ties", True)))
+        dt = accum_dtype()
+        lead = rel.shape[:-1]
+        w = jnp.ones(lead, dt)
+        if sample_weight is not None:
+            sw = as_array(sample_weight, "sample_weight", who).astype(dt)
+            if sw.ndim == len(lead) + 1 and sw.shape[-1] == 1:
+                sw = sw[..., 0]
+            try:
+                w = jnp.broadcast_to(sw, lead)
+            except ValueError:
+                raise ValueError(f"{who}: sample_weight must broadcast to the queries {lead}; got "
+                                 f"shape {tuple(jnp.shape(sample_weight))}.") from None
+        w = jnp.where(jnp.any(valid, axis=-1), w, 0)
+        stacked = jnp.stack([values[key].astype(dt) for key in self.keys], axis=-1)
+        total = jnp.sum(jnp.where((w != 0)[..., None], stacked * w[..., None], 0),
+                        axis=tuple(range(len(lead))))
+        return RankingState(ksum_add(state.total, total), ksum_add(state.weight, jnp.sum(w)))
+
+    def compute(self, state: RankingState) -> Any:
+        total, weight = ksum_value(state.total), ksum_value(state.weight)
+        mean = jnp.where(weight != 0, total / jnp.where(weight != 0, weight, 1), 0)
+        if isinstance(self.k, tuple):
+            return {key: mean[i] for i, key in enumerate(self.keys)}
+        return mean[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class NDCG(_RankingMetric):
+    """Mean NDCG@k over queries; ``update(state, y_true, y_pred, sample_weight=None, mask=None)``.
+
+    ``NDCG(k=None, gain='exponential', ignore_ties=False)``; ``k`` a tuple gives a dict. Same
+    name and default gain as ``keras_rs.metrics.NDCG``; with ``gain='linear'`` it equals
+    ``sklearn.metrics.ndcg_score`` (which also averages ties).
+
+    >>> import jax.numpy as jnp
+    >>> m = NDCG(k=2, gain="linear")
+    >>> s = m.update(m.init(), jnp.array([[1., 0, 2]]), jnp.array([[.1, .1, .3]]))
+    >>> round(float(m.compute(s)), 6)
+    0.880094
+    """
+
+    gain: str = "exponential"
+    ignore_ties: bool = False
+    _metric: ClassVar[str] = "ndcg"
+
+
+@dataclasses.dataclass(frozen=True)
+class DCG(_RankingMetric):
+    """Mean DCG@k over queries (``gain``, ``ignore_ties`` as :class:`NDCG`); unbounded above.
+
+    >>> import jax.numpy as jnp
+    >>> m = DCG(k=2, gain="linear")
+    >>> round(float(m.compute(m.update(m.init(), jnp.array([[1., 0, 2]]), jnp.array([[.1, .1, .3]])))), 6)
+    2.315465
+    """
+
+    gain: str = "exponential"
+    ignore_ties: bool = False
+    value_range: ClassVar[tuple[float | None, float | None]] = (0.0, None)
+    _metric: ClassVar[str] = "dcg"
+
+
+@dataclasses.dataclass(frozen=True)
+class MeanReciprocalRank(_RankingMetric):
+    """Mean over queries of ``1 / rank`` of the first relevant item within ``k`` (MRR@k).
+
+    >>> import jax.numpy as jnp
+    >>> m = MeanReciprocalRank()
+    >>> float(m.compute(m.update(m.init(), jnp.array([[0., 1, 0], [1, 0, 0]]), jnp.array([[.3, .2, .1]] * 2))))
+    0.75
+    """
+
+    _metric: ClassVar[str] = "mrr"
+
+
+@dataclasses.dataclass(frozen=True)
+class MeanAveragePrecision(_RankingMetric):
+    """Mean over queries of AP@k (``min(k, R)`` normalisation), MAP@k.
+
+    >>> import jax.numpy as jnp
+    >>> m = MeanAveragePrecision()
+    >>> round(float(m.compute(m.update(m.init(), jnp.array([[1., 0, 1]]), jnp.array([[.3, .2, .1]])))), 6)
+    0.833333
+    """
+
+    _metric: ClassVar[str] = "map"
+
+
+@dataclasses.dataclass(frozen=True)
+class PrecisionAtK(_RankingMetric):
+    """Mean over queries of Precision@k (``hits / min(k, n)``; tie-averaged unless ``ignore_ties``).
+
+    >>> import jax.numpy as jnp
+    >>> m = PrecisionAtK(k=2)
+    >>> float(m.compute(m.update(m.init(), jnp.array([[1., 0, 1]]), jnp.array([[.3, .2, .1]]))))
+    0.5
+    """
+
+    ignore_ties: bool = False
+    _metric: ClassVar[str] = "precision"
+
+
+@dataclasses.dataclass(frozen=True)
+class RecallAtK(_RankingMetric):
+    """Mean over queries of Recall@k (``hits / R``, 0 without relevant items).
+
+    >>> import jax.numpy as jnp
+    >>> m = RecallAtK(k=2)
+    >>> float(m.compute(m.update(m.init(), jnp.array([[1., 0, 1]]), jnp.array([[.3, .2, .1]]))))
+    0.5
+    """
+
+    ignore_ties: bool = False
+    _metric: ClassVar[str] = "recall"
+
+
+@dataclasses.dataclass(frozen=True)
+class HitRateAtK(_RankingMetric):
+    """Fraction of queries with at least one relevant item in the top ``k``.
+
+    >>> import jax.numpy as jnp
+    >>> m = HitRateAtK(k=1)
+    >>> float(m.compute(m.update(m.init(), jnp.array([[0., 1], [1, 0]]), jnp.array([[.3, .2]] * 2))))
+    0.5
+    """
+
+    _metric: ClassVar[str] = "hit_rate"
