@@ -225,6 +225,9 @@ def _describe(metric: Any) -> dict[str, Any]:
     from jmetrics.metrics import Metric
 
     cls = type(metric)
+    if getattr(jmetrics, cls.__name__, None) is cls and hasattr(metric, "get_config"):
+        # a top-level class with its own config (jmetrics.Collection)
+        return {"class_name": cls.__name__, "config": metric.get_config(), "module": "jmetrics"}
     if isinstance(metric, Metric):
         try:
             config = serialize(metric)
@@ -235,8 +238,6 @@ def _describe(metric: Any) -> dict[str, Any]:
             return {"class_name": cls.__name__, "config": metric.get_config(),
                     "module": "jmetrics.metrics"}
         return config if isinstance(config, dict) else {"class_name": config, "config": None}
-    if getattr(jmetrics, cls.__name__, None) is cls and hasattr(metric, "get_config"):
-        return {"class_name": cls.__name__, "config": metric.get_config(), "module": "jmetrics"}
     raise TypeError(f"save_state: metric must be a jmetrics metric or collection; got "
                     f"{cls.__name__}.")
 

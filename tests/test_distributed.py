@@ -190,6 +190,21 @@ def test_save_load_round_trip_and_partial_files_merge_to_the_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
 
 
+def test_collection_files_round_trip_and_merge(tmp_path):
+    c = jmetrics.Collection(["mse", "mae", jm.AUC(num_thresholds=30), instance(jm.R2Score)],
+                            loss="mse", naming="long")
+    bs = batches(jm.MeanSquaredError, sizes=(6, 5), weighted=True, seed=3)
+    bs = [(np.abs(t) / 4, np.clip(np.abs(p) / 4, 0, 1), w) for t, p, w in bs]  # AUC wants [0, 1]
+    parts = [c.update(c.init(), *b[:2], b[2]) for b in bs]
+    paths = [tmp_path / f"part{i}.npz" for i in range(2)]
+    for path, part in zip(paths, parts, strict=True):
+        distributed.save_state(path, c, part)
+    c2, merged = distributed.merge_state_files(paths)
+    assert c2 == c and c2.keys == c.keys
+    whole = c.update(c.update(c.init(), *bs[0][:2], bs[0][2]), *bs[1][:2], bs[1][2])
+    close(c2.compute(merged), c.compute(whole))
+
+
 def test_configs_and_wrapped_functions_survive(tmp_path):
     m = jm.MeanMetricWrapper(jmetrics.mean_absolute_error, name="my_mae")
     s = m.update(m.init(), np.ones((4, 2)), np.zeros((4, 2)))

@@ -238,3 +238,17 @@ def test_example_runs_logs_keras_lines_and_plots(tmp_path, capsys):
     np.testing.assert_allclose(hist["custom_rmse"]["rmse"][0], np.mean(np.abs(r - x)), rtol=1e-5)
     # training lowers the loss
     assert hist["regression"]["loss"][-1] < hist["regression"]["loss"][0]
+
+
+def test_integrations_page_code_runs(capsys):
+    import re
+
+    text = (ROOT / "docs" / "examples" / "integrations.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) == 2
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/examples/integrations.md", "exec"), namespace)  # noqa: S102
+    out = capsys.readouterr().out
+    assert "['auc', 'logs', 'loss', 'mean_score'] ['binary_accuracy', 'loss', 'mse']" in out
+    assert out.strip().endswith("True")
