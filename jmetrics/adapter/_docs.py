@@ -70,6 +70,27 @@ def _class_options(name: str | None) -> str | None:
     return _code(opts) if opts else "-"
 
 
+def _state_layout(name: str | None) -> str | None:
+    """The state tree of ``Class(**example_args)``: each leaf's path, shape and dtype."""
+    if name is None or name == "MeanMetricWrapper":
+        return None
+    cls = getattr(importlib.import_module("jmetrics.metrics"), name, None)
+    if cls is None:
+        return None
+    import jax
+
+    metric = cls(**cls.example_args)
+    try:
+        shapes = jax.eval_shape(metric.init)
+    except ValueError:
+        return "built from the first batch (pass the width keyword to `init()` without data)"
+    leaves = jax.tree_util.tree_flatten_with_path(shapes)[0]
+    parts = [f"`{jax.tree_util.keystr(path, simple=True, separator='.') or 'state'}`: "
+             f"{tuple(leaf.shape)} {leaf.dtype}" for path, leaf in leaves]
+    args = ", ".join(f"{k}={v!r}" for k, v in cls.example_args.items())
+    return f"`{type(shapes).__name__}` of `{name}({args})`: " + "; ".join(parts)
+
+
 def _entry_section(e: Entry) -> list[str]:
     lines = [f"## `{e.name}`", "", f"`{e.formula}`", "", "| | |", "|---|---|"]
     if e.kernel:
@@ -78,6 +99,9 @@ def _entry_section(e: Entry) -> list[str]:
     if e.streaming:
         lines.append(f"| streaming class | `jmetrics.metrics.{e.streaming}(...)`: "
                      f"{_class_options(e.streaming)} |")
+        layout = _state_layout(e.streaming)
+        if layout:
+            lines.append(f"| state | {layout} |")
     lines += [
         f"| direction | {_direction(e.higher_is_better)} |",
         f"| range | {_range(e.value_range)} |",
