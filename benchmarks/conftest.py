@@ -11,6 +11,9 @@ Environment variables (all optional):
 - ``JMETRICS_BENCH_PEERS``: comma-separated peers (default: every installed one; ``none`` for none).
 - ``JMETRICS_BENCH_METRICS``: comma-separated metrics or families (default: all).
 - ``JMETRICS_BENCH_BUDGET``: seconds of timing per benchmark (default 0.5).
+- ``JMETRICS_BENCH_TARGET_ROWS``: rows for the speed targets (default ``1e7``).
+- ``JMETRICS_BENCH_ENGINE_ROWS``: rows of the engine target's .npy files (default ``1e7``; the
+  issue's 1e8 needs 800 MB of disk and a few minutes).
 
 Every (metric, rows, backend) group holds jmetrics, the plain jitted read-reduce of the same bytes,
 and each peer; ratios (peer time / jmetrics time) and the bandwidth fraction are stored in the

@@ -1,16 +1,17 @@
 """``jmetrics bench`` at tiny sizes: the table, JSON, plot, notes for missing peers, errors.
 
-Also checks that every benchmark case computes the same number as its NumPy reference (so the
-benchmark compares like with like). Timings are never asserted.
+Also checks that the benchmark's own agreement check (jmetrics vs the NumPy reference of each
+case, done in every run) passes for one case per family and flags a wrong reference. Timings are
+never asserted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
 
-import numpy as np
 import pytest
 
 from jmetrics import bench
@@ -99,23 +100,35 @@ def test_select_names_aliases_families():
     assert len(bench.select(["all"])) == len(bench.CASES)
 
 
-def _value(x):
-    return float(np.asarray(x, dtype=np.float64).reshape(-1)[0]) if np.ndim(x) else float(x)
+# One case per family (a streaming class, a kernel, the sklearn-named function, both AUC forms):
+# the table run checks each against its NumPy reference itself (``Result.agrees``).
+SAMPLE = ["mse", "r2", "huber", "binary_accuracy", "sparse_top_k_categorical_accuracy",
+          "categorical_crossentropy", "hinge", "pearson_correlation", "precision", "f1_score",
+          "mean_iou", "auc", "histogram_auc"]
+if hasattr(importlib.import_module("jmetrics.sk"), "roc_auc_score"):  # being written
+    SAMPLE.append("roc_auc_score")
 
 
-def _f64(a):
-    return a.astype(np.float64) if a.dtype.kind == "f" else a
+def test_every_family_agrees_with_its_numpy_reference(tmp_path, capsys):
+    """jmetrics and the NumPy reference compute the same number in the run itself, so each row of
+    the table compares like with like (a disagreement would be a note and ``NO`` in the table)."""
+    out_json = tmp_path / "b.json"
+    assert main(["bench", "-m", *SAMPLE, "--peers", "numpy", "--sizes", "400", "--budget",
+                 "0.001", "-q", "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[-2:] == ["=", "numpy"]
+    results = json.loads(out_json.read_text())["results"]
+    assert sorted(r["metric"] for r in results) == sorted(SAMPLE)
+    bad = {r["metric"]: r["notes"] for r in results if r["agrees"] is not True}
+    assert not bad, bad
+    assert all(r["jmetrics"]["median"] > 0 and r["ratios"]["numpy"] > 0 for r in results)
 
 
-@pytest.mark.parametrize("case", bench.CASES, ids=lambda c: c.name)
-def test_case_matches_its_numpy_reference(case):
-    """The jmetrics side and the NumPy reference of every case compute the same number."""
-    t, p = bench.make_inputs(case.kind, 400, case.classes, seed=1)
-    try:
-        fn, _ = bench.jmetrics_function(case)
-    except bench.Skip as err:
-        pytest.skip(f"jmetrics side not there yet: {err}")
-    got = _value(fn(*bench.device_put((t, p), "cpu")))
-    want = float(case.numpy(_f64(t), _f64(p)))
-    tol = 2e-2 if case.name == "auc" else 2e-4  # binned AUC: 200 thresholds vs 200 bins
-    assert math.isclose(got, want, rel_tol=tol, abs_tol=tol), (got, want)
+def test_a_disagreement_is_reported(monkeypatch, capsys):
+    """A case whose reference differs from jmetrics is flagged ``NO`` with a note, not hidden."""
+    wrong = dataclasses.replace(bench.case("mae"), numpy=lambda t, p: 123.0)
+    monkeypatch.setattr(bench, "select", lambda names: [wrong])
+    assert main(["bench", "-m", "mae", "--peers", "numpy", *TINY]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1].split()[-1] == "NO"
+    assert "jmetrics" in out and "!= numpy 123" in out

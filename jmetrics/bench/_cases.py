@@ -31,7 +31,7 @@ class Case:
     """One metric to benchmark.
 
     ``jm`` is ``("class", ClassName, options)``, ``("kernel", function_name, options)`` or
-    ``("function", name, options)`` (a scikit-learn-named function, called as is: it may do host
+    ``("function", name, options)`` (a ``jmetrics.sk`` function, called as is: it may do host
     work). Peer entries are callables, ``None`` where the peer has no such metric.
     """
 
@@ -46,6 +46,7 @@ class Case:
     metrax: Callable[..., Any] | None = None  # f(metrax, t, p) traced under jax.jit
     classes: int = 10
     elementwise: bool = False  # subject to the 70%-of-read-reduce target
+    tol: float = 1e-3  # relative agreement of jmetrics and the NumPy reference (checked each run)
     notes: dict[str, str] = dataclasses.field(default_factory=dict)  # peer -> caveat
 
 
@@ -135,6 +136,16 @@ def _exact_auc(t: np.ndarray, p: np.ndarray) -> Any:
     return np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2)
 
 
+def _histogram_auc(t: np.ndarray, p: np.ndarray, num_bins: int = 4096) -> Any:
+    """ROC AUC of scores binned in ``num_bins`` equal bins on [0, 1], ties within a bin counted 1/2
+    (the Mann-Whitney statistic of the binned scores)."""
+    bins = np.clip((p.ravel() * num_bins).astype(np.int64), 0, num_bins - 1)
+    pos = np.bincount(bins, weights=t.ravel(), minlength=num_bins)
+    neg = np.bincount(bins, weights=1 - t.ravel(), minlength=num_bins)
+    neg_below = np.cumsum(neg) - neg
+    return np.sum(pos * (neg_below + neg / 2)) / (pos.sum() * neg.sum())
+
+
 def _mean_iou(t: np.ndarray, p: np.ndarray, c: int = 10) -> Any:
     cm = np.bincount(t.ravel().astype(np.int64) * c + p.ravel(), minlength=c * c).reshape(c, c)
     inter = np.diag(cm)
@@ -210,7 +221,7 @@ CASES: tuple[Case, ...] = (
     Case("poisson", "probabilistic", "regression", _cls("Poisson"),
          numpy=lambda t, p: np.mean(p - t * np.log(p + EPS)),
          keras=("Poisson", {}), elementwise=True),
-    Case("r2", "regression", "regression", _cls("R2Score"),
+    Case("r2", "regression", "regression", _cls("R2Score", num_outputs=1),
          numpy=lambda t, p: 1 - np.sum((t - p) ** 2) / np.sum((t - t.mean()) ** 2),
          sklearn=lambda sk, t, p: sk.r2_score(t, p),
          torch=lambda th, F, t, p, ti: F.r2_score(_tf(p), _tf(t)),
@@ -346,7 +357,14 @@ CASES: tuple[Case, ...] = (
          keras=("AUC", {"num_thresholds": 200}),
          metrax=lambda mx, t, p: mx.AUCROC.from_model_output(predictions=p.ravel(),
                                                              labels=t.ravel()).compute(),
-         notes={"sklearn": "exact (sklearn has no binned AUC)"}),
+         notes={"sklearn": "exact (sklearn has no binned AUC)"},
+         tol=2e-2),  # Keras' 200 thresholds vs NumPy's 200 bins
+    Case("histogram_auc", "auc", "binary", _cls("HistogramAUC", num_bins=4096),
+         numpy=_histogram_auc,
+         sklearn=lambda sk, t, p: sk.roc_auc_score(t.ravel(), p.ravel()),
+         torch=lambda th, F, t, p, ti: F.classification.binary_auroc(_tf(p), _tf(ti)),
+         notes={"sklearn": "exact (sklearn has no histogram AUC)",
+                "torchmetrics": "exact (thresholds=None)"}),
     Case("roc_auc_score", "auc", "binary", ("function", "roc_auc_score", {}),
          numpy=_exact_auc,
          sklearn=lambda sk, t, p: sk.roc_auc_score(t.ravel(), p.ravel()),
@@ -411,7 +429,12 @@ def jmetrics_function(c: Case) -> tuple[Callable[..., Any], bool]:
             raise Skip(f"jmetrics.{name} is not there yet")
         wrapped = jm.MeanMetricWrapper(fn, **options)
         return (lambda t, p: wrapped.compute(wrapped.update(wrapped.init(), t, p))), True
-    fn = getattr(jmetrics, name, None)
-    if fn is None:
-        raise Skip(f"jmetrics.{name} is not there yet")
-    return (lambda t, p: fn(t, p, **options)), False
+    try:
+        import jmetrics.sk as sk
+    except ImportError as err:  # pragma: no cover - the sk package is always shipped
+        raise Skip(f"jmetrics.sk cannot be imported ({err})") from None
+    sk_fn = getattr(sk, name, None)
+    if sk_fn is None:
+        raise Skip(f"jmetrics.sk.{name} is not there yet")
+    # scikit-learn takes 1-D labels and scores; the inputs are (n, 1) columns
+    return (lambda t, p: sk_fn(t.reshape(-1), p.reshape(-1), **options)), False

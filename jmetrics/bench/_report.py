@@ -42,9 +42,11 @@ def _rows_label(n: int) -> str:
 
 
 def table(results: Sequence[Result], peers: Sequence[str], markdown: bool = False) -> str:
-    """The results as an aligned text table (or Markdown): median, GB/s, bandwidth, ratios."""
+    """The results as an aligned text table (or Markdown): median, compile time, GB/s, fraction of
+    the read-reduce bandwidth, ratios (peer time / jmetrics time) and whether jmetrics' value agreed
+    with the NumPy reference in this run."""
     header = ["metric", "backend", "rows", "median", "compile", "GB/s", "of read BW",
-              *[PEER_HEADERS[p] for p in peers]]
+              *[PEER_HEADERS[p] for p in peers], "= numpy"]
     lines = []
     for r in results:
         j = r.jmetrics
@@ -55,6 +57,7 @@ def table(results: Sequence[Result], peers: Sequence[str], markdown: bool = Fals
             "-" if r.gbps is None else f"{r.gbps:.3g}",
             "-" if frac is None else f"{frac:.0%}",
             *[_ratio(r.ratio(p)) for p in peers],
+            {True: "yes", False: "NO", None: "-"}[r.agrees],
         ])
     if markdown:
         out = ["| " + " | ".join(header) + " |",

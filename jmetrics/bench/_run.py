@@ -10,10 +10,13 @@ timed once per (case, rows).
 from __future__ import annotations
 
 import dataclasses
+import math
 import platform
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from jmetrics.bench._cases import Case, Skip, jmetrics_function
 from jmetrics.bench._data import InputCache, available_memory, memory_ok
@@ -46,6 +49,7 @@ class Result:
     peers: dict[str, Timing] = dataclasses.field(default_factory=dict)
     notes: list[str] = dataclasses.field(default_factory=list)
     elementwise: bool = False
+    agrees: bool | None = None  # jmetrics == the NumPy reference (None: not compared)
 
     @property
     def gbps(self) -> float | None:
@@ -75,7 +79,7 @@ class Result:
             "peers": {k: v.as_dict() for k, v in self.peers.items()},
             "gbps": self.gbps, "bandwidth_fraction": self.bandwidth_fraction,
             "ratios": {k: self.ratio(k) for k in self.peers}, "notes": list(self.notes),
-            "elementwise": self.elementwise,
+            "elementwise": self.elementwise, "agrees": self.agrees,
         }
 
 
@@ -161,6 +165,10 @@ def run_case(
     except Skip as err:
         res.notes.append(f"jmetrics: {err} (peers not timed)")
         return res
+    except Exception as err:  # noqa: BLE001 - reported, and the rest of the matrix still runs
+        res.notes.append(f"jmetrics: failed to compile {c.name} at {rows} rows "
+                         f"({type(err).__name__}: {str(err)[:120]})")
+        return res
     rr = read_reduce.lower(*dev).compile()
     fns["read-reduce"] = lambda: rr(*dev)
     host_timings = {} if host_timings is None else host_timings
@@ -180,13 +188,18 @@ def run_case(
                 host_timings[key] = note
         except Exception as err:  # noqa: BLE001 - a peer failing to set up is a note, not our error
             res.notes.append(f"{peer}: failed to set up ({type(err).__name__}: {str(err)[:120]})")
+    values: dict[str, Any] = {}
     for name, fn in list(fns.items()):
         try:  # one trial call per peer: a peer that raises on these inputs becomes a note
-            if name not in ("jmetrics", "read-reduce"):
-                block(fn())
+            if name != "read-reduce":
+                values[name] = block(fn())
         except Exception as err:  # noqa: BLE001
-            res.notes.append(f"{name}: failed ({type(err).__name__}: {str(err)[:120]})")
+            res.notes.append(f"{name}: failed on {c.name} at {rows} rows "
+                             f"({type(err).__name__}: {str(err)[:120]})")
+            if name == "jmetrics":
+                return res
             del fns[name]
+    res.agrees = _agrees(c, values, res.notes, rows)
     timings = measure_interleaved(fns, budget=budget, warmup=1)
     res.jmetrics = timings.get("jmetrics")
     if res.jmetrics is not None:
@@ -198,6 +211,29 @@ def run_case(
             if peer in HOST_PEERS:
                 host_timings[(c.name, rows, peer)] = timings[peer]
     return res
+
+
+def _scalar(x: Any) -> float | None:
+    try:
+        a = np.asarray(x, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return None
+    return float(a[0]) if a.size == 1 else None
+
+
+def _agrees(c: Case, values: dict[str, Any], notes: list[str], rows: int) -> bool | None:
+    """Whether jmetrics and the NumPy reference computed the same number (``c.tol`` relative), so
+    every row of the table compares like with like; a disagreement becomes a note."""
+    if "jmetrics" not in values or "numpy" not in values:
+        return None
+    got, want = _scalar(values["jmetrics"]), _scalar(values["numpy"])
+    if got is None or want is None:
+        return None
+    ok = math.isclose(got, want, rel_tol=c.tol, abs_tol=c.tol)
+    if not ok:
+        notes.append(f"{c.name} at {rows} rows: jmetrics {got:.6g} != numpy {want:.6g} "
+                     f"(tolerance {c.tol:g})")
+    return ok
 
 
 def run(

@@ -2,7 +2,22 @@
 
 Every target returns a :class:`TargetResult` (checks met or missed, and by how much) and the
 jmetrics callable it timed, so the pytest-benchmark suite can time the same thing. A target whose
-jmetrics side has not landed yet returns a result with a note and no checks, never an error.
+jmetrics side has not landed yet returns a result with a note and no checks, never an error; so does
+a peer that is not installed.
+
+Targets (issue 7, plus the benchmark parts of issues 4, 5 and 6):
+
+- ``elementwise``: every elementwise metric at 1e7 rows reaches >= 70% of the bandwidth of a plain
+  jitted read-reduce of the same bytes.
+- ``collection8``: ``Collection`` of 8 regression metrics >= 10x NumPy one after another and >= 2x
+  8 separately jitted metrics.
+- ``train_step``: ``Collection(accuracy, mse, AUC)`` on a 128 x 10 batch, jitted and donated: <= 1.5x
+  an identity step, >= 6x cheaper than torchmetrics, >= 20x than Keras 3 eager; compile < 2 s.
+- ``roc_auc_exact``: ``jmetrics.sk.roc_auc_score`` at 1e7 >= 3x faster than scikit-learn's.
+- ``binned_auc``: ``AUC(num_thresholds=200).update`` at 1e7 >= 10x faster than Keras 3's
+  ``AUC.update_state``, with XLA scratch memory far below thresholds x N.
+- ``histogram_auc``: ``HistogramAUC.update`` at 1e7 within 3x of a plain jitted read.
+- ``engine``: rows/s of a 10-metric ``evaluate`` from .npy files vs NumPy reading them, peak RSS.
 """
 
 from __future__ import annotations
@@ -16,10 +31,11 @@ from typing import Any
 import jax
 import numpy as np
 
-from jmetrics.bench._cases import Skip, case, jmetrics_function
-from jmetrics.bench._data import make_inputs
+from jmetrics.bench._cases import CASES, Skip, case, jmetrics_function
+from jmetrics.bench._data import InputCache, make_inputs
 from jmetrics.bench._peers import keras_module, peer_status
 from jmetrics.bench._report import fmt_time
+from jmetrics.bench._run import ELEMENTWISE_TARGET, run_case
 from jmetrics.bench._timing import (
     Timing,
     compile_jit,
@@ -29,9 +45,11 @@ from jmetrics.bench._timing import (
     read_reduce,
 )
 
-__all__ = ["TARGETS", "Check", "TargetResult", "run_all"]
+__all__ = ["TARGETS", "Check", "TargetResult", "describe", "run_all"]
 
 REGRESSION8 = ("mse", "rmse", "mae", "mape", "msle", "logcosh", "huber", "cosine")
+AUC_THRESHOLDS = 200
+HISTOGRAM_BINS = 4096
 
 
 @dataclasses.dataclass
@@ -78,7 +96,11 @@ class TargetResult:
 
     def line(self) -> str:
         """One line for the terminal: every check, or why nothing was checked."""
-        body = "; ".join(c.text() for c in self.checks) or "not measured"
+        body = "; ".join(c.text() for c in self.checks)
+        if not body and self.times:  # measured without a numeric goal (the engine): the ratios
+            body = "; ".join(f"{k} = {v:.3g}" for k, v in self.extra.items()
+                             if k.startswith("x ") or k.endswith(("rows/s", "peak RSS MB")))
+        body = body or "not measured"
         notes = f" [{'; '.join(self.notes)}]" if self.notes else ""
         return f"{self.name}: {body}{notes}"
 
@@ -103,6 +125,12 @@ def _ratio_check(result: TargetResult, label: str, slow: str, fast: str, goal: f
         result.checks.append(Check(label, result.times[slow] / result.times[fast], ">=", goal))
 
 
+def _info(result: TargetResult, label: str, slow: str, fast: str) -> None:
+    """A ratio reported without a target (context)."""
+    if slow in result.times and fast in result.times:
+        result.extra[label] = result.times[slow] / result.times[fast]
+
+
 def _collection(metrics: list[Any]) -> Any:
     import jmetrics
 
@@ -110,6 +138,40 @@ def _collection(metrics: list[Any]) -> Any:
     if cls is None:
         raise Skip("jmetrics.Collection is not there yet")
     return cls(metrics)
+
+
+def _one_shot(metric: Any) -> Callable[..., Any]:
+    return lambda t, p: metric.compute(metric.update(metric.init(), t, p))
+
+
+# -- elementwise metrics vs the read-reduce floor ----------------------------------------------------
+
+
+def elementwise(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> Timed:
+    """Every elementwise case (no peers) against the read-reduce of its own inputs, same run."""
+    res = TargetResult("elementwise", f"elementwise metrics at {rows:.0e} rows vs a jitted "
+                       f"read-reduce of the same bytes (>= {ELEMENTWISE_TARGET:.0%})")
+    cache = InputCache()
+    cases = sorted((c for c in CASES if c.elementwise), key=lambda c: (c.kind, c.classes))
+    for c in cases:
+        r = run_case(c, rows, backend, [], cache, budget=budget / 2)
+        res.notes += [n for n in r.notes if n not in res.notes]
+        if r.jmetrics is None or r.read_reduce is None:
+            continue
+        res.times[c.name] = r.jmetrics.median
+        res.times[f"{c.name} read-reduce"] = r.read_reduce.median
+        res.extra[f"{c.name} GB/s"] = r.gbps
+        if r.jmetrics.compile is not None:
+            res.extra[f"{c.name} compile s"] = r.jmetrics.compile
+        res.checks.append(Check(f"{c.name} fraction of read-reduce bandwidth",
+                                r.read_reduce.median / r.jmetrics.median, ">=", ELEMENTWISE_TARGET))
+    cache.clear()
+    order = {c.name: i for i, c in enumerate(CASES)}
+    res.checks.sort(key=lambda ch: order.get(ch.label.split()[0], 0))
+    return res, None
+
+
+# -- Collection of 8 regression metrics ------------------------------------------------------------
 
 
 def _regression8() -> list[Any]:
@@ -124,10 +186,6 @@ def _regression8() -> list[Any]:
     return out
 
 
-def _one_shot(metric: Any) -> Callable[..., Any]:
-    return lambda t, p: metric.compute(metric.update(metric.init(), t, p))
-
-
 def collection8(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> Timed:
     """8 regression metrics in one Collection vs NumPy one after another and 8 separate jits."""
     res = TargetResult("collection8", f"Collection of {', '.join(REGRESSION8)} at {rows:.0e} rows")
@@ -137,7 +195,7 @@ def collection8(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) ->
     jm_fn: Callable[[], Any] | None = None
     try:
         coll = _collection(_regression8())
-        compiled, res.times["compile"] = compile_jit(_one_shot(coll), *dev)
+        compiled, res.extra["compile s"] = compile_jit(_one_shot(coll), *dev)
         jm_fn = fns["collection"] = lambda: compiled(*dev)
     except Skip as err:
         res.notes.append(str(err))
@@ -153,54 +211,43 @@ def collection8(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) ->
     _timings(res, fns, budget=budget, warmup=1)
     _ratio_check(res, "x numpy sequential", "numpy sequential", "collection", 10)
     _ratio_check(res, "x 8 separate jits", "8 separate jits", "collection", 2)
-    if "collection" in res.times:
-        res.extra["bandwidth_fraction"] = res.times["read-reduce"] / res.times["collection"]
+    _info(res, "x one plain jit of 8", "one plain jit of 8", "collection")
+    _info(res, "fraction of read-reduce bandwidth", "read-reduce", "collection")
     return res, jm_fn
 
 
-def _train_metrics() -> tuple[list[Any], list[str]]:
+# -- the training step -----------------------------------------------------------------------------
+
+
+def _train_metrics() -> list[Any]:
     import jmetrics.metrics as jm
 
-    notes = []
-    metrics = [jm.BinaryAccuracy(), jm.MeanSquaredError()]
-    if hasattr(jm, "AUC"):
-        metrics.append(jm.AUC(num_thresholds=200))
-    else:
-        notes.append("jmetrics.metrics.AUC is not there yet: accuracy + mse only")
-    return metrics, notes
+    if not hasattr(jm, "AUC"):
+        raise Skip("jmetrics.metrics.AUC is not there yet")
+    return [jm.BinaryAccuracy(), jm.MeanSquaredError(), jm.AUC(num_thresholds=AUC_THRESHOLDS)]
 
 
 def train_step(backend: str = "cpu", batch: tuple[int, int] = (128, 10), steps: int = 200,
                budget: float = 1.0) -> Timed:
     """accuracy + mse + binned AUC updated on one batch in a jitted, donated step, per step."""
-    res = TargetResult("train_step", f"Collection(accuracy, mse, AUC) update on {batch}, "
-                       "jitted and donated, per step")
+    res = TargetResult("train_step", f"Collection(binary accuracy, mse, AUC({AUC_THRESHOLDS})) "
+                       f"update on a {batch[0]}x{batch[1]} batch, jitted and donated, per step")
     t, p = make_inputs("binary", batch[0] * batch[1])
     t, p = t.reshape(batch), p.reshape(batch)
     dt, dp = device_put((t, p), backend)
-    metrics, notes = _train_metrics()
-    res.notes += notes
     try:
-        coll = _collection(metrics)
-        update = coll.update
-        init = coll.init
+        coll = _collection(_train_metrics())
     except Skip as err:
-        res.notes.append(f"{err}: a tuple of metrics updated in one jit instead")
-
-        def update(states: Any, a: Any, b: Any) -> Any:
-            return tuple(m.update(s, a, b) for m, s in zip(metrics, states, strict=True))
-
-        def init() -> Any:
-            return tuple(m.init() for m in metrics)
-
+        res.notes.append(str(err))
+        return res, None
     dev = jax.devices(backend)[0]
-    state0 = jax.device_put(init(), dev)
-    step, res.times["compile"] = compile_jit(update, state0, dt, dp, donate_argnums=(0,))
-    ident, _ = compile_jit(lambda s, a, b: s, jax.device_put(init(), dev), dt, dp,
+    step, res.times["compile"] = compile_jit(coll.update, jax.device_put(coll.init(), dev), dt, dp,
+                                             donate_argnums=(0,))
+    ident, _ = compile_jit(lambda s, a, b: s, jax.device_put(coll.init(), dev), dt, dp,
                            donate_argnums=(0,))
 
     def looped(fn: Any) -> Callable[[], Any]:
-        cell = [jax.device_put(init(), dev)]
+        cell = [jax.device_put(coll.init(), dev)]
 
         def run() -> Any:
             s = cell[0]
@@ -220,6 +267,7 @@ def train_step(backend: str = "cpu", batch: tuple[int, int] = (128, 10), steps: 
     _ratio_check(res, "x torchmetrics MetricCollection.update", "torchmetrics", "jmetrics", 6)
     _ratio_check(res, "x Keras 3 eager update_state", "keras", "jmetrics", 20)
     res.checks.append(Check("compile seconds", res.times["compile"], "<=", 2.0))
+    res.extra["steps per round"] = steps
     return res, fns["jmetrics"]
 
 
@@ -227,14 +275,14 @@ def _train_peers(res: TargetResult, t: np.ndarray, p: np.ndarray, dt: Any, dp: A
                  ) -> dict[str, Callable[[], Any]]:
     out: dict[str, Callable[[], Any]] = {}
     note = peer_status("torchmetrics")
-    if note is None:
+    if note is None:  # pragma: no cover - torchmetrics is not installed on the project machine
         import torch
         import torchmetrics
         from torchmetrics.classification import BinaryAccuracy, BinaryAUROC
 
         coll = torchmetrics.MetricCollection({
             "acc": BinaryAccuracy(), "mse": torchmetrics.MeanSquaredError(),
-            "auc": BinaryAUROC(thresholds=200)})
+            "auc": BinaryAUROC(thresholds=AUC_THRESHOLDS)})
         tt, tp = torch.from_numpy(t).long(), torch.from_numpy(p)
 
         def torch_loop() -> None:
@@ -243,12 +291,12 @@ def _train_peers(res: TargetResult, t: np.ndarray, p: np.ndarray, dt: Any, dp: A
 
         out["torchmetrics"] = torch_loop
     else:
-        res.notes.append(note)
+        res.notes.append(f"{note}: the torchmetrics ratio is not measured")
     note = peer_status("keras")
     if note is None:
         keras = keras_module()
         kms = [keras.metrics.BinaryAccuracy(), keras.metrics.MeanSquaredError(),
-               keras.metrics.AUC(num_thresholds=200)]
+               keras.metrics.AUC(num_thresholds=AUC_THRESHOLDS)]
 
         def keras_loop() -> Any:
             for _ in range(steps):
@@ -262,63 +310,64 @@ def _train_peers(res: TargetResult, t: np.ndarray, p: np.ndarray, dt: Any, dp: A
     return out
 
 
-def _timed_once(fn: Callable[..., Any], dev: tuple[Any, ...]) -> Callable[[], Any]:
-    return lambda: fn(*dev)
+# -- AUC: exact, binned, histogram -----------------------------------------------------------------
 
 
-def roc_auc_exact(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> Timed:
-    """Exact ``roc_auc_score`` vs scikit-learn's (and NumPy's one-sort reference)."""
-    res = TargetResult("roc_auc_exact", f"exact roc_auc_score at {rows:.0e} rows")
-    host = make_inputs("binary", rows)
-    dev = device_put(host, backend)
-    fns: dict[str, Callable[[], Any]] = {}
-    jm_fn = None
+def roc_auc_exact(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> Timed:  # noqa: ARG001
+    """``jmetrics.sk.roc_auc_score`` vs scikit-learn's (and NumPy's one-sort reference), all three
+    given the same 1-D NumPy arrays (concrete inputs run on the host, exact)."""
+    res = TargetResult("roc_auc_exact", f"exact roc_auc_score at {rows:.0e} rows (1-D NumPy inputs)")
+    t, p = (a.reshape(-1) for a in make_inputs("binary", rows))
     try:
-        fn, _ = jmetrics_function(case("roc_auc_score"))
-        jm_fn = fns["jmetrics"] = _timed_once(fn, dev)
-    except Skip as err:
-        res.notes.append(str(err))
+        import jmetrics.sk as sk
+    except ImportError as err:  # pragma: no cover
+        res.notes.append(f"jmetrics.sk cannot be imported ({err})")
         return res, None
-    c = case("roc_auc_score")
-    fns["numpy"] = lambda: c.numpy(*host)  # type: ignore[misc]
+    jm_auc = getattr(sk, "roc_auc_score", None)
+    if jm_auc is None:
+        res.notes.append("jmetrics.sk.roc_auc_score is not there yet")
+        return res, None
+    fns: dict[str, Callable[[], Any]] = {"jmetrics": lambda: jm_auc(t, p)}
+    ref = case("roc_auc_score").numpy
+    assert ref is not None
+    fns["numpy one-sort"] = lambda: ref(t, p)
+    values = {"jmetrics": float(jm_auc(t, p))}
     if peer_status("sklearn") is None:
         skm = importlib.import_module("sklearn.metrics")
-        fns["sklearn"] = lambda: skm.roc_auc_score(host[0].ravel(), host[1].ravel())
+        fns["sklearn"] = lambda: skm.roc_auc_score(t, p)
+        values["sklearn"] = float(skm.roc_auc_score(t, p))
     else:
         res.notes.append(str(peer_status("sklearn")))
+    res.extra["values"] = values
     _timings(res, fns, budget=budget, warmup=1, min_rounds=3)
     _ratio_check(res, "x sklearn", "sklearn", "jmetrics", 3)
-    res.extra["x numpy"] = res.times["numpy"] / res.times["jmetrics"]
-    return res, jm_fn
+    _info(res, "x numpy one-sort", "numpy one-sort", "jmetrics")
+    return res, fns["jmetrics"]
 
 
-def _auc_update(dev: tuple[Any, ...]) -> tuple[Callable[[], Any], float]:
-    import jmetrics.metrics as jm
-
-    if not hasattr(jm, "AUC"):
-        raise Skip("jmetrics.metrics.AUC is not there yet")
-    m = jm.AUC(num_thresholds=200)
-    state = m.init()
-    compiled, seconds = compile_jit(m.update, state, *dev)
-    return (lambda: compiled(state, *dev)), seconds
+def _compiled_update(metric: Any, dev: tuple[Any, ...]) -> tuple[Any, float]:
+    return compile_jit(metric.update, metric.init(), *dev)
 
 
 def binned_auc(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> Timed:
-    """Keras-compatible binned AUC update vs Keras 3 ``AUC.update_state`` (eager), and the
-    histogram AUC against a plain jitted read of the same bytes."""
-    res = TargetResult("binned_auc", f"AUC(num_thresholds=200).update at {rows:.0e} rows")
+    """Keras-compatible ``AUC(num_thresholds=200).update`` vs Keras 3 ``AUC.update_state`` (eager),
+    and XLA's scratch memory for it (never a thresholds x N array)."""
+    import jmetrics.metrics as jm
+
+    res = TargetResult("binned_auc", f"AUC(num_thresholds={AUC_THRESHOLDS}).update at {rows:.0e} rows")
+    if not hasattr(jm, "AUC"):
+        res.notes.append("jmetrics.metrics.AUC is not there yet")
+        return res, None
     host = make_inputs("binary", rows)
     dev = device_put(host, backend)
-    fns: dict[str, Callable[[], Any]] = {}
-    try:
-        fns["jmetrics"], res.times["compile"] = _auc_update(dev)
-    except Skip as err:
-        res.notes.append(str(err))
-        return res, None
+    m = jm.AUC(num_thresholds=AUC_THRESHOLDS)
+    state = m.init()
+    compiled, res.extra["compile s"] = _compiled_update(m, dev)
+    fns: dict[str, Callable[[], Any]] = {"jmetrics": lambda: compiled(state, *dev)}
     rr = read_reduce.lower(*dev).compile()
     fns["read-reduce"] = lambda: rr(*dev)
     if peer_status("keras") is None:
-        km = keras_module().metrics.AUC(num_thresholds=200)
+        km = keras_module().metrics.AUC(num_thresholds=AUC_THRESHOLDS)
 
         def keras_update() -> Any:
             km.update_state(*dev)
@@ -327,12 +376,54 @@ def binned_auc(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> 
         fns["keras"] = keras_update
     else:
         res.notes.append(str(peer_status("keras")))
+    if peer_status("metrax") is not None:
+        res.notes.append(f"{peer_status('metrax')} (its AUCROC builds thresholds x N)")
     _timings(res, fns, budget=budget, warmup=1, min_rounds=3)
     _ratio_check(res, "x Keras 3 AUC.update_state", "keras", "jmetrics", 10)
-    res.checks.append(Check("histogram AUC time / read-reduce time",
-                            res.times["jmetrics"] / res.times["read-reduce"], "<=", 3))
-    res.extra["gbps"] = nbytes(host) / res.times["jmetrics"] / 1e9
+    _info(res, "fraction of read-reduce bandwidth", "read-reduce", "jmetrics")
+    try:
+        temp = compiled.memory_analysis().temp_size_in_bytes
+    except Exception:  # noqa: BLE001 - memory analysis is backend-dependent
+        temp = None
+    if temp is not None:
+        res.extra["XLA temp bytes"] = int(temp)
+        # a thresholds x N array of bools is thresholds * N bytes; the update must stay far below
+        res.checks.append(Check("XLA scratch / (thresholds x N bytes)",
+                                temp / (AUC_THRESHOLDS * rows), "<=", 0.1))
+    res.extra["GB/s"] = nbytes(host) / res.times["jmetrics"] / 1e9
     return res, fns["jmetrics"]
+
+
+def histogram_auc(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> Timed:
+    """``HistogramAUC(num_bins=4096).update`` vs a plain jitted read of the same bytes (and the
+    exact ``roc_auc_score`` of scikit-learn, for context)."""
+    import jmetrics.metrics as jm
+
+    res = TargetResult("histogram_auc",
+                       f"HistogramAUC(num_bins={HISTOGRAM_BINS}).update at {rows:.0e} rows")
+    cls = getattr(jm, "HistogramAUC", None)
+    if cls is None:
+        res.notes.append("jmetrics.metrics.HistogramAUC is not there yet")
+        return res, None
+    host = make_inputs("binary", rows)
+    dev = device_put(host, backend)
+    m = cls(num_bins=HISTOGRAM_BINS)
+    state = m.init()
+    compiled, res.extra["compile s"] = _compiled_update(m, dev)
+    fns: dict[str, Callable[[], Any]] = {"jmetrics": lambda: compiled(state, *dev)}
+    rr = read_reduce.lower(*dev).compile()
+    fns["read-reduce"] = lambda: rr(*dev)
+    _timings(res, fns, budget=budget, warmup=1, min_rounds=3)
+    res.checks.append(Check("time / read-reduce time",
+                            res.times["jmetrics"] / res.times["read-reduce"], "<=", 3))
+    res.extra["GB/s"] = nbytes(host) / res.times["jmetrics"] / 1e9
+    s = compiled(state, *dev)
+    res.extra["value"] = float(m.compute(s))
+    res.extra["error bound"] = float(m.error_bound(s)) if hasattr(m, "error_bound") else None
+    return res, fns["jmetrics"]
+
+
+# -- the engine --------------------------------------------------------------------------------------
 
 
 def engine(rows: int = 10**7, budget: float = 1.0) -> Timed:  # noqa: ARG001 - same signature
@@ -344,22 +435,34 @@ def engine(rows: int = 10**7, budget: float = 1.0) -> Timed:  # noqa: ARG001 - s
 
 
 TARGETS: dict[str, Callable[..., Timed]] = {
-    "collection8": collection8, "train_step": train_step, "roc_auc_exact": roc_auc_exact,
-    "binned_auc": binned_auc, "engine": engine,
+    "elementwise": elementwise, "collection8": collection8, "train_step": train_step,
+    "roc_auc_exact": roc_auc_exact, "binned_auc": binned_auc, "histogram_auc": histogram_auc,
+    "engine": engine,
 }
 
 
 def run_all(backend: str = "cpu", *, budget: float = 1.0, quiet: bool = False,
-            rows: int = 10**7) -> list[TargetResult]:
-    """Every target (engine on the host); progress on stderr unless ``quiet``."""
+            rows: int = 10**7, engine_rows: int | None = None,
+            names: list[str] | None = None) -> list[TargetResult]:
+    """The targets ``names`` (default: all) at ``rows`` (the engine at ``engine_rows``, default
+    ``rows``; the training step at its batch); progress on stderr unless ``quiet``."""
     out = []
-    for name, fn in TARGETS.items():
+    for name in names or list(TARGETS):
+        if name not in TARGETS:
+            raise ValueError(f"jmetrics bench: targets must be among {list(TARGETS)}; got {name!r}.")
+        fn = TARGETS[name]
         kw: dict[str, Any] = {"budget": budget}
-        if name != "train_step":
+        if name == "engine":
+            kw["rows"] = engine_rows or rows
+        elif name != "train_step":
             kw["rows"] = rows
         if name != "engine":
             kw["backend"] = backend
-        result, _ = fn(**kw)
+        try:
+            result, _ = fn(**kw)
+        except Exception as err:  # noqa: BLE001 - one broken target must not hide the others
+            result = TargetResult(name, "failed")
+            result.notes.append(f"failed: {type(err).__name__}: {str(err)[:200]}")
         if not quiet:
             print(f"  target {result.line()}", file=sys.stderr, flush=True)
         out.append(result)
@@ -367,10 +470,11 @@ def run_all(backend: str = "cpu", *, budget: float = 1.0, quiet: bool = False,
 
 
 def describe(result: TargetResult) -> str:
-    """Times and checks, several lines (what the pytest suite prints)."""
+    """Times and checks, several lines (what the pytest suite and the CLI print)."""
     lines = [f"{result.name}: {result.description}"]
     lines += [f"  {k}: {fmt_time(v)}" for k, v in result.times.items()]
+    lines += [f"  {k}: {v:.3g}" if isinstance(v, float) else f"  {k}: {v}"
+              for k, v in result.extra.items()]
     lines += [f"  {c.text()}" for c in result.checks]
     lines += [f"  note: {n}" for n in result.notes]
     return "\n".join(lines)
-

@@ -1,0 +1,96 @@
+"""The speed targets at tiny sizes: every target runs, reports its checks and notes, never errors.
+
+Only the structure is asserted (which checks exist, that ratios are positive, that a missing peer
+is a note): wall times are never asserted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import pytest
+
+from jmetrics.bench import _engine, _targets
+from jmetrics.bench._targets import Check, TargetResult, describe
+from jmetrics.cli import main
+
+
+def _labels(result: TargetResult) -> list[str]:
+    return [c.label for c in result.checks]
+
+
+def _clean(result: TargetResult) -> None:
+    assert not [n for n in result.notes if "failed" in n], result.notes
+    assert all(c.value > 0 for c in result.checks), describe(result)
+    assert result.name in describe(result) and result.name in result.line()
+
+
+def test_check_met_and_missed_by_how_much():
+    assert Check("x", 12.0, ">=", 10).met and Check("x", 12.0, ">=", 10).miss_factor == 1.0
+    miss = Check("x sklearn", 1.5, ">=", 3)
+    assert not miss.met and miss.miss_factor == 2.0 and "MISSED by 2.00x" in miss.text()
+    assert "MISSED by 1.50x" in Check("compile seconds", 3.0, "<=", 2).text()
+
+
+def test_collection8_and_auc_targets(monkeypatch):
+    rows = 3000
+    for name, labels in [
+        ("collection8", ["x numpy sequential", "x 8 separate jits"]),
+        ("binned_auc", ["x Keras 3 AUC.update_state", "XLA scratch / (thresholds x N bytes)"]),
+        ("histogram_auc", ["time / read-reduce time"]),
+    ]:
+        result, call = _targets.TARGETS[name](rows=rows, budget=0.001)
+        _clean(result)
+        assert _labels(result) == labels, (name, describe(result))
+        assert call is not None
+
+
+def test_roc_auc_exact_target():
+    result, call = _targets.roc_auc_exact(rows=3000, budget=0.001)
+    if not hasattr(importlib.import_module("jmetrics.sk"), "roc_auc_score"):
+        assert result.notes == ["jmetrics.sk.roc_auc_score is not there yet"] and call is None
+        assert result.line().endswith("not measured [jmetrics.sk.roc_auc_score is not there yet]")
+        return
+    _clean(result)
+    assert _labels(result) == ["x sklearn"] and call is not None
+    values = result.extra["values"]  # jmetrics and sklearn agree on the same inputs
+    assert values["jmetrics"] == pytest.approx(values["sklearn"], rel=1e-6)
+
+
+def test_train_step_target():
+    result, call = _targets.train_step(steps=3, budget=0.001)
+    _clean(result)
+    assert _labels(result)[0] == "x identity step" and _labels(result)[-1] == "compile seconds"
+    assert "x Keras 3 eager update_state" in _labels(result)
+    if importlib.util.find_spec("torchmetrics") is None:
+        assert any("torchmetrics: not installed" in n for n in result.notes)
+    assert call is not None and result.times["compile"] > 0
+
+
+def test_elementwise_target_and_cli(monkeypatch, capsys):
+    few = tuple(c for c in _targets.CASES if c.name in ("mse", "binary_accuracy"))
+    monkeypatch.setattr(_targets, "CASES", few)
+    assert main(["bench", "--only-targets", "--targets", "elementwise", "--target-rows", "2000",
+                 "--budget", "0.001", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "metric  backend" not in out  # no table
+    assert "mse fraction of read-reduce bandwidth" in out
+    assert "binary_accuracy fraction of read-reduce bandwidth" in out
+    assert "target details:" in out
+
+
+def test_engine_target(monkeypatch, tmp_path):
+    monkeypatch.setattr(_engine, "ENGINE_METRICS", (("mse", "mse"), ("auc", "auc")))
+    result, _ = _engine.engine_target(2000, tmpdir=str(tmp_path))
+    _clean(result)
+    assert set(result.times) == {"numpy read", "numpy", "jmetrics", "jmetrics cold (with compile)"}
+    assert result.extra["jmetrics peak RSS MB"] > 0 and result.extra["x numpy (warm)"] > 0
+    assert "x numpy read (warm) = " in result.line() and "jmetrics rows/s = " in result.line()
+    assert result.extra["max relative difference vs numpy (auc: 200 thresholds vs 200 bins)"] < 2e-2
+    assert list(tmp_path.iterdir()) == []  # the files are removed
+
+
+def test_unknown_target_is_a_user_error(capsys):
+    assert main(["bench", "--targets", "nope", "-q"]) == 2
+    assert "--targets must be among" in capsys.readouterr().err
