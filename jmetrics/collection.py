@@ -9,7 +9,8 @@ How one update stays one pass over the batch:
 
 1. **Shared statistics.** Metrics whose :meth:`~jmetrics.metrics.Metric.stat_key` are equal (and not
    ``None``) promise the same ``init``/``update``; so do metrics of the same class and options
-   (``'mse'`` twice, or ``'binary_crossentropy'`` as a metric and as the loss). Each such group
+   (``'mse'`` twice, or ``'binary_crossentropy'`` as a metric and as the loss), and
+   ``RootMeanSquaredError`` with ``MeanSquaredError`` (one mean of squared errors). Each such group
    keeps one state, updated once; every member's ``compute`` reads it.
 2. **One fused pass.** Every state is updated inside one traced function. For a large batch the
    rows are cut into cache-sized blocks and one ``lax.scan`` updates *all* states block by block, so
@@ -34,6 +35,7 @@ import numpy as np
 from jmetrics.adapter import deserialize, get_metric, metric_names, serialize
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._reduction import Mean, MeanMetricWrapper
+from jmetrics.metrics._wrappers import MeanSquaredError, RootMeanSquaredError
 
 __all__ = ["Collection", "CollectionState", "pad_batch"]
 
@@ -68,7 +70,13 @@ def _share_key(metric: Metric, output: int) -> Any:
     config = tuple(
         (f.name, getattr(metric, f.name)) for f in dataclasses.fields(metric) if f.name != "name"
     )
-    return (output, "config", type(metric), config)
+    cls = _SAME_UPDATE.get(type(metric), type(metric))
+    return (output, "config", cls, config)
+
+
+# Classes whose init/update are another class's (same options): RootMeanSquaredError keeps the
+# weighted mean of the per-sample squared error, the state of MeanSquaredError; only compute differs.
+_SAME_UPDATE: dict[type, type] = {RootMeanSquaredError: MeanSquaredError}
 
 
 def _is_per_output(metrics: Any) -> bool:

@@ -271,6 +271,13 @@ def test_same_config_and_loss_share_one_state():
                       loss="mse")
     assert len(coll.groups) == 2
     assert coll.keys == ("loss", "mse", "m2", "binary_crossentropy")
+    both = Collection([jmetrics.metrics.RootMeanSquaredError(), "mse"])
+    assert len(both.groups) == 1  # one mean of squared errors; RMSE takes its root in compute
+    t, p, w = regression_batches(sizes=(6,), weighted=True)[0]
+    out = run(both, [(t, p, w)])
+    np.testing.assert_allclose(out["root_mean_squared_error"], np.sqrt(out["mse"]), rtol=1e-7)
+    np.testing.assert_allclose(out["root_mean_squared_error"],
+                               keras_result(keras.metrics.RootMeanSquaredError(), [(t, p, w)]), rtol=1e-6)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -288,6 +295,17 @@ def test_chunked_pass_equals_whole_batch(weighted):
     a, b = run(chunked, [(t, p, w)]), run(whole, [(t, p, w)])
     for key in a:
         np.testing.assert_allclose(a[key], b[key], rtol=2e-6, err_msg=key)
+
+
+def test_a_large_batch_is_one_scan_updating_every_state():
+    n = 5000
+    t, p = np.ones((n, 2), np.float32), np.ones((n, 2), np.float32)
+    coll = Collection([*MIXED, "auc", "precision"], loss="mse", chunk_elements=1)
+    jaxpr = jax.make_jaxpr(coll.update)(coll.init(), t, p, np.ones(n, np.float32)).jaxpr
+    scans = [e for e in jaxpr.eqns if e.primitive.name == "scan"]
+    assert len(scans) == 1  # one pass over the row blocks; the carry is every statistic
+    carry_out = scans[0].params["num_carry"]
+    assert carry_out == len(jax.tree.leaves(coll.init()))
 
 
 def test_a_batch_level_function_is_not_chunked():
