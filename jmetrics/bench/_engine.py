@@ -43,6 +43,14 @@ side, d = sys.argv[1], sys.argv[2]
 pairs = [p.split("=") for p in sys.argv[3].split(",")]
 yt, yp = os.path.join(d, "y_true.npy"), os.path.join(d, "y_pred.npy")
 def rss():
+    # VmHWM: this process image's peak RSS (ru_maxrss would also count the parent's RSS at fork)
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 out = {}
 if side == "jmetrics":
