@@ -236,7 +236,7 @@ def test_equal_stat_keys_keep_one_state_updated_once():
 def test_precision_recall_share_threshold_counts_and_equal_keras3():
     r = np.random.default_rng(7)
     batches = [(r.integers(0, 2, (n, 1)).astype(np.float32), r.uniform(size=(n, 1)).astype(np.float32),
-                r.choice([0.0, 1.0, 2.0], n).astype(np.float32)) for n in (9, 4)]
+                r.choice([0.0, 1.0, 2.0], n).astype(np.float32)) for n in (8, 8)]
     jm = jmetrics.metrics
     coll = Collection(["precision", "recall", jm.TruePositives(),
                        jm.Precision(thresholds=(0.3, 0.7), name="p2"), jm.Recall(thresholds=[0.3, 0.7], name="r2")])
@@ -253,7 +253,7 @@ def test_precision_recall_share_threshold_counts_and_equal_keras3():
 
 def test_iou_family_shares_one_confusion_matrix_and_equals_keras3():
     r = np.random.default_rng(6)
-    batches = [(r.integers(0, 3, n), r.integers(0, 3, n), None) for n in (7, 5)]
+    batches = [(r.integers(0, 3, n), r.integers(0, 3, n), None) for n in (6, 6)]
     jm = jmetrics.metrics
     coll = Collection([jm.MeanIoU(3), jm.IoU(3, (0, 2)), jm.IoU(3, (1,), name="iou_1")])
     assert len(coll.groups) == 1 and len(coll.init().stats) == 1
