@@ -105,7 +105,7 @@ def test_matches_keras3_on_ragged_batches(name, args, make, weights):
         warnings.simplefilter("ignore")
         want = keras_result(keras_metric(name, **args), bs)
     m = getattr(jm, name)(**args)
-    np.testing.assert_allclose(m.compute(run(m, bs, jit=weights is None)), want, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(m.compute(run(m, bs)), want, rtol=1e-5, atol=1e-7)
 
 
 def test_out_of_range_labels_are_dropped_under_jit_as_keras_drops_them():
