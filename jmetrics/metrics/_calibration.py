@@ -125,8 +125,8 @@ def _uniform_bin(conf: jax.Array, bins: int) -> jax.Array:
 def _bin_sums(idx: jax.Array, conf: jax.Array, outcome: jax.Array, w: jax.Array, bins: int
               ) -> tuple[jax.Array, jax.Array, jax.Array]:
     z = jnp.zeros((bins,), w.dtype)
-    return (z.at[idx].add(w, mode="drop"), z.at[idx].add(w * conf, mode="drop"),
-            z.at[idx].add(w * outcome, mode="drop"))
+    add = functools.partial(z.at[idx].add, mode="promise_in_bounds")  # idx is clipped
+    return add(w), add(w * conf), add(w * outcome)
 
 
 def _equal_mass_groups(key_sorted_first: jax.Array, w_sorted: jax.Array, bins: int) -> jax.Array:

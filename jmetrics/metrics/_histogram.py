@@ -199,8 +199,8 @@ class HistogramAUC(Metric):
         wn = jnp.where(keep, w * (1 - yf), 0).reshape(-1)
         zeros = jnp.zeros((self.num_bins,), dt)
         return HistogramAUCState(
-            ksum_add(state.pos, zeros.at[idx].add(wp, mode="drop")),
-            ksum_add(state.neg, zeros.at[idx].add(wn, mode="drop")),
+            ksum_add(state.pos, zeros.at[idx].add(wp, mode="promise_in_bounds")),
+            ksum_add(state.neg, zeros.at[idx].add(wn, mode="promise_in_bounds")),
         )
 
     @staticmethod
