@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.calibration import calibration_curve
 
+import jmetrics
 from jmetrics.metrics import (
     ExpectedCalibrationError,
     MaxCalibrationError,
@@ -234,6 +235,14 @@ def test_shared_statistic_and_options():
     assert (ExpectedCalibrationError(num_bins=10, strategy="quantile").stat_key()
             == ExpectedCalibrationError(num_bins=20, strategy="quantile").stat_key())
     assert ExpectedCalibrationError(num_bins=10).stat_key() != ExpectedCalibrationError(num_bins=20).stat_key()
+    c = jmetrics.Collection([ExpectedCalibrationError(num_bins=5), MaxCalibrationError(num_bins=5)])
+    y, p = np.array([0, 1, 1, 0.0]), np.array([0.1, 0.7, 0.4, 0.5], np.float32)
+    state = c.update(c.init(), y, p)
+    assert len(state.stats) == 1  # one set of bins for both
+    want = ref_errors(y, p, bins=5)
+    out = c.compute(state)
+    np.testing.assert_allclose([out["expected_calibration_error"], out["max_calibration_error"]],
+                               [want["l1"], want["max"]], rtol=1e-6)
     m = ExpectedCalibrationError()
     assert np.isnan(float(m.compute(m.init())))
     with pytest.raises(ValueError, match=r"expected_calibration_error: num_bins must be an int >= 1; got 0"):

@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+import jmetrics
 from jmetrics.metrics import HistogramAUC
 from tests.helpers import TracedJit
 
@@ -218,6 +219,12 @@ def test_roc_and_pr_share_the_statistic():
     assert HistogramAUC(curve="ROC").stat_key() == HistogramAUC(curve="PR").stat_key()
     assert HistogramAUC(num_bins=8).stat_key() != HistogramAUC(num_bins=16).stat_key()
     assert HistogramAUC(space="logit").stat_key() != HistogramAUC().stat_key()
+    c = jmetrics.Collection([HistogramAUC(num_bins=64), HistogramAUC(num_bins=64, curve="PR", name="ap")])
+    y, s = np.array([0, 1, 1, 0.0]), np.array([0.1, 0.7, 0.4, 0.5], np.float32)
+    state = c.update(c.init(), y, s)
+    assert len(state.stats) == 1  # one histogram for both
+    out = c.compute(state)
+    assert float(out["histogram_auc"]) == sk("ROC", y, s) and float(out["ap"]) == pytest.approx(sk("PR", y, s))
 
 
 def test_bad_options_and_shapes_name_metric_and_argument():
