@@ -87,7 +87,8 @@ class HistogramAUC(Metric):
     ``HistogramAUC(num_bins=4096, space='probability', curve='ROC', from_logits=False,
     logit_max=16.0)``. ``update(state, y_true, y_pred, sample_weight=None)``: ``y_true`` holds
     labels in [0, 1] (a soft label ``y`` counts ``w * y`` as positive and ``w * (1 - y)`` as
-    negative, as Keras 3's AUC does), ``y_pred`` scores of the same shape (every element is one
+    negative; Keras 3's AUC instead counts any ``y != 0`` as positive, sklearn rejects soft
+    labels; 0/1 labels agree with both), ``y_pred`` scores of the same shape (every element is one
     sample, as Keras' ``AUC(multi_label=False)`` flattens), ``sample_weight`` broadcasts to it.
 
     - ``space='probability'``: bins of width ``1 / num_bins`` on [0, 1] (logits go through the
