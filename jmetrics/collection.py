@@ -18,6 +18,11 @@ How one update stays one pass over the batch:
    itself). Splitting rows cannot change a result: that is the merge law every metric obeys.
    Blocks are only used when every input has the batch as leading axis and every custom function
    returns one value per row (checked at trace time from shapes).
+
+   Within a block each metric keeps its own ``jnp.sum`` (XLA's CPU reduction is tree-like: about
+   1e-8 relative error at 4M float32 rows). Measured and rejected: one variadic ``lax.reduce`` for
+   all the means is one loop but sums sequentially (4e-3 relative error at 4M rows), and splitting
+   it into lanes to recover accuracy made it slower than separate sums.
 """
 
 from __future__ import annotations

@@ -295,6 +295,10 @@ def test_chunked_pass_equals_whole_batch(weighted):
     a, b = run(chunked, [(t, p, w)]), run(whole, [(t, p, w)])
     for key in a:
         np.testing.assert_allclose(a[key], b[key], rtol=2e-6, err_msg=key)
+    w64 = np.ones(n) if w is None else w.astype(np.float64)
+    d = p.astype(np.float64) - t
+    for key, per_row in (("mse", np.mean(d * d, -1)), ("loss", np.mean(np.abs(d), -1))):
+        np.testing.assert_allclose(a[key], np.sum(w64 * per_row) / np.sum(w64), rtol=5e-7, err_msg=key)
 
 
 def test_a_large_batch_is_one_scan_updating_every_state():
