@@ -183,6 +183,46 @@ def test_eager_face_and_logs_order():
     assert float(coll.result()["mse"]) == 0.0
 
 
+def test_empty_and_all_masked_batches_change_nothing():
+    coll = Collection([*MIXED, "acc", "auc"], loss="mse")
+    t, p, _ = regression_batches(sizes=(6,))[0]
+    state = coll.update(coll.init(), t, p)
+    before = coll.compute(state)
+    empty = coll.update(state, np.zeros((0, 3), np.float32), np.zeros((0, 3), np.float32))
+    masked = coll.update(state, t * 1e30, p, np.zeros(6, np.float32))  # weight 0: even huge rows vanish
+    for after in (coll.compute(empty), coll.compute(masked)):
+        for key, value in before.items():
+            np.testing.assert_allclose(after[key], value, rtol=1e-7, err_msg=key)
+    nothing = coll.compute(coll.update(coll.init(), t, p, np.zeros(6, np.float32)))
+    assert all(float(v) == 0.0 for k, v in nothing.items() if k != "auc")  # Keras 3: divide_no_nan
+
+
+def test_bfloat16_inputs_and_a_scalar_weight_follow_the_metrics():
+    t, p, _ = regression_batches(sizes=(8,))[0]
+    coll = Collection(["mse", "mae", rmse], loss="mae")
+    t16, p16 = jnp.asarray(t, jnp.bfloat16), jnp.asarray(p, jnp.bfloat16)
+    ours = run(coll, [(t16, p16, None)])
+    for spec, key in zip(["mse", "mae", rmse], coll.keys[1:], strict=True):
+        single = jmetrics.get_metric(spec)
+        np.testing.assert_allclose(ours[key], run(single, [(t16, p16, None)], jit=False), rtol=1e-6)
+        assert ours[key].dtype == jnp.float32
+    # a scalar weight makes the batch one sample of that weight (Keras 3), for every metric
+    two = run(coll, [(t, p, 2.0), (t[:2], p[:2], 1.0)])
+    mse_a, mse_b = np.mean((p - t) ** 2), np.mean((p[:2] - t[:2]) ** 2)
+    np.testing.assert_allclose(two["mse"], (2 * mse_a + mse_b) / 3, rtol=1e-6)
+
+
+def test_loss_only_and_keras_loss_objects():
+    t = np.array([[1.0], [0.0], [1.0]], np.float32)
+    logits = np.array([[2.0], [-1.0], [-0.5]], np.float32)
+    coll = Collection([], loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    assert coll.keys == ("loss",)
+    expected = keras.losses.BinaryCrossentropy(from_logits=True)(t, logits)
+    np.testing.assert_allclose(run(coll, [(t, logits, None)])["loss"], expected, rtol=1e-6)
+    with pytest.raises(TypeError, match="Collection: loss must be"):
+        Collection(["mse"], loss="auc")
+
+
 # -- sharing and the single pass ------------------------------------------------------------
 class CountState(NamedTuple):
     """State of the test-local counting metrics."""
