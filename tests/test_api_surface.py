@@ -42,8 +42,9 @@ CLASSES = {
     "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "AUC", "F1Score",
     "FBetaScore", "IoU", "BinaryIoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU",
 }
+TRAINING_LOOPS = {"Collection", "CollectionState", "pad_batch", "History", "format_logs", "format_value"}
 REQUIRED = {
-    jmetrics: KERNELS | ADAPTER | {"metrics", "__version__"},
+    jmetrics: KERNELS | ADAPTER | TRAINING_LOOPS | {"metrics", "__version__"},
     jmetrics.metrics: KERNELS | CLASSES | {"get", "serialize", "deserialize"},
 }
 MODULES = pytest.mark.parametrize("module", list(REQUIRED), ids=lambda m: m.__name__)
