@@ -302,6 +302,30 @@ class Collection(Metric):
         """The eagerly accumulated values, in :attr:`keys` order."""
         return self.logs(super().result(), as_float=False)
 
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        """Eagerly fold a batch into the state held by this object (jitted under the hood).
+
+        Metrics whose width Keras infers from the first batch (``F1Score()``, ``R2Score()``
+        without ``num_classes``/``num_outputs``) get it from this first ``y_pred``, as in Keras;
+        the pure ``init()`` needs it given.
+        """
+        if self.__dict__.get("_eager_state") is None:
+            object.__setattr__(self, "_eager_state", self._init_like(y_pred))
+        super().update_state(y_true, y_pred, sample_weight=sample_weight)
+
+    def _init_like(self, y_pred: Any) -> CollectionState:
+        preds = self._per_output(y_pred, "y_pred")
+        outputs = {item.group: item.output for item in self.items}
+        stats = []
+        for g, metric in enumerate(self.groups):
+            needs = getattr(metric, "needs_width", None)
+            if needs is not None and needs():
+                shape = np.shape(preds[outputs[g]])
+                stats.append(metric.init_width(int(shape[-1]) if shape else 1))  # type: ignore[attr-defined]
+            else:
+                stats.append(metric.init())
+        return CollectionState(tuple(stats))
+
     def logs(self, values: Mapping[str, Any], *, as_float: bool = True) -> dict[str, Any]:
         """``values`` (e.g. ``compute``'s output returned through ``jax.jit``, which sorts dict
         keys) in :attr:`keys` order, as Python floats unless ``as_float=False``.

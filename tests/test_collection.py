@@ -223,6 +223,20 @@ def test_loss_only_and_keras_loss_objects():
         Collection(["mse"], loss="auc")
 
 
+def test_eager_face_infers_widths_from_the_first_batch_like_keras():
+    r = np.random.default_rng(8)
+    batches = [(np.eye(3, dtype=np.float32)[r.integers(0, 3, 8)], r.dirichlet(np.ones(3), 8).astype(np.float32))
+               for _ in range(2)]
+    coll = Collection(["f1_score", "r2_score"])
+    with pytest.raises(ValueError, match="num_classes must be given"):
+        coll.init()  # the pure face needs the width
+    for t, p in batches:
+        coll.update_state(t, p)
+    out = coll.result()
+    np.testing.assert_allclose(out["f1_score"], keras_result(keras.metrics.F1Score(), batches), rtol=1e-6)
+    np.testing.assert_allclose(out["r2_score"], keras_result(keras.metrics.R2Score(), batches), rtol=1e-5)
+
+
 # -- sharing and the single pass ------------------------------------------------------------
 class CountState(NamedTuple):
     """State of the test-local counting metrics."""
