@@ -50,9 +50,10 @@ _FORMAT = "jmetrics.state/1"
 def reduce_state(state: Any, axis_name: Any) -> Any:
     """Reduce a state (a metric's, a collection's, any pytree of states) over a named mapped axis.
 
-    Each leaf reduces by its declared kind, and each kind is one collective (``psum``, ``pmax``,
-    ``pmin``) over all the leaves of that kind, however many metrics the state holds; Chan moments
-    add one ``psum`` for their centred term. Use it inside ``jax.shard_map``, ``pmap`` or ``vmap``
+    Each leaf reduces by its declared kind, and each kind is one collective call (``psum``,
+    ``pmax``, ``pmin``) over all the leaves of that kind, however many metrics the state holds;
+    Chan moments add one ``psum`` for their centred term. Compiled, XLA's all-reduce combiner makes
+    each call one all-reduce per kind and dtype (integer counts stay integers). Use it inside ``jax.shard_map``, ``pmap`` or ``vmap``
     with ``axis_name``, on states updated from ``init()`` with each device's share of the batch:
 
     .. math:: s = \\bigoplus_{d} \\mathrm{update}(\\mathrm{init}(), x_d)

@@ -136,6 +136,8 @@ PAIRS = [  # (ours, theirs): the same quantity, logged under two keys
     ("j_prec", "k_prec"),
     ("j_rec", "k_rec"),
     ("j_bce", "k_bce"),
+    ("c_prec", "k_prec"),  # a Collection through to_keras logs each of its keys
+    ("c_auc", "k_auc"),
 ]
 
 
@@ -149,6 +151,7 @@ def test_keras_fit_and_evaluate_report_the_same_values_as_keras_metrics():
         to_keras(jm.Precision(), name="j_prec"), keras.metrics.Precision(name="k_prec"),
         to_keras(jm.Recall(), name="j_rec"), keras.metrics.Recall(name="k_rec"),
         to_keras(jm.BinaryCrossentropy(), name="j_bce"), keras.metrics.BinaryCrossentropy(name="k_bce"),
+        to_keras(jmetrics.Collection([jm.Precision(name="c_prec"), jm.AUC(name="c_auc")])),
     ], weighted_metrics=[to_keras(jm.MeanAbsoluteError(), name="j_wmae"),
                          keras.metrics.MeanAbsoluteError(name="k_wmae")])
     hist = model.fit(x, y, sample_weight=w, batch_size=16, epochs=3, verbose=0,

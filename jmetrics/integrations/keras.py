@@ -106,7 +106,8 @@ def to_keras(metric: Any, *, name: str | None = None) -> KerasMetric:
     """A ``keras.metrics.Metric`` instance computing the jmetrics ``metric`` (JAX backend).
 
     Pass it to ``model.compile(metrics=[...])`` (or ``weighted_metrics``); it is logged under
-    ``name`` (default: the metric's Keras 3 name, e.g. ``'auc'``). Values equal the jmetrics
+    ``name`` (default: the metric's Keras 3 name, e.g. ``'auc'``). A ``jmetrics.Collection``
+    works too: its ``compute`` dict is logged key by key (Keras flattens dict results). Values equal the jmetrics
     metric's on the same batches (its exact weighting and compensated sums included).
     """
     return KerasMetric(metric, name=name)
