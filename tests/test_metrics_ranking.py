@@ -226,10 +226,11 @@ def test_streaming_is_the_weighted_mean_over_real_queries(cls):
     for key in m.keys:
         np.testing.assert_allclose(float(got[key]), np.average(per_query[key][keep], weights=w[keep]),
                                    rtol=1e-5)
-    single = cls(k=4)
-    state = _update(single, single.init(), y[:5], s[:5], w[:5], mask[:5])
-    state = _update(single, state, y[5:], s[5:], w[5:], mask[5:])
-    assert float(single.compute(state)) == pytest.approx(float(got[f"{m._metric}@4"]), rel=1e-6)
+    if cls is NDCG:  # an int k gives the scalar of the same state layout
+        single = cls(k=4)
+        state = _update(single, single.init(), y[:5], s[:5], w[:5], mask[:5])
+        state = _update(single, state, y[5:], s[5:], w[5:], mask[5:])
+        assert float(single.compute(state)) == pytest.approx(float(got["ndcg@4"]), rel=1e-6)
     assert float(cls().compute(cls().init())) == 0.0
 
 
