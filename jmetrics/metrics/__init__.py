@@ -14,6 +14,8 @@ from jmetrics.metrics._calibration import *  # noqa: F403
 from jmetrics.metrics._calibration import __all__ as _calibration_all
 from jmetrics.metrics._confusion import *  # noqa: F403
 from jmetrics.metrics._confusion import __all__ as _confusion_all
+from jmetrics.metrics._exact import *  # noqa: F403
+from jmetrics.metrics._exact import __all__ as _exact_all
 from jmetrics.metrics._fbeta import *  # noqa: F403
 from jmetrics.metrics._fbeta import __all__ as _fbeta_all
 from jmetrics.metrics._histogram import *  # noqa: F403
@@ -36,6 +38,7 @@ __all__ = sorted(
     | set(_wrappers_all)
     | set(_regression_all)
     | set(_confusion_all)
+    | set(_exact_all)
     | set(_auc_all)
     | set(_fbeta_all)
     | set(_iou_all)

@@ -1,3 +1,14 @@
-"""(being written)"""
+"""scikit-learn-named metric functions with scikit-learn semantics, exact and fast.
 
-__all__: list[str] = []
+``roc_auc_score(y_true, y_score, *, sample_weight=None, ...)`` etc. return the aggregate value as a
+``jax.Array``, equal to ``sklearn.metrics`` 1.9.1 to float32 rounding. Concrete inputs run on the
+host (NumPy, exact counts, sklearn's checks, warnings and errors); inside ``jit`` the JAX path runs
+with static class counts and NaN where scikit-learn would warn. See docs/sklearn.md.
+This module only re-exports.
+"""
+
+from jmetrics.sk._common import UndefinedMetricWarning as UndefinedMetricWarning
+from jmetrics.sk._ranking import *  # noqa: F403
+from jmetrics.sk._ranking import __all__ as _ranking_all
+
+__all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all))

@@ -1,0 +1,297 @@
+"""Exact tied-score grouping: the one sort behind every curve, AUC and average precision.
+
+scikit-learn sorts scores in descending order and keeps one operating point per *distinct* score
+(ties form one group). Both paths here produce the same groups, counted exactly:
+
+Host path (NumPy, concrete inputs). Scores of 32 bits or fewer (float32/float16/bfloat16, and
+float64 scores that are all exactly float32) are mapped to order-preserving unsigned keys and
+packed with the label into one ``uint64`` (``key << 1 | label``) or, with weights, with the row
+index (``key << 32 | row``); one ``np.sort`` of the packed keys replaces sklearn's stable argsort
+(several times faster). Other float64 scores use a stable argsort. Unweighted counts are int64
+(exact); weighted sums are float64 cumulative sums, as in scikit-learn.
+
+JAX path (traced inputs). ``lax.sort`` of the descending keys with the positive and negative
+weights as payloads; cumulative sums are double-float (a ``(hi, lo)`` pair combined with an error
+free two-sum in an associative scan), so integer counts are exact to 2**48 and weighted sums carry
+about twice the working precision; the final reductions are compensated pairwise sums. At 1e7
+samples the results agree with scikit-learn's float64 to about 1e-7 in float32.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jmetrics._checks import accum_dtype
+
+__all__ = ["Groups", "exact_sum", "host_curve", "jax_groups"]
+
+_SIGN32 = np.uint32(0x80000000)
+
+
+def _float32_keys(s: np.ndarray) -> np.ndarray:
+    """Order-preserving uint32 keys of float32 scores (-0.0 and 0.0 get the same key)."""
+    bits = (s.astype(np.float32, copy=False) + np.float32(0.0)).view(np.int32)
+    mask = bits >> 31  # -1 for negatives, 0 otherwise
+    mask &= 0x7FFFFFFF
+    bits ^= mask  # signed order of the floats
+    return bits.view(np.uint32) ^ _SIGN32
+
+
+def _float32_signed(s: np.ndarray) -> np.ndarray:
+    """Order-preserving int32 keys of float32 scores (-0.0 and 0.0 get the same key)."""
+    bits = (s.astype(np.float32, copy=False) + np.float32(0.0)).view(np.int32)
+    mask = bits >> 31
+    mask &= 0x7FFFFFFF
+    bits ^= mask
+    return bits
+
+
+def _float32_from_signed(k: np.ndarray) -> np.ndarray:
+    bits = k.astype(np.int32)
+    return (bits ^ ((bits >> 31) & 0x7FFFFFFF)).view(np.float32)
+
+
+def _float32_from_keys(k: np.ndarray) -> np.ndarray:
+    bits = (k.astype(np.uint32) ^ _SIGN32).view(np.int32)
+    mask = (bits >> 31) & 0x7FFFFFFF
+    return (bits ^ mask).view(np.float32)
+
+
+def _ends(keys: np.ndarray) -> np.ndarray:
+    """Last index of each run of equal keys."""
+    n = keys.shape[0]
+    change = np.flatnonzero(keys[1:] != keys[:-1])
+    ends = np.empty(change.shape[0] + 1, np.intp)
+    ends[:-1] = change
+    ends[-1] = n - 1
+    return ends
+
+
+def _from_ascending(pos_le: np.ndarray, ends: np.ndarray, n: int, vals: np.ndarray | None):
+    """Descending ``(tps, fps, thresholds)`` from ascending group ends and positives at or below."""
+    pos_le = pos_le.astype(np.int64)
+    tps = (pos_le[-1] - np.concatenate([[0], pos_le[:-1]]))[::-1]
+    all_ge = (n - np.concatenate([[0], ends[:-1] + 1]))[::-1]
+    thr = None if vals is None else np.ascontiguousarray(vals[::-1])
+    return np.ascontiguousarray(tps), np.ascontiguousarray(all_ge - tps), thr
+
+
+def host_curve(
+    pos: np.ndarray, s: np.ndarray, w: np.ndarray | None, thresholds: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(tps, fps, thresholds)`` at each distinct score, highest score first (sklearn's order).
+
+    ``pos``: bool (n,); ``s``: finite scores (n,); ``w``: float64 weights or ``None``. Rows of
+    weight 0 are dropped first (as scikit-learn does). ``tps``/``fps`` are int64 without weights,
+    float64 with them; ``thresholds`` (float64) only when asked for.
+    """
+    if w is not None:
+        keep = w != 0
+        if not keep.all():
+            pos, s, w = pos[keep], s[keep], w[keep]
+    n = s.shape[0]
+    if n == 0:
+        z = np.zeros(0, np.int64 if w is None else np.float64)
+        return z, z, np.zeros(0, np.float64)
+    if s.dtype != np.float32 and s.dtype.kind in "fiub":
+        s32 = s.astype(np.float32)
+        if np.array_equal(s32, s):
+            s = s32
+    thr = None
+    if s.dtype != np.float32 and w is None:
+        # two plain sorts (all scores, positive scores) and a merge by binary search
+        s = s.astype(np.float64) + 0.0
+        all_sorted = np.sort(s)
+        ends = _ends(all_sorted)
+        vals = all_sorted[ends]
+        pos_le = np.searchsorted(np.sort(s[pos]), vals, side="right")
+        return _from_ascending(pos_le, ends, n, vals if thresholds else None)
+    if s.dtype == np.float32 and w is None:
+        # one sort of int64 keys (signed float order << 1 | label), ascending; groups are then
+        # reversed (compact arrays) into sklearn's descending order
+        packed = _float32_signed(s).astype(np.int64)
+        packed <<= 1
+        packed |= pos
+        packed.sort()
+        cum = np.cumsum(packed & 1)  # positives at or below each position
+        packed >>= 1
+        ends = _ends(packed)
+        vals = _float32_from_signed(packed[ends]).astype(np.float64) if thresholds else None
+        return _from_ascending(cum[ends], ends, n, vals)
+    if s.dtype == np.float32 and n < 2**32:
+        packed = _float32_keys(s).astype(np.uint64)
+        packed <<= np.uint64(32)
+        packed |= np.arange(n, dtype=np.uint64)
+        packed.sort()
+        packed = packed[::-1]
+        idx = (packed & np.uint64(0xFFFFFFFF)).astype(np.intp)
+        packed >>= np.uint64(32)
+        lab, ww = pos[idx], w[idx]  # type: ignore[index]  # w is not None on this path
+        ends = _ends(packed)
+        if thresholds:
+            thr = _float32_from_keys(packed[ends]).astype(np.float64)
+    else:
+        s = s.astype(np.float64) + 0.0
+        idx = np.argsort(s, kind="stable")[::-1]
+        ss, lab = s[idx], pos[idx]
+        ww = None if w is None else w[idx]
+        ends = _ends(ss)
+        thr = ss[ends]
+    if ww is None:
+        tps = np.cumsum(lab, dtype=np.int64)[ends]
+        fps = (ends + 1) - tps
+    else:
+        lab = lab.astype(bool)
+        tps = np.cumsum(np.where(lab, ww, 0.0))[ends]
+        fps = np.cumsum(np.where(lab, 0.0, ww))[ends]
+    return tps, fps, thr
+
+
+# ---- JAX path ---------------------------------------------------------------------------------
+def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
+    s = a + b
+    bp = s - a
+    return s, (a - (s - bp)) + (b - bp)
+
+
+def _df_combine(x: tuple[jax.Array, jax.Array], y: tuple[jax.Array, jax.Array]):
+    s, e = _two_sum(x[0], y[0])
+    return s, e + x[1] + y[1]
+
+
+def df_cumsum(x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Inclusive double-float cumulative sum ``(hi, lo)`` of a float vector."""
+    return jax.lax.associative_scan(_df_combine, (x, jnp.zeros_like(x)))
+
+
+def exact_sum(x: jax.Array) -> jax.Array:
+    """Compensated pairwise sum of a vector (error about one rounding of the result)."""
+    n = x.shape[0]
+    if n == 0:
+        return jnp.zeros((), x.dtype)
+    size = 1 << (n - 1).bit_length()
+    hi = jnp.pad(x, (0, size - n))
+    lo = jnp.zeros_like(hi)
+    while hi.shape[0] > 1:
+        s, e = _two_sum(hi[0::2], hi[1::2])
+        hi, lo = s, lo[0::2] + lo[1::2] + e
+    return hi[0] + lo[0]
+
+
+def _desc_keys(s: jax.Array) -> jax.Array:
+    """Unsigned keys whose ascending order is the scores' descending order (-0.0 == 0.0)."""
+    if s.dtype == jnp.float64:
+        ut, sign = jnp.uint64, jnp.uint64(1 << 63)
+    else:
+        s = s.astype(jnp.float32)
+        ut, sign = jnp.uint32, jnp.uint32(1 << 31)
+    bits = jax.lax.bitcast_convert_type(s + jnp.zeros((), s.dtype), ut)
+    asc = jnp.where((bits & sign) != 0, ~bits, bits | sign)
+    return ~asc
+
+
+class Groups(NamedTuple):
+    """Per-position group statistics after the descending sort; zero except at each group's end."""
+
+    p: jax.Array  # (n,) accum float, positive weight of the tie group ending here
+    n: jax.Array  # (n,) accum float, negative weight of the group ending here
+    tpb: jax.Array  # (n,) accum float, positive weight strictly above the group (TP before it)
+    fpb: jax.Array  # (n,) accum float, negative weight strictly above the group
+    total_p: jax.Array  # () accum float, all positive weight
+    total_n: jax.Array  # () accum float, all negative weight
+
+
+def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
+    """Tie groups of a traced binary problem (jittable; fixed shapes; weight 0 == row removed)."""
+    dt = accum_dtype()
+    n = s.shape[0]
+    if not jnp.issubdtype(s.dtype, jnp.floating):
+        s = s.astype(dt)  # integer scores: exact below 2**24 (2**53 under x64)
+    elif s.dtype != jnp.float64:
+        s = s.astype(jnp.float32)
+    ww = jnp.ones((n,), dt) if w is None else jnp.broadcast_to(jnp.asarray(w, dt), (n,))
+    pw = jnp.where(pos, ww, 0).astype(dt)
+    nw = jnp.where(pos, 0, ww).astype(dt)
+    if n == 0:
+        z = jnp.zeros((0,), dt)
+        zz = jnp.zeros((), dt)
+        return Groups(z, z, z, z, zz, zz)
+    keys, pw, nw = jax.lax.sort((_desc_keys(s), pw, nw), num_keys=1)
+    diff = keys[1:] != keys[:-1]
+    is_end = jnp.concatenate([diff, jnp.ones((1,), bool)])
+    is_start = jnp.concatenate([jnp.ones((1,), bool), diff])
+    start = jax.lax.cummax(jnp.where(is_start, jnp.arange(n), 0))
+    ph, pl = df_cumsum(pw)
+    nh, nl = df_cumsum(nw)
+    zero = jnp.zeros((1,), dt)
+    # exclusive sums at every position, then read at the group's start
+    peh, pel = jnp.concatenate([zero, ph[:-1]])[start], jnp.concatenate([zero, pl[:-1]])[start]
+    neh, nel = jnp.concatenate([zero, nh[:-1]])[start], jnp.concatenate([zero, nl[:-1]])[start]
+    p = jnp.where(is_end, (ph - peh) + (pl - pel), 0)
+    ng = jnp.where(is_end, (nh - neh) + (nl - nel), 0)
+    tpb = jnp.where(is_end, peh + pel, 0)
+    fpb = jnp.where(is_end, neh + nel, 0)
+    return Groups(p, ng, tpb, fpb, ph[-1] + pl[-1], nh[-1] + nl[-1])
+
+
+def group_auc(g: Any, max_fpr: float | None = None) -> Any:
+    """Trapezoidal ROC AUC of tie groups (host arrays or :class:`Groups`); NaN without both classes.
+
+    Unnormalised area = sum_g n_g (TPb_g + p_g / 2); AUC = area / (P N). With ``max_fpr`` the
+    curve is cut at FPR = max_fpr (linear interpolation) and McClish-corrected as sklearn does.
+    """
+    xp = jnp if isinstance(g.p, jax.Array) else np
+    total = exact_sum if xp is jnp else np.sum
+    P, N = g.total_p, g.total_n
+    if max_fpr is None or max_fpr == 1:
+        area = total(g.n * (2 * g.tpb + g.p))
+        return xp.where((P > 0) & (N > 0), area / (2 * xp.where(P > 0, P, 1) * xp.where(N > 0, N, 1)), xp.nan)
+    Ps, Ns = xp.where(P > 0, P, 1), xp.where(N > 0, N, 1)
+    x0, x1 = g.fpb / Ns, (g.fpb + g.n) / Ns
+    y0, y1 = g.tpb / Ps, (g.tpb + g.p) / Ps
+    frac = xp.clip(xp.where(x1 > x0, (max_fpr - x0) / xp.where(x1 > x0, x1 - x0, 1), 1.0), 0.0, 1.0)
+    xm = x0 + (x1 - x0) * frac
+    ym = y0 + (y1 - y0) * frac
+    part = total(xp.where(x0 < max_fpr, (xm - x0) * (y0 + ym), 0.0)) / 2
+    min_area, max_area = 0.5 * max_fpr**2, max_fpr
+    res = 0.5 * (1 + (part - min_area) / (max_area - min_area))
+    return xp.where((P > 0) & (N > 0), res, xp.nan)
+
+
+def group_ap(g: Any) -> Any:
+    """Average precision sum_g (p_g / P) * TP_g / (TP_g + FP_g); 0 without positives (sklearn)."""
+    xp = jnp if isinstance(g.p, jax.Array) else np
+    total = exact_sum if xp is jnp else np.sum
+    tp, pp = g.tpb + g.p, g.tpb + g.p + g.fpb + g.n
+    prec = xp.where(pp > 0, tp / xp.where(pp > 0, pp, 1), 0)
+    P = g.total_p
+    return xp.where(P > 0, total(g.p * prec) / xp.where(P > 0, P, 1), 0.0)
+
+
+class HostGroups(NamedTuple):
+    """Host tie groups (compact: one entry per distinct score, highest first)."""
+
+    p: np.ndarray
+    n: np.ndarray
+    tpb: np.ndarray
+    fpb: np.ndarray
+    total_p: Any
+    total_n: Any
+
+
+def host_groups(pos: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> HostGroups:
+    """:class:`HostGroups` from :func:`host_curve` (counts stay int64 / float64)."""
+    tps, fps, _ = host_curve(pos, s, w, thresholds=False)
+    if tps.shape[0] == 0:
+        z = np.zeros(0, np.float64)
+        return HostGroups(z, z, z, z, 0.0, 0.0)
+    tpb = np.concatenate([[0], tps[:-1]])
+    fpb = np.concatenate([[0], fps[:-1]])
+    p, n = tps - tpb, fps - fpb
+    if tps.dtype == np.int64:  # exact integer products, one rounding at the end
+        return HostGroups(p, n, tpb, fpb, int(tps[-1]), int(fps[-1]))
+    return HostGroups(p, n, tpb, fpb, float(tps[-1]), float(fps[-1]))
