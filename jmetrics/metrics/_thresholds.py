@@ -20,6 +20,15 @@ chosen as Keras 3 chooses its two code paths, so the results agree even at the e
 
 Counts are compensated sums (``KSum``) in the accumulation dtype, so they stay exact past 2**24
 even with fractional weights.
+
+Where this differs from Keras 3 (each a case where Keras' result is an artefact):
+
+- tn and fn are cumulative sums, not ``total - tp`` / ``total - fp`` as on Keras' evenly spaced
+  path, so with fractional weights they are exactly 0 (Keras: about -3e-6) and a recall of exactly
+  1 stays 1 (Keras: 1 - 1e-7, so ``PrecisionAtRecall(recall=1.0)`` gives 0 there);
+- a ``sample_weight`` of lower rank than a rank > 2 ``y_pred`` covers each sample's elements
+  (aligned from the left); Keras aligns it from the right, which fails or mixes samples up;
+- with ``class_id``, a full-shape ``sample_weight`` is sliced with the predictions (Keras fails).
 """
 
 from __future__ import annotations
@@ -91,7 +100,7 @@ def values(state: ConfusionCounts) -> tuple[jax.Array, jax.Array, jax.Array, jax
 def _weights(metric: str, sample_weight: Any, y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     """Keras 3's weight rule: a trailing axis is added, squeezed back when it makes the rank one
     more than y_true's, then broadcast to y_pred. Lower ranks align from the left (Keras aligns
-    from the right, which only fails or mixes samples up; docs/keras-compat.md)."""
+    from the right, which only fails or mixes samples up)."""
     dt = accum_dtype()
     sw = as_array(sample_weight, "sample_weight", metric).astype(dt)[..., None]
     if sw.ndim == y_true.ndim + 1 and sw.shape[-1] == 1:
