@@ -249,3 +249,15 @@ def test_any_split_gives_the_same_multi_label_auc(sizes, seed):
         i += k
     want = np.mean([ref_auc([(t[:, j], p[:, j], w)], 20, "PR") for j in range(2)])
     np.testing.assert_allclose(SPLIT_COMPUTE(s), want, rtol=1e-5, atol=1e-6)
+
+
+def test_vmap_equals_a_loop_over_models():
+    # K models' predictions in one pass (the engine's leading model axis)
+    r = np.random.default_rng(29)
+    t = r.integers(0, 2, (3, 40, 2)).astype(np.float32)
+    p = r.uniform(size=(3, 40, 2)).astype(np.float32)
+    for m in (jm.AUC(curve="PR"), jm.AUC(multi_label=True, num_labels=2),
+              jm.Precision(thresholds=[0.3, 0.6], top_k=1)):
+        got = jax.vmap(lambda a, b, m=m: m.compute(m.update(m.init(), a, b)))(t, p)
+        want = [m.compute(m.update(m.init(), a, b)) for a, b in zip(t, p, strict=True)]
+        np.testing.assert_allclose(got, np.stack(want), rtol=1e-6)
