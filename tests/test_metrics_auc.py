@@ -261,3 +261,30 @@ def test_vmap_equals_a_loop_over_models():
         got = jax.vmap(lambda a, b, m=m: m.compute(m.update(m.init(), a, b)))(t, p)
         want = [m.compute(m.update(m.init(), a, b)) for a, b in zip(t, p, strict=True)]
         np.testing.assert_allclose(got, np.stack(want), rtol=1e-6)
+
+
+class MultiLabelAUC(jm.AUC):
+    """AUC(multi_label=True) through the registry laws of tests/test_common.py."""
+
+    example_args = {"multi_label": True, "num_labels": 4}  # noqa: RUF012 - read-only
+    input_kind = "multilabel"
+
+
+@pytest.mark.parametrize("law", ["test_init_has_the_type_of_an_updated_state",
+                                 "test_jitted_update_traces_once_per_shape_and_equals_eager",
+                                 "test_merge_laws_and_split_invariance",
+                                 "test_weight_zero_equals_removing_rows_and_empty_batch_changes_nothing",
+                                 "test_hash_config_and_eager_face"])
+def test_multi_label_auc_obeys_the_common_laws(law):
+    from tests import test_common
+
+    getattr(test_common, law)(MultiLabelAUC)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multi_label_auc_matches_keras3_on_the_common_batches(weighted):
+    from tests import test_common
+
+    bs = test_common.batches(MultiLabelAUC, weighted=weighted, seed=3)
+    want = keras_auc(MultiLabelAUC.example_args, bs)
+    np.testing.assert_allclose(run(MultiLabelAUC(**MultiLabelAUC.example_args), bs), want, rtol=1e-5, atol=1e-6)
