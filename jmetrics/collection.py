@@ -231,6 +231,9 @@ class Collection(Metric):
                              f"{len(loss)}.")
         return list(loss)
 
+    def __repr__(self) -> str:
+        return f"Collection(keys={list(self.keys)}, statistics={len(self.groups)})"
+
     # -- config ---------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """A JSON-safe description: every key with its output and serialized metric.
