@@ -59,6 +59,9 @@ def reduce_state(state: Any, axis_name: Any) -> Any:
     .. math:: s = \\bigoplus_{d} \\mathrm{update}(\\mathrm{init}(), x_d)
 
     equals ``update(init(), x)`` on the whole batch (to float rounding), as ``merge`` does for two.
+    This holds for every state whose ``merge`` is the generic leaf-wise one; a metric with its own
+    ``merge`` (a buffer of rows, such as ``ExactAUC``) has its own ``metric.all_reduce``: call that
+    (``sharded_update`` does).
 
     >>> import jax, jax.numpy as jnp, jmetrics
     >>> m = jmetrics.metrics.MeanSquaredError()
@@ -150,8 +153,9 @@ def sharded_update(metric: Any, mesh: Mesh | None = None, axis_name: str | None 
 
     Inputs are split along their first axis over ``axis_name`` (their size must divide by the
     axis size: use :func:`shard_batch`); each device folds its share into ``metric.init()``, the
-    per-device states are combined by :func:`reduce_state` (one collective per reduction kind)
-    and merged into the replicated ``state``. ``metric`` is anything with the streaming protocol
+    per-device states are combined by ``metric.all_reduce`` (which is :func:`reduce_state`, one
+    collective per reduction kind, except for metrics with their own merge, such as a buffer of
+    rows that is gathered) and merged into the replicated ``state``. ``metric`` is anything with the streaming protocol
     (a jmetrics metric or collection). Equal to ``metric.update(state, *inputs, sample_weight=...)``
     on the whole batch, to float rounding.
 
@@ -165,20 +169,26 @@ def sharded_update(metric: Any, mesh: Mesh | None = None, axis_name: str | None 
     mesh = batch_mesh() if mesh is None else mesh
     axis = _axis(mesh, axis_name, "sharded_update")
     batch, replicated = PartitionSpec(axis), PartitionSpec()
+    # the metric's own all_reduce when it has one (a buffer metric such as ExactAUC gathers).
+    # check_vma=False: a metric's all_reduce may return a replicated value that JAX's varying-axis
+    # typing cannot see as such (a scan over an all_gather); every all_reduce returns the same
+    # value on every device, which is what out_specs=P() takes.
+    reduce = getattr(metric, "all_reduce", None) or all_reduce
 
     def local(state: Any, inputs: tuple[Any, ...], weight: Any) -> Any:
         kwargs = {} if weight is None else {"sample_weight": weight}
         mine = metric.update(metric.init(), *inputs, **kwargs)
-        return metric.merge(state, all_reduce(mine, axis))
+        return metric.merge(state, reduce(mine, axis))
 
     @jax.jit
     def step(state: Any, *inputs: Any, sample_weight: Any = None) -> Any:
         if sample_weight is None:
             unweighted: Any = jax.shard_map(lambda s, xs: local(s, xs, None), mesh=mesh,
-                                            in_specs=(replicated, batch), out_specs=replicated)
+                                            in_specs=(replicated, batch), out_specs=replicated,
+                                            check_vma=False)
             return unweighted(state, inputs)
         weighted: Any = jax.shard_map(local, mesh=mesh, in_specs=(replicated, batch, batch),
-                                      out_specs=replicated)
+                                      out_specs=replicated, check_vma=False)
         return weighted(state, inputs, sample_weight)
 
     return step

@@ -52,6 +52,9 @@ class _Every:
     def merge(self, a, b):
         return tuple(m.merge(x, y) for m, x, y in zip(self.metrics, a, b, strict=True))
 
+    def all_reduce(self, state, axis_name):
+        return tuple(m.all_reduce(s, axis_name) for m, s in zip(self.metrics, state, strict=True))
+
 
 def _check(classes, mesh) -> list[str]:
     """Single device vs sharded_update (shard_map) vs plain jit on sharded inputs."""
