@@ -7,8 +7,10 @@ with static class counts and NaN where scikit-learn would warn. See docs/sklearn
 This module only re-exports.
 """
 
+from jmetrics.sk._classification import *  # noqa: F403
+from jmetrics.sk._classification import __all__ as _classification_all
 from jmetrics.sk._common import UndefinedMetricWarning as UndefinedMetricWarning
 from jmetrics.sk._ranking import *  # noqa: F403
 from jmetrics.sk._ranking import __all__ as _ranking_all
 
-__all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all))
+__all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all) | set(_classification_all))
