@@ -78,6 +78,23 @@ def test_mixed_list_equals_keras3_metrics_and_individual_metrics(weighted):
         np.testing.assert_allclose(ours[key], run(single, batches, jit=False), rtol=1e-6, err_msg=key)
 
 
+def test_regression_tutorial_equals_keras3_evaluate():
+    # seeds/003's model and metrics; Keras 3 no longer takes the string 'cosine' (jmetrics keeps the
+    # Keras 2 alias: cosine similarity), so Keras is given 'cosine_similarity'.
+    x = np.arange(1, 11, dtype=np.float32)[:, None] / 10
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2), keras.layers.Dense(1)])
+    model.compile(loss="mse", metrics=["mse", "mae", "mape", "cosine_similarity", keras_rmse])
+    expected = model.evaluate(x, x, batch_size=4, verbose=0, return_dict=True)
+    expected["cosine"] = expected.pop("cosine_similarity")
+    pred = np.asarray(model.predict(x, batch_size=4, verbose=0))
+    coll = Collection(MIXED, loss="mse")
+    ours = run(coll, [(x[i:i + 4], pred[i:i + 4], None) for i in range(0, 10, 4)])
+    assert set(ours) == set(expected)
+    for key in expected:
+        np.testing.assert_allclose(ours[key], expected[key], rtol=1e-5, atol=1e-7, err_msg=key)
+
+
 def test_mixed_list_equals_a_float64_formula():
     batches = regression_batches()
     t = np.concatenate([b[0] for b in batches]).astype(np.float64)
