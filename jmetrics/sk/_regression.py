@@ -1,0 +1,221 @@
+"""Regression scores with scikit-learn names and semantics: R², explained variance, pinball, D².
+
+Inputs are ``(N,)`` or ``(N, outputs)``; ``multioutput`` is 'raw_values', 'uniform_average',
+'variance_weighted' (R² and explained variance) or an array of output weights. Sums are two-pass
+(weighted mean first, then centred squares), float64 on the host and the accumulation dtype inside
+``jit``. The D² scores need a weighted quantile (a sort with data-dependent ties) and are host-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from jmetrics._checks import accum_dtype
+from jmetrics.sk._common import check_consistent, host, host_weight, is_traced, out, warn
+
+__all__ = [
+    "d2_absolute_error_score",
+    "d2_pinball_score",
+    "explained_variance_score",
+    "mean_pinball_loss",
+    "r2_score",
+]
+
+
+def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, allowed: tuple[str, ...]):
+    """``(traced, xp, y (N, k), yhat (N, k), w (N,) or None)`` with sklearn's shape and option checks."""
+    if isinstance(multioutput, str) and multioutput not in allowed:
+        raise ValueError(f"{metric}: multioutput must be one of {list(allowed)} or an array of weights; "
+                         f"got {multioutput!r}.")
+    y: Any
+    p: Any
+    w: Any
+    if is_traced(y_true, y_pred, sample_weight):
+        dt = accum_dtype()
+        y, p = jnp.asarray(y_true, dt), jnp.asarray(y_pred, dt)
+        w = None if sample_weight is None else jnp.broadcast_to(jnp.asarray(sample_weight, dt), y.shape[:1])
+        xp: Any = jnp
+    else:
+        y = host(y_true, metric, "y_true").astype(np.float64)
+        p = host(y_pred, metric, "y_pred").astype(np.float64)
+        n = check_consistent(metric, y_true=y, y_pred=p)
+        w = host_weight(metric, sample_weight, n)
+        xp = np
+    y = y[:, None] if y.ndim == 1 else y
+    p = p[:, None] if p.ndim == 1 else p
+    if y.shape != p.shape:
+        raise ValueError(f"{metric}: y_true and y_pred must have the same shape; got "
+                         f"{tuple(np.shape(y_true))} and {tuple(np.shape(y_pred))}.")
+    if not isinstance(multioutput, str) and np.shape(multioutput) != (y.shape[1],):
+        raise ValueError(f"{metric}: multioutput weights must have shape ({y.shape[1]},); got "
+                         f"{tuple(np.shape(multioutput))}.")
+    return xp is jnp, xp, y, p, w
+
+
+def _wmean(xp: Any, x: Any, w: Any) -> Any:
+    if w is None:
+        return x.mean(axis=0)
+    return (x * w[:, None]).sum(axis=0) / w.sum()
+
+
+def _assemble(xp: Any, num: Any, den: Any, multioutput: Any, force_finite: bool) -> Any:
+    """sklearn's ``_assemble_r2_explained_variance``."""
+    nz_den, nz_num = den != 0, num != 0
+    if not force_finite:
+        scores = 1 - num / den
+    else:
+        scores = xp.where(nz_den & nz_num, 1 - num / xp.where(nz_den, den, 1), xp.where(nz_num, 0.0, 1.0))
+    if isinstance(multioutput, str):
+        if multioutput == "raw_values":
+            return scores
+        if multioutput == "uniform_average":
+            return scores.mean()
+        wts = xp.where(nz_den.any(), den, 1.0)  # variance_weighted; all constant -> uniform
+        return (scores * wts).sum() / wts.sum()
+    wts = xp.asarray(multioutput, scores.dtype)
+    return (scores * wts).sum() / wts.sum()
+
+
+def _finish(traced: bool, metric: str, value: Any, n: int, what: str = "R^2") -> jax.Array:
+    if n < 2:
+        if not traced:
+            warn(metric, f"{what} score is not well-defined with less than two samples.")
+        return jnp.asarray(jnp.nan, accum_dtype()) if not traced else jnp.full_like(value, jnp.nan)
+    return value if traced else out(value)
+
+
+def r2_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
+             multioutput: Any = "uniform_average", force_finite: bool = True) -> jax.Array:
+    """Coefficient of determination, as ``sklearn.metrics.r2_score``.
+
+    .. math:: R^2 = 1 - \\frac{\\sum_i w_i (y_i - \\hat y_i)^2}{\\sum_i w_i (y_i - \\bar y_w)^2}
+
+    Constant ``y_true``: 1.0 for a perfect prediction, else 0.0 with ``force_finite`` (else NaN or
+    -inf). Fewer than two samples: NaN with a warning (sklearn 1.9.1). The Keras-named streaming
+    form is ``jmetrics.metrics.R2Score``.
+
+    >>> import jmetrics.sk as sk
+    >>> sk.r2_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    Array(0.94860..., dtype=float32)
+    """
+    metric = "r2_score"
+    traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput,
+                                  ("raw_values", "uniform_average", "variance_weighted"))
+    num = _wmean(xp, (y - p) ** 2, w)
+    den = _wmean(xp, (y - _wmean(xp, y, w)) ** 2, w)
+    return _finish(traced, metric, _assemble(xp, num, den, multioutput, force_finite), y.shape[0])
+
+
+def explained_variance_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
+                             multioutput: Any = "uniform_average", force_finite: bool = True) -> jax.Array:
+    """Explained variance ``1 - Var_w(y - yhat) / Var_w(y)``, as ``sklearn.metrics.explained_variance_score``.
+
+    Constant ``y_true`` is handled as in :func:`r2_score` (``force_finite``).
+
+    >>> import jmetrics.sk as sk
+    >>> sk.explained_variance_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    Array(0.95717..., dtype=float32)
+    """
+    metric = "explained_variance_score"
+    traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput,
+                                  ("raw_values", "uniform_average", "variance_weighted"))
+    d = y - p
+    num = _wmean(xp, (d - _wmean(xp, d, w)) ** 2, w)
+    den = _wmean(xp, (y - _wmean(xp, y, w)) ** 2, w)
+    return _assemble(xp, num, den, multioutput, force_finite) if traced else out(
+        _assemble(xp, num, den, multioutput, force_finite))
+
+
+def _pinball(xp: Any, y: Any, p: Any, w: Any, alpha: float) -> Any:
+    d = y - p
+    loss = xp.where(d >= 0, alpha * d, (alpha - 1) * d)
+    return _wmean(xp, loss, w)
+
+
+def _average_outputs(xp: Any, errors: Any, multioutput: Any) -> Any:
+    if isinstance(multioutput, str):
+        return errors if multioutput == "raw_values" else errors.mean()
+    wts = xp.asarray(multioutput, errors.dtype)
+    return (errors * wts).sum() / wts.sum()
+
+
+def mean_pinball_loss(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
+                      alpha: float = 0.5, multioutput: Any = "uniform_average") -> jax.Array:
+    """Pinball (quantile) loss, as ``sklearn.metrics.mean_pinball_loss``.
+
+    .. math:: L = \\mathrm{mean}_w\\big(\\alpha \\max(y - \\hat y, 0) + (1 - \\alpha) \\max(\\hat y - y, 0)\\big)
+
+    >>> import jmetrics.sk as sk
+    >>> sk.mean_pinball_loss([1, 2, 3], [0, 2, 3], alpha=0.1)
+    Array(0.03333..., dtype=float32)
+    """
+    metric = "mean_pinball_loss"
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"{metric}: alpha must be in [0, 1]; got {alpha!r}.")
+    traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput, ("raw_values", "uniform_average"))
+    res = _average_outputs(xp, _pinball(xp, y, p, w, alpha), multioutput)
+    return res if traced else out(res)
+
+
+def _weighted_quantile(y: np.ndarray, w: np.ndarray, alpha: float) -> np.ndarray:
+    """sklearn's ``_weighted_percentile(..., average=True)`` per column (host)."""
+    res = np.empty(y.shape[1])
+    for c in range(y.shape[1]):
+        idx = np.argsort(y[:, c], kind="stable")
+        sw = w[idx]
+        cdf = np.cumsum(sw)
+        rank = alpha * cdf[-1]
+        if rank == 0:
+            rank = np.nextafter(rank, rank + 1)
+        i = min(int(np.searchsorted(cdf, rank)), len(idx) - 1)
+        value = y[idx[i], c]
+        if cdf[i] - rank > np.finfo(np.float64).eps:
+            res[c] = value
+            continue
+        j = min(i + 1, len(idx) - 1)
+        if w[idx[j]] == 0:
+            nxt = int(np.searchsorted(cdf, cdf[i], side="right"))
+            j = i if nxt > len(idx) - 1 else nxt
+        res[c] = (value + y[idx[j], c]) / 2
+    return res
+
+
+def d2_pinball_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
+                     alpha: float = 0.5, multioutput: Any = "uniform_average") -> jax.Array:
+    """D² pinball: ``1 - pinball(y, yhat) / pinball(y, q_alpha(y))``, as ``sklearn.metrics.d2_pinball_score``.
+
+    ``q_alpha`` is sklearn's weighted averaged-inverted-CDF quantile. Host only. Fewer than two
+    samples: NaN with a warning; a zero denominator follows ``force_finite`` (1.0 or 0.0).
+
+    >>> import jmetrics.sk as sk
+    >>> sk.d2_pinball_score([1, 2, 3], [1, 3, 3])
+    Array(0.5, dtype=float32)
+    """
+    metric = "d2_pinball_score"
+    if is_traced(y_true, y_pred, sample_weight):
+        raise TypeError(f"{metric}: needs a data-dependent quantile, so it cannot be traced; call it outside jit.")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"{metric}: alpha must be in [0, 1]; got {alpha!r}.")
+    _, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput, ("raw_values", "uniform_average"))
+    if y.shape[0] < 2:
+        return _finish(False, metric, np.nan, y.shape[0], "D^2")
+    q = _weighted_quantile(y, np.ones(y.shape[0]) if w is None else w, alpha)
+    num = _pinball(xp, y, p, w, alpha)
+    den = _pinball(xp, y, np.broadcast_to(q, y.shape), w, alpha)
+    return out(_assemble(xp, num, den, multioutput, True))
+
+
+def d2_absolute_error_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
+                            multioutput: Any = "uniform_average") -> jax.Array:
+    """D² absolute error: :func:`d2_pinball_score` with ``alpha=0.5`` (median baseline). Host only.
+
+    >>> import jmetrics.sk as sk
+    >>> sk.d2_absolute_error_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    Array(0.76470..., dtype=float32)
+    """
+    return d2_pinball_score(y_true, y_pred, sample_weight=sample_weight, alpha=0.5, multioutput=multioutput)
