@@ -258,8 +258,11 @@ def test_vmap_equals_a_loop_over_models():
     p = r.uniform(size=(3, 40, 2)).astype(np.float32)
     for m in (jm.AUC(curve="PR"), jm.AUC(multi_label=True, num_labels=2),
               jm.Precision(thresholds=[0.3, 0.6], top_k=1)):
-        got = jax.vmap(lambda a, b, m=m: m.compute(m.update(m.init(), a, b)))(t, p)
-        want = [m.compute(m.update(m.init(), a, b)) for a, b in zip(t, p, strict=True)]
+        def one(a, b, m=m):
+            return m.compute(m.update(m.init(), a, b))
+
+        got = jax.jit(jax.vmap(one))(t, p)
+        want = [jax.jit(one)(a, b) for a, b in zip(t, p, strict=True)]
         np.testing.assert_allclose(got, np.stack(want), rtol=1e-6)
 
 
