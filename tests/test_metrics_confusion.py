@@ -196,10 +196,12 @@ def test_predictions_exactly_at_thresholds_are_negative(kwargs):
 
 def test_out_of_range_predictions_follow_keras_paths():
     # Uneven thresholds compare unclipped (p=2 > 0.5); evenly spaced ones clip p to [0, 1] first.
-    t, p = np.ones(3, np.float32), np.array([-1.0, 2.0, 0.7], np.float32)
-    for kwargs in ({}, {"thresholds": [0.0, 0.5, 1.0]}):
-        np.testing.assert_array_equal(run(jm.TruePositives(**kwargs), [(t, p, None)]),
-                                      keras_of("TruePositives", kwargs, [(t, p, None)]))
+    # NaN: negative at every uneven threshold; on the even grid it lands where Keras' int cast puts it.
+    t, p = np.array([1, 1, 1, 0], np.float32), np.array([-1.0, 2.0, 0.7, np.nan], np.float32)
+    for kwargs in ({}, {"thresholds": [0.0, 0.5, 1.0]}, {"thresholds": list(np.linspace(0.05, 0.95, 19))}):
+        for name in ("TruePositives", "FalsePositives"):
+            np.testing.assert_array_equal(run(getattr(jm, name)(**kwargs), [(t, p, None)]),
+                                          keras_of(name, kwargs, [(t, p, None)]), err_msg=name)
 
 
 def test_all_negative_batch_constant_scores_and_empty_state():
