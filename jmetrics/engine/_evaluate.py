@@ -200,7 +200,7 @@ class _Chunk(NamedTuple):
 
 def _host_dtype(a: np.ndarray) -> np.ndarray:
     """What the device will hold: float64/int64 only under x64 (convert once, on the host)."""
-    target = {np.dtype(np.bool_): np.float32}
+    target: dict[np.dtype[Any], Any] = {np.dtype(np.bool_): np.float32}
     if not jax.config.read("jax_enable_x64"):
         target.update({np.dtype(np.float64): np.float32, np.dtype(np.int64): np.int32,
                        np.dtype(np.uint64): np.int32, np.dtype(np.uint32): np.int32})
