@@ -353,6 +353,16 @@ class Collection(Metric):
         return list(dict.fromkeys(out))
 
     # -- the pure protocol ----------------------------------------------------------------------
+    def merge(self, a: CollectionState, b: CollectionState) -> CollectionState:
+        """Each statistic merged by its own metric (a buffer, e.g. ExactAUC's, is not a sum)."""
+        return CollectionState(tuple(m.merge(x, y) for m, x, y in zip(self.groups, a.stats, b.stats,
+                                                                        strict=True)))
+
+    def all_reduce(self, state: CollectionState, axis_name: Any) -> CollectionState:
+        """Each statistic reduced across ``axis_name`` by its own metric."""
+        return CollectionState(tuple(m.all_reduce(x, axis_name)
+                                     for m, x in zip(self.groups, state.stats, strict=True)))
+
     def init(self) -> CollectionState:
         """One empty state per distinct statistic."""
         return CollectionState(tuple(m.init() for m in self.groups))

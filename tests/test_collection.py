@@ -533,3 +533,38 @@ def test_unknown_names_and_bad_structures_raise():
         Collection([["mse"], ["mae"]], output_names=["a"])
     with pytest.raises(ValueError, match="mean_squared_error: y_true and y_pred"):
         Collection(["mse"]).update(Collection(["mse"]).init(), np.zeros((4, 2)), np.zeros((4, 3)))
+
+
+def test_merge_and_all_reduce_use_each_metrics_own_rules():
+    """A statistic that is not a sum (a buffer, like ExactAUC's) merges by its own ``merge``."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Top2(Metric):  # the two largest predictions seen: merge keeps the top 2, never adds
+        input_kind = "regression"
+
+        def init(self):
+            return jnp.full((2,), -jnp.inf)
+
+        def update(self, state, y_true, y_pred, sample_weight=None):
+            return self.merge(state, jax.lax.top_k(jnp.ravel(y_pred), 2)[0])
+
+        def merge(self, a, b):
+            return jax.lax.top_k(jnp.concatenate([a, b]), 2)[0]
+
+        def all_reduce(self, state, axis_name):
+            return jax.lax.top_k(jax.lax.all_gather(state, axis_name).ravel(), 2)[0]
+
+        def compute(self, state):
+            return state[1]
+
+    c = jmetrics.Collection([Top2(name="second"), "mse"])
+    y = jnp.zeros((6, 1))
+    p = jnp.array([[3.0], [1.0], [9.0], [4.0], [2.0], [8.0]])
+    a, b = c.update(c.init(), y[:3], p[:3]), c.update(c.init(), y[3:], p[3:])
+    whole = c.compute(c.update(c.init(), y, p))
+    merged = c.compute(c.merge(a, b))
+    assert float(merged["second"]) == float(whole["second"]) == 8.0
+    assert float(merged["mse"]) == pytest.approx(float(whole["mse"]))
+    stacked = jax.tree.map(lambda u, v: jnp.stack([u, v]), a, b)
+    reduced = jax.vmap(lambda s: c.all_reduce(s, "i"), axis_name="i")(stacked)
+    assert float(c.compute(jax.tree.map(lambda x: x[0], reduced))["second"]) == 8.0
