@@ -10,6 +10,8 @@ This module only re-exports.
 from jmetrics.sk._classification import *  # noqa: F403
 from jmetrics.sk._classification import __all__ as _classification_all
 from jmetrics.sk._common import UndefinedMetricWarning as UndefinedMetricWarning
+from jmetrics.sk._multilabel import *  # noqa: F403
+from jmetrics.sk._multilabel import __all__ as _multilabel_all
 from jmetrics.sk._probabilistic import *  # noqa: F403
 from jmetrics.sk._probabilistic import __all__ as _probabilistic_all
 from jmetrics.sk._ranking import *  # noqa: F403
@@ -18,4 +20,4 @@ from jmetrics.sk._regression import *  # noqa: F403
 from jmetrics.sk._regression import __all__ as _regression_all
 
 __all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all) | set(_classification_all) | set(_regression_all)
-    | set(_probabilistic_all))
+    | set(_probabilistic_all) | set(_multilabel_all))
