@@ -371,3 +371,18 @@ def test_any_split_gives_the_same_counts(sizes, seed):
     tp, fp, _, _ = ref_counts([(t[:, 1:2], p[:, 1:2], w)], [0.1, 0.5, 0.9])
     want = tp / np.where(tp + fp > 0, tp + fp, 1)
     np.testing.assert_allclose(SPLIT.compute(s), want, rtol=1e-5, atol=1e-6)
+
+
+def test_one_huge_batch_keeps_its_counts(monkeypatch):
+    from jmetrics.metrics import _thresholds
+
+    # Unweighted counts are int32 in a batch and enter the state as two exact float parts.
+    k = _thresholds._add(jm.TruePositives().init().tp, jnp.array([2**24 + 1, 3], jnp.int32))
+    np.testing.assert_array_equal(np.asarray(k.hi, np.float64) + np.asarray(k.lo, np.float64), [2**24 + 1, 3])
+    # Weighted bins are summed over row chunks (tiny chunks here, to see every path).
+    monkeypatch.setattr(_thresholds, "_CHUNK", 4)
+    bs = ragged((1,), sizes=(11,), weights="sample", seed=13)
+    tp, fp, tn, fn = ref_counts(bs, [0.2, 0.5])
+    m = jm.TrueNegatives(thresholds=[0.2, 0.5])
+    s = m.update(m.init(), *bs[0][:2], sample_weight=bs[0][2])
+    np.testing.assert_allclose(m.compute(s), tn, rtol=1e-6)

@@ -209,10 +209,8 @@ def confusion_update(
     seg = _bin_index(y_pred, bins) + (n_thr + 1) * neg
     if label is not None:
         seg = seg + 2 * (n_thr + 1) * label
-    data = jnp.ones(y_pred.shape, dt) if w is None else w
-    hist = jax.ops.segment_sum(
-        data.reshape(-1), seg.reshape(-1), num_segments=2 * (n_thr + 1) * num_labels
-    ).reshape(num_labels, 2, n_thr + 1)
+    hist = _histogram(seg.reshape(-1), None if w is None else w.reshape(-1),
+                      2 * (n_thr + 1) * num_labels).reshape(num_labels, 2, n_thr + 1)
     above = jnp.flip(jnp.cumsum(jnp.flip(hist, -1), -1), -1)[..., 1:]  # sum over b > j
     below = jnp.cumsum(hist, -1)[..., :-1]  # sum over b <= j
     tp, fp, fn, tn = above[:, 0], above[:, 1], below[:, 0], below[:, 1]  # (L, T) each
@@ -225,9 +223,33 @@ def confusion_update(
         tp, fp, tn, fn = (x.T for x in (tp, fp, tn, fn))
     else:
         tp, fp, tn, fn = (x[0] for x in (tp, fp, tn, fn))
-    return ConfusionCounts(
-        ksum_add(state.tp, tp), ksum_add(state.fp, fp), ksum_add(state.tn, tn), ksum_add(state.fn, fn)
-    )
+    return ConfusionCounts(*(_add(k, x) for k, x in zip(state, (tp, fp, tn, fn), strict=True)))
+
+
+_CHUNK = 2**20  # rows per partial histogram: float32 bin sums stay accurate in huge batches
+
+
+def _histogram(seg: jax.Array, w: jax.Array | None, size: int) -> jax.Array:
+    """Weighted bin counts: int32 when unweighted (exact to 2**31), else float sums over row
+    chunks of 2**20 (a single float32 scatter-add would stall at 2**24 in one bin)."""
+    if w is None:
+        return jax.ops.segment_sum(jnp.ones(seg.shape, jnp.int32), seg, num_segments=size)
+    m = seg.shape[0]
+    if m <= _CHUNK:
+        return jax.ops.segment_sum(w, seg, num_segments=size)
+    nc = -(-m // _CHUNK)
+    pad = nc * _CHUNK - m
+    seg = jnp.pad(seg, (0, pad)) + size * (jnp.arange(nc * _CHUNK, dtype=jnp.int32) // _CHUNK)
+    parts = jax.ops.segment_sum(jnp.pad(w, (0, pad)), seg, num_segments=nc * size)
+    return jnp.sum(parts.reshape(nc, size), axis=0)
+
+
+def _add(k: KSum, x: jax.Array) -> KSum:
+    """Add a batch's counts; integer counts go in as two exact float parts."""
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        hi = x.astype(k.hi.dtype)
+        return ksum_add(ksum_add(k, hi), (x - hi.astype(x.dtype)).astype(k.hi.dtype))
+    return ksum_add(k, x)
 
 
 def parse_thresholds(metric: str, thresholds: Any) -> tuple[float, ...] | None:
