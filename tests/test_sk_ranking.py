@@ -67,6 +67,13 @@ def test_binary_auc_ap_with_heavy_ties(seed, weighted):
     both("average_precision_score", y, s, w, jit=True)
     for max_fpr in (0.1, 0.37, 1.0):
         both("roc_auc_score", y, s, w, jit=max_fpr == 0.37, max_fpr=max_fpr)
+    s64 = s.astype(np.float64) / 3  # not float32-exact: the float64 host paths (split sorts, argsort)
+    for weight in (None, w):
+        both("roc_auc_score", y, s64, weight)
+        both("average_precision_score", y, s64, weight)
+        both("roc_auc_score", y, s64, weight, max_fpr=0.37)
+    both("roc_auc_score", np.zeros_like(y), s64)  # one class on the split path: NaN as sklearn
+    both("average_precision_score", np.zeros_like(y), s64)
 
 
 def test_constant_scores_give_half_and_extreme_weights():
@@ -116,8 +123,9 @@ def test_multilabel_averages(average, weighted):
     y[:, 3] = 0  # a label without positives: NaN column, zero weight in 'weighted'
     s = np.round(r.random((50, 4)), 1).astype(np.float32)
     w = r.uniform(0, 2, 50) if weighted else None
-    both("roc_auc_score", y, s, w, jit=weighted, average=average)
-    both("average_precision_score", y, s, w, jit=weighted, average=average)
+    jit = weighted and average in ("macro", "samples")  # compiles are slow: two of the five averages
+    both("roc_auc_score", y, s, w, jit=jit, average=average)
+    both("average_precision_score", y, s, w, jit=jit, average=average)
     y[:, 3] = r.integers(0, 2, 50)
     both("roc_auc_score", y, s, w, average=average, max_fpr=0.5)
 
@@ -227,6 +235,9 @@ def test_exact_at_1e6_with_drift_prone_inputs():
         both("roc_auc_score", y, s, weight, jit=weight is not None)
         both("average_precision_score", y, s, weight)
     both("roc_auc_score", y, s, w, max_fpr=0.2)
+    s64 = s.astype(np.float64) + r.normal(scale=1e-9, size=n)  # float64 scores: split-sort path
+    both("roc_auc_score", y, s64)
+    both("average_precision_score", y, s64)
 
 
 @given(st.integers(0, 10_000))

@@ -12,6 +12,7 @@ naming the capacity, and inside ``jit`` ``compute`` returns NaN.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, NamedTuple
 
 import jax
@@ -149,7 +150,13 @@ class ExactAUC(Metric):
         if is_concrete(state.overflow) and bool(state.overflow):
             raise ValueError(f"{self.display_name}: capacity must hold every row; got more rows than "
                              f"capacity={self.capacity}. Increase capacity.")
-        valid = jnp.arange(self.capacity) < state.size
-        g = jax_groups(state.positive, state.scores, jnp.where(valid, state.weights, 0))
-        value = group_auc(g) if self.curve == "ROC" else group_ap(g)
-        return jnp.where(state.overflow, jnp.nan, value)
+        return _compute(self, state)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _compute(metric: ExactAUC, state: ExactAUCState) -> jax.Array:
+    """The sort-and-sum of ``compute``, compiled once per configuration (also when called eagerly)."""
+    valid = jnp.arange(metric.capacity) < state.size
+    g = jax_groups(state.positive, state.scores, jnp.where(valid, state.weights, 0))
+    value = group_auc(g) if metric.curve == "ROC" else group_ap(g)
+    return jnp.where(state.overflow, jnp.nan, value)

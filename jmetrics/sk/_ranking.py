@@ -50,7 +50,7 @@ def _binary(kind: str, metric: str, pos: Any, s: Any, w: Any, max_fpr: float | N
     if kind == "auc" and (pos.all() or not pos.any()):
         warn(metric, "Only one class is present in y_true. ROC AUC score is not defined in that case.")
         return np.nan
-    g = host_groups(pos, s, w)
+    g = host_groups(pos, s, w, kind if max_fpr is None or max_fpr == 1 else "curve")
     if kind == "auc" and (g.total_p <= 0 or g.total_n <= 0):
         warn(metric, "no positive or no negative samples of nonzero weight; ROC AUC is undefined.")
     if kind == "ap" and g.total_p <= 0:

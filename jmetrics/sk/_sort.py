@@ -7,8 +7,10 @@ Host path (NumPy, concrete inputs). Scores of 32 bits or fewer (float32/float16/
 float64 scores that are all exactly float32) are mapped to order-preserving unsigned keys and
 packed with the label into one ``uint64`` (``key << 1 | label``) or, with weights, with the row
 index (``key << 32 | row``); one ``np.sort`` of the packed keys replaces sklearn's stable argsort
-(several times faster). Other float64 scores use a stable argsort. Unweighted counts are int64
-(exact); weighted sums are float64 cumulative sums, as in scikit-learn.
+(several times faster). Other float64 scores: for ROC AUC and AP without weights, two plain sorts
+(positive and negative scores) and a merge by binary search; otherwise an argsort (groups are by
+value, so the order inside a tie does not matter). Unweighted counts are int64 (exact); weighted
+sums are float64 cumulative sums, as in scikit-learn.
 
 JAX path (traced inputs). ``lax.sort`` of the descending keys with the positive and negative
 weights as payloads; cumulative sums are double-float (a ``(hi, lo)`` pair combined with an error
@@ -136,7 +138,7 @@ def host_curve(
             thr = _float32_from_keys(packed[ends]).astype(np.float64)
     else:
         s = s.astype(np.float64) + 0.0
-        idx = np.argsort(s, kind="stable")[::-1]
+        idx = np.argsort(s)[::-1]  # groups are by value: the order inside a tie does not matter
         ss, lab = s[idx], pos[idx]
         ww = None if w is None else w[idx]
         ends = _ends(ss)
@@ -164,8 +166,19 @@ def _df_combine(x: tuple[jax.Array, jax.Array], y: tuple[jax.Array, jax.Array]):
 
 
 def df_cumsum(x: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Inclusive double-float cumulative sum ``(hi, lo)`` of a float vector."""
-    return jax.lax.associative_scan(_df_combine, (x, jnp.zeros_like(x)))
+    """Inclusive double-float cumulative sum ``(hi, lo)`` of a float vector.
+
+    A Hillis-Steele scan (log2(n) rounds of shift-and-add with an error-free two-sum): more work
+    than a sequential scan but a small graph, so it compiles fast and vectorises.
+    """
+    n = x.shape[0]
+    hi, lo = x, jnp.zeros_like(x)
+    d = 1
+    while d < n:
+        zero = jnp.zeros((d,), x.dtype)
+        hi, lo = _df_combine((jnp.concatenate([zero, hi[:-d]]), jnp.concatenate([zero, lo[:-d]])), (hi, lo))
+        d *= 2
+    return hi, lo
 
 
 def exact_sum(x: jax.Array) -> jax.Array:
@@ -283,8 +296,39 @@ class HostGroups(NamedTuple):
     total_n: Any
 
 
-def host_groups(pos: np.ndarray, s: np.ndarray, w: np.ndarray | None) -> HostGroups:
-    """:class:`HostGroups` from :func:`host_curve` (counts stay int64 / float64)."""
+def _split_groups(pos: np.ndarray, s: np.ndarray, purpose: str) -> HostGroups:
+    """Unweighted groups from two plain sorts (positive scores, negative scores), for float64 scores.
+
+    Only the groups that can contribute are built: for ROC AUC the distinct negative scores (a group
+    without negatives adds no area), for AP the distinct positive scores (a group without positives
+    adds no precision term). Group order is irrelevant to both sums.
+    """
+    s = s.astype(np.float64) + 0.0
+    ps, ns = np.sort(s[pos]), np.sort(s[~pos])
+    total_p, total_n = int(ps.shape[0]), int(ns.shape[0])
+    mine, other = (ns, ps) if purpose == "auc" else (ps, ns)
+    if mine.shape[0] == 0:
+        z = np.zeros(0, np.int64)
+        return HostGroups(z, z, z, z, total_p, total_n)
+    ends = _ends(mine)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    vals = mine[ends]
+    left = np.searchsorted(other, vals, side="left")
+    right = np.searchsorted(other, vals, side="right")
+    own, own_above = ends - starts + 1, mine.shape[0] - (ends + 1)
+    cnt, above = right - left, other.shape[0] - right
+    if purpose == "auc":
+        return HostGroups(cnt, own, above, own_above, total_p, total_n)
+    return HostGroups(own, cnt, own_above, above, total_p, total_n)
+
+
+def host_groups(pos: np.ndarray, s: np.ndarray, w: np.ndarray | None, purpose: str = "curve") -> HostGroups:
+    """:class:`HostGroups` (counts stay int64 / float64); ``purpose`` 'auc'/'ap' allows shortcuts."""
+    if w is None and purpose in ("auc", "ap") and s.dtype != np.float32 and s.shape[0] > 0:
+        s32 = s.astype(np.float32)
+        if not np.array_equal(s32, s):
+            return _split_groups(pos, s, purpose)
+        s = s32
     tps, fps, _ = host_curve(pos, s, w, thresholds=False)
     if tps.shape[0] == 0:
         z = np.zeros(0, np.float64)
