@@ -90,28 +90,34 @@ def _child(side: str, d: str) -> dict[str, Any]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def _write(d: str, rows: int, block: int = 10**7) -> None:
-    """``y_true.npy`` and ``y_pred.npy`` (binary, ``(rows, 1)`` float32) written block by block,
-    so making 1e8 rows never holds more than one block in memory."""
-    yt = np.lib.format.open_memmap(os.path.join(d, "y_true.npy"), "w+", np.float32, (rows, 1))
-    yp = np.lib.format.open_memmap(os.path.join(d, "y_pred.npy"), "w+", np.float32, (rows, 1))
+def _write(d: str, rows: int, column: bool, block: int = 10**7) -> None:
+    """``y_true.npy`` and ``y_pred.npy`` (binary float32, ``(rows,)`` or ``(rows, 1)`` with
+    ``column``) written block by block, so making 1e8 rows never holds more than one block."""
+    shape = (rows, 1) if column else (rows,)
+    yt = np.lib.format.open_memmap(os.path.join(d, "y_true.npy"), "w+", np.float32, shape)
+    yp = np.lib.format.open_memmap(os.path.join(d, "y_pred.npy"), "w+", np.float32, shape)
     for i, start in enumerate(range(0, rows, block)):
         t, p = make_inputs("binary", min(block, rows - start), seed=i)
-        yt[start:start + len(t)] = t
-        yp[start:start + len(p)] = p
+        yt[start:start + len(t)] = t.reshape(len(t), *shape[1:])
+        yp[start:start + len(p)] = p.reshape(len(p), *shape[1:])
     yt.flush()
     yp.flush()
     del yt, yp
 
 
-def engine_target(rows: int = 10**7, tmpdir: str | None = None) -> tuple[Any, None]:
+def engine_target(rows: int = 10**7, tmpdir: str | None = None, column: bool = False
+                  ) -> tuple[Any, None]:
     """``(TargetResult, None)``: rows/s and peak RSS of each side, the jmetrics/NumPy ratios, and
-    the largest relative difference between jmetrics' and NumPy's values (same files)."""
+    the largest relative difference between jmetrics' and NumPy's values (same files).
+
+    The files hold one score per row, ``(rows,)`` (scikit-learn's layout) or ``(rows, 1)`` with
+    ``column`` (Keras' ``predict`` layout)."""
     from jmetrics.bench._targets import TargetResult
 
     names = ", ".join(k for k, _ in ENGINE_METRICS)
-    res = TargetResult("engine", f"evaluate() of 10 metrics ({names}) over {rows:.0e} rows from "
-                       ".npy files (page cache), vs NumPy reading the same files")
+    shape = f"({rows:.0e}, 1)" if column else f"({rows:.0e},)"
+    res = TargetResult("engine", f"evaluate() of 10 metrics ({names}) over {shape} float32 .npy "
+                       "files (page cache), vs NumPy reading the same files")
     try:
         from jmetrics.engine import evaluate  # noqa: F401
     except ImportError:
@@ -125,7 +131,7 @@ def engine_target(rows: int = 10**7, tmpdir: str | None = None) -> tuple[Any, No
     res.extra["rows"] = rows
     res.extra["file bytes"] = need
     with tempfile.TemporaryDirectory(prefix="jmetrics-bench-", dir=tmpdir) as d:
-        _write(d, rows)
+        _write(d, rows, column)
         sides: dict[str, dict[str, Any]] = {}
         for side in ("numpy", "jmetrics"):
             try:
