@@ -50,6 +50,19 @@ def test_brier(w):
         check("brier_score_loss", Y, P, sample_weight=w, scale_by_half=scale_by_half)
 
 
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+def test_d2_log_loss_and_brier(w):
+    for name in ("d2_log_loss_score", "d2_brier_score"):
+        check(name, Y, P, sample_weight=w)
+        check(name, YB, PB, sample_weight=w)
+    f = jax.jit(lambda a, b, c: (sk.d2_log_loss_score(a, b, sample_weight=c), sk.d2_brier_score(a, b, sample_weight=c)))
+    p32 = P.astype(np.float32)
+    want = (skm.d2_log_loss_score(Y, p32, sample_weight=w), skm.d2_brier_score(Y, p32, sample_weight=w))
+    np.testing.assert_allclose(np.asarray(f(Y, p32, w), np.float64), want, rtol=1e-5)
+    with pytest.warns(UserWarning, match="d2_brier_score: D\\^2 score is not well-defined"):
+        assert np.isnan(float(sk.d2_brier_score([1], [0.5])))
+
+
 @pytest.mark.parametrize("k", [1, 2, 3])
 @pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
 def test_top_k_with_ties(k, w):

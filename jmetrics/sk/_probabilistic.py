@@ -17,9 +17,17 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype, check_choice
-from jmetrics.sk._common import check_consistent, check_finite, host, host_weight, is_traced, out
+from jmetrics.sk._common import (
+    check_consistent,
+    check_finite,
+    host,
+    host_weight,
+    is_traced,
+    out,
+    warn,
+)
 
-__all__ = ["brier_score_loss", "log_loss", "top_k_accuracy_score"]
+__all__ = ["brier_score_loss", "d2_brier_score", "d2_log_loss_score", "log_loss", "top_k_accuracy_score"]
 
 
 def _encode(metric: str, y: Any, labels: Any, traced: bool) -> tuple[Any, int | None]:
@@ -127,6 +135,54 @@ def log_loss(y_true: ArrayLike, y_proba: ArrayLike, *, normalize: bool = True,
     loss = -xp.where(onehot != 0, onehot * xp.log(p), 0).sum(axis=1)
     res = _average(xp, loss, w, normalize)
     return res if traced else out(res)
+
+
+def _log_loss_rows(xp: Any, onehot: Any, p: Any) -> Any:
+    eps = float(np.finfo(p.dtype).eps)
+    p = xp.clip(p, eps, 1 - eps)
+    return -xp.where(onehot != 0, onehot * xp.log(p), 0).sum(axis=1)
+
+
+def _d2(metric: str, traced: bool, xp: Any, onehot: Any, p: Any, w: Any, rows: Any) -> jax.Array:
+    """``1 - loss(p) / loss(prior)`` with the (weighted) class frequencies as the null model."""
+    if onehot.shape[0] < 2:
+        if not traced:
+            warn(metric, "D^2 score is not well-defined with less than two samples.")
+        return jnp.asarray(jnp.nan, accum_dtype())
+    prior = onehot.mean(axis=0) if w is None else (onehot * w[:, None]).sum(axis=0) / w.sum()
+    null = xp.broadcast_to(prior.astype(p.dtype) if xp is jnp else prior, p.shape)
+    res = 1 - _average(xp, rows(xp, onehot, p), w) / _average(xp, rows(xp, onehot, null), w)
+    return res if traced else out(res)
+
+
+def d2_log_loss_score(y_true: ArrayLike, y_proba: ArrayLike, *, sample_weight: ArrayLike | None = None,
+                      labels: Any = None) -> jax.Array:
+    """D² of the log loss, ``1 - log_loss(y, p) / log_loss(y, prior)``, as ``sklearn.metrics.d2_log_loss_score``.
+
+    The null model predicts the (weighted) class frequencies of ``y_true`` for every row. Fewer
+    than two samples: NaN with a warning.
+
+    >>> import jmetrics.sk as sk
+    >>> sk.d2_log_loss_score([1, 0, 0, 1], [[.1, .9], [.9, .1], [.8, .2], [.35, .65]])
+    Array(0.68815..., dtype=float32)
+    """
+    metric = "d2_log_loss_score"
+    traced, onehot, p, w = _proba_inputs(metric, y_true, y_proba, sample_weight, labels, "largest")
+    return _d2(metric, traced, jnp if traced else np, onehot, p, w, _log_loss_rows)
+
+
+def d2_brier_score(y_true: ArrayLike, y_proba: ArrayLike, *, sample_weight: ArrayLike | None = None,
+                   pos_label: Any = None, labels: Any = None) -> jax.Array:
+    """D² of the Brier score against the class-frequency null model, as ``sklearn.metrics.d2_brier_score``.
+
+    >>> import jmetrics.sk as sk
+    >>> sk.d2_brier_score([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3])
+    Array(0.85, dtype=float32)
+    """
+    metric = "d2_brier_score"
+    traced, onehot, p, w = _proba_inputs(metric, y_true, y_proba, sample_weight, labels, pos_label)
+    return _d2(metric, traced, jnp if traced else np, onehot, p, w,
+               lambda xp, o, q: ((o - q) ** 2).sum(axis=1))
 
 
 def brier_score_loss(y_true: ArrayLike, y_proba: ArrayLike, *, sample_weight: ArrayLike | None = None,
