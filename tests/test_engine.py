@@ -129,6 +129,26 @@ def test_classification_against_sklearn():
     assert got["binary_accuracy"] == pytest.approx(skm.accuracy_score(yb, pb > 0.5), rel=1e-6)
 
 
+def test_sklearn_names_are_exact_with_ties_and_weights():
+    r = np.random.default_rng(8)
+    y = (r.random(3001) < 0.3).astype(np.float32)
+    p = np.round(r.random(3001), 2).astype(np.float32)  # heavy ties
+    w = r.uniform(0, 2, 3001).astype(np.float32)
+    got = jmetrics.evaluate(y, p, ["roc_auc_score", "average_precision_score"], sample_weight=w,
+                            batch_size=256)
+    assert got["roc_auc_score"] == pytest.approx(skm.roc_auc_score(y, p, sample_weight=w), rel=1e-6)
+    assert got["average_precision_score"] == pytest.approx(
+        skm.average_precision_score(y, p, sample_weight=w), rel=1e-6)
+    models = jmetrics.evaluate(y, np.stack([p, 1 - p]), ["roc_auc_score"], model_axis=0,
+                               batch_size=256)
+    np.testing.assert_allclose(models["roc_auc_score"], [skm.roc_auc_score(y, p),
+                                                         skm.roc_auc_score(y, 1 - p)], rtol=1e-6)
+    with pytest.raises(ValueError, match="need the number of rows"):
+        jmetrics.evaluate(iter([(y, p)]), metrics=["roc_auc_score"])
+    with pytest.raises(ValueError, match="capacity must hold every row"):
+        jmetrics.evaluate(y, p, [jmetrics.metrics.ExactAUC(capacity=100)], batch_size=64)
+
+
 def test_k_models_in_one_pass_equal_each_model(tmp_path):
     y, _ = regression()
     r = np.random.default_rng(9)
@@ -320,6 +340,10 @@ DEVICES = textwrap.dedent("""
     got = jmetrics.evaluate(labels, probs, ["sparse_categorical_accuracy"], batch_size=64)
     np.testing.assert_allclose(got["sparse_categorical_accuracy"],
                                skm.accuracy_score(labels, probs.argmax(1)), rtol=1e-6)
+    yb = (r.random(1001) < 0.4).astype(np.float32); pb = np.round(r.random(1001), 2)
+    got = jmetrics.evaluate(yb, pb, ["roc_auc_score", "auc"], sample_weight=w, batch_size=64)
+    np.testing.assert_allclose(got["roc_auc_score"], skm.roc_auc_score(yb, pb, sample_weight=w),
+                               rtol=1e-6)
     print("ok")
 """)
 
@@ -338,8 +362,8 @@ HOSTS = textwrap.dedent("""
     jax.distributed.initialize(coordinator_address=sys.argv[1], num_processes=2,
                                process_id=int(sys.argv[2]))
     import jmetrics
-    got = jmetrics.evaluate(sys.argv[3], sys.argv[4], ["mse", "mae"], batch_size=64)
-    print(repr(got["mse"]), repr(got["mae"]))
+    got = jmetrics.evaluate(sys.argv[3], sys.argv[4], ["mse", "mae", "roc_auc_score"], batch_size=64)
+    print(repr(got["mse"]), repr(got["mae"]), repr(got["roc_auc_score"]))
 """)
 
 
@@ -353,6 +377,7 @@ def _free_port():
 
 def test_two_processes_each_read_their_rows_and_match_one_process(tmp_path):
     y, p = regression()
+    y = (y > 0).astype(np.float32)  # 0/1 labels, so the exact AUC buffer is merged too
     np.save(tmp_path / "y.npy", y)
     np.save(tmp_path / "p.npy", p)
     address = f"127.0.0.1:{_free_port()}"
@@ -365,9 +390,10 @@ def test_two_processes_each_read_their_rows_and_match_one_process(tmp_path):
     for proc, (_, stderr) in zip(procs, outs, strict=True):
         assert proc.returncode == 0, stderr[-3000:]
     want = reference(y, p)
+    auc = skm.roc_auc_score(y[:, 0], p[:, 0])
     for stdout, _ in outs:
-        mse, mae = (float(v) for v in stdout.strip().splitlines()[-1].split())
-        np.testing.assert_allclose([mse, mae], [want["mse"], want["mae"]], rtol=1e-5)
+        mse, mae, exact = (float(v) for v in stdout.strip().splitlines()[-1].split())
+        np.testing.assert_allclose([mse, mae, exact], [want["mse"], want["mae"], auc], rtol=1e-5)
 
 
 def test_device_arrays_stay_where_they_are():

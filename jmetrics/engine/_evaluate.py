@@ -165,7 +165,8 @@ def _finisher(plan: _Plan) -> Any:
 
     def reduce(state: Any, checks: Checks) -> tuple[Any, Checks]:
         state, checks = jax.tree.map(lambda x: x[0], (state, checks))
-        return plan.collection.all_reduce(state, "data"), _all_reduce(checks)
+        reduce_state = _over_leading(plan, lambda s: plan.collection.all_reduce(s, "data"))
+        return reduce_state(state), _all_reduce(checks)
 
     # check_vma off: a buffer statistic (ExactAUC) reduces with all_gather, replicated by design
     return jax.jit(jax.shard_map(reduce, mesh=plan.mesh, in_specs=(spec, spec),
@@ -178,14 +179,18 @@ def _all_reduce(checks: Checks) -> Checks:
     return all_reduce(checks, "data")  # type: ignore[no-any-return]
 
 
+def _over_leading(plan: _Plan, fn: Any) -> Any:
+    """``fn`` of one state, mapped over the state's model and bootstrap axes."""
+    if plan.bootstrap:
+        fn = jax.vmap(fn)
+    if plan.models:
+        fn = jax.vmap(fn)
+    return fn
+
+
 @functools.lru_cache(maxsize=64)
 def _compute(plan: _Plan) -> Any:
-    compute = plan.collection.compute
-    if plan.bootstrap:
-        compute = jax.vmap(compute)
-    if plan.models:
-        compute = jax.vmap(compute)
-    return jax.jit(compute)
+    return jax.jit(_over_leading(plan, plan.collection.compute))
 
 
 def _stack(tree: Any, *sizes: int) -> Any:
@@ -377,6 +382,7 @@ def evaluate(
         metrics = pick_metrics(*source.sample()).metrics
     if not isinstance(metrics, Collection):
         metrics = _bind_widths(metrics, *source.sample(1))
+        metrics = _bind_exact(metrics, source.rows, batch_size, mesh.size, source)
     collection = metrics if isinstance(metrics, Collection) else Collection(metrics, loss=loss)
     size = source.chunk_rows(batch_size, mesh.size)
     plan = _Plan(collection, mesh, model_axis is not None, bootstrap or 0, on_nonfinite,
@@ -406,6 +412,32 @@ def _bind_widths(metrics: Any, y_true: np.ndarray, y_pred: np.ndarray) -> Any:
                                        **{metric.width_option: width})
         out.append(spec)
     return out
+
+
+# scikit-learn names with an exact streaming form: a buffer holding every row (ExactAUC)
+_EXACT = {"roc_auc_score": "ROC", "average_precision_score": "PR"}
+
+
+def _bind_exact(metrics: Any, rows: int | None, batch_size: int | None, devices: int,
+                source: Any) -> Any:
+    """``'roc_auc_score'`` / ``'average_precision_score'``: exact (scikit-learn) values from an
+    :class:`~jmetrics.metrics.ExactAUC` buffer sized for every row this process reads."""
+    if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
+        return metrics
+    if not any(isinstance(m, str) and m in _EXACT for m in metrics):
+        return metrics
+    from jmetrics.metrics import ExactAUC
+
+    if rows is None:
+        raise ValueError(f"{_WHO}: {', '.join(m for m in metrics if m in _EXACT)} keep every row and "
+                         "need the number of rows: pass arrays or files, or pass "
+                         "jmetrics.metrics.ExactAUC(capacity=...) yourself.")
+    # every device's buffer can hold every row: per-device buffers, then per-process states, are
+    # merged into one buffer of the same capacity
+    size = source.chunk_rows(batch_size, devices)
+    capacity = max(size, size * math.ceil(rows / size))
+    return [ExactAUC(capacity=capacity, curve=_EXACT[m], name=m) if isinstance(m, str) and m in _EXACT
+            else m for m in metrics]
 
 
 def _mesh(devices: Any) -> Mesh:
@@ -547,21 +579,23 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
             bar.advance(chunk.valid)
         state, checks = _finisher(plan)(state, checks)
         if jax.process_count() > 1:
-            state, checks = _merge_processes((state, checks))
+            state, checks = _merge_processes(plan, state, checks)
         jax.block_until_ready(state)
     finally:
         bar.close()
     return state, checks
 
 
-def _merge_processes(tree: Any) -> Any:
-    """Merge per-process states under jax.distributed (gather, then the declared reductions)."""
+def _merge_processes(plan: _Plan, state: Any, checks: Checks) -> tuple[Any, Checks]:
+    """Merge per-process states under jax.distributed: gather, then each statistic's merge."""
     from jax.experimental import multihost_utils
 
-    gathered = multihost_utils.process_allgather(tree)
+    gathered = multihost_utils.process_allgather((state, checks))
+    merge = jax.jit(lambda a, b: (_over_leading(plan, plan.collection.merge)(a[0], b[0]),
+                                  merge_states(a[1], b[1])))
     merged = jax.tree.map(lambda x: x[0], gathered)
     for p in range(1, jax.process_count()):
-        merged = merge_states(merged, jax.tree.map(lambda x, p=p: x[p], gathered))
+        merged = merge(merged, jax.tree.map(lambda x, p=p: x[p], gathered))
     return merged
 
 
@@ -582,7 +616,18 @@ def _raise_on_checks(plan: _Plan, checks: Checks, source: _Source) -> None:
                              f"got labels from {lo:g} to {hi:g}.")
 
 
+def _raise_on_overflow(plan: _Plan, state: Any) -> None:
+    """A buffer statistic (ExactAUC) that ran out of capacity must not give a number."""
+    for metric, stat in zip(plan.collection.groups, state.stats, strict=True):
+        flag = getattr(stat, "overflow", None)
+        if flag is not None and bool(np.any(np.asarray(flag))):
+            raise ValueError(f"{_WHO}: {metric.display_name}: capacity must hold every row; got "
+                             f"more rows than capacity={getattr(metric, 'capacity', '?')}. "
+                             "Increase capacity.")
+
+
 def _results(plan: _Plan, state: Any, confidence: float) -> dict[str, Any]:
+    _raise_on_overflow(plan, state)
     computed = _compute(plan)(state)
     order = [k for k in plan.collection.keys if k in computed] or list(computed)
     values = {k: np.asarray(computed[k]) for k in order if k in computed}
