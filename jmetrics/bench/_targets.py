@@ -276,16 +276,69 @@ def train_step(backend: str = "cpu", batch: tuple[int, int] = (128, 10), steps: 
         return run
 
     fns: dict[str, Callable[[], Any]] = {"jmetrics": looped(step), "identity": looped(ident)}
+    fns.update(_model_steps(coll, dt, steps, dev))
     fns.update(_train_peers(res, t, p, dt, dp, steps))
     _timings(res, fns, budget=budget, warmup=1)
     res.times = {k: (v / steps if k != "compile" else v) for k, v in res.times.items()}
     res.checks.append(Check("x identity step", res.times["jmetrics"] / res.times["identity"],
                             "<=", 1.5))
+    _info(res, "x model step (metrics inside a small MLP's training step)", "model step + metrics",
+          "model step")
+    if "model step" in res.times:
+        res.extra["metrics cost inside the model step, us"] = 1e6 * (
+            res.times["model step + metrics"] - res.times["model step"])
     _ratio_check(res, "x torchmetrics MetricCollection.update", "torchmetrics", "jmetrics", 6)
     _ratio_check(res, "x Keras 3 eager update_state", "keras", "jmetrics", 20)
     res.checks.append(Check("compile seconds", res.times["compile"], "<=", 2.0))
     res.extra["steps per round"] = steps
     return res, fns["jmetrics"]
+
+
+def _model_steps(coll: Any, y: Any, steps: int, dev: Any) -> dict[str, Callable[[], Any]]:
+    """Context: a small MLP's SGD step (10 -> 64 -> 10 sigmoid outputs, binary crossentropy) on
+    the same batch, jitted and donated, alone and with the collection updated inside the step."""
+    import jax.numpy as jnp
+
+    n, c = y.shape
+    x = jax.device_put(make_inputs("regression", n * c)[1].reshape(n, c), dev)
+    k1, k2 = jax.random.split(jax.random.key(0))
+    params0 = (0.1 * jax.random.normal(k1, (c, 64)), 0.1 * jax.random.normal(k2, (64, c)))
+
+    def forward(params: Any) -> Any:
+        return jnp.tanh(x @ params[0]) @ params[1]
+
+    def loss(params: Any) -> Any:
+        z = forward(params)
+        return jnp.mean(jnp.maximum(z, 0) - z * y + jnp.log1p(jnp.exp(-jnp.abs(z))))
+
+    def sgd(params: Any) -> Any:
+        grads = jax.grad(loss)(params)
+        return jax.tree.map(lambda w, g: w - 0.1 * g, params, grads)
+
+    def model_step(carry: Any) -> Any:
+        return sgd(carry[0]), carry[1]
+
+    def model_metrics_step(carry: Any) -> Any:
+        params, state = carry
+        return sgd(params), coll.update(state, y, jax.nn.sigmoid(forward(params)))
+
+    out: dict[str, Callable[[], Any]] = {}
+    def fresh() -> Any:  # donation deletes the carry: every user gets its own copy
+        return jax.device_put(jax.tree.map(jnp.copy, (params0, coll.init())), dev)
+
+    for name, fn in (("model step", model_step), ("model step + metrics", model_metrics_step)):
+        compiled, _ = compile_jit(fn, fresh(), donate_argnums=(0,))
+        cell = [fresh()]
+
+        def run(compiled: Any = compiled, cell: list[Any] = cell) -> Any:
+            carry = cell[0]
+            for _ in range(steps):
+                carry = compiled(carry)
+            cell[0] = carry
+            return carry
+
+        out[name] = run
+    return out
 
 
 def _train_peers(res: TargetResult, t: np.ndarray, p: np.ndarray, dt: Any, dp: Any, steps: int
