@@ -82,6 +82,21 @@ def _from_ascending(pos_le: np.ndarray, ends: np.ndarray, n: int, vals: np.ndarr
     return np.ascontiguousarray(tps), np.ascontiguousarray(all_ge - tps), thr
 
 
+def _packed_ascending(pos: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One sort of int64 keys (signed float32 order << 1 | label), ascending.
+
+    Returns the positives at or below each group's end, the group ends, and the sorted keys.
+    """
+    packed = _float32_signed(s).astype(np.int64)
+    packed <<= 1
+    packed |= pos
+    packed.sort()
+    cum = np.cumsum(packed & 1)  # positives at or below each position
+    packed >>= 1
+    ends = _ends(packed)
+    return cum[ends], ends, packed
+
+
 def host_curve(
     pos: np.ndarray, s: np.ndarray, w: np.ndarray | None, thresholds: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -103,7 +118,6 @@ def host_curve(
         s32 = s.astype(np.float32)
         if np.array_equal(s32, s):
             s = s32
-    thr = None
     if s.dtype != np.float32 and w is None:
         # two plain sorts (all scores, positive scores) and a merge by binary search
         s = s.astype(np.float64) + 0.0
@@ -113,44 +127,32 @@ def host_curve(
         pos_le = np.searchsorted(np.sort(s[pos]), vals, side="right")
         return _from_ascending(pos_le, ends, n, vals if thresholds else None)
     if s.dtype == np.float32 and w is None:
-        # one sort of int64 keys (signed float order << 1 | label), ascending; groups are then
-        # reversed (compact arrays) into sklearn's descending order
-        packed = _float32_signed(s).astype(np.int64)
-        packed <<= 1
-        packed |= pos
-        packed.sort()
-        cum = np.cumsum(packed & 1)  # positives at or below each position
-        packed >>= 1
-        ends = _ends(packed)
+        pos_le, ends, packed = _packed_ascending(pos, s)
         vals = _float32_from_signed(packed[ends]).astype(np.float64) if thresholds else None
-        return _from_ascending(cum[ends], ends, n, vals)
-    if s.dtype == np.float32 and n < 2**32:
-        packed = _float32_keys(s).astype(np.uint64)
-        packed <<= np.uint64(32)
-        packed |= np.arange(n, dtype=np.uint64)
+        return _from_ascending(pos_le, ends, n, vals)
+    # with weights: sort into descending order (as scikit-learn) so that the float64 cumulative
+    # sums accumulate from the top scores (a tiny weight above a huge one keeps its precision)
+    if s.dtype == np.float32 and n < 2**31:
+        # one sort of int64 keys (reversed float order << 32 | row)
+        packed = (~_float32_signed(s)).astype(np.int64)
+        packed <<= 32
+        packed |= np.arange(n, dtype=np.int64)
         packed.sort()
-        packed = packed[::-1]
-        idx = (packed & np.uint64(0xFFFFFFFF)).astype(np.intp)
-        packed >>= np.uint64(32)
-        lab, ww = pos[idx], w[idx]  # type: ignore[index]  # w is not None on this path
+        idx = packed & 0xFFFFFFFF
+        packed >>= 32
         ends = _ends(packed)
-        if thresholds:
-            thr = _float32_from_keys(packed[ends]).astype(np.float64)
-    else:
+        vals = _float32_from_signed(~packed[ends]).astype(np.float64) if thresholds else None
+    else:  # float64 scores: an argsort (groups are by value: the order inside a tie does not matter)
         s = s.astype(np.float64) + 0.0
-        idx = np.argsort(s)[::-1]  # groups are by value: the order inside a tie does not matter
-        ss, lab = s[idx], pos[idx]
-        ww = None if w is None else w[idx]
+        idx = np.argsort(-s)
+        ss = s[idx]
         ends = _ends(ss)
-        thr = ss[ends]
-    if ww is None:
-        tps = np.cumsum(lab, dtype=np.int64)[ends]
-        fps = (ends + 1) - tps
-    else:
-        lab = lab.astype(bool)
-        tps = np.cumsum(np.where(lab, ww, 0.0))[ends]
-        fps = np.cumsum(np.where(lab, 0.0, ww))[ends]
-    return tps, fps, thr
+        vals = ss[ends] if thresholds else None
+    ww = np.ones(n) if w is None else w[idx]
+    lab = pos[idx]
+    tps = np.cumsum(np.where(lab, ww, 0.0))[ends]
+    fps = np.cumsum(np.where(lab, 0.0, ww))[ends]
+    return tps, fps, vals
 
 
 # ---- JAX path ---------------------------------------------------------------------------------
@@ -329,6 +331,15 @@ def host_groups(pos: np.ndarray, s: np.ndarray, w: np.ndarray | None, purpose: s
         if not np.array_equal(s32, s):
             return _split_groups(pos, s, purpose)
         s = s32
+    if w is None and purpose in ("auc", "ap") and s.dtype.kind in "fiub" and s.shape[0] > 0:
+        # ascending groups straight from the packed sort (the sums do not depend on group order)
+        pos_le, ends, _ = _packed_ascending(pos, s.astype(np.float32))
+        size = np.diff(ends, prepend=-1)
+        p = np.diff(pos_le, prepend=0)
+        total_p, n = int(pos_le[-1]), s.shape[0]
+        tpb = total_p - pos_le
+        fpb = (n - total_p) - ((ends + 1) - pos_le)
+        return HostGroups(p, size - p, tpb, fpb, total_p, n - total_p)
     tps, fps, _ = host_curve(pos, s, w, thresholds=False)
     if tps.shape[0] == 0:
         z = np.zeros(0, np.float64)
