@@ -77,7 +77,22 @@ def prepare(
             f"{metric}: y_true and y_pred must have at least one axis (the last axis is reduced); "
             f"got shape (). Pass arrays of shape (batch, d)."
         )
-    return t, p, out
+    return (*_one_column_fast(t, p), out)
+
+
+def _one_column_fast(t: jax.Array, p: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``(N, 1)`` inputs (a Keras model's one score per row), flattened behind a barrier.
+
+    XLA on CPU runs elementwise-then-reduce over an ``f32[N, 1]`` parameter several times slower
+    than over ``f32[N]`` and moves a plain reshape back onto the parameter; flattening behind
+    ``lax.optimization_barrier`` keeps the fast layout (msle at 1e7 rows: 456 ms -> 9 ms measured
+    here). Values, shapes and gradients are unchanged.
+    """
+    if p.ndim < 2 or p.shape[-1] != 1:
+        return t, p
+    shape = p.shape
+    t, p = jax.lax.optimization_barrier((t.reshape(-1), p.reshape(-1)))
+    return t.reshape(shape), p.reshape(shape)
 
 
 def sparse_inputs(
