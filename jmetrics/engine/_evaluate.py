@@ -576,6 +576,10 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
             w = arrays[2] if plan.weighted else None
             state, checks = step(state, checks, arrays[0], arrays[1], w, np.int32(chunk.position),
                                  np.int32(chunk.valid), np.uint32(seed))
+            # one chunk in flight: the reader thread keeps reading ahead (bounded by its queue),
+            # but dispatch must not run ahead of compute, or every dispatched chunk's host
+            # buffer stays alive and memory grows with the data
+            jax.block_until_ready(checks)
             bar.advance(chunk.valid)
         state, checks = _finisher(plan)(state, checks)
         if jax.process_count() > 1:
