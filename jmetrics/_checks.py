@@ -16,6 +16,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 __all__ = [
+    "column_weights",
     "accum_dtype",
     "as_float",
     "as_array",
@@ -108,3 +109,22 @@ def is_concrete(x: Any) -> bool:
 def to_numpy(x: ArrayLike) -> np.ndarray:
     """A NumPy view of a concrete array."""
     return np.asarray(x)
+
+
+def column_weights(metric: str, sample_weight: Any, shape: tuple[int, ...], dtype: Any) -> jax.Array | None:
+    """``sample_weight`` broadcast to 2-D ``shape`` ``(N, d)``: a scalar, ``(N,)``, ``(N, 1)`` or
+    ``(N, d)`` (Keras 3's F-score and R2 rule); ``None`` stays ``None``."""
+    if sample_weight is None:
+        return None
+    w = as_array(sample_weight, "sample_weight", metric).astype(dtype)
+    if w.ndim == 1:
+        w = w[:, None]
+    try:
+        if w.ndim > 2:
+            raise ValueError
+        return jnp.broadcast_to(w, shape)
+    except ValueError:
+        raise ValueError(
+            f"{metric}: sample_weight must be a scalar or have shape (N,), (N, 1) or (N, d) for "
+            f"inputs of shape {shape}; got {tuple(jnp.shape(sample_weight))}."
+        ) from None

@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice
+from jmetrics._checks import accum_dtype, as_array, check_choice, column_weights
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._lazy import InferredWidth
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
@@ -109,7 +109,7 @@ class _FScore(InferredWidth, Metric):
             pred = p > self.threshold  # type: ignore[attr-defined]
         pred = pred.astype(dt)
         t = t.astype(dt)
-        w = _row_weights(name, sample_weight, t.shape, dt)
+        w = column_weights(name, sample_weight, t.shape, dt)
         axis = None if self.average == "micro" else 0  # type: ignore[attr-defined]
 
         def wsum(x: jax.Array) -> jax.Array:
@@ -136,24 +136,6 @@ class _FScore(InferredWidth, Metric):
         if self.average is not None:  # type: ignore[attr-defined]
             return jnp.mean(f)
         return f
-
-
-def _row_weights(name: str, sample_weight: Any, shape: tuple[int, ...], dt: Any) -> jax.Array | None:
-    """Weights broadcast to ``(N, C)``: a scalar, ``(N,)``, ``(N, 1)`` or ``(N, C)``."""
-    if sample_weight is None:
-        return None
-    w = as_array(sample_weight, "sample_weight", name).astype(dt)
-    if w.ndim == 1:
-        w = w[:, None]
-    try:
-        if w.ndim > 2:
-            raise ValueError
-        return jnp.broadcast_to(w, shape)
-    except ValueError:
-        raise ValueError(
-            f"{name}: sample_weight must be a scalar or have shape (N,), (N, 1) or (N, C) for "
-            f"inputs of shape {shape}; got {tuple(jnp.shape(sample_weight))}."
-        ) from None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, squeeze_or_expand
+from jmetrics._checks import accum_dtype, as_array, check_choice, column_weights, squeeze_or_expand
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._lazy import InferredWidth
 from jmetrics.metrics._state import (
@@ -122,7 +122,8 @@ class R2Score(InferredWidth, Metric):
             )
         dt = accum_dtype()
         t, p = t.astype(dt), p.astype(dt)
-        w = _weights(name, sample_weight, t.shape, dt)
+        w = column_weights(name, sample_weight, t.shape, dt)
+        w = jnp.ones(t.shape, dt) if w is None else w
         if t.shape[0] == 0:
             return state
         nz = w != 0
@@ -162,21 +163,3 @@ class R2Score(InferredWidth, Metric):
         n, k = ksum_value(state.num_samples), self.num_regressors
         adjusted = 1 - (1 - r2) * (n - 1) / jnp.where(k < n - 1, n - k - 1, 1)
         return jnp.where(k < n - 1, adjusted, r2)
-
-
-def _weights(name: str, sample_weight: Any, shape: tuple[int, ...], dt: Any) -> jax.Array:
-    """Weights broadcast to ``(N, d)``: a scalar, ``(N,)``, ``(N, 1)`` or ``(N, d)`` (Keras 3)."""
-    if sample_weight is None:
-        return jnp.ones(shape, dt)
-    w = as_array(sample_weight, "sample_weight", name).astype(dt)
-    if w.ndim == 1:
-        w = w[:, None]
-    try:
-        if w.ndim > 2:
-            raise ValueError
-        return jnp.broadcast_to(w, shape)
-    except ValueError:
-        raise ValueError(
-            f"{name}: sample_weight must be a scalar or have shape (N,), (N, 1) or (N, d) for "
-            f"inputs of shape {shape}; got {tuple(jnp.shape(sample_weight))}."
-        ) from None
