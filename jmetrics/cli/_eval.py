@@ -114,16 +114,10 @@ def _note(text: str) -> None:
 
 
 def _pick(yt: Any, yp: Any, model_axis: int | None, pick: Callable[..., Any]) -> Any:
-    from jmetrics.engine._sources import open_column
+    """The engine's own look at the first rows (model axis removed), named by ``pick_metrics``."""
+    from jmetrics.engine._evaluate import _Source
 
-    if isinstance(yt, np.ndarray):
-        return pick(yt[:65536], yp[:65536])
-    t = open_column(yt, "y_true").read(0, 65536)
-    p_col = open_column(yp, "y_pred", 1 if model_axis == 0 else 0)
-    p = p_col.read(0, 65536)
-    if model_axis is not None:
-        p = np.take(p, 0, axis=model_axis)
-    return pick(t, p)
+    return pick(*_Source(yt, yp, None, model_axis).sample())
 
 
 def _write_text(path: str, text: str) -> None:

@@ -82,14 +82,14 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
     if w is not None:
         weight = jnp.where(real, w.reshape(n).astype(jnp.float32), 0.0)
 
-    finite = _finite_rows(yt, 0) & _finite_rows(yp, 1 if plan.models else 0)
-    bad = ~finite & (weight != 0)
-    row = chunk * rows_per_chunk + device * n + local_row
-    checks = Checks(
-        checks.bad_rows + jnp.sum(bad, dtype=jnp.int32),
-        jnp.minimum(checks.first_bad, jnp.min(jnp.where(bad, row, _BIG))),
-        checks.label_lo, checks.label_hi, checks.fractional,
-    )
+    if plan.nonfinite != "propagate":  # 'propagate' never looks at NaN/inf: no pass for it
+        finite = _finite_rows(yt, 0) & _finite_rows(yp, 1 if plan.models else 0)
+        bad = ~finite & (weight != 0)
+        row = chunk * rows_per_chunk + device * n + local_row
+        checks = checks._replace(
+            bad_rows=checks.bad_rows + jnp.sum(bad, dtype=jnp.int32),
+            first_bad=jnp.minimum(checks.first_bad, jnp.min(jnp.where(bad, row, _BIG))),
+        )
     if plan.sparse_classes:
         labels = yt.astype(jnp.float32).reshape(n, -1)
         seen = (weight != 0)[:, None] & jnp.isfinite(labels)
