@@ -374,15 +374,30 @@ def test_any_split_gives_the_same_counts(sizes, seed):
 
 
 def test_one_huge_batch_keeps_its_counts(monkeypatch):
-    from jmetrics.metrics import _thresholds
+    from jmetrics.metrics._state import ksum_add
 
     # Unweighted counts are int32 in a batch and enter the state as two exact float parts.
-    k = _thresholds._add(jm.TruePositives().init().tp, jnp.array([2**24 + 1, 3], jnp.int32))
+    k = ksum_add(jm.TruePositives().init().tp, jnp.array([2**24 + 1, 3], jnp.int32))
     np.testing.assert_array_equal(np.asarray(k.hi, np.float64) + np.asarray(k.lo, np.float64), [2**24 + 1, 3])
-    # Weighted bins are summed over row chunks (tiny chunks here, to see every path).
-    monkeypatch.setattr(_thresholds, "_CHUNK", 4)
-    bs = ragged((1,), sizes=(11,), weights="sample", seed=13)
-    tp, fp, tn, fn = ref_counts(bs, [0.2, 0.5])
-    m = jm.TrueNegatives(thresholds=[0.2, 0.5])
-    s = m.update(m.init(), *bs[0][:2], sample_weight=bs[0][2])
-    np.testing.assert_allclose(m.compute(s), tn, rtol=1e-6)
+    # Bins are counted over row blocks (tiny blocks here, so every path runs: the block loop and
+    # the tail block, int32 counts unweighted and compensated float sums weighted).
+    from jmetrics.metrics import _blocks
+
+    monkeypatch.setattr(_blocks, "BLOCK", 4)
+    for weights in ("none", "sample"):
+        bs = ragged((1,), sizes=(150,), weights=weights, seed=13)
+        ref = ref_counts(bs, [0.2, 0.5])
+        for cls, want in zip((jm.TruePositives, jm.FalsePositives, jm.TrueNegatives,
+                              jm.FalseNegatives), ref, strict=True):
+            m = cls(thresholds=[0.2, 0.5])
+            s = m.update(m.init(), *bs[0][:2], sample_weight=bs[0][2])
+            np.testing.assert_allclose(m.compute(s), want, rtol=1e-6)
+    # multi-label: blocks hold whole rows, so the label of an element is its position mod L
+    bs = ragged((3,), sizes=(41,), seed=14)
+    m = jm.AUC(num_thresholds=5, multi_label=True, num_labels=3)
+    s = m.update(m.init(), bs[0][0], bs[0][1])
+    t, p, _ = bs[0]
+    for j in range(3):
+        want = ref_counts([(t[:, j:j + 1], p[:, j:j + 1], None)], [-1e-7, 0.25, 0.5, 0.75, 1 + 1e-7])
+        got = [np.asarray(k.hi + k.lo)[:, j] for k in s]
+        np.testing.assert_array_equal(got, want)

@@ -244,3 +244,42 @@ def test_bad_options_and_shapes_name_metric_and_argument():
         m.update(m.init(), np.zeros(4), np.zeros(5))
     with pytest.raises(ValueError, match=r"histogram_auc: sample_weight must broadcast"):
         m.update(m.init(), np.zeros(4), np.zeros(4), sample_weight=np.ones(3))
+
+
+def _ref_counts(num_bins, y, s, w):
+    """float64 NumPy histogram of positives/negatives by floor(s * num_bins); NaN scores dropped."""
+    y, s, w = (np.asarray(a, np.float64) for a in (y, s, w))
+    keep = ~np.isnan(s) & (w != 0)
+    b = np.clip(np.floor(np.clip(s[keep], 0, 1) * num_bins), 0, num_bins - 1).astype(int)
+    pos = np.bincount(b, weights=(w * y)[keep], minlength=num_bins)
+    neg = np.bincount(b, weights=(w * (1 - y))[keep], minlength=num_bins)
+    return pos, neg
+
+
+@pytest.mark.parametrize("case", ["hard", "soft_in_last_block", "nan_scores", "weighted", "bool",
+                                  "int"])
+def test_block_paths_count_like_numpy(monkeypatch, case):
+    # Tiny blocks so a 101-row batch runs the block loop, the tail block and (for a soft label
+    # seen only in the last block) the refold as floats.
+    from jmetrics.metrics import _blocks
+
+    monkeypatch.setattr(_blocks, "BLOCK", 8)
+    r = np.random.default_rng(7)
+    n, m = 101, HistogramAUC(num_bins=16)
+    y = r.integers(0, 2, n).astype(np.float32)
+    s = r.uniform(-0.1, 1.1, n).astype(np.float32)  # some beyond [0, 1]: end bins
+    w = None
+    if case == "soft_in_last_block":
+        y[-1] = 0.25
+    elif case == "nan_scores":
+        s[[3, 50, 100]] = np.nan
+    elif case == "weighted":
+        w = r.uniform(0, 3, n).astype(np.float32)
+        w[[5, 6]] = 0
+        y[5] = np.nan  # weight 0 removes the row, whatever its label
+    got_y = {"bool": y.astype(bool), "int": y.astype(np.int32)}.get(case, y)
+    st_ = m.update(m.init(), got_y, s, sample_weight=w)
+    pos, neg = HistogramAUC.counts(st_)
+    want_pos, want_neg = _ref_counts(16, y, s, np.ones(n) if w is None else w)
+    np.testing.assert_allclose(np.asarray(pos, np.float64), want_pos, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(neg, np.float64), want_neg, rtol=1e-6, atol=1e-6)

@@ -34,6 +34,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, check_choice, squeeze_or_expand
 from jmetrics.metrics._base import Metric
+from jmetrics.metrics._blocks import fold_blocks, scatter_add
 from jmetrics.metrics._state import KSum, ksum, ksum_add
 
 __all__ = ["HistogramAUC"]
@@ -158,7 +159,9 @@ class HistogramAUC(Metric):
 
     def bucketize(self, y_pred: Any) -> jax.Array:
         """Bin index of each score (int32, same shape), monotone non-decreasing in the score."""
-        s = as_array(y_pred, "y_pred", self.display_name)
+        return self._bins(as_array(y_pred, "y_pred", self.display_name))
+
+    def _bins(self, s: jax.Array) -> jax.Array:
         if not jnp.issubdtype(s.dtype, jnp.floating) or s.dtype in (jnp.bfloat16, jnp.float16):
             s = s.astype(jnp.float32)
         if self.space == "probability":
@@ -172,6 +175,15 @@ class HistogramAUC(Metric):
     def update(  # type: ignore[override]
         self, state: HistogramAUCState, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> HistogramAUCState:
+        """Fold a batch in: one pass over cache-sized blocks (``_blocks.fold_blocks``).
+
+        A block's keys are ``2 * bin + label`` (NaN scores go to one extra, discarded key).
+        Unweighted, each block is one int32 scatter of ones (exact counts); a label neither 0 nor
+        1 is counted in a second extra key, and if that count is not 0 the batch is folded again
+        as floats (one ``lax.cond``). Weighted (or soft),
+        each block scatters ``w * y`` and ``w * (1 - y)`` into float sums. Either enters the
+        state's compensated sums once per batch.
+        """
         who = self.display_name
         dt = accum_dtype()
         y = as_array(y_true, "y_true", who)
@@ -180,29 +192,51 @@ class HistogramAUC(Metric):
         if y.shape != s.shape:
             raise ValueError(f"{who}: y_true and y_pred must have the same shape; got "
                              f"{tuple(jnp.shape(y_true))} and {tuple(jnp.shape(y_pred))}.")
-        if sample_weight is None:
-            w = jnp.ones(s.shape, dt)
-        else:
-            w = as_array(sample_weight, "sample_weight", who).astype(dt)
+        size = 2 * self.num_bins + 1  # key 2b: negatives of bin b, 2b + 1: positives, 2B: NaN score
+        cols = [y.reshape(-1), s.reshape(-1)]
+        if sample_weight is not None:
+            w = as_array(sample_weight, "sample_weight", who)
             _, w = squeeze_or_expand(s, w)
             if w.ndim < s.ndim:
                 w = w.reshape(w.shape + (1,) * (s.ndim - w.ndim))
             try:
-                w = jnp.broadcast_to(w, s.shape)
+                cols.append(jnp.broadcast_to(w, s.shape).reshape(-1))
             except ValueError:
                 raise ValueError(
                     f"{who}: sample_weight must broadcast to y_pred; got sample_weight shape "
                     f"{tuple(jnp.shape(sample_weight))} and y_pred shape {tuple(s.shape)}.") from None
-        idx = self.bucketize(s).reshape(-1)
-        keep = (w != 0) & ~jnp.isnan(s.astype(jnp.float32))
-        yf = y.astype(dt)
-        wp = jnp.where(keep, w * yf, 0).reshape(-1)
-        wn = jnp.where(keep, w * (1 - yf), 0).reshape(-1)
-        zeros = jnp.zeros((self.num_bins,), dt)
-        return HistogramAUCState(
-            ksum_add(state.pos, zeros.at[idx].add(wp, mode="promise_in_bounds")),
-            ksum_add(state.neg, zeros.at[idx].add(wn, mode="promise_in_bounds")),
-        )
+
+        def bins(sb: jax.Array) -> jax.Array:
+            return jnp.where(jnp.isnan(sb.astype(jnp.float32)), self.num_bins, self._bins(sb))
+
+        def hard(c: jax.Array, yb: jax.Array, sb: jax.Array) -> jax.Array:  # int32 counts per key
+            key = 2 * bins(sb) + (yb == 1).astype(jnp.int32)
+            return scatter_add(c, jnp.where((yb == 0) | (yb == 1), key, size), 1)
+
+        def soft(c: jax.Array, yb: jax.Array, sb: jax.Array, wb: jax.Array | None = None
+                 ) -> jax.Array:  # float sums per key
+            yf = yb.astype(dt)
+            k = 2 * bins(sb)
+            if wb is None:
+                return scatter_add(scatter_add(c, k + 1, yf), k, 1 - yf)
+            wf = wb.astype(dt)
+            nz = wf != 0  # weight 0 removes the row, whatever its label
+            wp, wn = jnp.where(nz, wf * yf, 0), jnp.where(nz, wf * (1 - yf), 0)
+            return scatter_add(scatter_add(c, k + 1, wp), k, wn)
+
+        zeros_f = jnp.zeros((size,), dt)
+        if sample_weight is not None:
+            counts, sums = jnp.zeros((size,), jnp.int32), fold_blocks(soft, zeros_f, *cols)
+        else:  # exact int counts; if a label was soft after all, the batch is redone as floats
+            counts = fold_blocks(hard, jnp.zeros((size + 1,), jnp.int32), *cols)
+            counts, sums = jax.lax.cond(
+                counts[size] > 0, lambda: (jnp.zeros((size,), jnp.int32),
+                                           fold_blocks(soft, zeros_f, *cols)),
+                lambda: (counts[:size], zeros_f))
+        pos, neg = state.pos, state.neg
+        for part in (counts[:-1], sums[:-1]):
+            pos, neg = ksum_add(pos, part[1::2]), ksum_add(neg, part[0::2])
+        return HistogramAUCState(pos, neg)
 
     @staticmethod
     def counts(state: HistogramAUCState) -> tuple[jax.Array, jax.Array]:

@@ -69,8 +69,17 @@ def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 def ksum_add(s: KSum, x: jax.Array) -> KSum:
-    """Add ``x`` (already reduced to ``s``'s shape) to a compensated sum."""
-    hi, err = _two_sum(s.hi, jnp.asarray(x, s.hi.dtype))
+    """Add ``x`` (already reduced to ``s``'s shape) to a compensated sum.
+
+    Integer ``x`` (exact counts) goes in as two float parts, the rounded value and its exact
+    remainder, so counts past ``2**24`` lose nothing in float32.
+    """
+    x = jnp.asarray(x)
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        hi_part = x.astype(s.hi.dtype)
+        s = ksum_add(s, hi_part)
+        x = (x - hi_part.astype(x.dtype)).astype(s.hi.dtype)
+    hi, err = _two_sum(s.hi, x.astype(s.hi.dtype))
     return KSum(hi, s.lo + err)
 
 

@@ -41,6 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
+from jmetrics.metrics import _blocks
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
 
 __all__ = ["Bins", "ConfusionCounts", "bins_for", "confusion_init", "confusion_update", "dnn"]
@@ -161,10 +162,12 @@ def confusion_update(
 ) -> ConfusionCounts:
     """Fold a batch into the counts (Keras 3 ``update_confusion_matrix_variables``)."""
     dt = accum_dtype()
-    y_true = as_array(y_true, "y_true", metric).astype(dt)
-    y_pred = as_array(y_pred, "y_pred", metric).astype(dt)
-    if from_logits:
-        y_pred = jax.nn.sigmoid(y_pred)
+    y_true = as_array(y_true, "y_true", metric)  # only compared with 0: any dtype
+    y_pred = as_array(y_pred, "y_pred", metric)  # to float32 inside the block loop, unless top_k
+    if top_k is not None:
+        y_pred = y_pred.astype(dt)
+        if from_logits:
+            y_pred = jax.nn.sigmoid(y_pred)
     y_pred, y_true = squeeze_or_expand(y_pred, y_true)
     if y_true.shape != y_pred.shape:
         raise ValueError(
@@ -201,16 +204,23 @@ def confusion_update(
                 f"{metric}: y_pred must have shape (N, num_labels={num_labels}) when multi_label="
                 f"True; got {tuple(y_pred.shape)}."
             )
-        label = jnp.broadcast_to(jnp.arange(num_labels, dtype=jnp.int32), y_pred.shape)
     else:
         num_labels = 1
-        label = None
-    neg = (y_true == 0).astype(jnp.int32)
-    seg = _bin_index(y_pred, bins) + (n_thr + 1) * neg
-    if label is not None:
-        seg = seg + 2 * (n_thr + 1) * label
-    hist = _histogram(seg.reshape(-1), None if w is None else w.reshape(-1),
-                      2 * (n_thr + 1) * num_labels).reshape(num_labels, 2, n_thr + 1)
+    width = n_thr + 1
+
+    def keys(yt: jax.Array, yp: jax.Array) -> jax.Array:
+        yp = yp.astype(dt)
+        if from_logits and top_k is None:
+            yp = jax.nn.sigmoid(yp)
+        seg = _bin_index(yp, bins) + width * (yt == 0).astype(jnp.int32)
+        if multi_label:  # blocks start on a row boundary: the label is the position mod L
+            seg = seg + 2 * width * (jnp.arange(yt.shape[0], dtype=jnp.int32) % num_labels)
+        return seg
+
+    hist = _blocks.bincount(keys, 2 * width * num_labels, (y_true.reshape(-1), y_pred.reshape(-1)),
+                    None if w is None else w.reshape(-1),
+                    block=max(1, _blocks.BLOCK // num_labels) * num_labels,
+                    ).reshape(num_labels, 2, width)
     above = jnp.flip(jnp.cumsum(jnp.flip(hist, -1), -1), -1)[..., 1:]  # sum over b > j
     below = jnp.cumsum(hist, -1)[..., :-1]  # sum over b <= j
     tp, fp, fn, tn = above[:, 0], above[:, 1], below[:, 0], below[:, 1]  # (L, T) each
@@ -223,33 +233,7 @@ def confusion_update(
         tp, fp, tn, fn = (x.T for x in (tp, fp, tn, fn))
     else:
         tp, fp, tn, fn = (x[0] for x in (tp, fp, tn, fn))
-    return ConfusionCounts(*(_add(k, x) for k, x in zip(state, (tp, fp, tn, fn), strict=True)))
-
-
-_CHUNK = 2**20  # rows per partial histogram: float32 bin sums stay accurate in huge batches
-
-
-def _histogram(seg: jax.Array, w: jax.Array | None, size: int) -> jax.Array:
-    """Weighted bin counts: int32 when unweighted (exact to 2**31), else float sums over row
-    chunks of 2**20 (a single float32 scatter-add would stall at 2**24 in one bin)."""
-    if w is None:
-        return jax.ops.segment_sum(jnp.ones(seg.shape, jnp.int32), seg, num_segments=size)
-    m = seg.shape[0]
-    if m <= _CHUNK:
-        return jax.ops.segment_sum(w, seg, num_segments=size)
-    nc = -(-m // _CHUNK)
-    pad = nc * _CHUNK - m
-    seg = jnp.pad(seg, (0, pad)) + size * (jnp.arange(nc * _CHUNK, dtype=jnp.int32) // _CHUNK)
-    parts = jax.ops.segment_sum(jnp.pad(w, (0, pad)), seg, num_segments=nc * size)
-    return jnp.sum(parts.reshape(nc, size), axis=0)
-
-
-def _add(k: KSum, x: jax.Array) -> KSum:
-    """Add a batch's counts; integer counts go in as two exact float parts."""
-    if jnp.issubdtype(x.dtype, jnp.integer):
-        hi = x.astype(k.hi.dtype)
-        return ksum_add(ksum_add(k, hi), (x - hi.astype(x.dtype)).astype(k.hi.dtype))
-    return ksum_add(k, x)
+    return ConfusionCounts(*(ksum_add(k, x) for k, x in zip(state, (tp, fp, tn, fn), strict=True)))
 
 
 def parse_thresholds(metric: str, thresholds: Any) -> tuple[float, ...] | None:
