@@ -14,8 +14,8 @@ sums are float64 cumulative sums, as in scikit-learn.
 
 JAX path (traced inputs). ``lax.sort`` of the descending keys with the positive and negative
 weights as payloads; cumulative sums are double-float (a ``(hi, lo)`` pair combined with an error
-free two-sum in an associative scan), so integer counts are exact to 2**48 and weighted sums carry
-about twice the working precision; the final reductions are compensated pairwise sums. At 1e7
+free two-sum in a two-level scan, :func:`df_cumsum`), so integer counts are exact to 2**48 and
+weighted sums carry about twice the working precision; the final reductions are compensated pairwise sums. At 1e7
 samples the results agree with scikit-learn's float64 to about 1e-7 in float32.
 """
 
@@ -170,17 +170,53 @@ def _df_combine(x: tuple[jax.Array, jax.Array], y: tuple[jax.Array, jax.Array]):
 def df_cumsum(x: jax.Array) -> tuple[jax.Array, jax.Array]:
     """Inclusive double-float cumulative sum ``(hi, lo)`` of a float vector.
 
-    A Hillis-Steele scan (log2(n) rounds of shift-and-add with an error-free two-sum): more work
-    than a sequential scan but a small graph, so it compiles fast and vectorises.
+    >>> import jax.numpy as jnp
+    >>> hi, lo = df_cumsum(jnp.array([2.0**24, 1.0, 1.0, 1.0], jnp.float32))
+    >>> [int(h) + int(l) for h, l in zip(hi, lo)]  # float32 alone would stall at 2**24
+    [16777216, 16777217, 16777218, 16777219]
     """
-    n = x.shape[0]
-    hi, lo = x, jnp.zeros_like(x)
-    d = 1
-    while d < n:
-        zero = jnp.zeros((d,), x.dtype)
-        hi, lo = _df_combine((jnp.concatenate([zero, hi[:-d]]), jnp.concatenate([zero, lo[:-d]])), (hi, lo))
-        d *= 2
-    return hi, lo
+    return _df_scan(x, jnp.zeros_like(x))
+
+
+_SCAN_WIDTH = 64  # rows of the two-level scan
+
+
+def _df_scan(hi: jax.Array, lo: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Inclusive double-float scan of the pairs ``(hi, lo)``.
+
+    Short vectors: a Hillis-Steele scan (log2(n) rounds of shift-and-add with an error-free
+    two-sum). Long ones, two levels: the vector is cut into ``W = 64``-long rows; a ``lax.scan``
+    over the ``W`` columns adds a whole column of rows at a time (vectorised, one pass over the
+    data), the rows' totals are scanned recursively, and each row gets its exclusive prefix added.
+    Every addition is a two-sum, so the result carries about twice the working precision.
+    """
+    n = hi.shape[0]
+    if n <= 4 * _SCAN_WIDTH:
+        d = 1
+        while d < n:
+            zero = jnp.zeros((d,), hi.dtype)
+            hi, lo = _df_combine((jnp.concatenate([zero, hi[:-d]]), jnp.concatenate([zero, lo[:-d]])),
+                                 (hi, lo))
+            d *= 2
+        return hi, lo
+    rows = -(-n // _SCAN_WIDTH)
+    pad = rows * _SCAN_WIDTH - n
+    cols_hi = jnp.pad(hi, (0, pad)).reshape(rows, _SCAN_WIDTH).T
+    cols_lo = jnp.pad(lo, (0, pad)).reshape(rows, _SCAN_WIDTH).T
+
+    def step(c: tuple[jax.Array, jax.Array], col: tuple[jax.Array, jax.Array]) -> tuple[Any, Any]:
+        out = _df_combine(c, col)
+        return out, out
+
+    zero = jnp.zeros((rows,), hi.dtype)
+    _, (run_hi, run_lo) = jax.lax.scan(step, (zero, zero), (cols_hi, cols_lo))  # (W, rows)
+    tot_hi, tot_lo = _df_scan(run_hi[-1], run_lo[-1])  # inclusive prefix of the row totals
+    first = jnp.zeros((1,), hi.dtype)
+    before_hi = jnp.concatenate([first, tot_hi[:-1]])
+    before_lo = jnp.concatenate([first, tot_lo[:-1]])
+    out_hi, err = _two_sum(before_hi[None, :], run_hi)
+    out_lo = err + before_lo[None, :] + run_lo
+    return out_hi.T.reshape(-1)[:n], out_lo.T.reshape(-1)[:n]
 
 
 def exact_sum(x: jax.Array) -> jax.Array:
