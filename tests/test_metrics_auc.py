@@ -173,8 +173,9 @@ def test_bf16_inputs_and_counts_past_2_pow_24():
     for _ in range(17):
         s = step(s, ones, ones, w)
     s = step(s, ones[:1], ones[:1], 0.25)
-    exact = np.asarray(s.tp.hi, np.float64) + np.asarray(s.tp.lo, np.float64)
-    np.testing.assert_array_equal(exact, [17 * 2**20 + 0.25] * 2 + [0])
+    pos = np.asarray(s.pos.hi, np.float64) + np.asarray(s.pos.lo, np.float64)
+    exact_tp = np.cumsum(pos[::-1])[::-1][1:]  # tp_j: the weight of positives above threshold j
+    np.testing.assert_array_equal(exact_tp, [17 * 2**20 + 0.25] * 2 + [0])
 
 
 def test_bad_options_and_inputs_name_the_metric():
@@ -218,9 +219,9 @@ def test_names_configs_and_keras_round_trip():
     ours = jmetrics.deserialize(keras.metrics.serialize(k))
     assert ours == jm.AUC(num_thresholds=17, curve="PR", multi_label=True, num_labels=3,
                           from_logits=True, name=k.name)
-    assert len(jm.AUC().init().tp.hi) == 200 and jm.AUC(thresholds=[0.5]).init().tp.hi.shape == (3,)
+    assert len(jm.AUC().init().pos.hi) == 201 and jm.AUC(thresholds=[0.5]).init().pos.hi.shape == (4,)
     ml = MultiLabelAUC(**MultiLabelAUC.example_args)
-    assert ml.init().tp.hi.shape == (200, 4)
+    assert ml.init().pos.hi.shape == (201, 4)
     assert jax.tree.structure(jax.eval_shape(ml.init)) == jax.tree.structure(ml.init())
 
 

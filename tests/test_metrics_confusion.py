@@ -64,6 +64,18 @@ def run(metric, bs):
     return metric.compute(state(metric, bs))
 
 
+def exact_counts(state):
+    """float64 (tp, fp, tn, fn) per sorted threshold from a state's per-bin label weights."""
+    pos, neg = (np.asarray(k.hi, np.float64) + np.asarray(k.lo, np.float64) for k in state)
+    above = [np.cumsum(x[::-1], axis=0)[::-1][1:] for x in (pos, neg)]
+    below = [np.cumsum(x, axis=0)[:-1] for x in (pos, neg)]
+    return above[0], above[1], below[1], below[0]
+
+
+def exact_tp(state):
+    return exact_counts(state)[0]
+
+
 def ref_counts(bs, thresholds):
     """float64 NumPy: (tp, fp, tn, fn) per threshold, weights aligned from the left."""
     thr = np.asarray(thresholds, np.float32).astype(np.float64)
@@ -256,8 +268,7 @@ def test_counts_stay_exact_past_2_pow_24():
     for _ in range(17):  # 17 * 2**20 > 2**24 in total weight
         s = step(s, ones, ones, w)
     s = step(s, ones[:1], ones[:1], 0.25)  # below float32's spacing (2.0) at this size
-    exact = np.asarray(s.tp.hi, np.float64) + np.asarray(s.tp.lo, np.float64)
-    np.testing.assert_array_equal(exact, 17 * 2**20 + 0.25)
+    np.testing.assert_array_equal(exact_tp(s), 17 * 2**20 + 0.25)
 
 
 def test_bad_options_and_inputs_name_the_metric():
@@ -300,7 +311,7 @@ def test_equal_stat_keys_mean_identical_states():
 def test_state_layout_names_and_configs():
     m = jm.Precision(thresholds=[0.3, 0.6])
     s = m.init()
-    assert isinstance(s, ConfusionCounts) and s.tp.hi.shape == (2,) and s.tp.hi.dtype == jnp.float32
+    assert isinstance(s, ConfusionCounts) and s.pos.hi.shape == (3,) and s.pos.hi.dtype == jnp.float32
     # Keras 3 default names (History keys), confusion_metrics.py: snake_case of the class name
     for c in [*COUNTS, "Precision", "Recall", *AT]:
         want = "".join("_" + ch.lower() if ch.isupper() else ch for ch in c).lstrip("_")
@@ -377,8 +388,8 @@ def test_one_huge_batch_keeps_its_counts(monkeypatch):
     from jmetrics.metrics._state import ksum_add
 
     # Unweighted counts are int32 in a batch and enter the state as two exact float parts.
-    k = ksum_add(jm.TruePositives().init().tp, jnp.array([2**24 + 1, 3], jnp.int32))
-    np.testing.assert_array_equal(np.asarray(k.hi, np.float64) + np.asarray(k.lo, np.float64), [2**24 + 1, 3])
+    k = ksum_add(jm.TruePositives(thresholds=[0.5, 0.6]).init().pos, jnp.array([2**24 + 1, 3, 0], jnp.int32))
+    np.testing.assert_array_equal(np.asarray(k.hi, np.float64) + np.asarray(k.lo, np.float64), [2**24 + 1, 3, 0])
     # Bins are counted over row blocks (tiny blocks here, so every path runs: the block loop and
     # the tail block, int32 counts unweighted and compensated float sums weighted).
     from jmetrics.metrics import _blocks
@@ -399,5 +410,5 @@ def test_one_huge_batch_keeps_its_counts(monkeypatch):
     t, p, _ = bs[0]
     for j in range(3):
         want = ref_counts([(t[:, j:j + 1], p[:, j:j + 1], None)], [-1e-7, 0.25, 0.5, 0.75, 1 + 1e-7])
-        got = [np.asarray(k.hi + k.lo)[:, j] for k in s]
+        got = [np.asarray(c)[:, j] for c in exact_counts(s)]
         np.testing.assert_array_equal(got, want)

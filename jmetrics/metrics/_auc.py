@@ -58,7 +58,8 @@ class AUC(Metric):
     docs/exact-vs-binned-auc.md. Default name ``'auc'``. One difference: ``multi_label=True``
     needs ``num_labels`` (or ``label_weights``), since the state's shape is fixed at ``init``.
 
-    State: ``ConfusionCounts`` (tp, fp, tn, fn; (T,) float32 each, or (T, num_labels)).
+    State: ``ConfusionCounts`` (pos, neg: label weights per bin; (T + 1,) float32 each, or
+    (T + 1, num_labels)).
     An empty state gives 0 (Keras 3).
 
     >>> import jax.numpy as jnp
@@ -168,7 +169,7 @@ class AUC(Metric):
         return self._average(inc)
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
-        tp, fp, tn, fn = values(state)
+        tp, fp, tn, fn = values(state, self.bins())
         if self.curve == "PR" and self.summation_method == "interpolation":
             return self._interpolate_pr(tp, fp, fn)
         recall = dnn(tp, tp + fn)

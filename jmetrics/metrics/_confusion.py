@@ -3,7 +3,8 @@
 TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall and the
 ``*At*`` family (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
 SpecificityAtSensitivity). All keep one :class:`~jmetrics.metrics._thresholds.ConfusionCounts`
-state (tp, fp, tn, fn per threshold), updated in O(N + T) (see ``_thresholds``), so metrics with
+state (the label weights per threshold bin; tp, fp, tn, fn are its cumulative sums), updated in
+O(N + T) (see ``_thresholds``), so metrics with
 the same thresholds (and top_k, class_id) share it in a collection (``stat_key``).
 
 Counting follows Keras 3: a label is positive when ``y_true != 0``, a prediction when
@@ -101,7 +102,8 @@ class _Count(_Thresholded):
         return bins_for(self.thresholds or (0.5,))
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
-        return self._one(dict(zip(ConfusionCounts._fields, values(state), strict=True))[self._field])
+        counts = dict(zip(("tp", "fp", "tn", "fn"), values(state, self.bins()), strict=True))
+        return self._one(counts[self._field])
 
 
 _COUNT_DOC = """Weighted number of {what}: ``keras.metrics.{cls}``.
@@ -111,7 +113,7 @@ _COUNT_DOC = """Weighted number of {what}: ``keras.metrics.{cls}``.
 One value per threshold (a scalar for one threshold; ``thresholds=None`` means 0.5, compared
 strictly: ``y_pred > t``). All elements of any rank are pooled. Equals Keras 3's result; with one
 threshold, ``sklearn.metrics.confusion_matrix(y_true != 0, y_pred > t, sample_weight=w)``{cell}.
-Default name ``'{name}'``. State: ``ConfusionCounts`` (tp, fp, tn, fn; (T,) float32 each).
+Default name ``'{name}'``. State: ``ConfusionCounts`` (pos, neg: label weights per bin, (T + 1,) float32 each).
 
 >>> import jax.numpy as jnp
 >>> m = {cls}()
@@ -196,7 +198,7 @@ class Precision(_PrecisionRecall):
     default_name = "precision"
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
-        tp, fp, _, _ = values(state)
+        tp, fp, _, _ = values(state, self.bins())
         return self._one(dnn(tp, tp + fp))
 
 
@@ -220,7 +222,7 @@ class Recall(_PrecisionRecall):
     default_name = "recall"
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
-        tp, _, _, fn = values(state)
+        tp, _, _, fn = values(state, self.bins())
         return self._one(dnn(tp, tp + fn))
 
 
@@ -267,7 +269,7 @@ over ``num_thresholds`` thresholds ``[0, 1/(n-1), ..., 1]`` (``[0.5]`` for n=1),
 clipped to [0, 1] and binned exactly as Keras 3 bins them; sensitivity = recall = tp/(tp+fn),
 specificity = tn/(tn+fp), precision = tp/(tp+fp), each 0 when its denominator is 0. ``class_id``
 selects one column. Equals Keras 3; the exact (unbinned) value follows from
-``sklearn.metrics.{sk}``. Default name ``'{name}'``. State: ``ConfusionCounts`` ((T,) each).
+``sklearn.metrics.{sk}``. Default name ``'{name}'``. State: ``ConfusionCounts`` (label weights per bin, (T + 1,) each).
 
 >>> import jax.numpy as jnp
 >>> m = {cls}({target}=0.5)
@@ -277,18 +279,21 @@ selects one column. Equals Keras 3; the exact (unbinned) value follows from
 """
 
 
-def _sens(state: ConfusionCounts) -> jax.Array:
-    tp, _, _, fn = values(state)
+Counts = tuple[jax.Array, jax.Array, jax.Array, jax.Array]  # (tp, fp, tn, fn), from values()
+
+
+def _sens(counts: Counts) -> jax.Array:
+    tp, _, _, fn = counts
     return dnn(tp, tp + fn)
 
 
-def _spec(state: ConfusionCounts) -> jax.Array:
-    _, fp, tn, _ = values(state)
+def _spec(counts: Counts) -> jax.Array:
+    _, fp, tn, _ = counts
     return dnn(tn, tn + fp)
 
 
-def _prec(state: ConfusionCounts) -> jax.Array:
-    tp, fp, _, _ = values(state)
+def _prec(counts: Counts) -> jax.Array:
+    tp, fp, _, _ = counts
     return dnn(tp, tp + fp)
 
 
@@ -299,7 +304,8 @@ def _at(cls_name: str, target: str, name: str, con: Any, dep: Any, words: tuple[
                          name=name, out=out)
 
     def _rates(self: _AtValue, state: ConfusionCounts) -> tuple[jax.Array, jax.Array]:
-        return con(state), dep(state)
+        counts = values(state, self.bins())
+        return con(counts), dep(counts)
 
     return dataclasses.make_dataclass(
         cls_name,

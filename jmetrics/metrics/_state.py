@@ -27,8 +27,10 @@ __all__ = [
     "KSum",
     "Moments",
     "all_reduce",
+    "df_cumsum",
     "ksum",
     "ksum_add",
+    "ksum_cumsum",
     "ksum_value",
     "merge_states",
     "moments",
@@ -66,6 +68,80 @@ def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
     bp = s - a
     err = (a - (s - bp)) + (b - bp)
     return s, err
+
+
+def _df_combine(x: tuple[jax.Array, jax.Array], y: tuple[jax.Array, jax.Array]
+                ) -> tuple[jax.Array, jax.Array]:
+    s, e = _two_sum(x[0], y[0])
+    return s, e + x[1] + y[1]
+
+
+def df_cumsum(x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Inclusive double-float cumulative sum ``(hi, lo)`` of a float vector.
+
+    >>> import jax.numpy as jnp
+    >>> hi, lo = df_cumsum(jnp.array([2.0**24, 1.0, 1.0, 1.0], jnp.float32))
+    >>> [int(h) + int(l) for h, l in zip(hi, lo)]  # float32 alone would stall at 2**24
+    [16777216, 16777217, 16777218, 16777219]
+    """
+    return _df_scan(x, jnp.zeros_like(x))
+
+
+_SCAN_WIDTH = 64  # rows of the two-level scan
+
+
+def _df_scan(hi: jax.Array, lo: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Inclusive double-float scan of the pairs ``(hi, lo)``.
+
+    Short vectors: a Hillis-Steele scan (log2(n) rounds of shift-and-add with an error-free
+    two-sum). Long ones, two levels: the vector is cut into ``W = 64``-long rows; a ``lax.scan``
+    over the ``W`` columns adds a whole column of rows at a time (vectorised, one pass over the
+    data), the rows' totals are scanned recursively, and each row gets its exclusive prefix added.
+    Every addition is a two-sum, so the result carries about twice the working precision.
+    """
+    n = hi.shape[0]
+    if n <= 4 * _SCAN_WIDTH:
+        d = 1
+        while d < n:
+            zero = jnp.zeros((d,), hi.dtype)
+            hi, lo = _df_combine((jnp.concatenate([zero, hi[:-d]]), jnp.concatenate([zero, lo[:-d]])),
+                                 (hi, lo))
+            d *= 2
+        return hi, lo
+    rows = -(-n // _SCAN_WIDTH)
+    pad = rows * _SCAN_WIDTH - n
+    cols_hi = jnp.pad(hi, (0, pad)).reshape(rows, _SCAN_WIDTH).T
+    cols_lo = jnp.pad(lo, (0, pad)).reshape(rows, _SCAN_WIDTH).T
+
+    def step(c: tuple[jax.Array, jax.Array], col: tuple[jax.Array, jax.Array]) -> tuple[Any, Any]:
+        out = _df_combine(c, col)
+        return out, out
+
+    zero = jnp.zeros((rows,), hi.dtype)
+    _, (run_hi, run_lo) = jax.lax.scan(step, (zero, zero), (cols_hi, cols_lo))  # (W, rows)
+    tot_hi, tot_lo = _df_scan(run_hi[-1], run_lo[-1])  # inclusive prefix of the row totals
+    first = jnp.zeros((1,), hi.dtype)
+    before_hi = jnp.concatenate([first, tot_hi[:-1]])
+    before_lo = jnp.concatenate([first, tot_lo[:-1]])
+    out_hi, err = _two_sum(before_hi[None, :], run_hi)
+    out_lo = err + before_lo[None, :] + run_lo
+    return out_hi.T.reshape(-1)[:n], out_lo.T.reshape(-1)[:n]
+
+
+def ksum_cumsum(s: KSum, reverse: bool = False) -> KSum:
+    """Inclusive cumulative sum of a compensated sum along its first axis, as a compensated sum.
+
+    >>> import jax.numpy as jnp
+    >>> c = ksum_cumsum(KSum(jnp.array([2.0**24, 1.0, 1.0]), jnp.array([0.0, 0.5, 0.5])))
+    >>> [float(h) + float(l) for h, l in zip(c.hi, c.lo)]
+    [16777216.0, 16777217.5, 16777219.0]
+    """
+    hi, lo = (s.hi[::-1], s.lo[::-1]) if reverse else (s.hi, s.lo)
+    scan = _df_scan
+    for _ in range(hi.ndim - 1):
+        scan = jax.vmap(scan, in_axes=1, out_axes=1)
+    hi, lo = scan(hi, lo)
+    return KSum(hi[::-1], lo[::-1]) if reverse else KSum(hi, lo)
 
 
 def ksum_add(s: KSum, x: jax.Array) -> KSum:

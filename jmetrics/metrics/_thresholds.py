@@ -2,9 +2,10 @@
 
 Keras 3 (``metrics_utils.update_confusion_matrix_variables``) counts, for every threshold ``t``,
 ``tp(t) = sum w * [y_true != 0] * [y_pred > t]`` (and fp, tn, fn alike). Instead of comparing a
-``T x N`` grid, each prediction goes into one bin, ``b = #{thresholds t : y_pred > t}``; a weighted
-histogram of the bins (one scatter-add, positives and negatives together) and cumulative sums then
-give every threshold's counts:
+``T x N`` grid, each prediction goes into one bin, ``b = #{thresholds t : y_pred > t}``. The state
+is the weighted histogram of the bins, positives and negatives apart (an update is one scatter-add
+over cache-sized blocks); cumulative sums, taken when the counts are read, give every threshold's
+counts:
 
 .. math:: tp_j = \\sum_{b > j} h^+_b, \\quad fn_j = \\sum_{b \\le j} h^+_b, \\quad
           fp_j = \\sum_{b > j} h^-_b, \\quad tn_j = \\sum_{b \\le j} h^-_b
@@ -42,7 +43,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
 from jmetrics.metrics import _blocks
-from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum, ksum_value
 
 __all__ = ["Bins", "ConfusionCounts", "bins_for", "confusion_init", "confusion_update", "dnn"]
 
@@ -51,12 +52,16 @@ NEG_INF = -1e10  # Keras 3 metrics_utils.NEG_INF, the threshold used with top_k
 
 
 class ConfusionCounts(NamedTuple):
-    """Weighted confusion counts per threshold (and per label for multi-label AUC)."""
+    """Weighted labels per prediction bin (and per label for multi-label AUC).
 
-    tp: KSum  # (T,) or (T, L) accum dtype, weight with y_true != 0 and y_pred > threshold
-    fp: KSum  # (T,) or (T, L) accum dtype, weight with y_true == 0 and y_pred > threshold
-    tn: KSum  # (T,) or (T, L) accum dtype, weight with y_true == 0 and y_pred <= threshold
-    fn: KSum  # (T,) or (T, L) accum dtype, weight with y_true != 0 and y_pred <= threshold
+    Bin ``b`` holds the predictions above exactly ``b`` of the (sorted) thresholds, so
+    ``tp_j = sum_{b > j} pos_b`` and so on: :func:`values` gives ``(tp, fp, tn, fn)``. Keeping
+    the histogram instead of the four count vectors makes an update one scatter and two
+    compensated adds; the cumulative sums run once, when the counts are read.
+    """
+
+    pos: KSum  # (T + 1,) or (T + 1, L) accum dtype, weight of y_true != 0 in each bin
+    neg: KSum  # (T + 1,) or (T + 1, L) accum dtype, weight of y_true == 0 in each bin
 
 
 class Bins(NamedTuple):
@@ -83,9 +88,9 @@ def bins_for(thresholds: tuple[float, ...]) -> Bins:
 
 
 def confusion_init(num_thresholds: int, num_labels: int | None = None) -> ConfusionCounts:
-    """Zero counts of shape ``(T,)`` or ``(T, L)``."""
-    shape = (num_thresholds,) if num_labels is None else (num_thresholds, num_labels)
-    return ConfusionCounts(ksum(shape), ksum(shape), ksum(shape), ksum(shape))
+    """Zero bins of shape ``(T + 1,)`` or ``(T + 1, L)``."""
+    shape = (num_thresholds + 1,) if num_labels is None else (num_thresholds + 1, num_labels)
+    return ConfusionCounts(ksum(shape), ksum(shape))
 
 
 def dnn(a: jax.Array, b: jax.Array) -> jax.Array:
@@ -93,9 +98,25 @@ def dnn(a: jax.Array, b: jax.Array) -> jax.Array:
     return jnp.where(b != 0, a / jnp.where(b != 0, b, 1), jnp.zeros_like(a))
 
 
-def values(state: ConfusionCounts) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
-    """``(tp, fp, tn, fn)`` as plain arrays."""
-    return tuple(ksum_value(k) for k in state)  # type: ignore[return-value]
+def values(state: ConfusionCounts, bins: Bins) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """``(tp, fp, tn, fn)`` per threshold, in the order ``bins.thresholds`` gives them.
+
+    Double-float cumulative sums of the bins (:func:`~jmetrics.metrics._state.ksum_cumsum`), so
+    each count keeps the precision of the compensated bins.
+    """
+    out = []
+    for k in (state.pos, state.neg):
+        above = ksum_value(ksum_cumsum(k, reverse=True))[1:]  # sum over b > j
+        below = ksum_value(ksum_cumsum(k))[:-1]  # sum over b <= j
+        out.append((above, below))
+    (tp, fn), (fp, tn) = out
+    n_thr = len(bins.thresholds)
+    if not bins.even:  # back from sorted to the given order
+        rank = np.empty(n_thr, np.int64)
+        rank[np.argsort(np.asarray(bins.thresholds, np.float32), kind="stable")] = np.arange(n_thr)
+        if not np.array_equal(rank, np.arange(n_thr)):
+            tp, fp, tn, fn = (x[rank] for x in (tp, fp, tn, fn))
+    return tp, fp, tn, fn
 
 
 def _weights(metric: str, sample_weight: Any, y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
@@ -198,7 +219,7 @@ def confusion_update(
 
     n_thr = len(bins.thresholds)
     if multi_label:
-        num_labels = state.tp.hi.shape[1]
+        num_labels = state.pos.hi.shape[1]
         if y_pred.ndim != 2 or y_pred.shape[1] != num_labels:
             raise ValueError(
                 f"{metric}: y_pred must have shape (N, num_labels={num_labels}) when multi_label="
@@ -221,19 +242,9 @@ def confusion_update(
                     None if w is None else w.reshape(-1),
                     block=max(1, _blocks.BLOCK // num_labels) * num_labels,
                     ).reshape(num_labels, 2, width)
-    above = jnp.flip(jnp.cumsum(jnp.flip(hist, -1), -1), -1)[..., 1:]  # sum over b > j
-    below = jnp.cumsum(hist, -1)[..., :-1]  # sum over b <= j
-    tp, fp, fn, tn = above[:, 0], above[:, 1], below[:, 0], below[:, 1]  # (L, T) each
-    if not bins.even:  # back from sorted to the given order
-        rank = np.empty(n_thr, np.int64)
-        rank[np.argsort(np.asarray(bins.thresholds, np.float32), kind="stable")] = np.arange(n_thr)
-        if not np.array_equal(rank, np.arange(n_thr)):
-            tp, fp, fn, tn = (x[:, rank] for x in (tp, fp, fn, tn))
-    if multi_label:
-        tp, fp, tn, fn = (x.T for x in (tp, fp, tn, fn))
-    else:
-        tp, fp, tn, fn = (x[0] for x in (tp, fp, tn, fn))
-    return ConfusionCounts(*(ksum_add(k, x) for k, x in zip(state, (tp, fp, tn, fn), strict=True)))
+    pos, neg = hist[:, 0], hist[:, 1]  # (L, T + 1) each
+    pos, neg = (pos.T, neg.T) if multi_label else (pos[0], neg[0])
+    return ConfusionCounts(ksum_add(state.pos, pos), ksum_add(state.neg, neg))
 
 
 def parse_thresholds(metric: str, thresholds: Any) -> tuple[float, ...] | None:

@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._checks import accum_dtype
+from jmetrics.metrics._state import _two_sum, df_cumsum
 
 __all__ = ["Groups", "exact_sum", "host_curve", "jax_groups"]
 
@@ -156,69 +157,6 @@ def host_curve(
 
 
 # ---- JAX path ---------------------------------------------------------------------------------
-def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
-    s = a + b
-    bp = s - a
-    return s, (a - (s - bp)) + (b - bp)
-
-
-def _df_combine(x: tuple[jax.Array, jax.Array], y: tuple[jax.Array, jax.Array]):
-    s, e = _two_sum(x[0], y[0])
-    return s, e + x[1] + y[1]
-
-
-def df_cumsum(x: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Inclusive double-float cumulative sum ``(hi, lo)`` of a float vector.
-
-    >>> import jax.numpy as jnp
-    >>> hi, lo = df_cumsum(jnp.array([2.0**24, 1.0, 1.0, 1.0], jnp.float32))
-    >>> [int(h) + int(l) for h, l in zip(hi, lo)]  # float32 alone would stall at 2**24
-    [16777216, 16777217, 16777218, 16777219]
-    """
-    return _df_scan(x, jnp.zeros_like(x))
-
-
-_SCAN_WIDTH = 64  # rows of the two-level scan
-
-
-def _df_scan(hi: jax.Array, lo: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Inclusive double-float scan of the pairs ``(hi, lo)``.
-
-    Short vectors: a Hillis-Steele scan (log2(n) rounds of shift-and-add with an error-free
-    two-sum). Long ones, two levels: the vector is cut into ``W = 64``-long rows; a ``lax.scan``
-    over the ``W`` columns adds a whole column of rows at a time (vectorised, one pass over the
-    data), the rows' totals are scanned recursively, and each row gets its exclusive prefix added.
-    Every addition is a two-sum, so the result carries about twice the working precision.
-    """
-    n = hi.shape[0]
-    if n <= 4 * _SCAN_WIDTH:
-        d = 1
-        while d < n:
-            zero = jnp.zeros((d,), hi.dtype)
-            hi, lo = _df_combine((jnp.concatenate([zero, hi[:-d]]), jnp.concatenate([zero, lo[:-d]])),
-                                 (hi, lo))
-            d *= 2
-        return hi, lo
-    rows = -(-n // _SCAN_WIDTH)
-    pad = rows * _SCAN_WIDTH - n
-    cols_hi = jnp.pad(hi, (0, pad)).reshape(rows, _SCAN_WIDTH).T
-    cols_lo = jnp.pad(lo, (0, pad)).reshape(rows, _SCAN_WIDTH).T
-
-    def step(c: tuple[jax.Array, jax.Array], col: tuple[jax.Array, jax.Array]) -> tuple[Any, Any]:
-        out = _df_combine(c, col)
-        return out, out
-
-    zero = jnp.zeros((rows,), hi.dtype)
-    _, (run_hi, run_lo) = jax.lax.scan(step, (zero, zero), (cols_hi, cols_lo))  # (W, rows)
-    tot_hi, tot_lo = _df_scan(run_hi[-1], run_lo[-1])  # inclusive prefix of the row totals
-    first = jnp.zeros((1,), hi.dtype)
-    before_hi = jnp.concatenate([first, tot_hi[:-1]])
-    before_lo = jnp.concatenate([first, tot_lo[:-1]])
-    out_hi, err = _two_sum(before_hi[None, :], run_hi)
-    out_lo = err + before_lo[None, :] + run_lo
-    return out_hi.T.reshape(-1)[:n], out_lo.T.reshape(-1)[:n]
-
-
 def exact_sum(x: jax.Array) -> jax.Array:
     """Compensated pairwise sum of a vector (error about one rounding of the result)."""
     n = x.shape[0]
