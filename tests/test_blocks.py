@@ -34,8 +34,17 @@ def test_bincount_matches_numpy(n, weighted):
     w = r.uniform(0, 3, n).astype(np.float32) if weighted else None
     got = bincount(lambda b: b, 5, (jnp.asarray(k),), None if w is None else jnp.asarray(w), block=8)
     want = np.bincount(k, weights=None if w is None else w.astype(np.float64), minlength=5)
-    assert got.dtype == (jnp.float32 if weighted else jnp.int32)
+    assert got.dtype == jnp.float32  # unweighted counts of so few rows are exact as floats
     np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=1e-6)
+
+
+def test_counts_stay_integers_when_floats_could_round_them():
+    from jmetrics.metrics._blocks import exact_float
+
+    c = jnp.array([2**24 + 1, 3], jnp.int32)
+    assert exact_float(c, 2**24).dtype == jnp.float32  # at most 2**24 rows: every count is exact
+    kept = exact_float(c, 2**24 + 1)
+    assert kept.dtype == jnp.int32 and kept.tolist() == [2**24 + 1, 3]
 
 
 def test_keys_may_depend_on_several_arrays_and_jit():

@@ -25,7 +25,7 @@ from jax import lax
 from jmetrics._checks import accum_dtype
 from jmetrics.metrics._state import KSum, ksum, ksum_add
 
-__all__ = ["BLOCK", "bincount", "fold_blocks", "scatter_add"]
+__all__ = ["BLOCK", "bincount", "exact_float", "fold_blocks", "scatter_add"]
 
 BLOCK = 2**14
 """Elements per block: keys, weights and inputs of a block stay in the L1/L2 cache."""
@@ -39,6 +39,14 @@ def scatter_add(hist: jax.Array, keys: jax.Array, updates: jax.Array | int) -> j
     upd = jnp.broadcast_to(jnp.asarray(updates, hist.dtype), keys.shape)
     return lax.scatter_add(hist, keys[:, None], upd, _DIMS,
                            mode=lax.GatherScatterMode.PROMISE_IN_BOUNDS)
+
+
+def exact_float(counts: jax.Array, rows: int) -> jax.Array:
+    """int32 ``counts`` of at most ``rows`` rows in the accumulation dtype when that is exact
+    (``rows <= 2**24``: one compensated add instead of two), else unchanged (``ksum_add`` then
+    splits them into two exact float parts)."""
+    dt = accum_dtype()
+    return counts.astype(dt) if rows <= 2 ** (jnp.finfo(dt).nmant + 1) else counts
 
 
 def fold_blocks(fn: Callable[..., Any], carry: Any, *arrays: jax.Array, block: int | None = None
@@ -81,7 +89,7 @@ def bincount(
     """Weighted counts of ``keys(*blocks)`` in ``[0, size)`` over the rows of ``arrays``.
 
     ``keys`` maps blocks of the (same-length, 1-D) ``arrays`` to int32 keys in range. Unweighted:
-    int32 counts, exact. Weighted (``weights`` 1-D like the arrays): each block's float sums are
+    exact counts (int32, as floats when :func:`exact_float` allows). Weighted (``weights`` 1-D like the arrays): each block's float sums are
     added to a compensated running sum, so long batches do not drift; the result is its value.
     ``block`` must keep every block's pattern the same when keys depend on the position (callers
     with a label axis pass a multiple of it).
@@ -89,13 +97,14 @@ def bincount(
     >>> import jax.numpy as jnp
     >>> x = jnp.array([0, 2, 2, 1, 2])
     >>> bincount(lambda b: b, 3, (x,), block=2).tolist()
-    [1, 1, 3]
+    [1.0, 1.0, 3.0]
     """
     if weights is None:
         def count(c: jax.Array, *xs: jax.Array) -> jax.Array:
             return scatter_add(c, keys(*xs), 1)
 
-        return fold_blocks(count, jnp.zeros((size,), jnp.int32), *arrays, block=block)
+        return exact_float(fold_blocks(count, jnp.zeros((size,), jnp.int32), *arrays, block=block),
+                           arrays[0].shape[0])
 
     dt = accum_dtype()
     block = max(block or BLOCK, 8 * size)  # the compensated add is O(size) per block: keep it rare

@@ -34,7 +34,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, check_choice, squeeze_or_expand
 from jmetrics.metrics._base import Metric
-from jmetrics.metrics._blocks import fold_blocks, scatter_add
+from jmetrics.metrics._blocks import exact_float, fold_blocks, scatter_add
 from jmetrics.metrics._state import KSum, ksum, ksum_add
 
 __all__ = ["HistogramAUC"]
@@ -234,7 +234,7 @@ class HistogramAUC(Metric):
                                            fold_blocks(soft, zeros_f, *cols)),
                 lambda: (counts[:size], zeros_f))
         pos, neg = state.pos, state.neg
-        for part in (counts[:-1], sums[:-1]):
+        for part in (exact_float(counts[:-1], y.size), sums[:-1]):
             pos, neg = ksum_add(pos, part[1::2]), ksum_add(neg, part[0::2])
         return HistogramAUCState(pos, neg)
 
