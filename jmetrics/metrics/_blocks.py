@@ -27,7 +27,7 @@ from jmetrics.metrics._state import KSum, ksum, ksum_add
 
 __all__ = ["BLOCK", "bincount", "exact_float", "fold_blocks", "scatter_add"]
 
-BLOCK = 2**14
+BLOCK = 2**15
 """Elements per block: keys, weights and inputs of a block stay in the L1/L2 cache."""
 
 _DIMS = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
