@@ -35,7 +35,7 @@ import numpy as np
 from jmetrics._checks import accum_dtype, as_array, check_choice, squeeze_or_expand
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._blocks import exact_float, fold_blocks, scatter_add
-from jmetrics.metrics._state import KSum, ksum, ksum_add
+from jmetrics.metrics._state import KSum, ksum, ksum_add, whole_part
 
 __all__ = ["HistogramAUC"]
 
@@ -58,10 +58,7 @@ def _comp_cumsum(x: jax.Array) -> jax.Array:
     ``u`` below ``2**24``, so any summation order gives them exactly; ``lo`` is too small for its
     rounding to matter. Two plain cumsums, cheap to compile (an associative scan is not).
     """
-    total = jnp.sum(x) * 1.01
-    tiny = jnp.finfo(x.dtype).tiny * 2.0**40
-    u = jnp.exp2(jnp.ceil(jnp.log2(jnp.maximum(total, tiny))) - 22)
-    hi = jnp.round(x / u) * u
+    hi = whole_part(x, jnp.sum(x))
     return jnp.cumsum(hi) + jnp.cumsum(x - hi)
 
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
 from jmetrics.metrics import _blocks
-from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum, ksum_value
+from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum
 
 __all__ = ["Bins", "ConfusionCounts", "bins_for", "confusion_init", "confusion_update", "dnn"]
 
@@ -101,13 +101,15 @@ def dnn(a: jax.Array, b: jax.Array) -> jax.Array:
 def values(state: ConfusionCounts, bins: Bins) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
     """``(tp, fp, tn, fn)`` per threshold, in the order ``bins.thresholds`` gives them.
 
-    Double-float cumulative sums of the bins (:func:`~jmetrics.metrics._state.ksum_cumsum`), so
-    each count keeps the precision of the compensated bins.
+    One compensated cumulative sum of the bins per label kind
+    (:func:`~jmetrics.metrics._state.ksum_cumsum`): ``below`` is it, ``above`` the total minus it
+    (the ``hi`` parts subtract exactly), so each count keeps the precision of the compensated bins.
     """
     out = []
     for k in (state.pos, state.neg):
-        above = ksum_value(ksum_cumsum(k, reverse=True))[1:]  # sum over b > j
-        below = ksum_value(ksum_cumsum(k))[:-1]  # sum over b <= j
+        c = ksum_cumsum(k)  # sum over b <= j; the total minus it is the sum over b > j
+        below = c.hi[:-1] + c.lo[:-1]
+        above = (c.hi[-1] - c.hi[:-1]) + (c.lo[-1] - c.lo[:-1])
         out.append((above, below))
     (tp, fn), (fp, tn) = out
     n_thr = len(bins.thresholds)
