@@ -568,3 +568,16 @@ def test_merge_and_all_reduce_use_each_metrics_own_rules():
     stacked = jax.tree.map(lambda u, v: jnp.stack([u, v]), a, b)
     reduced = jax.vmap(lambda s: c.all_reduce(s, "i"), axis_name="i")(stacked)
     assert float(c.compute(jax.tree.map(lambda x: x[0], reduced))["second"]) == 8.0
+
+
+def test_donated_training_step_updates_the_state_in_place():
+    # Every compensated sum is updated in place when the state is donated: no buffer copies in the
+    # compiled step (each would cost a few microseconds in a 128 x 10 training step).
+    import jmetrics.metrics as jmm
+
+    coll = jmetrics.Collection([jmm.BinaryAccuracy(), jmm.MeanSquaredError(), jmm.AUC()])
+    t = jnp.zeros((128, 10), jnp.float32)
+    text = jax.jit(coll.update, donate_argnums=0).lower(coll.init(), t, t).compile().as_text()
+    entry = text.split("ENTRY")[1]
+    assert " copy(" not in entry
+    assert "scatter" in entry  # the step really is compiled here (sanity of the text inspected)
