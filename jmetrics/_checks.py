@@ -17,6 +17,7 @@ from jax.typing import ArrayLike
 
 __all__ = [
     "column_weights",
+    "element_weights",
     "accum_dtype",
     "as_float",
     "as_array",
@@ -109,6 +110,27 @@ def is_concrete(x: Any) -> bool:
 def to_numpy(x: ArrayLike) -> np.ndarray:
     """A NumPy view of a concrete array."""
     return np.asarray(x)
+
+
+def element_weights(metric: str, w: jax.Array, shape: tuple[int, ...], sample_weight: Any) -> jax.Array:
+    """Weights ``w`` (from ``sample_weight``, already converted) broadcast to ``y_pred``'s ``shape``,
+    aligned from the left: a lower-rank weight covers each sample's elements (``(N,)`` weights
+    every element of row ``n``), never the trailing axes of other samples.
+
+    >>> import jax.numpy as jnp
+    >>> w = jnp.array([1.0, 2.0])
+    >>> element_weights("m", w, (2, 3), w).tolist()
+    [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]
+    """
+    if w.ndim < len(shape):
+        w = w.reshape(w.shape + (1,) * (len(shape) - w.ndim))
+    try:
+        return jnp.broadcast_to(w, shape)
+    except ValueError:
+        raise ValueError(
+            f"{metric}: sample_weight must broadcast to y_pred; got sample_weight shape "
+            f"{tuple(jnp.shape(sample_weight))} and y_pred shape {tuple(shape)}."
+        ) from None
 
 
 def column_weights(metric: str, sample_weight: Any, shape: tuple[int, ...], dtype: Any) -> jax.Array | None:

@@ -87,3 +87,18 @@ def test_options_are_checked():
     with pytest.raises(ValueError, match="ExactAUC: capacity must be a positive int"):
         jm.ExactAUC(capacity=0)
     assert jm.ExactAUC(capacity=8).stat_key() == jm.ExactAUC(capacity=8, curve="PR").stat_key()
+
+
+@pytest.mark.parametrize("cls", [jm.ExactAUC, jm.HistogramAUC])
+def test_per_sample_weights_cover_each_samples_elements(cls):
+    # (N,) weights against (N, 3, 2) scores weight every element of sample n (aligned from the
+    # left). Here N == 2 == the last axis, where aligning from the right would silently weight
+    # the wrong elements. Oracle: scikit-learn on the first sample's elements (weight 0 drops the
+    # second).
+    r = np.random.default_rng(3)
+    t = r.integers(0, 2, (2, 3, 2)).astype(np.float32)
+    t[0, 0] = [0, 1]
+    p = (r.integers(0, 8, (2, 3, 2)) / 8).astype(np.float32)
+    m = cls(**cls.example_args)
+    got = float(m.compute(m.update(m.init(), t, p, sample_weight=np.array([1.0, 0.0], np.float32))))
+    np.testing.assert_allclose(got, skm.roc_auc_score(t[0].ravel(), p[0].ravel()), rtol=1e-6)

@@ -18,7 +18,14 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, is_concrete, squeeze_or_expand
+from jmetrics._checks import (
+    accum_dtype,
+    as_array,
+    check_choice,
+    element_weights,
+    is_concrete,
+    squeeze_or_expand,
+)
 from jmetrics.metrics._base import Metric
 from jmetrics.sk._sort import group_ap, group_auc, jax_groups
 
@@ -98,13 +105,8 @@ class ExactAUC(Metric):
         if sample_weight is None:
             w = jnp.ones(p.shape, dt)
         else:
-            w = as_array(sample_weight, "sample_weight", name).astype(dt)
-            p2, w = squeeze_or_expand(p, w)
-            try:
-                w = jnp.broadcast_to(w, p2.shape)
-            except ValueError:
-                raise ValueError(f"{name}: sample_weight must broadcast to y_pred; got sample_weight shape "
-                                 f"{tuple(jnp.shape(sample_weight))} and y_pred shape {tuple(p.shape)}.") from None
+            _, w = squeeze_or_expand(p, as_array(sample_weight, "sample_weight", name).astype(dt))
+            w = element_weights(name, w, p.shape, sample_weight)
         t, p, w = t.reshape(-1), p.reshape(-1).astype(dt), w.reshape(-1)
         if is_concrete(state.size) and is_concrete(w):
             needed = int(state.size) + int(jnp.sum(w != 0))

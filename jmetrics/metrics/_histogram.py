@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, squeeze_or_expand
+from jmetrics._checks import accum_dtype, as_array, check_choice, element_weights, squeeze_or_expand
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._blocks import exact_float, fold_blocks, scatter_add
 from jmetrics.metrics._state import KSum, ksum, ksum_add, whole_part
@@ -192,16 +192,8 @@ class HistogramAUC(Metric):
         size = 2 * self.num_bins + 1  # key 2b: negatives of bin b, 2b + 1: positives, 2B: NaN score
         cols = [y.reshape(-1), s.reshape(-1)]
         if sample_weight is not None:
-            w = as_array(sample_weight, "sample_weight", who)
-            _, w = squeeze_or_expand(s, w)
-            if w.ndim < s.ndim:
-                w = w.reshape(w.shape + (1,) * (s.ndim - w.ndim))
-            try:
-                cols.append(jnp.broadcast_to(w, s.shape).reshape(-1))
-            except ValueError:
-                raise ValueError(
-                    f"{who}: sample_weight must broadcast to y_pred; got sample_weight shape "
-                    f"{tuple(jnp.shape(sample_weight))} and y_pred shape {tuple(s.shape)}.") from None
+            _, w = squeeze_or_expand(s, as_array(sample_weight, "sample_weight", who))
+            cols.append(element_weights(who, w, s.shape, sample_weight).reshape(-1))
 
         def bins(sb: jax.Array) -> jax.Array:
             return jnp.where(jnp.isnan(sb.astype(jnp.float32)), self.num_bins, self._bins(sb))

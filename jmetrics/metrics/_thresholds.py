@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
+from jmetrics._checks import accum_dtype, as_array, element_weights, squeeze_or_expand
 from jmetrics.metrics import _blocks
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum
 
@@ -129,15 +129,7 @@ def _weights(metric: str, sample_weight: Any, y_true: jax.Array, y_pred: jax.Arr
     sw = as_array(sample_weight, "sample_weight", metric).astype(dt)[..., None]
     if sw.ndim == y_true.ndim + 1 and sw.shape[-1] == 1:
         sw = jnp.squeeze(sw, -1)
-    if sw.ndim < y_pred.ndim:
-        sw = sw.reshape(sw.shape + (1,) * (y_pred.ndim - sw.ndim))
-    try:
-        return jnp.broadcast_to(sw, y_pred.shape)
-    except ValueError:
-        raise ValueError(
-            f"{metric}: sample_weight must broadcast to y_pred; got sample_weight shape "
-            f"{tuple(jnp.shape(sample_weight))} and y_pred shape {tuple(y_pred.shape)}."
-        ) from None
+    return element_weights(metric, sw, y_pred.shape, sample_weight)
 
 
 def _top_k_filter(metric: str, y_pred: jax.Array, k: int) -> jax.Array:
