@@ -261,3 +261,9 @@ def test_order_and_weight_zero_invariance(seed):
         removed = float(fn(y[~drop], s[~drop], sample_weight=w[~drop]))
         np.testing.assert_allclose(float(fn(y, s, sample_weight=w0)), removed, rtol=RTOL)
         np.testing.assert_allclose(float(_jit(name)(y, s, w0)), removed, rtol=RTOL)
+
+
+def test_traced_sample_weight_of_the_wrong_length_names_the_metric():
+    f = jax.jit(lambda y, s, w: sk.roc_auc_score(y, s, sample_weight=w))
+    with pytest.raises(ValueError, match=r"roc_auc_score: sample_weight must have shape \(3,\); got \(2,\)"):
+        f(np.array([0, 1, 1]), np.array([0.1, 0.2, 0.3]), np.ones(2))

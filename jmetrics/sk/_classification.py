@@ -19,7 +19,15 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype, check_choice
-from jmetrics.sk._common import check_consistent, host, host_weight, is_traced, out, warn
+from jmetrics.sk._common import (
+    check_consistent,
+    host,
+    host_weight,
+    is_traced,
+    jax_weight,
+    out,
+    warn,
+)
 
 __all__ = [
     "accuracy_score",
@@ -50,8 +58,7 @@ def _targets(metric: str, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple
         if yt.shape != yp.shape:
             raise ValueError(f"{metric}: y_true and y_pred must have the same shape; got "
                              f"{tuple(yt.shape)} and {tuple(yp.shape)}.")
-        w = None if sample_weight is None else jnp.broadcast_to(
-            jnp.asarray(sample_weight, accum_dtype()), yt.shape[:1])
+        w = jax_weight(metric, sample_weight, yt.shape[0])
         return True, "multilabel" if yt.ndim == 2 else "multiclass", yt, yp, w
     yt, yp = host(y_true, metric, "y_true"), host(y_pred, metric, "y_pred")
     if yt.ndim == 2 and yt.shape[1] == 1:

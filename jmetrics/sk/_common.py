@@ -62,6 +62,17 @@ def host_weight(metric: str, w: Any, n: int) -> np.ndarray | None:
     return a
 
 
+def jax_weight(metric: str, w: Any, n: int, dtype: Any = None) -> jax.Array | None:
+    """Traced ``sample_weight`` broadcast to ``(n,)`` in ``dtype`` (the accumulation dtype by
+    default); ``None`` stays ``None``. The jit-path twin of :func:`host_weight`."""
+    if w is None:
+        return None
+    try:
+        return jnp.broadcast_to(jnp.asarray(w, dtype or accum_dtype()), (n,))
+    except ValueError:
+        raise ValueError(f"{metric}: sample_weight must have shape ({n},); got {tuple(jnp.shape(w))}.") from None
+
+
 def check_finite(metric: str, arg: str, a: np.ndarray) -> None:
     """scikit-learn's ``assert_all_finite`` on a host array."""
     if a.dtype.kind == "f" and not np.isfinite(a).all():

@@ -16,7 +16,15 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype
-from jmetrics.sk._common import check_consistent, check_finite, host, host_weight, is_traced, out
+from jmetrics.sk._common import (
+    check_consistent,
+    check_finite,
+    host,
+    host_weight,
+    is_traced,
+    jax_weight,
+    out,
+)
 
 __all__ = ["coverage_error", "dcg_score", "label_ranking_average_precision_score", "ndcg_score"]
 
@@ -28,7 +36,7 @@ def _inputs(metric: str, y_true: Any, y_score: Any, sample_weight: Any) -> tuple
     if is_traced(y_true, y_score, sample_weight):
         dt = accum_dtype()
         y, s = jnp.asarray(y_true, dt), jnp.asarray(y_score, dt)
-        w = None if sample_weight is None else jnp.broadcast_to(jnp.asarray(sample_weight, dt), s.shape[:1])
+        w = jax_weight(metric, sample_weight, s.shape[0], dt)
         xp: Any = jnp
     else:
         y = host(y_true, metric, "y_true").astype(np.float64)

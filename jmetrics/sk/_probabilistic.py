@@ -23,6 +23,7 @@ from jmetrics.sk._common import (
     host,
     host_weight,
     is_traced,
+    jax_weight,
     out,
     warn,
 )
@@ -58,7 +59,7 @@ def _proba_inputs(metric: str, y_true: Any, y_proba: Any, sample_weight: Any, la
     if is_traced(y_true, y_proba, sample_weight):
         p = jnp.asarray(y_proba)
         p = p.astype(jnp.promote_types(p.dtype, jnp.float32))
-        w = None if sample_weight is None else jnp.broadcast_to(jnp.asarray(sample_weight, p.dtype), p.shape[:1])
+        w = jax_weight(metric, sample_weight, p.shape[0], p.dtype)
         if p.ndim == 1 or p.shape[1] == 1:
             p = p.reshape(-1)
             pos = jnp.asarray(y_true) == (1 if pos_label in (None, "largest") else pos_label)
@@ -229,7 +230,7 @@ def top_k_accuracy_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int = 2, n
     w: Any
     if traced:
         s = jnp.asarray(y_score)
-        w = None if sample_weight is None else jnp.broadcast_to(jnp.asarray(sample_weight, accum_dtype()), s.shape[:1])
+        w = jax_weight(metric, sample_weight, s.shape[0])
     else:
         s = host(y_score, metric, "y_score")
         n = check_consistent(metric, y_true=np.asarray(y_true), y_score=s)

@@ -26,6 +26,7 @@ from jmetrics.sk._common import (
     host,
     host_weight,
     is_traced,
+    jax_weight,
     out,
     warn,
 )
@@ -106,7 +107,7 @@ def _prepare(metric: str, y_true: ArrayLike, y_score: ArrayLike, sample_weight: 
         y = jnp.asarray(y_true)
         s = jnp.asarray(y_score)
         n = s.shape[0] if s.ndim else 0
-        w = None if sample_weight is None else jnp.broadcast_to(jnp.asarray(sample_weight, accum_dtype()), (n,))
+        w = jax_weight(metric, sample_weight, n)
         if y.shape[0] != s.shape[0]:
             raise ValueError(f"{metric}: y_true and y_score must have the same number of samples; "
                              f"got {tuple(y.shape)} and {tuple(s.shape)}.")

@@ -16,7 +16,15 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype
-from jmetrics.sk._common import check_consistent, host, host_weight, is_traced, out, warn
+from jmetrics.sk._common import (
+    check_consistent,
+    host,
+    host_weight,
+    is_traced,
+    jax_weight,
+    out,
+    warn,
+)
 
 __all__ = [
     "d2_absolute_error_score",
@@ -38,7 +46,7 @@ def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutp
     if is_traced(y_true, y_pred, sample_weight):
         dt = accum_dtype()
         y, p = jnp.asarray(y_true, dt), jnp.asarray(y_pred, dt)
-        w = None if sample_weight is None else jnp.broadcast_to(jnp.asarray(sample_weight, dt), y.shape[:1])
+        w = jax_weight(metric, sample_weight, y.shape[0], dt)
         xp: Any = jnp
     else:
         y = host(y_true, metric, "y_true").astype(np.float64)
