@@ -70,7 +70,7 @@ def test_fbeta_and_support(beta):
 
 
 def test_zero_division_warns_like_sklearn():
-    with pytest.warns(UndefinedMetricWarning, match="precision_recall_fscore_support: Precision is ill-defined"):
+    with pytest.warns(UndefinedMetricWarning, match="precision_score: Precision is ill-defined"):
         assert float(sk.precision_score([1, 1], [0, 0])) == 0.0
     assert float(sk.precision_score([1, 1], [0, 0], zero_division=1.0)) == 1.0
 
@@ -150,3 +150,12 @@ def test_weight_zero_equals_removing_rows_and_order_invariance(seed):
             b = fn(y[~drop], p[~drop], sample_weight=w[~drop], **kw)
             c = fn(y[perm], p[perm], sample_weight=w0[perm], **kw)
         np.testing.assert_allclose([float(a), float(c)], [float(b), float(b)], rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["precision_score", "recall_score", "f1_score",
+                                  "precision_recall_fscore_support"])
+def test_errors_name_the_function_called(name):
+    with pytest.raises(ValueError, match=f"^{name}: average must be one of"):
+        getattr(sk, name)([0, 1, 1], [0, 1, 0], average="bogus")
+    with pytest.raises(ValueError, match=f"^{name}: inputs must have the same number of samples"):
+        getattr(sk, name)([0, 1, 1], [0, 1])

@@ -166,7 +166,16 @@ def precision_recall_fscore_support(
     >>> round(float(p), 4), round(float(r), 4), s
     (0.2222, 0.3333, None)
     """
-    metric = "precision_recall_fscore_support"
+    return _prfs("precision_recall_fscore_support", y_true, y_pred, beta=beta, labels=labels,
+                 pos_label=pos_label, average=average, warn_for=warn_for,
+                 sample_weight=sample_weight, zero_division=zero_division)
+
+
+def _prfs(metric: str, y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, labels: Any,
+          pos_label: Any, average: str | None, warn_for: tuple[str, ...],
+          sample_weight: ArrayLike | None, zero_division: Any) -> tuple[Any, Any, Any, Any]:
+    """``precision_recall_fscore_support`` whose errors and warnings name ``metric``, the function
+    the user called."""
     check_choice(metric, "average", average, _AVERAGES)
     if zero_division != "warn" and not (zero_division in (0, 1) or np.isnan(zero_division)):
         raise ValueError(f"{metric}: zero_division must be one of ['warn', 0.0, 1.0, nan]; got {zero_division!r}.")
@@ -215,7 +224,7 @@ def precision_recall_fscore_support(
 
 
 def _prf_one(index: int, metric: str, y_true: Any, y_pred: Any, **kw: Any) -> Any:
-    return precision_recall_fscore_support(y_true, y_pred, **kw)[index]
+    return _prfs(metric, y_true, y_pred, **{"beta": 1.0, **kw})[index]
 
 
 def precision_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None, pos_label: Any = 1,
