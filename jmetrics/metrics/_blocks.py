@@ -89,8 +89,9 @@ def bincount(
     """Weighted counts of ``keys(*blocks)`` in ``[0, size)`` over the rows of ``arrays``.
 
     ``keys`` maps blocks of the (same-length, 1-D) ``arrays`` to int32 keys in range. Unweighted:
-    exact counts (int32, as floats when :func:`exact_float` allows). Weighted (``weights`` 1-D like the arrays): each block's float sums are
-    added to a compensated running sum, so long batches do not drift; the result is its value.
+    exact counts (int32, as floats when :func:`exact_float` allows). Weighted (``weights`` 1-D
+    like the arrays): each block's float sums are added to a compensated running sum, so long
+    batches do not drift; the result is its value.
     ``block`` must keep every block's pattern the same when keys depend on the position (callers
     with a label axis pass a multiple of it).
 

@@ -35,7 +35,7 @@ import numpy as np
 from jmetrics._checks import accum_dtype, as_array, check_choice, element_weights, squeeze_or_expand
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._blocks import exact_float, fold_blocks, scatter_add
-from jmetrics.metrics._state import KSum, ksum, ksum_add, whole_part
+from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum
 
 __all__ = ["HistogramAUC"]
 
@@ -51,15 +51,10 @@ class HistogramAUCState(NamedTuple):
 
 
 def _comp_cumsum(x: jax.Array) -> jax.Array:
-    """Inclusive cumulative sum of non-negative ``x`` with error ~ eps (not ~ len(x) * eps).
-
-    ``x`` is split into ``hi`` (a multiple of a power of two ``u`` with ``sum(x) / u < 2**22``)
-    and ``lo = x - hi`` (exact, ``|lo| <= u / 2``). The partial sums of ``hi`` are integers times
-    ``u`` below ``2**24``, so any summation order gives them exactly; ``lo`` is too small for its
-    rounding to matter. Two plain cumsums, cheap to compile (an associative scan is not).
-    """
-    hi = whole_part(x, jnp.sum(x))
-    return jnp.cumsum(hi) + jnp.cumsum(x - hi)
+    """Inclusive cumulative sum of non-negative ``x`` with error ~ eps (not ~ len(x) * eps):
+    :func:`~jmetrics.metrics._state.ksum_cumsum` of ``x``."""
+    c = ksum_cumsum(KSum(x, jnp.zeros_like(x)))
+    return c.hi + c.lo
 
 
 def _comp_sum(x: jax.Array) -> jax.Array:

@@ -143,7 +143,7 @@ def whole_part(x: jax.Array, total: jax.Array) -> jax.Array:
     return jnp.round(x / u) * u
 
 
-def ksum_cumsum(s: KSum, reverse: bool = False) -> KSum:
+def ksum_cumsum(s: KSum) -> KSum:
     """Inclusive cumulative sum of a compensated sum along its first axis, as a compensated sum.
 
     Up to 2**16 rows: ``hi`` is split into multiples of a power of two ``u`` (chosen so every
@@ -157,7 +157,7 @@ def ksum_cumsum(s: KSum, reverse: bool = False) -> KSum:
     >>> [float(h) + float(l) for h, l in zip(c.hi, c.lo)]
     [16777216.0, 16777217.5, 16777219.0]
     """
-    hi, lo = (s.hi[::-1], s.lo[::-1]) if reverse else (s.hi, s.lo)
+    hi, lo = s.hi, s.lo
     if hi.shape[0] <= 2**16:
         whole = whole_part(hi, jnp.sum(jnp.abs(hi), axis=0))
         hi, lo = jnp.cumsum(whole, axis=0), jnp.cumsum(hi - whole, axis=0) + jnp.cumsum(lo, axis=0)
@@ -166,7 +166,7 @@ def ksum_cumsum(s: KSum, reverse: bool = False) -> KSum:
         for _ in range(hi.ndim - 1):
             scan = jax.vmap(scan, in_axes=1, out_axes=1)
         hi, lo = scan(hi, lo)
-    return KSum(hi[::-1], lo[::-1]) if reverse else KSum(hi, lo)
+    return KSum(hi, lo)
 
 
 def ksum_add(s: KSum, x: jax.Array) -> KSum:
