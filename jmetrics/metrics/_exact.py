@@ -22,6 +22,7 @@ from jmetrics._checks import (
     accum_dtype,
     as_array,
     check_choice,
+    check_same_shape,
     element_weights,
     is_concrete,
     squeeze_or_expand,
@@ -98,9 +99,7 @@ class ExactAUC(Metric):
         t = as_array(y_true, "y_true", name)
         p = as_array(y_pred, "y_pred", name)
         t, p = squeeze_or_expand(t, p)
-        if t.shape != p.shape:
-            raise ValueError(f"{name}: y_true and y_pred must have the same shape; got "
-                             f"{tuple(t.shape)} and {tuple(p.shape)}.")
+        check_same_shape(name, t, p)
         dt = accum_dtype()
         if sample_weight is None:
             w = jnp.ones(p.shape, dt)

@@ -41,7 +41,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, element_weights, squeeze_or_expand
+from jmetrics._checks import (
+    accum_dtype,
+    as_array,
+    check_same_shape,
+    element_weights,
+    squeeze_or_expand,
+)
 from jmetrics.metrics import _blocks
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum
 
@@ -184,11 +190,7 @@ def confusion_update(
         if from_logits:
             y_pred = jax.nn.sigmoid(y_pred)
     y_pred, y_true = squeeze_or_expand(y_pred, y_true)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"{metric}: y_true and y_pred must have the same shape; got {tuple(y_true.shape)} "
-            f"and {tuple(y_pred.shape)}."
-        )
+    check_same_shape(metric, y_true, y_pred)
     w = None if sample_weight is None else _weights(metric, sample_weight, y_true, y_pred)
     if top_k is not None:
         y_pred = _top_k_filter(metric, y_pred, top_k)
