@@ -277,7 +277,7 @@ def test_block_paths_count_like_numpy(monkeypatch, case):
         w = r.uniform(0, 3, n).astype(np.float32)
         w[[5, 6]] = 0
         y[5] = np.nan  # weight 0 removes the row, whatever its label
-    got_y = {"bool": y.astype(bool), "int": y.astype(np.int32)}.get(case, y)
+    got_y = y.astype({"bool": bool, "int": np.int32}[case]) if case in ("bool", "int") else y
     st_ = m.update(m.init(), got_y, s, sample_weight=w)
     pos, neg = HistogramAUC.counts(st_)
     want_pos, want_neg = _ref_counts(16, y, s, np.ones(n) if w is None else w)
