@@ -81,3 +81,25 @@ def test_ksum_cumsum_of_counts_is_exact(counts):
     got = ksum_cumsum(k)
     want = np.cumsum(c)
     np.testing.assert_array_equal(np.asarray(got.hi, np.float64) + np.asarray(got.lo, np.float64), want)
+
+
+@given(st.integers(0, 1100), st.integers(0, 2**31 - 1))
+def test_batch_sum_is_as_accurate_as_a_windowed_float32_sum(n, seed):
+    # Float64 reference from the formula; the bound is that of 32-element windows summed one after
+    # another ((32 + windows) roundings), which a dropped or doubled window would far exceed.
+    from jmetrics.metrics._state import batch_sum
+
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(n) * 10.0 ** rng.uniform(-3, 3, n)).astype(np.float32)
+    want = x.astype(np.float64).sum()
+    bound = (32 + -(-n // 32)) * np.finfo(np.float32).eps * np.abs(x.astype(np.float64)).sum()
+    for got in (batch_sum(jnp.asarray(x)), jax.jit(batch_sum)(jnp.asarray(x))):
+        assert abs(float(got) - want) <= bound + 1e-30
+
+
+def test_batch_sum_under_vmap_equals_a_loop():
+    from jmetrics.metrics._state import batch_sum
+
+    x = jnp.asarray(np.random.default_rng(1).standard_normal((5, 300)).astype(np.float32))
+    got = jax.vmap(batch_sum)(x)
+    np.testing.assert_array_equal(np.asarray(got), [float(batch_sum(row)) for row in x])

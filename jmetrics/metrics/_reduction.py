@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
 from jmetrics.metrics._base import Metric, snake_case
-from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+from jmetrics.metrics._state import KSum, batch_sum, ksum, ksum_add, ksum_value
 
 __all__ = ["Mean", "MeanMetricWrapper", "MeanState", "Sum", "SumState", "samplewise"]
 
@@ -108,7 +108,7 @@ class Mean(Metric):
 def _fold(state: MeanState, v: jax.Array, w: jax.Array) -> MeanState:
     dt = accum_dtype()
     return MeanState(
-        ksum_add(state.total, jnp.sum(v.astype(dt))), ksum_add(state.weight, jnp.sum(w.astype(dt)))
+        ksum_add(state.total, batch_sum(v.astype(dt))), ksum_add(state.weight, batch_sum(w.astype(dt)))
     )
 
 
@@ -130,7 +130,7 @@ class Sum(Metric):
 
     def update(self, state: SumState, values: Any, sample_weight: Any = None) -> SumState:  # type: ignore[override]
         v, _ = samplewise(self.display_name, values, sample_weight, jnp.sum)
-        return SumState(ksum_add(state.total, jnp.sum(v.astype(accum_dtype()))))
+        return SumState(ksum_add(state.total, batch_sum(v.astype(accum_dtype()))))
 
     def compute(self, state: SumState) -> jax.Array:
         return ksum_value(state.total)
