@@ -66,6 +66,22 @@ def test_train_step_target():
     if importlib.util.find_spec("torchmetrics") is None:
         assert any("torchmetrics: not installed" in n for n in result.notes)
     assert call is not None and result.times["compile"] > 0
+    low, high = (result.extra[f"x identity step, {q} percentile of rounds"] for q in ("25th", "75th"))
+    assert low <= result.checks[0].value <= high  # the check is the median of per-round ratios
+    assert result.extra["CPU dispatch"] in ("async", "sync")
+
+
+def test_paired_ratio_pairs_rounds():
+    # Load that drifts between rounds hits both sides of a round alike: the ratio is 2 in the two
+    # rounds that ran under the same load, whatever the medians of each side say (2.2 / 2.0).
+    from jmetrics.bench._timing import Timing, paired_ratio
+
+    slow = Timing(2.2, 2.0, 20.0, 3, samples=[2.0, 20.0, 2.2])
+    fast = Timing(2.0, 1.0, 10.0, 3, samples=[1.0, 10.0, 2.0])
+    assert paired_ratio(slow, fast) == pytest.approx((2.0, 1.55, 2.0))
+    assert "samples" not in slow.as_dict()
+    with pytest.raises(ValueError, match="no per-round samples"):
+        paired_ratio(Timing(1.0, 1.0, 1.0, 1), fast)
 
 
 def test_elementwise_target_and_cli(monkeypatch, capsys):

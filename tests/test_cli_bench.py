@@ -132,3 +132,29 @@ def test_a_disagreement_is_reported(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[1].split()[-1] == "NO"
     assert "jmetrics" in out and "!= numpy 123" in out
+
+
+def test_cpu_sync_dispatch_runs_inline_in_a_fresh_process():
+    # The CPU client reads the option once, when JAX creates it: the jmetrics command sets it
+    # first thing, and the machine line says which dispatch the run measured.
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    cmd = [sys.executable, "-m", "jmetrics", "bench", "-m", "mse", "--peers", "none", *TINY]
+    sync = subprocess.run([*cmd, "--cpu-sync-dispatch"], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert sync.returncode == 0, sync.stderr
+    assert "CPU dispatch sync" in sync.stdout.splitlines()[-1]
+    default = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert "CPU dispatch async" in default.stdout.splitlines()[-1]
+
+
+def test_cpu_sync_dispatch_after_jax_started_is_a_clear_error(capsys):
+    import jax
+
+    jax.devices()  # this test process has created its backends
+    assert main(["bench", "-m", "mse", "--cpu-sync-dispatch", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "--cpu-sync-dispatch must be given before JAX has created its backends" in err

@@ -125,7 +125,16 @@ def machine() -> dict[str, Any]:
         "processor": platform.processor() or platform.machine(),
         "backends": backends(), "versions": peer_versions(),
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        "cpu_dispatch": cpu_dispatch(),
     }
+
+
+def cpu_dispatch() -> str:
+    """``'async'`` (JAX's default: XLA:CPU hands computations of 1000 flops or more to a worker
+    thread) or ``'sync'`` (``jax_cpu_enable_async_dispatch=False``: all run inline)."""
+    from jax._src import xla_bridge
+
+    return "async" if xla_bridge._CPU_ENABLE_ASYNC_DISPATCH.value else "sync"
 
 
 def _jm_timed(c: Case, dev: tuple[Any, ...]) -> tuple[Callable[[], Any], float | None]:

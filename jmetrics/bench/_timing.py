@@ -27,6 +27,7 @@ __all__ = [
     "device_put",
     "measure",
     "measure_interleaved",
+    "paired_ratio",
     "nbytes",
     "peak_rss_bytes",
     "read_reduce",
@@ -43,10 +44,13 @@ class Timing:
     rounds: int  # timed rounds (each of ``inner`` calls)
     inner: int = 1  # calls per round (the round time is divided by it)
     compile: float | None = None  # trace + lower + compile, measured apart (JAX only)
+    samples: list[float] = dataclasses.field(default_factory=list, repr=False)  # per-round times
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-safe fields."""
-        return dataclasses.asdict(self)
+        """JSON-safe fields (the per-round samples left out)."""
+        out = dataclasses.asdict(self)
+        del out["samples"]
+        return out
 
 
 def block(out: Any) -> Any:
@@ -170,9 +174,23 @@ def measure_interleaved(
             if r < rounds:
                 times[name].append(_round(fn, inner, sync_each))
     return {
-        name: Timing(statistics.median(ts), min(ts), max(ts), len(ts), plans[name][0])
+        name: Timing(statistics.median(ts), min(ts), max(ts), len(ts), plans[name][0], samples=ts)
         for name, ts in times.items()
     }
+
+
+def paired_ratio(slow: Timing, fast: Timing) -> tuple[float, float, float]:
+    """Median, 25th and 75th percentiles of ``slow / fast`` taken round by round.
+
+    For two :func:`measure_interleaved` timings: round ``r`` of each ran back to back, so drifting
+    load on a shared machine cancels in each round's ratio, where a ratio of the two medians would
+    mix rounds run under different load.
+    """
+    ratios = sorted(a / b for a, b in zip(slow.samples, fast.samples))
+    if not ratios:
+        raise ValueError("paired_ratio: the timings have no per-round samples in common.")
+    q = statistics.quantiles(ratios, n=4, method="inclusive") if len(ratios) > 1 else ratios * 3
+    return statistics.median(ratios), q[0], q[-1]
 
 
 def peak_rss_bytes() -> int | None:

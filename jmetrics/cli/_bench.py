@@ -51,6 +51,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--engine-rows", default="1e7", metavar="ROWS",
                    help="rows of the .npy files of the engine target (default: 1e7; the issue "
                         "asks 1e8: 800 MB of files)")
+    p.add_argument("--cpu-sync-dispatch", action="store_true",
+                   help="run CPU computations inline in the calling thread (JAX's "
+                        "jax_cpu_enable_async_dispatch=False); by default XLA hands every "
+                        "computation of 1000 flops or more to a worker thread")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     p.add_argument("--json", metavar="FILE", default=None, help="write every measurement as JSON")
     p.add_argument("--plot", metavar="FILE.png", default=None,
@@ -84,10 +88,25 @@ def _backends(wanted: list[str] | None) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
+def _cpu_dispatch(sync: bool) -> None:
+    import jax
+    from jax._src import xla_bridge
+
+    if sync == (not xla_bridge._CPU_ENABLE_ASYNC_DISPATCH.value):
+        return
+    if xla_bridge.backends_are_initialized():  # the CPU client reads the option once, at creation
+        raise ValueError("--cpu-sync-dispatch must be given before JAX has created its backends "
+                         "(as the jmetrics command does); set jax_cpu_enable_async_dispatch=False "
+                         "at the start of your program instead.")
+    jax.config.update("jax_cpu_enable_async_dispatch", not sync)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark matrix and print the table; returns the exit code."""
     import jmetrics.bench._targets as _targets
     from jmetrics import bench
+
+    _cpu_dispatch(args.cpu_sync_dispatch)
 
     cases = bench.select(args.metrics or list(DEFAULT_METRICS))
     sizes = [bench.parse_size(s) for s in args.sizes]
@@ -147,7 +166,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {note}")
     info = bench.machine()
     print(f"\nmachine: {info['cpus']} CPUs, jax {info['versions']['jax']}, backends "
-          + ", ".join(f"{b} ({n})" for b, n in info["backends"].items() if not n.startswith("absent")))
+          + ", ".join(f"{b} ({n})" for b, n in info["backends"].items() if not n.startswith("absent"))
+          + f"; CPU dispatch {info['cpu_dispatch']}")
     if args.json is not None:
         with open(args.json, "w") as f:
             f.write(bench.to_json(results, info, targets))
