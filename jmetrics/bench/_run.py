@@ -132,9 +132,9 @@ def machine() -> dict[str, Any]:
 def cpu_dispatch() -> str:
     """``'async'`` (JAX's default: XLA:CPU hands computations of 1000 flops or more to a worker
     thread) or ``'sync'`` (``jax_cpu_enable_async_dispatch=False``: all run inline)."""
-    from jax._src import xla_bridge
+    import jax
 
-    return "async" if xla_bridge._CPU_ENABLE_ASYNC_DISPATCH.value else "sync"
+    return "async" if jax.config.read("jax_cpu_enable_async_dispatch") else "sync"
 
 
 def _jm_timed(c: Case, dev: tuple[Any, ...]) -> tuple[Callable[[], Any], float | None]:

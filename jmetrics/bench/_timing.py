@@ -27,8 +27,8 @@ __all__ = [
     "device_put",
     "measure",
     "measure_interleaved",
-    "paired_ratio",
     "nbytes",
+    "paired_ratio",
     "peak_rss_bytes",
     "read_reduce",
 ]
@@ -186,7 +186,7 @@ def paired_ratio(slow: Timing, fast: Timing) -> tuple[float, float, float]:
     load on a shared machine cancels in each round's ratio, where a ratio of the two medians would
     mix rounds run under different load.
     """
-    ratios = sorted(a / b for a, b in zip(slow.samples, fast.samples))
+    ratios = sorted(a / b for a, b in zip(slow.samples, fast.samples, strict=False))
     if not ratios:
         raise ValueError("paired_ratio: the timings have no per-round samples in common.")
     q = statistics.quantiles(ratios, n=4, method="inclusive") if len(ratios) > 1 else ratios * 3

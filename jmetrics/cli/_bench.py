@@ -90,11 +90,12 @@ def _backends(wanted: list[str] | None) -> list[str]:
 
 def _cpu_dispatch(sync: bool) -> None:
     import jax
-    from jax._src import xla_bridge
 
-    if sync == (not xla_bridge._CPU_ENABLE_ASYNC_DISPATCH.value):
-        return
-    if xla_bridge.backends_are_initialized():  # the CPU client reads the option once, at creation
+    if sync != jax.config.read("jax_cpu_enable_async_dispatch"):
+        return  # already as asked
+    from jax._src import xla_bridge  # no public way to ask; the CPU client reads the option once
+
+    if getattr(xla_bridge, "backends_are_initialized", lambda: False)():
         raise ValueError("--cpu-sync-dispatch must be given before JAX has created its backends "
                          "(as the jmetrics command does); set jax_cpu_enable_async_dispatch=False "
                          "at the start of your program instead.")
