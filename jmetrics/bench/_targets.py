@@ -279,10 +279,10 @@ def train_step(backend: str = "cpu", batch: tuple[int, int] = (128, 10), steps: 
     # The ratio's two sides are timed A/B on their own, round by round (each round's two ran back to
     # back): a shared machine's load swings the step time by +-30% between rounds, and the heavy
     # context runs (Keras eager, the model steps) would leave thread pools and caches unlike a
-    # training loop's between the two. At least 100 rounds of a few ms each: a burst of load from
+    # training loop's between the two. At least 200 rounds of a few ms each: a burst of load from
     # a neighbour lasts tens of rounds.
     fns: dict[str, Callable[[], Any]] = {"jmetrics": looped(step), "identity": looped(ident)}
-    ts = _timings(res, fns, budget=budget, warmup=1, min_rounds=100, max_rounds=200)
+    ts = _timings(res, fns, budget=budget, warmup=1, min_rounds=200, max_rounds=400)
     context = _model_steps(coll, dt, steps, dev) | _train_peers(res, t, p, dt, dp, steps)
     if context:
         _timings(res, context, budget=budget, warmup=1)
