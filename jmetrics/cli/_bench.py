@@ -89,17 +89,20 @@ def _backends(wanted: list[str] | None) -> list[str]:
 
 
 def _cpu_dispatch(sync: bool) -> None:
+    """Switch CPU dispatch to inline when asked; without the option, leave it as it is."""
     import jax
 
-    if sync != jax.config.read("jax_cpu_enable_async_dispatch"):
-        return  # already as asked
+    from jmetrics.bench._run import cpu_dispatch
+
+    if not sync or cpu_dispatch() == "sync":
+        return
     from jax._src import xla_bridge  # no public way to ask; the CPU client reads the option once
 
     if getattr(xla_bridge, "backends_are_initialized", lambda: False)():
         raise ValueError("--cpu-sync-dispatch must be given before JAX has created its backends "
                          "(as the jmetrics command does); set jax_cpu_enable_async_dispatch=False "
                          "at the start of your program instead.")
-    jax.config.update("jax_cpu_enable_async_dispatch", not sync)
+    jax.config.update("jax_cpu_enable_async_dispatch", False)
 
 
 def run(args: argparse.Namespace) -> int:
