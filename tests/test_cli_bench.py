@@ -151,7 +151,7 @@ def test_cpu_sync_dispatch_runs_inline_in_a_fresh_process():
     assert "CPU dispatch async" in default.stdout.splitlines()[-1]
     # without the option, a program's own choice of sync dispatch is left as it is
     script = ("import jax; jax.config.update('jax_cpu_enable_async_dispatch', False); "
-              "from jmetrics.cli import main; raise SystemExit(main(%r))" % cmd[3:])
+              f"from jmetrics.cli import main; raise SystemExit(main({cmd[3:]!r}))")
     own = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
                          timeout=300)
     assert own.returncode == 0, own.stderr
