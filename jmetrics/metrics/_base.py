@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import jax
 
+from jmetrics._checks import is_concrete
 from jmetrics.metrics._state import all_reduce, merge_states
 
 __all__ = ["Metric", "snake_case"]
@@ -80,6 +81,15 @@ class Metric:
         """Reduce a state across a named mapped axis (one collective per reduction kind)."""
         return all_reduce(state, axis_name)
 
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        """Value checks on concrete inputs (label ranges, NaN labels...): raise ``ValueError``.
+
+        The default checks nothing. The eager face (``update_state``) calls it before its jitted
+        update, and an ``update`` called on concrete arrays may call it too. Under ``jit`` the
+        inputs are tracers and nothing can be raised: ``update`` then makes the result the
+        documented value (NaN) instead.
+        """
+
     def stat_key(self) -> Any:
         """What the state holds, for sharing in a collection; ``None`` (the default) shares nothing.
 
@@ -117,6 +127,8 @@ class Metric:
 
     def update_state(self, *args: Any, sample_weight: Any = None) -> None:
         """Eagerly fold a batch into the state held by this object (jitted under the hood)."""
+        if all(is_concrete(x) for x in (*args, sample_weight)):
+            self.check_inputs(*args, sample_weight=sample_weight)
         state = self.__dict__.get("_eager_state")
         if state is None:
             state = self.init()

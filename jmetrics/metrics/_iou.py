@@ -201,9 +201,8 @@ class _IoUBase(Metric):
             counts = jnp.bincount(idx, weights=jnp.where(valid & (w != 0), w, 0), length=c * c)
         return IoUState(ksum_add(state.confusion, counts.astype(accum_dtype()).reshape(c, c)))
 
-    def update_state(self, *args: Any, sample_weight: Any = None) -> None:
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         self.check_labels(args[0], args[1], sample_weight)
-        super().update_state(*args, sample_weight=sample_weight)
 
     def compute(self, state: IoUState) -> jax.Array:
         cm = ksum_value(state.confusion)
