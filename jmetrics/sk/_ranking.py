@@ -21,7 +21,6 @@ from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype, check_choice
 from jmetrics.sk._common import (
-    check_consistent,
     check_finite,
     host,
     host_weight,
@@ -30,7 +29,28 @@ from jmetrics.sk._common import (
     out,
     warn,
 )
-from jmetrics.sk._sort import group_ap, group_auc, host_curve, host_groups, jax_groups
+from jmetrics.sk._score_checks import (
+    any_bad,
+    check_labels,
+    check_ndim,
+    check_nonempty,
+    check_same_length,
+    check_weight,
+    nan_if,
+    traced_binary01,
+    traced_not_finite,
+    traced_not_integer,
+)
+from jmetrics.sk._sort import (
+    curve_auc,
+    group_ap,
+    group_auc,
+    host_curve,
+    host_groups,
+    jax_groups,
+    split_ap,
+    split_auc,
+)
 
 __all__ = [
     "average_precision_score",
@@ -43,20 +63,51 @@ __all__ = [
 
 # ---- the binary scores on both paths ----------------------------------------------------------
 def _binary(kind: str, metric: str, pos: Any, s: Any, w: Any, max_fpr: float | None = None) -> Any:
-    """Binary ROC AUC (``kind='auc'``) or AP of one column; host warns where sklearn warns."""
+    """Binary ROC AUC (``kind='auc'``) or AP of one column; host warns where sklearn warns.
+
+    Inside ``jit`` a tie group of negative total weight makes ROC AUC NaN (scikit-learn raises:
+    the FPR is not monotone).
+    """
     g: Any
+    full = max_fpr is None or max_fpr == 1
     if isinstance(s, jax.Array):
         g = jax_groups(pos, s, w)
-        return group_auc(g, max_fpr) if kind == "auc" else group_ap(g)
+        if kind == "ap":
+            return group_ap(g)
+        res = group_auc(g, max_fpr)
+        return res if w is None else jnp.where((g.total_n > 0) & (g.n < 0).any(), jnp.nan, res)
     if kind == "auc" and (pos.all() or not pos.any()):
         warn(metric, "Only one class is present in y_true. ROC AUC score is not defined in that case.")
         return np.nan
-    g = host_groups(pos, s, w, kind if max_fpr is None or max_fpr == 1 else "curve")
-    if kind == "auc" and (g.total_p <= 0 or g.total_n <= 0):
-        warn(metric, "no positive or no negative samples of nonzero weight; ROC AUC is undefined.")
-    if kind == "ap" and g.total_p <= 0:
+    if w is None and (kind == "ap" or full):
+        return _binary_unweighted(kind, metric, pos, s)
+    if kind == "auc" and w is not None and (w < 0).any():
+        res, total_p, total_n = curve_auc(metric, pos, s, w, max_fpr)
+        _warn_totals(metric, total_p, total_n)
+        return res
+    g = host_groups(pos, s, w, kind if full else "curve")
+    if kind == "auc":
+        _warn_totals(metric, g.total_p, g.total_n)
+    if kind == "ap" and g.total_p == 0:
         warn(metric, "No positive class found in y_true, recall is set to one for all thresholds.")
     return float(group_auc(g, max_fpr) if kind == "auc" else group_ap(g))
+
+
+def _warn_totals(metric: str, total_p: Any, total_n: Any) -> None:
+    if total_p <= 0 or total_n <= 0:
+        warn(metric, "no positive or no negative samples of positive total weight; ROC AUC is undefined.")
+
+
+def _binary_unweighted(kind: str, metric: str, pos: np.ndarray, s: np.ndarray) -> float:
+    """Exact unweighted ROC AUC / AP from two sorts, without n-sized temporaries (see ``split_auc``)."""
+    if kind == "auc":
+        area2, total_p, total_n = split_auc(pos, s)
+        return area2 / (2 * total_p * total_n)
+    acc, total_p = split_ap(pos, s)
+    if total_p == 0:
+        warn(metric, "No positive class found in y_true, recall is set to one for all thresholds.")
+        return 0.0
+    return acc / total_p
 
 
 def _average(kind: str, metric: str, y: Any, s: Any, w: Any, average: str | None, max_fpr: Any = None) -> Any:
@@ -98,35 +149,45 @@ def _weighted_mean(xp: Any, scores: Any, w: Any) -> Any:
     return (scores * w).sum() / w.sum()
 
 
-def _prepare(metric: str, y_true: ArrayLike, y_score: ArrayLike, sample_weight: Any) -> tuple[bool, Any, Any, Any]:
-    """Arrays of one path: JAX arrays when anything is traced, else checked NumPy arrays."""
+def _prepare(metric: str, y_true: ArrayLike, y_score: ArrayLike, sample_weight: Any) -> tuple[bool, Any, Any, Any, Any]:
+    """``(traced, y, s, w, bad)``: JAX arrays when anything is traced, else checked NumPy arrays.
+
+    ``(n, 1)`` columns become vectors (scikit-learn's ``column_or_1d`` of a binary target).
+    ``bad`` is the traced flag of what scikit-learn refuses by value (NaN or infinite scores or
+    weights, non-integer labels); ``None`` on the host path, which raises instead.
+    """
     y: Any
     s: Any
     w: Any
-    if is_traced(y_true, y_score, sample_weight):
-        y = jnp.asarray(y_true)
-        s = jnp.asarray(y_score)
-        n = s.shape[0] if s.ndim else 0
-        w = jax_weight(metric, sample_weight, n)
-        if y.shape[0] != s.shape[0]:
-            raise ValueError(f"{metric}: y_true and y_score must have the same number of samples; "
-                             f"got {tuple(y.shape)} and {tuple(s.shape)}.")
-        return True, y, s, w
-    y = host(y_true, metric, "y_true")
-    s = host(y_score, metric, "y_score")
-    if y.ndim == 2 and y.shape[1] == 1 and s.ndim == 1:
+    traced = is_traced(y_true, y_score, sample_weight)
+    if traced:
+        y, s = jnp.asarray(y_true), jnp.asarray(y_score)
+    else:
+        y, s = host(y_true, metric, "y_true"), host(y_score, metric, "y_score")
+    check_ndim(metric, "y_true", y)
+    check_ndim(metric, "y_score", s)
+    if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if s.ndim == 2 and s.shape[1] == 1 and y.ndim == 1:
         s = s[:, 0]
-    n = check_consistent(metric, y_true=y, y_score=s)
-    if n == 0:
-        raise ValueError(f"{metric}: y_true must hold at least one sample; got shape {tuple(y.shape)}.")
+    n = check_same_length(metric, y_true=y, y_score=s)
+    check_nonempty(metric, "y_true", y)
+    if traced:
+        w = jax_weight(metric, sample_weight, n)
+        return True, y, s, w, any_bad(traced_not_finite(s, w), traced_not_integer(y))
     check_finite(metric, "y_true", y)
     check_finite(metric, "y_score", s)
+    check_labels(metric, y)
+    check_weight(metric, sample_weight)
     w = host_weight(metric, sample_weight, n)
     if w is not None and not np.any(w != 0):
         raise ValueError(f"{metric}: sample_weight must contain at least one non-zero number; got all zeros.")
-    return False, y, s, w
+    return False, y, s, w, None
+
+
+def _finish(traced: bool, res: Any, bad: Any) -> jax.Array:
+    """The host result as a ``jax.Array``; the traced one NaN where scikit-learn would raise."""
+    return nan_if(bad, res) if traced else out(res)
 
 
 def _classes(y: np.ndarray) -> np.ndarray:
@@ -228,7 +289,7 @@ def roc_auc_score(
     check_choice(metric, "multi_class", multi_class, ("raise", "ovr", "ovo"))
     if max_fpr is not None and not 0 < max_fpr <= 1:
         raise ValueError(f"{metric}: max_fpr must be in (0, 1]; got {max_fpr!r}.")
-    traced, y, s, w = _prepare(metric, y_true, y_score, sample_weight)
+    traced, y, s, w, bad = _prepare(metric, y_true, y_score, sample_weight)
     xp = jnp if traced else np
     if y.ndim == 1 and s.ndim == 2 and s.shape[1] > 2 or (
             not traced and y.ndim == 1 and _classes(y).shape[0] > 2):
@@ -241,10 +302,15 @@ def roc_auc_score(
             raise ValueError(f"{metric}: multi_class must be 'ovr' or 'ovo' for multiclass y_true; got 'raise'.")
         if not traced and not np.allclose(1, s.sum(axis=1)):
             raise ValueError(f"{metric}: y_score rows must be probabilities summing to 1 for multiclass.")
-        allowed = ("micro", "macro", "weighted", None) if multi_class == "ovr" else ("macro", "weighted")
+        allowed = ("micro", "macro", "weighted", None) if multi_class == "ovr" else ("macro", "weighted", None)
         check_choice(metric, "average (multiclass)", average, allowed)
+        if average is None and multi_class == "ovo":
+            raise NotImplementedError(f"{metric}: average=None is not implemented for multi_class='ovo' "
+                                      "(as in scikit-learn); use 'macro' or 'weighted'.")
         c = s.shape[1]
         enc = _encode_multiclass(metric, y, c, labels, traced)
+        if traced:
+            bad = any_bad(bad, _traced_not_in(y, c, labels))
         if multi_class == "ovr":
             onehot = enc[:, None] == xp.arange(c)[None, :]
             res = _average("auc", metric, onehot, s, w, average)
@@ -252,22 +318,39 @@ def roc_auc_score(
             if sample_weight is not None:
                 raise ValueError(f"{metric}: sample_weight is not supported for multi_class='ovo'; got weights.")
             res = _ovo(metric, enc, s, c, average, traced)
-        return res if traced else out(res)
+        return _finish(traced, res, bad)
     if y.ndim == 1:
         if s.ndim != 1:
             raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got {tuple(s.shape)}.")
         if traced:
-            pos = y == 1
+            pos, bad = y == 1, any_bad(bad, traced_binary01(y))
         else:
             classes = _classes(y)
             pos = y == classes[-1] if classes.shape[0] == 2 else np.zeros(y.shape, bool)
-        res = _binary("auc", metric, pos, s, w, max_fpr)
-        return res if traced else out(res)
+        return _finish(traced, _binary("auc", metric, pos, s, w, max_fpr), bad)
     if y.shape != s.shape:
         raise ValueError(f"{metric}: y_true and y_score must have the same shape for multilabel; "
                          f"got {tuple(y.shape)} and {tuple(s.shape)}.")
-    res = _average("auc", metric, y == 1, s, w, average, max_fpr)
-    return res if traced else out(res)
+    bad = _multilabel_bad(metric, y, traced, bad)
+    return _finish(traced, _average("auc", metric, y == 1, s, w, average, max_fpr), bad)
+
+
+def _traced_not_in(y: Any, c: int, labels: Any) -> Any:
+    """Traced flag: a multiclass label outside ``labels`` (or outside 0..c-1 without labels)."""
+    if labels is None:
+        return ~((y >= 0) & (y < c)).all()
+    return ~(y[:, None] == jnp.asarray(labels)[None, :]).any(axis=1).all()
+
+
+def _multilabel_bad(metric: str, y: Any, traced: bool, bad: Any) -> Any:
+    """A multilabel indicator must hold 0 and 1 only (else sklearn: 'multiclass-multioutput')."""
+    off = (y != 0) & (y != 1)
+    if traced:
+        return any_bad(bad, off.any())
+    if off.any():
+        raise ValueError(f"{metric}: a 2-D y_true must be a 0/1 label indicator matrix; got values "
+                         f"{np.unique(y[off])[:5].tolist()} (multiclass-multioutput is not supported).")
+    return None
 
 
 def _ovo(metric: str, enc: Any, s: Any, c: int, average: str | None, traced: bool) -> Any:
@@ -329,10 +412,13 @@ def average_precision_score(
     """
     metric = "average_precision_score"
     check_choice(metric, "average", average, ("micro", "macro", "samples", "weighted", None))
-    traced, y, s, w = _prepare(metric, y_true, y_score, sample_weight)
+    traced, y, s, w, bad = _prepare(metric, y_true, y_score, sample_weight)
     xp = jnp if traced else np
     if y.ndim == 1 and s.ndim == 1:
-        if not traced:
+        if traced:  # binary (at most two values) and pos_label among them when there are two
+            lo, hi = y.min(), y.max()
+            bad = any_bad(bad, ~((y == lo) | (y == hi)).all(), (lo != hi) & ~(y == pos_label).any())
+        else:
             classes = _classes(y)
             if classes.shape[0] > 2:
                 raise ValueError(f"{metric}: y_score must have shape (n_samples, n_classes) for multiclass "
@@ -340,8 +426,7 @@ def average_precision_score(
             if classes.shape[0] == 2 and pos_label not in classes:
                 raise ValueError(f"{metric}: pos_label={pos_label!r} is not a valid label; got labels "
                                  f"{classes.tolist()}.")
-        res = _binary("ap", metric, y == pos_label, s, w)
-        return res if traced else out(res)
+        return _finish(traced, _binary("ap", metric, y == pos_label, s, w), bad)
     if y.ndim == 1:
         if pos_label != 1:
             raise ValueError(f"{metric}: pos_label is fixed to 1 for multiclass y_true; got {pos_label!r}.")
@@ -349,14 +434,17 @@ def average_precision_score(
         if classes.shape[0] != s.shape[1]:
             raise ValueError(f"{metric}: y_score must have one column per class present in y_true; got "
                              f"{classes.shape[0]} classes and y_score shape {tuple(s.shape)}.")
+        if traced:
+            bad = any_bad(bad, _traced_not_in(y, s.shape[1], None))
         y = y[:, None] == classes[None, :]
     elif pos_label != 1:
         raise ValueError(f"{metric}: pos_label is fixed to 1 for multilabel y_true; got {pos_label!r}.")
+    else:
+        bad = _multilabel_bad(metric, y, traced, bad)
     if y.shape != s.shape:
         raise ValueError(f"{metric}: y_true and y_score must have the same shape; got "
                          f"{tuple(y.shape)} and {tuple(s.shape)}.")
-    res = _average("ap", metric, y == 1, s, w, average)
-    return res if traced else out(res)
+    return _finish(traced, _average("ap", metric, y == 1, s, w, average), bad)
 
 
 # ---- curves (host only: their length depends on the values) -----------------------------------
@@ -364,7 +452,7 @@ def _curve_inputs(metric: str, y_true: Any, y_score: Any, pos_label: Any, sample
     if is_traced(y_true, y_score, sample_weight):
         raise TypeError(f"{metric}: the curve's length depends on the values, so it cannot be traced; "
                         "call it outside jit (roc_auc_score and average_precision_score are jittable).")
-    _, y, s, w = _prepare(metric, y_true, y_score, sample_weight)
+    _, y, s, w, _ = _prepare(metric, y_true, y_score, sample_weight)
     if y.ndim != 1 or s.ndim != 1:
         raise ValueError(f"{metric}: y_true and y_score must be 1-D; got {tuple(y.shape)} and {tuple(s.shape)}.")
     pos = _pos_mask(metric, y, pos_label, False)

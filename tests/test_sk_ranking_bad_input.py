@@ -1,0 +1,140 @@
+"""Bad input to roc_auc_score / average_precision_score: scikit-learn 1.9.1 is the oracle.
+
+Host path: raise where scikit-learn raises (message naming the function), scikit-learn's value
+where it returns one. Under ``jit``: NaN where scikit-learn raises; shape errors raise at trace time.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import jax
+import numpy as np
+import pytest
+import sklearn.metrics as skm
+
+import jmetrics.sk as sk
+
+Y = np.array([0, 1, 0, 1, 0, 1])
+S = np.array([0.1, 0.5, 0.3, 0.4, 0.9, 0.2], np.float32)
+W = np.ones(6)
+NAMES = ("roc_auc_score", "average_precision_score")
+
+
+def _sk(name, *args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return getattr(skm, name)(*args, **kw)
+
+
+@pytest.fixture(scope="module")
+def jitted():
+    return {n: jax.jit(lambda y, s, w, f=getattr(sk, n): f(y, s, sample_weight=w)) for n in NAMES}
+
+
+BAD = {  # what scikit-learn refuses: (y_true, y_score, sample_weight)
+    "nan score": (Y, np.where(np.arange(6) == 1, np.nan, S), W),
+    "inf score": (Y, np.where(np.arange(6) == 1, np.inf, S), W),
+    "nan label": (np.where(np.arange(6) == 1, np.nan, Y), S, W),
+    "label 2 (three classes, 1-D scores)": (np.array([0, 2, 0, 1, 0, 1]), S, W),
+    "continuous labels": (np.array([0, 1, 0, 1, 0, 1.5]), S, W),
+    "nan weight": (Y, S, np.where(np.arange(6) == 2, np.nan, W)),
+    "inf weight": (Y, S, np.where(np.arange(6) == 2, np.inf, W)),
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_sklearn_raises_host_raises_jit_nan(name, case, jitted):
+    y, s, w = BAD[case]
+    with pytest.raises(ValueError):
+        _sk(name, y, s, sample_weight=w)
+    with pytest.raises(ValueError, match=name):
+        getattr(sk, name)(y, s, sample_weight=w)
+    assert np.isnan(float(jitted[name](y.astype(np.float32), s.astype(np.float32), w)))
+
+
+def test_binary_labels_outside_0_1_are_nan_under_jit(jitted):
+    """Inside jit the positive label is 1: {0, 2} would silently be 'no positives' otherwise."""
+    y = np.array([0, 2, 0, 2, 0, 2], np.float32)
+    assert np.isnan(float(jitted["roc_auc_score"](y, S, W)))
+    # sklearn's AP refuses pos_label=1 with labels {0, 2}
+    with pytest.raises(ValueError, match="pos_label"):
+        _sk("average_precision_score", y, S)
+    assert np.isnan(float(jitted["average_precision_score"](y, S, W)))
+    # {-1, 1} is a valid binary target on both paths
+    ym = np.where(Y == 0, -1, 1).astype(np.float32)
+    np.testing.assert_allclose(float(jitted["roc_auc_score"](ym, S, W)), skm.roc_auc_score(ym, S), rtol=1e-6)
+
+
+def test_negative_weights_follow_sklearn():
+    y = np.array([0, 1, 0, 1, 0])
+    s = np.array([0.1, 0.5, 0.3, 0.4, 0.9])
+    w_neg_negative = np.array([1, 1, -1, 1, 1.0])  # FPR goes down: sklearn's auc() raises
+    with pytest.raises(ValueError, match="neither increasing nor decreasing"):
+        skm.roc_auc_score(y, s, sample_weight=w_neg_negative)
+    with pytest.raises(ValueError, match="roc_auc_score: the false positive rate is not monotone"):
+        sk.roc_auc_score(y, s, sample_weight=w_neg_negative)
+    f = jax.jit(lambda a, b, c: sk.roc_auc_score(a, b, sample_weight=c))
+    assert np.isnan(float(f(y, s.astype(np.float32), w_neg_negative)))
+    # where sklearn returns a value, the host path returns the same value
+    cases = [(w_neg_negative, {"max_fpr": 0.5}), (np.array([1, -0.5, 1, 1, 1.0]), {}),
+             (np.array([1, -3, 1, 1, 1.0]), {})]
+    for w, kw in cases:
+        np.testing.assert_allclose(float(sk.roc_auc_score(y, s, sample_weight=w, **kw)),
+                                   _sk("roc_auc_score", y, s, sample_weight=w, **kw), rtol=1e-6)
+    # average precision never raises: precision where TP + FP != 0, sum for P != 0, clipped at 0
+    g = jax.jit(lambda a, b, c: sk.average_precision_score(a, b, sample_weight=c))
+    for w in (w_neg_negative, np.array([1, -3, 1, 1, 1.0]), np.array([1, -1, 1, -1, 1.0]),
+              np.array([-1, 1, -1, 1, -1.0])):
+        want = _sk("average_precision_score", y, s, sample_weight=w)
+        np.testing.assert_allclose(float(sk.average_precision_score(y, s, sample_weight=w)), want, rtol=1e-6)
+        np.testing.assert_allclose(float(g(y, s.astype(np.float32), w)), want, rtol=1e-6)
+
+
+def test_multiclass_and_multilabel_bad_labels():
+    p = np.array([[.2, .3, .5], [.1, .1, .8], [.3, .3, .4], [.5, .2, .3]])
+    f = jax.jit(lambda a, b: sk.roc_auc_score(a, b, multi_class="ovr"))
+    for y in ([0, 1, 10, 2], [0, 1, -1, 2]):
+        with pytest.raises(ValueError):
+            skm.roc_auc_score(y, p, multi_class="ovr")
+        with pytest.raises(ValueError, match="roc_auc_score"):
+            sk.roc_auc_score(y, p, multi_class="ovr")
+        assert np.isnan(float(f(np.array(y), p)))
+    with pytest.raises(NotImplementedError, match="average=None"):
+        skm.roc_auc_score([0, 1, 2, 2], p, multi_class="ovo", average=None)
+    with pytest.raises(NotImplementedError, match="roc_auc_score: average=None"):
+        sk.roc_auc_score([0, 1, 2, 2], p, multi_class="ovo", average=None)
+    y2 = np.array([[1, 0], [0, 2], [1, 1], [1, 0]])  # multiclass-multioutput: refused by sklearn
+    s2 = np.array([[.3, .1], [.2, .5], [.5, .5], [.1, .1]])
+    for name in NAMES:
+        with pytest.raises(ValueError, match="multioutput"):
+            _sk(name, y2, s2)
+        with pytest.raises(ValueError, match=f"{name}: a 2-D y_true must be a 0/1"):
+            getattr(sk, name)(y2, s2)
+        assert np.isnan(float(jax.jit(getattr(sk, name))(y2, s2)))
+
+
+@pytest.mark.parametrize("average", ["macro", "samples", "micro", "weighted"])
+def test_column_vectors_are_binary(average):
+    """(n, 1) y_true and y_score: scikit-learn's binary target (column_or_1d), whatever ``average``."""
+    y = np.array([[1], [0], [1], [1], [0]])
+    s = np.array([[.3], [.2], [.5], [.1], [.4]])
+    for name in NAMES:
+        want = _sk(name, y, s, average=average)
+        np.testing.assert_allclose(float(getattr(sk, name)(y, s, average=average)), want, rtol=1e-6)
+        np.testing.assert_allclose(float(jax.jit(lambda a, b, f=getattr(sk, name): f(a, b, average=average))(y, s)),
+                                   want, rtol=1e-6)
+
+
+def test_shape_errors_name_the_function():
+    for name in NAMES:
+        with pytest.raises((ValueError, IndexError)):  # AP: IndexError inside sklearn
+            _sk(name, [], [])
+        for fn in (getattr(sk, name), jax.jit(getattr(sk, name))):
+            with pytest.raises(ValueError, match=f"{name}: y_true must hold at least one sample"):
+                fn(np.zeros(0), np.zeros(0))
+            with pytest.raises(ValueError, match=rf"{name}: inputs must have the same number of samples.*\(6,\).*\(5,\)"):
+                fn(Y, S[:5])
+            with pytest.raises(ValueError, match=rf"{name}: y_score must be 1-D or 2-D; got shape \(6, 1, 1\)"):
+                fn(Y, S.reshape(6, 1, 1))
