@@ -1,15 +1,17 @@
 """scikit-learn-named metric functions with scikit-learn semantics, exact and fast.
 
-``roc_auc_score(y_true, y_score, *, sample_weight=None, ...)`` etc. return the aggregate value as a
-``jax.Array``, equal to ``sklearn.metrics`` 1.9.1 to float32 rounding. Concrete inputs run on the
-host (NumPy, exact counts, sklearn's checks, warnings and errors); inside ``jit`` the JAX path runs
-with static class counts and NaN where scikit-learn would warn. See docs/sklearn.md.
+``roc_auc_score(y_true, y_score, *, sample_weight=None, ...)`` etc. return the aggregate value,
+equal to ``sklearn.metrics`` 1.9.1. Concrete inputs run on the host (NumPy, exact counts, sklearn's
+checks, warnings and errors, labels of any type); inside ``jit`` the JAX path runs with static class
+counts, returns ``jax.Array`` and gives NaN where scikit-learn would raise. See docs/sklearn.md.
 This module only re-exports.
 """
 
 from jmetrics.sk._classification import *  # noqa: F403
 from jmetrics.sk._classification import __all__ as _classification_all
 from jmetrics.sk._common import UndefinedMetricWarning as UndefinedMetricWarning
+from jmetrics.sk._confusion import *  # noqa: F403
+from jmetrics.sk._confusion import __all__ as _confusion_all
 from jmetrics.sk._multilabel import *  # noqa: F403
 from jmetrics.sk._multilabel import __all__ as _multilabel_all
 from jmetrics.sk._probabilistic import *  # noqa: F403
@@ -19,5 +21,6 @@ from jmetrics.sk._ranking import __all__ as _ranking_all
 from jmetrics.sk._regression import *  # noqa: F403
 from jmetrics.sk._regression import __all__ as _regression_all
 
-__all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all) | set(_classification_all) | set(_regression_all)
-    | set(_probabilistic_all) | set(_multilabel_all))
+__all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all) | set(_classification_all)
+                           | set(_confusion_all) | set(_regression_all) | set(_probabilistic_all)
+                           | set(_multilabel_all))

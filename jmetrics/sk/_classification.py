@@ -7,11 +7,17 @@ are multilabel indicators; 1-D inputs need ``labels`` (a tuple: the class set is
 for ``average='binary'`` which compares with ``pos_label``; counts are int32 (unweighted) or sums in
 the accumulation dtype. Zero divisions follow ``zero_division`` ('warn' acts as 0 and warns on the
 host, as scikit-learn 1.9.1).
+
+Labels may be numbers, strings or objects on the host (``check_targets`` encodes them as codes
+into the sorted classes; ``pos_label`` and ``labels`` are looked up by value). Host results are
+Python floats and NumPy arrays, as scikit-learn's; inside ``jit`` they are ``jax.Array`` and NaN
+when a label or weight is NaN or infinite. The confusion-matrix family is in ``_confusion.py``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import warnings
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -20,26 +26,22 @@ from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype, check_choice
 from jmetrics.sk._common import (
-    check_consistent,
-    host,
-    host_weight,
+    check_targets,
+    host_result,
     is_traced,
     jax_weight,
-    out,
+    label_codes,
+    nonfinite,
+    poison,
     warn,
 )
 
 __all__ = [
     "accuracy_score",
-    "balanced_accuracy_score",
-    "cohen_kappa_score",
-    "confusion_matrix",
     "f1_score",
     "fbeta_score",
     "hamming_loss",
     "jaccard_score",
-    "matthews_corrcoef",
-    "multilabel_confusion_matrix",
     "precision_recall_fscore_support",
     "precision_score",
     "recall_score",
@@ -48,36 +50,40 @@ __all__ = [
 _AVERAGES = ("binary", "micro", "macro", "weighted", "samples", None)
 
 
-def _targets(metric: str, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[bool, str, Any, Any, Any]:
-    """``(traced, kind, y_true, y_pred, w)``; kind is 'binary', 'multiclass' or 'multilabel'."""
-    yt: Any
+class _T(NamedTuple):
+    """Targets of one path: traced JAX arrays, or encoded host arrays (see ``check_targets``)."""
+
+    traced: bool
+    kind: str  # 'binary', 'multiclass' or 'multilabel'
+    yt: Any  # host: int64 class codes (N,) or 0/1 indicators (N, L); jit: the values
     yp: Any
-    w: Any
+    w: Any  # (N,) weights or None
+    classes: Any  # host: (K,) sorted labels present; jit: None
+    bad: Any  # jit: traced flag, NaN/inf in labels or weights (the result becomes NaN); host: False
+
+
+def _targets(metric: str, y_true: Any, y_pred: Any, sample_weight: Any) -> _T:
+    """Checked targets. Host: scikit-learn's ``_check_targets`` with labels encoded as class codes.
+    Jit: shapes decide (2-D is multilabel); non-finite labels or weights flag the result NaN."""
     if is_traced(y_true, y_pred, sample_weight):
         yt, yp = jnp.asarray(y_true), jnp.asarray(y_pred)
         if yt.shape != yp.shape:
             raise ValueError(f"{metric}: y_true and y_pred must have the same shape; got "
                              f"{tuple(yt.shape)} and {tuple(yp.shape)}.")
         w = jax_weight(metric, sample_weight, yt.shape[0])
-        return True, "multilabel" if yt.ndim == 2 else "multiclass", yt, yp, w
-    yt, yp = host(y_true, metric, "y_true"), host(y_pred, metric, "y_pred")
-    if yt.ndim == 2 and yt.shape[1] == 1:
-        yt = yt[:, 0]
-    if yp.ndim == 2 and yp.shape[1] == 1:
-        yp = yp[:, 0]
-    n = check_consistent(metric, y_true=yt, y_pred=yp)
-    if yt.shape != yp.shape:
-        raise ValueError(f"{metric}: y_true and y_pred must have the same shape; got "
-                         f"{tuple(yt.shape)} and {tuple(yp.shape)}.")
-    w = host_weight(metric, sample_weight, n)
-    if yt.ndim == 2:
-        return False, "multilabel", yt, yp, w
-    kind = "binary" if np.union1d(yt, yp).shape[0] <= 2 else "multiclass"
-    return False, kind, yt, yp, w
+        kind = "multilabel" if yt.ndim == 2 else "multiclass"
+        return _T(True, kind, yt, yp, w, None, nonfinite(yt, yp, w))
+    t = check_targets(metric, y_true, y_pred, sample_weight)
+    kind = "multilabel" if t.kind == "multilabel-indicator" else t.kind
+    return _T(False, kind, t.y_true, t.y_pred, t.sample_weight, t.classes, False)
 
 
 def _counts(traced: bool, kind: str, yt: Any, yp: Any, w: Any, labels: Any, samplewise: bool = False):
-    """Per label ``(tp, pred, true, total)``: weighted counts; ``total`` the whole weight."""
+    """Per label ``(tp, pred, true, total)``: weighted counts; ``total`` the whole weight.
+
+    ``labels``: multilabel column indices, or (host) class codes, -1 for a label that is not present
+    (it counts nothing), or (jit) label values.
+    """
     xp = jnp if traced else np
     if kind == "multilabel":
         cols = list(range(yt.shape[1])) if labels is None else [int(c) for c in labels]
@@ -91,41 +97,84 @@ def _counts(traced: bool, kind: str, yt: Any, yp: Any, w: Any, labels: Any, samp
         tp, pred, true = ((a & b).sum(axis, dtype=dt), b.sum(axis, dtype=dt), a.sum(axis, dtype=dt))
         total = a.shape[axis]
     else:
-        ww = w[:, None] if not samplewise else w[:, None]
         dt = accum_dtype() if traced else np.float64
-        tp = xp.where(a & b, ww, 0).astype(dt).sum(axis)
-        pred = xp.where(b, ww, 0).astype(dt).sum(axis)
-        true = xp.where(a, ww, 0).astype(dt).sum(axis)
+        tp = xp.where(a & b, w[:, None], 0).astype(dt).sum(axis)
+        pred = xp.where(b, w[:, None], 0).astype(dt).sum(axis)
+        true = xp.where(a, w[:, None], 0).astype(dt).sum(axis)
         total = w.sum() if not samplewise else w * a.shape[1]
     return tp, pred, true, total
 
 
-def _labels(metric: str, traced: bool, kind: str, yt: Any, yp: Any, labels: Any) -> Any:
-    if labels is not None:
-        return tuple(np.asarray(labels).tolist())
-    if kind == "multilabel":
-        return None
-    if traced:
+def _labels(metric: str, t: _T, labels: Any) -> Any:
+    """The labels to count: multilabel column indices (checked in range on the host), host class
+    codes of ``labels`` (by value; -1 where absent), or static label values under jit."""
+    if t.traced:
+        if labels is not None:
+            return tuple(np.asarray(labels).tolist())
+        if t.kind == "multilabel":
+            return None
         raise ValueError(f"{metric}: labels must be given inside jit for 1-D targets (the class set is "
                          "static); got labels=None.")
-    return tuple(np.union1d(yt, yp).tolist())
+    if labels is None:
+        return None if t.kind == "multilabel" else tuple(range(t.classes.shape[0]))
+    if t.kind != "multilabel":
+        return tuple(label_codes(t.classes, labels).tolist())
+    labs = np.asarray(labels).reshape(-1)
+    n = t.classes.shape[0]
+    if labs.size and (labs.shape[0] != n or np.any(labs != np.arange(n))):
+        if labs.max() > n - 1:
+            raise ValueError(f"{metric}: All labels must be in [0, n labels) for multilabel targets. "
+                             f"Got {labs.max()} > {n - 1}")
+        if labs.min() < 0:
+            raise ValueError(f"{metric}: All labels must be in [0, n labels) for multilabel targets. "
+                             f"Got {labs.min()} < 0")
+    return tuple(int(c) for c in labs)
+
+
+def _set_wise_labels(metric: str, t: _T, average: Any, labels: Any, pos_label: Any) -> Any:
+    """scikit-learn's ``_check_set_wise_labels``: the labels to count for an ``average``."""
+    if average == "binary":
+        if t.traced and t.kind != "multilabel":
+            return (pos_label,)
+        if t.kind != "binary":
+            options = [None, "micro", "macro", "weighted"] + (["samples"] if t.kind == "multilabel" else [])
+            kind = "multilabel-indicator" if t.kind == "multilabel" else t.kind
+            raise ValueError(f"{metric}: Target is {kind} but average='binary'. Please choose another "
+                             f"average setting, one of {options}.")
+        code = int(label_codes(t.classes, [pos_label])[0])
+        if code < 0 and t.classes.shape[0] >= 2:
+            raise ValueError(f"{metric}: pos_label={pos_label} is not a valid label. It should be one of "
+                             f"{t.classes}")
+        return (code,)
+    if not t.traced and not (pos_label is None or (isinstance(pos_label, (int, float)) and pos_label == 1)):
+        warnings.warn(f"{metric}: Note that pos_label (set to {pos_label!r}) is ignored when average != "
+                      f"'binary' (got {average!r}). You may use labels=[pos_label] to specify a single "
+                      "positive class.", UserWarning, stacklevel=4)
+    if average == "samples" and t.kind != "multilabel":
+        raise ValueError(f"{metric}: Samplewise metrics are not available outside of multilabel "
+                         f"classification; got {t.kind} targets.")
+    return _labels(metric, t, labels)
 
 
 def _zero(zero_division: Any) -> float:
     return 0.0 if zero_division == "warn" else float(zero_division)
 
 
-def _divide(num: Any, den: Any, zero_division: Any, metric: str, what: str, warn_on: bool) -> Any:
+_NOUN = {"Precision": "predicted", "Recall": "true", "F-score": "true nor predicted", "Jaccard": "true or predicted"}
+
+
+def _divide(num: Any, den: Any, zero_division: Any, metric: str, what: str, warn_on: bool,
+            average: Any = None) -> Any:
+    """``num / den`` with ``zero_division`` where ``den == 0``, warning as scikit-learn's ``_prf_divide``."""
     xp = jnp if isinstance(num, jax.Array) or isinstance(den, jax.Array) else np
     num = xp.asarray(num, dtype=accum_dtype() if xp is jnp else np.float64)
     den = xp.asarray(den, dtype=num.dtype)
     if xp is np and warn_on and zero_division == "warn" and np.any(den == 0):
-        warn(metric, f"{what} is ill-defined and being set to 0.0 in labels with no {_NOUN[what]} samples. "
+        axis0, axis1 = ("label", "sample") if average == "samples" else ("sample", "label")
+        where = "due to" if den.shape[0] == 1 else f"in {axis1}s with"
+        warn(metric, f"{what} is ill-defined and being set to 0.0 {where} no {_NOUN[what]} {axis0}s. "
                      "Use `zero_division` parameter to control this behavior.")
     return xp.where(den != 0, num / xp.where(den != 0, den, 1), _zero(zero_division))
-
-
-_NOUN = {"Precision": "predicted", "Recall": "true", "F-score": "true nor predicted", "Jaccard": "true or predicted"}
 
 
 def _nanaverage(xp: Any, a: Any, weights: Any) -> Any:
@@ -181,29 +230,16 @@ def _prfs(metric: str, y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, lab
         raise ValueError(f"{metric}: zero_division must be one of ['warn', 0.0, 1.0, nan]; got {zero_division!r}.")
     if beta < 0:
         raise ValueError(f"{metric}: beta must be >= 0; got {beta!r}.")
-    traced, kind, yt, yp, w = _targets(metric, y_true, y_pred, sample_weight)
-    xp = jnp if traced else np
-    if average == "binary":
-        if traced and kind != "multilabel":
-            kind = "binary"
-        if kind != "binary":
-            raise ValueError(f"{metric}: average='binary' needs binary targets; got {kind} targets. Choose one of "
-                             "None, 'micro', 'macro', 'weighted'" + (", 'samples'." if kind == "multilabel" else "."))
-        if not traced:
-            present = np.union1d(yt, yp)
-            if pos_label not in present and present.shape[0] >= 2:
-                raise ValueError(f"{metric}: pos_label={pos_label!r} is not a valid label; got labels {present.tolist()}.")
-        labs: Any = (pos_label,)
-    else:
-        if average == "samples" and kind != "multilabel":
-            raise ValueError(f"{metric}: average='samples' needs multilabel targets; got {kind} targets.")
-        labs = _labels(metric, traced, kind, yt, yp, labels)
+    t = _targets(metric, y_true, y_pred, sample_weight)
+    traced, xp = t.traced, (jnp if t.traced else np)
+    labs = _set_wise_labels(metric, t, average, labels, pos_label)
+    kind = "binary" if average == "binary" and t.kind != "multilabel" else t.kind
     samplewise = average == "samples"
-    tp, pred, true, _ = _counts(traced, kind, yt, yp, w, labs, samplewise)
+    tp, pred, true, _ = _counts(traced, kind, t.yt, t.yp, t.w, labs, samplewise)
     if average == "micro":
         tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
-    precision = _divide(tp, pred, zero_division, metric, "Precision", "precision" in warn_for)
-    recall = _divide(tp, true, zero_division, metric, "Recall", "recall" in warn_for)
+    precision = _divide(tp, pred, zero_division, metric, "Precision", "precision" in warn_for, average)
+    recall = _divide(tp, true, zero_division, metric, "Recall", "recall" in warn_for, average)
     if np.isposinf(beta):
         f = recall
     elif beta == 0:
@@ -211,16 +247,17 @@ def _prfs(metric: str, y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, lab
     else:
         b2 = beta * beta
         f = _divide((1 + b2) * xp.asarray(tp, precision.dtype), b2 * xp.asarray(true, precision.dtype) + pred,
-                    zero_division, metric, "F-score", "f-score" in warn_for)
+                    zero_division, metric, "F-score", "f-score" in warn_for, average)
     if average is None:
         if traced:
-            return precision, recall, f, true
-        return out(precision), out(recall), out(f), jnp.asarray(true)
-    weights = true if average == "weighted" else (w if samplewise else None)
+            return (poison(precision, t.bad), poison(recall, t.bad), poison(f, t.bad), true)
+        return (host_result(precision), host_result(recall), host_result(f),
+                np.asarray(true, np.float64 if t.w is not None else np.int64))
+    weights = true if average == "weighted" else (t.w if samplewise else None)
     avg = [_nanaverage(xp, v, weights) for v in (precision, recall, f)]
     if traced:
-        return avg[0], avg[1], avg[2], None
-    return out(avg[0]), out(avg[1]), out(avg[2]), None
+        return poison(avg[0], t.bad), poison(avg[1], t.bad), poison(avg[2], t.bad), None
+    return host_result(avg[0]), host_result(avg[1]), host_result(avg[2]), None
 
 
 def _prf_one(index: int, metric: str, y_true: Any, y_pred: Any, **kw: Any) -> Any:
@@ -234,7 +271,7 @@ def precision_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None,
 
     >>> import jmetrics.sk as sk
     >>> sk.precision_score([0, 1, 1, 0], [1, 1, 1, 0])
-    Array(0.6666667, dtype=float32)
+    0.666...
     """
     return _prf_one(0, "precision_score", y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
                     sample_weight=sample_weight, zero_division=zero_division, warn_for=("precision",))
@@ -247,7 +284,7 @@ def recall_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None, po
 
     >>> import jmetrics.sk as sk
     >>> sk.recall_score([0, 1, 1, 0], [1, 1, 0, 0])
-    Array(0.5, dtype=float32)
+    0.5
     """
     return _prf_one(1, "recall_score", y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
                     sample_weight=sample_weight, zero_division=zero_division, warn_for=("recall",))
@@ -260,7 +297,7 @@ def fbeta_score(y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, labels: An
 
     >>> import jmetrics.sk as sk
     >>> sk.fbeta_score([0, 1, 1, 0], [1, 1, 0, 0], beta=2.0)
-    Array(0.5, dtype=float32)
+    0.5
     """
     return _prf_one(2, "fbeta_score", y_true, y_pred, beta=beta, labels=labels, pos_label=pos_label,
                     average=average, sample_weight=sample_weight, zero_division=zero_division,
@@ -274,237 +311,85 @@ def f1_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None, pos_la
 
     >>> import jmetrics.sk as sk
     >>> sk.f1_score([0, 1, 1, 0], [1, 1, 0, 0])
-    Array(0.5, dtype=float32)
+    0.5
     """
     return _prf_one(2, "f1_score", y_true, y_pred, beta=1.0, labels=labels, pos_label=pos_label,
                     average=average, sample_weight=sample_weight, zero_division=zero_division,
                     warn_for=("f-score",))
 
 
-def _result(traced: bool, x: Any) -> Any:
-    return x if traced else out(x)
+def _result(t: _T, x: Any) -> Any:
+    """Jit: ``x`` (NaN when the inputs were bad); host: a Python float or NumPy array."""
+    return poison(x, t.bad) if t.traced else host_result(x)
 
 
 def accuracy_score(y_true: ArrayLike, y_pred: ArrayLike, *, normalize: bool = True,
-                   sample_weight: ArrayLike | None = None) -> jax.Array:
+                   sample_weight: ArrayLike | None = None) -> Any:
     """Fraction (or weighted count) of exact matches, as ``sklearn.metrics.accuracy_score``.
 
     Multilabel rows count only when every label matches (subset accuracy).
 
     >>> import jmetrics.sk as sk
     >>> sk.accuracy_score([0, 1, 2, 3], [0, 2, 1, 3])
-    Array(0.5, dtype=float32)
+    0.5
+    >>> sk.accuracy_score(["cat", "dog", "dog"], ["cat", "cat", "dog"], normalize=False)
+    2.0
     """
-    traced, kind, yt, yp, w = _targets("accuracy_score", y_true, y_pred, sample_weight)
-    xp = jnp if traced else np
-    ok = (yt == yp).all(axis=1) if kind == "multilabel" else yt == yp
-    dt = accum_dtype() if traced else np.float64
-    if w is None:
-        score = ok.sum(dtype=jnp.int32 if traced else np.int64)
+    t = _targets("accuracy_score", y_true, y_pred, sample_weight)
+    xp = jnp if t.traced else np
+    ok = (t.yt == t.yp).all(axis=1) if t.kind == "multilabel" else t.yt == t.yp
+    dt = accum_dtype() if t.traced else np.float64
+    if t.w is None:
+        score = ok.sum(dtype=jnp.int32 if t.traced else np.int64)
         res = score / ok.shape[0] if normalize else score
     else:
-        score = xp.where(ok, w, 0).astype(dt).sum()
-        res = score / w.sum() if normalize else score
-    return _result(traced, res)
-
-
-def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None,
-                     sample_weight: ArrayLike | None = None, normalize: str | None = None) -> jax.Array:
-    """Confusion matrix ``C[i, j]`` = weight of samples of class ``labels[i]`` predicted ``labels[j]``.
-
-    As ``sklearn.metrics.confusion_matrix``: classes are ``labels`` or the sorted union of labels
-    present (inside ``jit`` ``labels`` is required); rows whose label is not in ``labels`` are
-    ignored. ``normalize`` in 'true', 'pred', 'all' divides by row, column or total sums (empty
-    rows give 0, as sklearn). Counts are int (unweighted) or float.
-
-    >>> import jmetrics.sk as sk
-    >>> sk.confusion_matrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2]).tolist()
-    [[2, 0, 0], [0, 0, 1], [1, 0, 2]]
-    """
-    metric = "confusion_matrix"
-    check_choice(metric, "normalize", normalize, ("true", "pred", "all", None))
-    traced, kind, yt, yp, w = _targets(metric, y_true, y_pred, sample_weight)
-    if kind == "multilabel":
-        raise ValueError(f"{metric}: y_true must be 1-D labels; got multilabel shape {tuple(yt.shape)}.")
-    labs = _labels(metric, traced, kind, yt, yp, labels)
-    if not traced and labels is not None and not np.isin(labs, yt).any():
-        raise ValueError(f"{metric}: at least one label in labels must be in y_true; got labels {list(labs)}.")
-    xp = jnp if traced else np
-    lab = xp.asarray(labs)
-    a, b = yt[:, None] == lab[None, :], yp[:, None] == lab[None, :]
-    if w is None:
-        dt = jnp.int32 if traced else np.int64
-        cm = a.astype(dt).T @ b.astype(dt)
-    else:
-        dt = accum_dtype() if traced else np.float64
-        cm = (xp.where(a, w[:, None], 0).astype(dt)).T @ b.astype(dt)
-    if normalize is not None:
-        cm = cm.astype(accum_dtype() if traced else np.float64)
-        den = {"true": cm.sum(axis=1, keepdims=True), "pred": cm.sum(axis=0, keepdims=True), "all": cm.sum()}[normalize]
-        cm = xp.where(den != 0, cm / xp.where(den != 0, den, 1), 0.0)
-        return _result(traced, cm)
-    return cm if traced else jnp.asarray(cm)
-
-
-def multilabel_confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
-                                labels: Any = None, samplewise: bool = False) -> jax.Array:
-    """Per-label 2x2 matrices ``[[tn, fp], [fn, tp]]``, as ``sklearn.metrics.multilabel_confusion_matrix``.
-
-    >>> import jmetrics.sk as sk
-    >>> sk.multilabel_confusion_matrix([0, 1, 1], [1, 1, 0]).tolist()
-    [[[1, 1], [1, 0]], [[0, 1], [1, 1]]]
-    """
-    metric = "multilabel_confusion_matrix"
-    traced, kind, yt, yp, w = _targets(metric, y_true, y_pred, sample_weight)
-    if samplewise and kind != "multilabel":
-        raise ValueError(f"{metric}: samplewise=True needs multilabel targets; got {kind} targets.")
-    labs = _labels(metric, traced, kind, yt, yp, labels)
-    tp, pred, true, total = _counts(traced, kind, yt, yp, w, labs, samplewise)
-    xp = jnp if traced else np
-    fp, fn = pred - tp, true - tp
-    tn = total - tp - fp - fn
-    m = xp.stack([xp.stack([tn, fp], -1), xp.stack([fn, tp], -1)], -2)
-    return m if traced else jnp.asarray(m)
-
-
-def balanced_accuracy_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
-                            adjusted: bool = False) -> jax.Array:
-    """Mean per-class recall over the classes present in ``y_true``, as ``sklearn.metrics.balanced_accuracy_score``.
-
-    ``adjusted=True`` rescales so chance is 0: ``(score - 1/K) / (1 - 1/K)``. Classes that are only
-    predicted are ignored (sklearn warns "y_pred contains classes not in y_true").
-
-    >>> import jmetrics.sk as sk
-    >>> sk.balanced_accuracy_score([0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1])
-    Array(0.625, dtype=float32)
-    """
-    metric = "balanced_accuracy_score"
-    cm: Any = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
-    traced = is_traced(cm)
-    xp = jnp if traced else np
-    cm = cm if traced else np.asarray(cm, np.float64)
-    true = cm.sum(axis=1)
-    present = true != 0
-    if not traced and not present.all():
-        warn(metric, "y_pred contains classes not in y_true")
-    per = xp.where(present, xp.diag(cm) / xp.where(present, true, 1), 0)
-    score = per.sum() / present.sum()
-    if adjusted:
-        chance = 1 / present.sum()
-        score = (score - chance) / (1 - chance)
-    return _result(traced, score)
+        score = xp.where(ok, t.w, 0).astype(dt).sum()
+        res = score / t.w.sum() if normalize else score
+    return _result(t, res)
 
 
 def jaccard_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None, pos_label: Any = 1,
                   average: str | None = "binary", sample_weight: ArrayLike | None = None,
-                  zero_division: Any = "warn") -> jax.Array:
+                  zero_division: Any = "warn") -> Any:
     """Jaccard index ``tp / (tp + fp + fn)``, as ``sklearn.metrics.jaccard_score`` (averages as precision_score).
 
     >>> import jmetrics.sk as sk
     >>> sk.jaccard_score([0, 1, 1, 1], [1, 1, 0, 1])
-    Array(0.5, dtype=float32)
+    0.5
     """
     metric = "jaccard_score"
     check_choice(metric, "average", average, _AVERAGES)
-    traced, kind, yt, yp, w = _targets(metric, y_true, y_pred, sample_weight)
-    xp = jnp if traced else np
-    if average == "binary":
-        if kind == "multiclass" and not traced or kind == "multilabel":
-            raise ValueError(f"{metric}: average='binary' needs binary targets; got {kind} targets.")
-        if not traced:
-            present = np.union1d(yt, yp)
-            if pos_label not in present and present.shape[0] >= 2:
-                raise ValueError(f"{metric}: pos_label={pos_label!r} is not a valid label; got labels {present.tolist()}.")
-        labs: Any = (pos_label,)
-        kind = "binary"
-    else:
-        if average == "samples" and kind != "multilabel":
-            raise ValueError(f"{metric}: average='samples' needs multilabel targets; got {kind} targets.")
-        labs = _labels(metric, traced, kind, yt, yp, labels)
-    tp, pred, true, _ = _counts(traced, kind, yt, yp, w, labs, average == "samples")
+    t = _targets(metric, y_true, y_pred, sample_weight)
+    xp = jnp if t.traced else np
+    labs = _set_wise_labels(metric, t, average, labels, pos_label)
+    kind = "binary" if average == "binary" and t.kind != "multilabel" else t.kind
+    tp, pred, true, _ = _counts(t.traced, kind, t.yt, t.yp, t.w, labs, average == "samples")
     if average == "micro":
         tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
-    j = _divide(tp, true + pred - tp, zero_division, metric, "Jaccard", True)
+    j = _divide(tp, true + pred - tp, zero_division, metric, "Jaccard", True, average)
     if average is None:
-        return _result(traced, j)
-    if average == "weighted":
-        weights = true
-        if not traced and np.sum(weights) == 0:
-            return out(_zero(zero_division))
-    else:
-        weights = w if average == "samples" else None
+        return _result(t, j)
+    weights = true if average == "weighted" else (t.w if average == "samples" else None)
     if weights is None:
-        return _result(traced, j.mean())
+        return _result(t, j.mean())
     wts = xp.asarray(weights, j.dtype)
-    return _result(traced, (j * wts).sum() / wts.sum())
+    if t.traced:
+        return _result(t, xp.where(wts.sum() != 0, (j * wts).sum() / xp.where(wts.sum() != 0, wts.sum(), 1),
+                                   j.mean()))
+    return _result(t, (j * wts).sum() / wts.sum() if wts.any() else j.mean())
 
 
-def matthews_corrcoef(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None) -> jax.Array:
-    """Matthews correlation coefficient (multiclass R_K), as ``sklearn.metrics.matthews_corrcoef``.
-
-    .. math:: \\mathrm{MCC} = \\frac{c\\,s - \\sum_k p_k t_k}{\\sqrt{(s^2 - \\sum_k p_k^2)(s^2 - \\sum_k t_k^2)}}
-
-    from the confusion matrix (``c`` correct, ``s`` total, ``p_k``/``t_k`` predicted/true counts).
-    A zero denominator gives 0.0 (sklearn 1.9.1).
-
-    >>> import jmetrics.sk as sk
-    >>> sk.matthews_corrcoef([+1, +1, +1, -1], [+1, -1, +1, +1])
-    Array(-0.33333334, dtype=float32)
-    """
-    cm: Any = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
-    traced = is_traced(cm)
-    xp = jnp if traced else np
-    cm = cm.astype(accum_dtype()) if traced else np.asarray(cm, np.float64)
-    t, p = cm.sum(axis=1), cm.sum(axis=0)
-    c, s = xp.trace(cm), cm.sum()
-    cov_ytyp = c * s - (t * p).sum()
-    cov_ypyp = s * s - (p * p).sum()
-    cov_ytyt = s * s - (t * t).sum()
-    den = cov_ytyp * 0 + xp.sqrt(cov_ytyt * cov_ypyp)
-    return _result(traced, xp.where(den != 0, cov_ytyp / xp.where(den != 0, den, 1), 0.0))
-
-
-def cohen_kappa_score(y1: ArrayLike, y2: ArrayLike, *, labels: Any = None, weights: str | None = None,
-                      sample_weight: ArrayLike | None = None, replace_undefined_by: float = np.nan) -> jax.Array:
-    """Cohen's kappa ``1 - sum(W * O) / sum(W * E)``, as ``sklearn.metrics.cohen_kappa_score``.
-
-    ``O`` is the confusion matrix, ``E`` the outer product of its marginals over the total, ``W``
-    0/1 off-diagonal (``weights=None``), ``|i - j|`` ('linear') or ``(i - j)**2`` ('quadratic').
-    An undefined kappa (zero denominator) gives ``replace_undefined_by`` (NaN by default).
-
-    >>> import jmetrics.sk as sk
-    >>> sk.cohen_kappa_score([0, 1, 1, 0], [0, 1, 0, 0])
-    Array(0.5, dtype=float32)
-    """
-    metric = "cohen_kappa_score"
-    check_choice(metric, "weights", weights, ("linear", "quadratic", None))
-    cm: Any = confusion_matrix(y1, y2, labels=labels, sample_weight=sample_weight)
-    traced = is_traced(cm)
-    xp = jnp if traced else np
-    cm = cm.astype(accum_dtype()) if traced else np.asarray(cm, np.float64)
-    k = cm.shape[0]
-    total = cm.sum()
-    expected = xp.outer(cm.sum(axis=0), cm.sum(axis=1)) / xp.where(total != 0, total, 1)
-    i, j = np.indices((k, k))
-    wm = (i != j).astype(float) if weights is None else (np.abs(i - j) if weights == "linear" else (i - j) ** 2)
-    wm = xp.asarray(wm, cm.dtype)
-    num, den = (wm * cm).sum(), (wm * expected).sum()
-    if not traced and den == 0:
-        warn(metric, "the kappa is undefined (a zero denominator); returning replace_undefined_by.")
-    return _result(traced, xp.where(den != 0, 1 - num / xp.where(den != 0, den, 1), replace_undefined_by))
-
-
-def hamming_loss(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None) -> jax.Array:
+def hamming_loss(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None) -> Any:
     """Fraction of wrong labels (over all entries for multilabel), as ``sklearn.metrics.hamming_loss``.
 
     >>> import jmetrics.sk as sk
     >>> sk.hamming_loss([[0, 1], [1, 1]], [[0, 0], [1, 1]])
-    Array(0.25, dtype=float32)
+    0.25
     """
-    traced, kind, yt, yp, w = _targets("hamming_loss", y_true, y_pred, sample_weight)
-    wrong = (yt != yp)
-    dt = accum_dtype() if traced else np.float64
-    per = wrong.astype(dt).mean(axis=1) if kind == "multilabel" else wrong.astype(dt)
-    if w is None:
-        return _result(traced, per.mean())
-    return _result(traced, (per * w).sum() / w.sum())
+    t = _targets("hamming_loss", y_true, y_pred, sample_weight)
+    wrong = t.yt != t.yp
+    dt = accum_dtype() if t.traced else np.float64
+    per = wrong.astype(dt).mean(axis=1) if t.kind == "multilabel" else wrong.astype(dt)
+    if t.w is None:
+        return _result(t, per.mean())
+    return _result(t, (per * t.w).sum() / t.w.sum())

@@ -20,10 +20,10 @@ from jmetrics.sk._common import (
     check_consistent,
     check_finite,
     host,
+    host_result,
     host_weight,
     is_traced,
     jax_weight,
-    out,
 )
 
 __all__ = ["coverage_error", "dcg_score", "label_ranking_average_precision_score", "ndcg_score"]
@@ -41,7 +41,12 @@ def _inputs(metric: str, y_true: Any, y_score: Any, sample_weight: Any) -> tuple
     else:
         y = host(y_true, metric, "y_true").astype(np.float64)
         s = host(y_score, metric, "y_score").astype(np.float64)
-        n = check_consistent(metric, y_true=y, y_score=s)
+        for a, arg in ((y, "y_true"), (s, "y_score")):
+            if a.ndim != 2:
+                raise ValueError(f"{metric}: Expected 2D array, got {a.ndim}D array instead ({arg} of shape "
+                                 f"{a.shape}); y_true and y_score must have shape (n_samples, n_labels).")
+        n = check_consistent(metric, y_true=y, y_score=s, sample_weight=sample_weight)
+        check_finite(metric, "y_true", y)
         check_finite(metric, "y_score", s)
         w = host_weight(metric, sample_weight, n)
         xp = np
@@ -91,13 +96,13 @@ def dcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None, lo
 
     >>> import jmetrics.sk as sk
     >>> sk.dcg_score([[10, 0, 0, 1, 5]], [[.1, .2, .3, 4, 70]])
-    Array(9.49945..., dtype=float32)
+    9.49945...
     """
     metric = "dcg_score"
     traced, xp, y, s, w = _inputs(metric, y_true, y_score, sample_weight)
     _check_dcg(metric, y, traced, k)
     res = _avg(xp, _dcg(xp, y, s, k, log_base, ignore_ties), w)
-    return res if traced else out(res)
+    return res if traced else host_result(res)
 
 
 def ndcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None,
@@ -109,7 +114,7 @@ def ndcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None,
 
     >>> import jmetrics.sk as sk
     >>> sk.ndcg_score([[10, 0, 0, 1, 5]], [[.1, .2, .3, 4, 70]])
-    Array(0.69569..., dtype=float32)
+    0.69569...
     """
     metric = "ndcg_score"
     traced, xp, y, s, w = _inputs(metric, y_true, y_score, sample_weight)
@@ -119,7 +124,7 @@ def ndcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None,
     gain = _dcg(xp, y, s, k, 2, ignore_ties)
     ideal = _dcg(xp, y, y, k, 2, True) if not traced else _ideal(y, k)
     res = _avg(xp, xp.where(ideal == 0, 0.0, gain / xp.where(ideal == 0, 1, ideal)), w)
-    return res if traced else out(res)
+    return res if traced else host_result(res)
 
 
 def _ideal(y: Any, k: int | None) -> Any:
@@ -142,7 +147,7 @@ def label_ranking_average_precision_score(y_true: ArrayLike, y_score: ArrayLike,
 
     >>> import jmetrics.sk as sk
     >>> sk.label_ranking_average_precision_score([[1, 0, 0], [0, 0, 1]], [[0.75, 0.5, 1], [1, 0.2, 0.1]])
-    Array(0.41666..., dtype=float32)
+    0.41666...
     """
     metric = "label_ranking_average_precision_score"
     traced, xp, y, s, w = _inputs(metric, y_true, y_score, sample_weight)
@@ -154,7 +159,7 @@ def label_ranking_average_precision_score(y_true: ArrayLike, y_score: ArrayLike,
     per = xp.where(rel, lrank / xp.maximum(rank, 1), 0).sum(axis=1) / xp.maximum(nrel, 1)
     per = xp.where((nrel == 0) | (nrel == y.shape[1]), 1.0, per)
     res = _avg(xp, per, w)
-    return res if traced else out(res)
+    return res if traced else host_result(res)
 
 
 def coverage_error(y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: ArrayLike | None = None) -> jax.Array:
@@ -165,7 +170,7 @@ def coverage_error(y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: Arra
 
     >>> import jmetrics.sk as sk
     >>> sk.coverage_error([[1, 0, 0], [0, 1, 1]], [[1, 0, 0], [0, 1, 1]])
-    Array(1.5, dtype=float32)
+    1.5
     """
     metric = "coverage_error"
     traced, xp, y, s, w = _inputs(metric, y_true, y_score, sample_weight)
@@ -173,4 +178,4 @@ def coverage_error(y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: Arra
     lowest = xp.where(rel, s, xp.inf).min(axis=1, keepdims=True)
     cov = xp.where(rel.any(axis=1), (s >= lowest).sum(axis=1), 0)
     res = _avg(xp, cov.astype(accum_dtype() if traced else np.float64), w)
-    return res if traced else out(res)
+    return res if traced else host_result(res)

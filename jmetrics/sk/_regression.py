@@ -18,11 +18,12 @@ from jax.typing import ArrayLike
 from jmetrics._checks import accum_dtype
 from jmetrics.sk._common import (
     check_consistent,
+    check_finite,
     host,
+    host_result,
     host_weight,
     is_traced,
     jax_weight,
-    out,
     warn,
 )
 
@@ -35,11 +36,31 @@ __all__ = [
 ]
 
 
+def _host_array(metric: str, x: Any, arg: str) -> np.ndarray:
+    """scikit-learn's ``check_array(ensure_2d=False)`` of a regression target: float64, 1-D or
+    2-D, at least one sample and one output, finite."""
+    a = host(x, metric, arg)
+    if a.dtype.kind == "c":
+        raise ValueError(f"{metric}: Complex data not supported; got {arg} of dtype {a.dtype}.")
+    a = a.astype(np.float64)
+    if a.ndim > 2:
+        raise ValueError(f"{metric}: Found array with dim {a.ndim}. None expected <= 2 (in {arg}).")
+    if a.ndim == 0 or a.shape[0] < 1:
+        raise ValueError(f"{metric}: Found array with 0 sample(s) (shape={a.shape}) while a minimum of 1 "
+                         f"is required (in {arg}).")
+    if a.ndim == 2 and a.shape[1] < 1:
+        raise ValueError(f"{metric}: Found array with 0 feature(s) (shape={a.shape}) while a minimum of 1 "
+                         f"is required (in {arg}).")
+    check_finite(metric, arg, a)
+    return a
+
+
 def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, allowed: tuple[str, ...]):
-    """``(traced, xp, y (N, k), yhat (N, k), w (N,) or None)`` with sklearn's shape and option checks."""
+    """``(traced, xp, y (N, k), yhat (N, k), w (N,) or None)`` with scikit-learn's
+    ``_check_reg_targets`` checks (host) or shape checks (jit)."""
     if isinstance(multioutput, str) and multioutput not in allowed:
-        raise ValueError(f"{metric}: multioutput must be one of {list(allowed)} or an array of weights; "
-                         f"got {multioutput!r}.")
+        raise ValueError(f"{metric}: Allowed 'multioutput' string values are {allowed}. You provided "
+                         f"multioutput={multioutput!r}.")
     y: Any
     p: Any
     w: Any
@@ -49,19 +70,25 @@ def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutp
         w = jax_weight(metric, sample_weight, y.shape[0], dt)
         xp: Any = jnp
     else:
-        y = host(y_true, metric, "y_true").astype(np.float64)
-        p = host(y_pred, metric, "y_pred").astype(np.float64)
-        n = check_consistent(metric, y_true=y, y_pred=p)
-        w = host_weight(metric, sample_weight, n)
+        check_consistent(metric, y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
+        y = _host_array(metric, y_true, "y_true")
+        p = _host_array(metric, y_pred, "y_pred")
+        w = host_weight(metric, sample_weight, y.shape[0])
         xp = np
     y = y[:, None] if y.ndim == 1 else y
     p = p[:, None] if p.ndim == 1 else p
     if y.shape != p.shape:
-        raise ValueError(f"{metric}: y_true and y_pred must have the same shape; got "
-                         f"{tuple(np.shape(y_true))} and {tuple(np.shape(y_pred))}.")
-    if not isinstance(multioutput, str) and np.shape(multioutput) != (y.shape[1],):
-        raise ValueError(f"{metric}: multioutput weights must have shape ({y.shape[1]},); got "
-                         f"{tuple(np.shape(multioutput))}.")
+        raise ValueError(f"{metric}: y_true and y_pred have different number of output "
+                         f"({y.shape[1]}!={p.shape[1]}); got shapes {tuple(np.shape(y_true))} and "
+                         f"{tuple(np.shape(y_pred))}.")
+    if not isinstance(multioutput, str) and multioutput is not None:
+        if y.shape[1] == 1:
+            raise ValueError(f"{metric}: Custom weights are useful only in multi-output cases; got "
+                             f"multioutput={multioutput!r} for one output.")
+        if np.shape(multioutput) != (y.shape[1],):
+            raise ValueError(f"{metric}: There must be equally many custom weights "
+                             f"({np.shape(multioutput)[0] if np.ndim(multioutput) else 1}) as outputs "
+                             f"({y.shape[1]}).")
     return xp is jnp, xp, y, p, w
 
 
@@ -89,12 +116,15 @@ def _assemble(xp: Any, num: Any, den: Any, multioutput: Any, force_finite: bool)
     return (scores * wts).sum() / wts.sum()
 
 
-def _finish(traced: bool, metric: str, value: Any, n: int, what: str = "R^2") -> jax.Array:
+def _finish(traced: bool, metric: str, value: Any, n: int, what: str = "R^2") -> Any:
+    """The score, or NaN (with scikit-learn's warning on the host) for fewer than two samples.
+    Host: a Python float or a NumPy array; jit: a ``jax.Array``."""
     if n < 2:
         if not traced:
             warn(metric, f"{what} score is not well-defined with less than two samples.")
-        return jnp.asarray(jnp.nan, accum_dtype()) if not traced else jnp.full_like(value, jnp.nan)
-    return value if traced else out(value)
+            return float("nan")
+        return jnp.full_like(value, jnp.nan)
+    return value if traced else host_result(value)
 
 
 def r2_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
@@ -109,7 +139,7 @@ def r2_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike |
 
     >>> import jmetrics.sk as sk
     >>> sk.r2_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
-    Array(0.94860..., dtype=float32)
+    0.94860...
     """
     metric = "r2_score"
     traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput,
@@ -127,7 +157,7 @@ def explained_variance_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_wei
 
     >>> import jmetrics.sk as sk
     >>> sk.explained_variance_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
-    Array(0.95717..., dtype=float32)
+    0.95717...
     """
     metric = "explained_variance_score"
     traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput,
@@ -135,8 +165,8 @@ def explained_variance_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_wei
     d = y - p
     num = _wmean(xp, (d - _wmean(xp, d, w)) ** 2, w)
     den = _wmean(xp, (y - _wmean(xp, y, w)) ** 2, w)
-    return _assemble(xp, num, den, multioutput, force_finite) if traced else out(
-        _assemble(xp, num, den, multioutput, force_finite))
+    res = _assemble(xp, num, den, multioutput, force_finite)
+    return res if traced else host_result(res)
 
 
 def _pinball(xp: Any, y: Any, p: Any, w: Any, alpha: float) -> Any:
@@ -160,14 +190,14 @@ def mean_pinball_loss(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: Ar
 
     >>> import jmetrics.sk as sk
     >>> sk.mean_pinball_loss([1, 2, 3], [0, 2, 3], alpha=0.1)
-    Array(0.03333..., dtype=float32)
+    0.03333...
     """
     metric = "mean_pinball_loss"
     if not 0 <= alpha <= 1:
         raise ValueError(f"{metric}: alpha must be in [0, 1]; got {alpha!r}.")
     traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput, ("raw_values", "uniform_average"))
     res = _average_outputs(xp, _pinball(xp, y, p, w, alpha), multioutput)
-    return res if traced else out(res)
+    return res if traced else host_result(res)
 
 
 def _weighted_quantile(y: np.ndarray, w: np.ndarray, alpha: float) -> np.ndarray:
@@ -202,7 +232,7 @@ def d2_pinball_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: Arr
 
     >>> import jmetrics.sk as sk
     >>> sk.d2_pinball_score([1, 2, 3], [1, 3, 3])
-    Array(0.5, dtype=float32)
+    0.5
     """
     metric = "d2_pinball_score"
     if is_traced(y_true, y_pred, sample_weight):
@@ -215,7 +245,7 @@ def d2_pinball_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: Arr
     q = _weighted_quantile(y, np.ones(y.shape[0]) if w is None else w, alpha)
     num = _pinball(xp, y, p, w, alpha)
     den = _pinball(xp, y, np.broadcast_to(q, y.shape), w, alpha)
-    return out(_assemble(xp, num, den, multioutput, True))
+    return host_result(_assemble(xp, num, den, multioutput, True))
 
 
 def d2_absolute_error_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,
@@ -224,6 +254,6 @@ def d2_absolute_error_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weig
 
     >>> import jmetrics.sk as sk
     >>> sk.d2_absolute_error_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
-    Array(0.76470..., dtype=float32)
+    0.76470...
     """
     return d2_pinball_score(y_true, y_pred, sample_weight=sample_weight, alpha=0.5, multioutput=multioutput)

@@ -61,7 +61,7 @@ def _patched(module: types.ModuleType, names: dict[str, Any]) -> Iterator[None]:
 @functools.cache
 def load(name: str) -> types.ModuleType:
     """scikit-learn's ``metrics/tests/{name}.py`` executed with the jmetrics functions."""
-    sklearn = _check_version()
+    _check_version()
     import sklearn.exceptions
     import sklearn.metrics
 
