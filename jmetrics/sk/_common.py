@@ -104,7 +104,7 @@ def host_weight(metric: str, w: Any, n: int, *, allow_all_zero: bool = False) ->
                          f"Expected either a scalar value or a 1D array of length {n}.")
     if a.shape != (n,):
         raise ValueError(f"{metric}: Found input variables with inconsistent numbers of samples: "
-                         f"[{n}, {a.shape[0]}] (sample_weight must have shape ({n},)).")
+                         f"[{n}, {n}, {a.shape[0]}] (sample_weight must have shape ({n},)).")
     check_finite(metric, "sample_weight", a)
     if not allow_all_zero and n and not np.any(a):
         raise ValueError(f"{metric}: sample_weight must contain at least one non-zero number; got all "

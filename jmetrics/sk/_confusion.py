@@ -83,7 +83,16 @@ def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None
     if t.traced:
         return cm
     weights = np.asarray(sample_weight) if sample_weight is not None else None
-    return cm.astype(np.int64) if weights is None or weights.dtype.kind in "biu" else cm
+    if weights is not None and weights.dtype.kind in "biu":  # exact int64 sums, as scikit-learn
+        cm = np.zeros(cm.shape, np.int64)
+        where = np.full(t.classes.shape[0], -1)  # class code -> row of the matrix
+        for row, code in enumerate(labs):
+            if code >= 0:
+                where[code] = row
+        i, j = where[t.yt], where[t.yp]
+        keep = (i >= 0) & (j >= 0)
+        np.add.at(cm, (i[keep], j[keep]), np.broadcast_to(weights, t.yt.shape).astype(np.int64)[keep])
+    return cm.astype(np.int64) if weights is None else cm
 
 
 def multilabel_confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike | None = None,

@@ -20,6 +20,7 @@ from jmetrics.sk._common import (
     check_consistent,
     check_finite,
     host,
+    host_labels,
     host_result,
     host_weight,
     is_traced,
@@ -27,6 +28,24 @@ from jmetrics.sk._common import (
 )
 
 __all__ = ["coverage_error", "dcg_score", "label_ranking_average_precision_score", "ndcg_score"]
+
+
+def _host_inputs(metric: str, y_true: Any, y_score: Any, ensure_2d_first: bool) -> tuple[np.ndarray, np.ndarray]:
+    """float64 host arrays checked in scikit-learn's order: numbers (a sparse ``y_true`` is made
+    dense), 2-D (first for ``coverage_error``, whose ``check_array`` asks for it), finite."""
+    y = host_labels(metric, y_true, "y_true")
+    if y.dtype.kind not in "biuf":
+        raise ValueError(f"{metric}: y_true must be label indicators or relevance numbers; got dtype {y.dtype}.")
+    y = y.astype(np.float64)
+    s = host(y_score, metric, "y_score").astype(np.float64)
+    pairs = ((y, "y_true"), (s, "y_score"))
+    for a, arg in pairs if ensure_2d_first else ():
+        if a.ndim != 2:
+            raise ValueError(f"{metric}: Expected 2D array, got {a.ndim}D array instead ({arg} of shape "
+                             f"{a.shape}); y_true and y_score must have shape (n_samples, n_labels).")
+    for a, arg in pairs:
+        check_finite(metric, arg, a)
+    return y, s
 
 
 def _inputs(metric: str, y_true: Any, y_score: Any, sample_weight: Any) -> tuple[bool, Any, Any, Any, Any]:
@@ -39,16 +58,9 @@ def _inputs(metric: str, y_true: Any, y_score: Any, sample_weight: Any) -> tuple
         w = jax_weight(metric, sample_weight, s.shape[0], dt)
         xp: Any = jnp
     else:
-        y = host(y_true, metric, "y_true").astype(np.float64)
-        s = host(y_score, metric, "y_score").astype(np.float64)
-        for a, arg in ((y, "y_true"), (s, "y_score")):
-            if a.ndim != 2:
-                raise ValueError(f"{metric}: Expected 2D array, got {a.ndim}D array instead ({arg} of shape "
-                                 f"{a.shape}); y_true and y_score must have shape (n_samples, n_labels).")
-        n = check_consistent(metric, y_true=y, y_score=s, sample_weight=sample_weight)
-        check_finite(metric, "y_true", y)
-        check_finite(metric, "y_score", s)
-        w = host_weight(metric, sample_weight, n)
+        y, s = _host_inputs(metric, y_true, y_score, ensure_2d_first=metric == "coverage_error")
+        w = host_weight(metric, sample_weight, check_consistent(metric, y_true=y, y_score=s,
+                                                                sample_weight=sample_weight))
         xp = np
     if y.ndim != 2 or y.shape != s.shape:
         raise ValueError(f"{metric}: y_true and y_score must both have shape (n_samples, n_labels); got "
@@ -81,7 +93,9 @@ def _check_dcg(metric: str, y: Any, traced: bool, k: Any) -> None:
     if k is not None and (not isinstance(k, int) or k < 1):
         raise ValueError(f"{metric}: k must be a positive int or None; got {k!r}.")
     if y.shape[1] <= 1:
-        raise ValueError(f"{metric}: needs more than one label per sample; got y_true shape {tuple(y.shape)}.")
+        what = "NDCG" if metric == "ndcg_score" else "DCG"
+        raise ValueError(f"{metric}: Computing {what} is only meaningful when there is more than 1 document. "
+                         f"Got {y.shape[1]} instead (y_true shape {tuple(y.shape)}).")
 
 
 def dcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None, log_base: float = 2,
@@ -120,7 +134,8 @@ def ndcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None,
     traced, xp, y, s, w = _inputs(metric, y_true, y_score, sample_weight)
     _check_dcg(metric, y, traced, k)
     if not traced and (y < 0).any():
-        raise ValueError(f"{metric}: y_true must be non-negative; got min {y.min()}.")
+        raise ValueError(f"{metric}: ndcg_score should not be used on negative y_true values; got min "
+                         f"{y.min()}.")
     gain = _dcg(xp, y, s, k, 2, ignore_ties)
     ideal = _dcg(xp, y, y, k, 2, True) if not traced else _ideal(y, k)
     res = _avg(xp, xp.where(ideal == 0, 0.0, gain / xp.where(ideal == 0, 1, ideal)), w)
