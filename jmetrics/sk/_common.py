@@ -1,13 +1,25 @@
-"""Shared machinery of the scikit-learn-named functions: input conversion, the host/JAX split, warnings.
+"""Shared machinery of the scikit-learn-named functions: input checks, label encoding, the host/JAX
+split, results and warnings.
 
 Every function in :mod:`jmetrics.sk` has two paths:
 
-- **Host path** (all inputs concrete: NumPy arrays, lists, or JAX arrays outside ``jit``): the inputs
-  are read as NumPy arrays and computed exactly (integer counts in int64, weighted sums in float64),
-  with scikit-learn's input checks, warnings and errors. The result comes back as a ``jax.Array``.
+- **Host path** (all inputs concrete: NumPy arrays, lists, scipy.sparse indicators, or JAX arrays
+  outside ``jit``): inputs are checked as scikit-learn checks them and computed exactly (integer
+  counts in int64, weighted sums in float64). Results are what scikit-learn returns: a Python
+  ``float`` or NumPy arrays (:func:`host_result`).
 - **JAX path** (inside ``jit``/``vmap``): shapes decide the problem type, class counts come from
   static arguments or shapes, nothing is inferred from values, and undefined results are NaN (a
-  traced function cannot warn or raise on values).
+  traced function cannot warn or raise on values; :func:`poison` and :func:`nonfinite` turn bad
+  labels or weights into NaN).
+
+Checks shared by every function (names kept stable for all ``jmetrics.sk`` modules):
+:func:`check_consistent` (``check_consistent_length``), :func:`host_weight`
+(``_check_sample_weight``), :func:`check_finite` (``assert_all_finite``). Classification targets:
+:func:`check_targets` (``_check_targets`` with ``type_of_target``) returns :class:`Targets` whose
+labels are int64 codes into the sorted classes (numbers, strings or objects); :func:`label_codes`
+looks ``pos_label`` or ``labels`` up by value; :func:`host_labels` reads one label input (sparse
+made dense, legacy sequences and bytes refused). Messages use scikit-learn's words after the
+function name.
 """
 
 from __future__ import annotations
