@@ -12,6 +12,8 @@ from jmetrics.sk._classification import __all__ as _classification_all
 from jmetrics.sk._common import UndefinedMetricWarning as UndefinedMetricWarning
 from jmetrics.sk._confusion import *  # noqa: F403
 from jmetrics.sk._confusion import __all__ as _confusion_all
+from jmetrics.sk._curves import *  # noqa: F403
+from jmetrics.sk._curves import __all__ as _curves_all
 from jmetrics.sk._multilabel import *  # noqa: F403
 from jmetrics.sk._multilabel import __all__ as _multilabel_all
 from jmetrics.sk._probabilistic import *  # noqa: F403
@@ -22,5 +24,5 @@ from jmetrics.sk._regression import *  # noqa: F403
 from jmetrics.sk._regression import __all__ as _regression_all
 
 __all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all) | set(_classification_all)
-                           | set(_confusion_all) | set(_regression_all) | set(_probabilistic_all)
-                           | set(_multilabel_all))
+                           | set(_confusion_all) | set(_curves_all) | set(_regression_all)
+                           | set(_probabilistic_all) | set(_multilabel_all))

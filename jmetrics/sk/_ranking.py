@@ -1,4 +1,4 @@
-"""Exact ROC and precision-recall: curves, ROC AUC and average precision with scikit-learn semantics.
+"""Exact ROC AUC and average precision with scikit-learn semantics.
 
 Ties are grouped exactly as scikit-learn groups them (one operating point per distinct score, so
 constant scores give ROC AUC 0.5) and counts are exact (see ``jmetrics.sk._sort``): results equal
@@ -6,9 +6,8 @@ scikit-learn 1.9.1 to float32 rounding, also at 1e7 samples. Concrete inputs run
 (NumPy, one sort of packed integer keys, several times faster than scikit-learn); traced inputs
 (inside ``jit``) run on the JAX path, where the problem type comes from shapes, classes from
 ``labels`` or the score columns, and undefined values are NaN instead of a warning. The curves
-have data-dependent lengths and are host-only.
+have data-dependent lengths and are host-only (``jmetrics.sk._curves``).
 """
-
 from __future__ import annotations
 
 from itertools import combinations
@@ -20,45 +19,24 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype, check_choice
-from jmetrics.sk._common import (
-    check_finite,
-    host,
-    host_weight,
-    is_traced,
-    jax_weight,
-    out,
-    warn,
-)
+from jmetrics.sk._common import out, warn
 from jmetrics.sk._score_checks import (
     any_bad,
-    check_labels,
-    check_ndim,
-    check_nonempty,
-    check_same_length,
-    check_weight,
     nan_if,
     traced_binary01,
-    traced_not_finite,
-    traced_not_integer,
 )
+from jmetrics.sk._score_inputs import host_classes, prepare
 from jmetrics.sk._sort import (
     curve_auc,
     group_ap,
     group_auc,
-    host_curve,
     host_groups,
     jax_groups,
     split_ap,
     split_auc,
 )
 
-__all__ = [
-    "average_precision_score",
-    "det_curve",
-    "precision_recall_curve",
-    "roc_auc_score",
-    "roc_curve",
-]
+__all__ = ["average_precision_score", "roc_auc_score"]
 
 
 # ---- the binary scores on both paths ----------------------------------------------------------
@@ -149,75 +127,9 @@ def _weighted_mean(xp: Any, scores: Any, w: Any) -> Any:
     return (scores * w).sum() / w.sum()
 
 
-def _prepare(metric: str, y_true: ArrayLike, y_score: ArrayLike, sample_weight: Any) -> tuple[bool, Any, Any, Any, Any]:
-    """``(traced, y, s, w, bad)``: JAX arrays when anything is traced, else checked NumPy arrays.
-
-    ``(n, 1)`` columns become vectors (scikit-learn's ``column_or_1d`` of a binary target).
-    ``bad`` is the traced flag of what scikit-learn refuses by value (NaN or infinite scores or
-    weights, non-integer labels); ``None`` on the host path, which raises instead.
-    """
-    y: Any
-    s: Any
-    w: Any
-    traced = is_traced(y_true, y_score, sample_weight)
-    if traced:
-        y, s = jnp.asarray(y_true), jnp.asarray(y_score)
-    else:
-        y, s = host(y_true, metric, "y_true"), host(y_score, metric, "y_score")
-    check_ndim(metric, "y_true", y)
-    check_ndim(metric, "y_score", s)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if s.ndim == 2 and s.shape[1] == 1 and y.ndim == 1:
-        s = s[:, 0]
-    n = check_same_length(metric, y_true=y, y_score=s)
-    check_nonempty(metric, "y_true", y)
-    if traced:
-        w = jax_weight(metric, sample_weight, n)
-        return True, y, s, w, any_bad(traced_not_finite(s, w), traced_not_integer(y))
-    check_finite(metric, "y_true", y)
-    check_finite(metric, "y_score", s)
-    check_labels(metric, y)
-    check_weight(metric, sample_weight)
-    w = host_weight(metric, sample_weight, n)
-    if w is not None and not np.any(w != 0):
-        raise ValueError(f"{metric}: sample_weight must contain at least one non-zero number; got all zeros.")
-    return False, y, s, w, None
-
-
 def _finish(traced: bool, res: Any, bad: Any) -> jax.Array:
     """The host result as a ``jax.Array``; the traced one NaN where scikit-learn would raise."""
     return nan_if(bad, res) if traced else out(res)
-
-
-def _classes(y: np.ndarray) -> np.ndarray:
-    """Sorted distinct values of a host vector; cheap (min/max) when there are at most two."""
-    if y.size == 0:
-        return y[:0]
-    lo, hi = y.min(), y.max()
-    if lo == hi:
-        return np.array([lo])
-    if not np.any((y != lo) & (y != hi)):
-        return np.array([lo, hi])
-    return np.unique(y)
-
-
-def _pos_mask(metric: str, y: Any, pos_label: Any, traced: bool) -> Any:
-    """Positive-class mask with sklearn's pos_label rule (None: labels must be {0,1} or {-1,1})."""
-    if traced:
-        return y == (1 if pos_label is None else pos_label)
-    classes = _classes(y)
-    if pos_label is None:
-        ok = any(np.array_equal(classes, c) for c in ([0, 1], [-1, 1], [0], [-1], [1]))
-        if not ok:
-            raise ValueError(f"{metric}: y_true takes values {classes.tolist()}; specify pos_label "
-                             "(labels other than {0, 1} or {-1, 1} need it).")
-        pos_label = 1
-    elif classes.shape[0] == 2 and pos_label not in classes:
-        raise ValueError(f"{metric}: pos_label={pos_label!r} is not a valid label; got labels {classes.tolist()}.")
-    if classes.shape[0] > 2:
-        raise ValueError(f"{metric}: y_true must be binary; got {classes.shape[0]} classes.")
-    return y == pos_label
 
 
 def _encode_multiclass(metric: str, y: Any, c: int, labels: Any, traced: bool) -> Any:
@@ -289,10 +201,10 @@ def roc_auc_score(
     check_choice(metric, "multi_class", multi_class, ("raise", "ovr", "ovo"))
     if max_fpr is not None and not 0 < max_fpr <= 1:
         raise ValueError(f"{metric}: max_fpr must be in (0, 1]; got {max_fpr!r}.")
-    traced, y, s, w, bad = _prepare(metric, y_true, y_score, sample_weight)
+    traced, y, s, w, bad = prepare(metric, y_true, y_score, sample_weight)
     xp = jnp if traced else np
     if y.ndim == 1 and s.ndim == 2 and s.shape[1] > 2 or (
-            not traced and y.ndim == 1 and _classes(y).shape[0] > 2):
+            not traced and y.ndim == 1 and host_classes(y).shape[0] > 2):
         if s.ndim != 2:
             raise ValueError(f"{metric}: y_score must have shape (n_samples, n_classes) for multiclass "
                              f"y_true; got {tuple(s.shape)}.")
@@ -325,7 +237,7 @@ def roc_auc_score(
         if traced:
             pos, bad = y == 1, any_bad(bad, traced_binary01(y))
         else:
-            classes = _classes(y)
+            classes = host_classes(y)
             pos = y == classes[-1] if classes.shape[0] == 2 else np.zeros(y.shape, bool)
         return _finish(traced, _binary("auc", metric, pos, s, w, max_fpr), bad)
     if y.shape != s.shape:
@@ -412,14 +324,14 @@ def average_precision_score(
     """
     metric = "average_precision_score"
     check_choice(metric, "average", average, ("micro", "macro", "samples", "weighted", None))
-    traced, y, s, w, bad = _prepare(metric, y_true, y_score, sample_weight)
+    traced, y, s, w, bad = prepare(metric, y_true, y_score, sample_weight)
     xp = jnp if traced else np
     if y.ndim == 1 and s.ndim == 1:
         if traced:  # binary (at most two values) and pos_label among them when there are two
             lo, hi = y.min(), y.max()
             bad = any_bad(bad, ~((y == lo) | (y == hi)).all(), (lo != hi) & ~(y == pos_label).any())
         else:
-            classes = _classes(y)
+            classes = host_classes(y)
             if classes.shape[0] > 2:
                 raise ValueError(f"{metric}: y_score must have shape (n_samples, n_classes) for multiclass "
                                  f"y_true; got {tuple(s.shape)}.")
@@ -445,123 +357,3 @@ def average_precision_score(
         raise ValueError(f"{metric}: y_true and y_score must have the same shape; got "
                          f"{tuple(y.shape)} and {tuple(s.shape)}.")
     return _finish(traced, _average("ap", metric, y == 1, s, w, average), bad)
-
-
-# ---- curves (host only: their length depends on the values) -----------------------------------
-def _curve_inputs(metric: str, y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any):
-    if is_traced(y_true, y_score, sample_weight):
-        raise TypeError(f"{metric}: the curve's length depends on the values, so it cannot be traced; "
-                        "call it outside jit (roc_auc_score and average_precision_score are jittable).")
-    _, y, s, w, _ = _prepare(metric, y_true, y_score, sample_weight)
-    if y.ndim != 1 or s.ndim != 1:
-        raise ValueError(f"{metric}: y_true and y_score must be 1-D; got {tuple(y.shape)} and {tuple(s.shape)}.")
-    pos = _pos_mask(metric, y, pos_label, False)
-    tps, fps, thr = host_curve(pos, s, w)
-    return tps.astype(np.float64), fps.astype(np.float64), thr, y
-
-
-def roc_curve(
-    y_true: ArrayLike,
-    y_score: ArrayLike,
-    *,
-    pos_label: Any = None,
-    sample_weight: ArrayLike | None = None,
-    drop_intermediate: bool = True,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """``(fpr, tpr, thresholds)`` exactly as ``sklearn.metrics.roc_curve`` (host only, not jittable).
-
-    One point per distinct score (highest first) plus the starting point ``(0, 0)`` at threshold
-    ``inf``; ``drop_intermediate`` drops collinear points. No negatives (positives) of nonzero
-    weight: ``fpr`` (``tpr``) is all NaN with a warning, as in scikit-learn 1.9.1.
-
-    >>> import jmetrics.sk as sk
-    >>> fpr, tpr, thr = sk.roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-    >>> fpr.tolist(), tpr.tolist()
-    ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0])
-    """
-    metric = "roc_curve"
-    tps, fps, thr, _ = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
-    if drop_intermediate and fps.shape[0] > 2:
-        keep = np.concatenate([[True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True]])
-        tps, fps, thr = tps[keep], fps[keep], thr[keep]
-    tps, fps = np.concatenate([[0.0], tps]), np.concatenate([[0.0], fps])
-    thr = np.concatenate([[np.inf], thr])
-    if fps[-1] <= 0:
-        warn(metric, "No negative samples in y_true, false positive value should be meaningless")
-        fpr = np.full(fps.shape, np.nan)
-    else:
-        fpr = fps / fps[-1]
-    if tps[-1] <= 0:
-        warn(metric, "No positive samples in y_true, true positive value should be meaningless")
-        tpr = np.full(tps.shape, np.nan)
-    else:
-        tpr = tps / tps[-1]
-    return out(fpr), out(tpr), out(thr)
-
-
-def precision_recall_curve(
-    y_true: ArrayLike,
-    y_score: ArrayLike,
-    *,
-    pos_label: Any = None,
-    sample_weight: ArrayLike | None = None,
-    drop_intermediate: bool = False,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """``(precision, recall, thresholds)`` as ``sklearn.metrics.precision_recall_curve`` (host only).
-
-    Thresholds are the distinct scores in increasing order; ``precision`` and ``recall`` end with
-    the point ``(1, 0)``. No positives: recall is 1 at every threshold, with a warning (sklearn).
-
-    >>> import jmetrics.sk as sk
-    >>> p, r, t = sk.precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-    >>> r.tolist(), t.tolist()
-    ([1.0, 1.0, 0.5, 0.5, 0.0], [0.10000000149011612, 0.3499999940395355, 0.4000000059604645, 0.800000011920929])
-    """
-    metric = "precision_recall_curve"
-    tps, fps, thr, _ = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
-    if drop_intermediate and fps.shape[0] > 2:
-        keep = np.concatenate([[True], np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), [True]])
-        tps, fps, thr = tps[keep], fps[keep], thr[keep]
-    ps = tps + fps
-    precision = np.where(ps != 0, tps / np.where(ps != 0, ps, 1), 0.0)
-    if tps[-1] == 0:
-        warn(metric, "No positive class found in y_true, recall is set to one for all thresholds.")
-        recall = np.ones(tps.shape)
-    else:
-        recall = tps / tps[-1]
-    return (out(np.concatenate([precision[::-1], [1.0]])), out(np.concatenate([recall[::-1], [0.0]])),
-            out(thr[::-1]))
-
-
-def det_curve(
-    y_true: ArrayLike,
-    y_score: ArrayLike,
-    pos_label: Any = None,
-    sample_weight: ArrayLike | None = None,
-    drop_intermediate: bool = False,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """``(fpr, fnr, thresholds)`` of the detection error tradeoff, as ``sklearn.metrics.det_curve``.
-
-    Host only. One class present raises ``ValueError`` (as scikit-learn does).
-
-    >>> import jmetrics.sk as sk
-    >>> fpr, fnr, thr = sk.det_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-    >>> fpr.tolist(), fnr.tolist()
-    ([0.5, 0.5, 0.0], [0.0, 0.5, 0.5])
-    """
-    metric = "det_curve"
-    tps, fps, thr, y = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
-    tps, fps = np.concatenate([[0.0], tps]), np.concatenate([[0.0], fps])
-    thr = np.concatenate([[np.inf], thr])
-    if drop_intermediate and fps.shape[0] > 2:
-        keep = np.concatenate([[True], np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), [True]])
-        tps, fps, thr = tps[keep], fps[keep], thr[keep]
-    if np.unique(y).shape[0] != 2:
-        raise ValueError(f"{metric}: only one class is present in y_true; the DET curve is not defined.")
-    fns = tps[-1] - tps
-    p_count, n_count = tps[-1], fps[-1]
-    right = np.searchsorted(fps, fps[0], side="right")
-    first = right - 1 if right > 0 else None
-    last = np.searchsorted(tps, tps[-1]) + 1
-    sl = slice(first, last)
-    return out(fps[sl][::-1] / n_count), out(fns[sl][::-1] / p_count), out(thr[sl][::-1])
