@@ -21,7 +21,7 @@ from keras.src.trainers.compile_utils import get_metric as keras_compile_get_met
 import jmetrics
 from jmetrics import kernels
 from jmetrics.adapter import ENTRIES, get, get_metric, metric_info, resolve_accuracy
-from jmetrics.adapter._resolve import entry_strings
+from jmetrics.adapter._lookup import entry_strings
 from jmetrics.adapter._table import AUTO
 from tests.helpers import TracedJit
 

@@ -16,7 +16,7 @@ import pytest
 import jmetrics
 from jmetrics import kernels
 from jmetrics.adapter import ENTRIES
-from jmetrics.adapter._resolve import _REGISTRY
+from jmetrics.adapter._lookup import _REGISTRY
 
 
 def _roundtrip(obj):

@@ -7,20 +7,17 @@
 - ``ENTRIES`` / ``metric_info``: the alias table itself (``jmetrics list`` prints it).
 """
 
+from jmetrics.adapter._lookup import metric_info
 from jmetrics.adapter._names import metric_name, metric_names
-from jmetrics.adapter._resolve import (
-    auto_accuracy,
-    auto_crossentropy,
+from jmetrics.adapter._resolve import get, get_metric
+from jmetrics.adapter._serialize import (
     clone_metric,
     clone_metrics,
     deserialize,
-    get,
-    get_metric,
-    metric_info,
     register_metric,
-    resolve_accuracy,
     serialize,
 )
+from jmetrics.adapter._strings import auto_accuracy, auto_crossentropy, resolve_accuracy
 from jmetrics.adapter._table import ENTRIES, Entry
 
 __all__ = [

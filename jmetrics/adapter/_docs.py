@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jmetrics.adapter._resolve import entry_strings
+from jmetrics.adapter._lookup import entry_strings
 from jmetrics.adapter._table import AUTO, ENTRIES, FAMILIES, Entry
 
 __all__ = ["DOCS", "main", "pages"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from jmetrics.adapter._resolve import _auto, _index
+from jmetrics.adapter._lookup import _auto, _index
 from jmetrics.adapter._table import Entry
 from jmetrics.metrics._base import Metric, snake_case
 

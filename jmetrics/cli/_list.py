@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from jmetrics.adapter._resolve import entry_strings, metric_info
+from jmetrics.adapter._lookup import entry_strings, metric_info
 from jmetrics.adapter._table import AUTO, ENTRIES, FAMILIES, AutoEntry, Entry
 
 __all__ = ["add_parser", "rows", "run"]
