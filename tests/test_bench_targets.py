@@ -11,7 +11,7 @@ import importlib.util
 
 import pytest
 
-from jmetrics.bench import _engine, _targets
+from jmetrics.bench import _engine, _target_elementwise, _targets
 from jmetrics.bench._targets import Check, TargetResult, describe
 from jmetrics.cli import main
 
@@ -85,8 +85,8 @@ def test_paired_ratio_pairs_rounds():
 
 
 def test_elementwise_target_and_cli(monkeypatch, capsys):
-    few = tuple(c for c in _targets.CASES if c.name in ("mse", "binary_accuracy"))
-    monkeypatch.setattr(_targets, "CASES", few)
+    few = tuple(c for c in _target_elementwise.CASES if c.name in ("mse", "binary_accuracy"))
+    monkeypatch.setattr(_target_elementwise, "CASES", few)
     assert main(["bench", "--only-targets", "--targets", "elementwise", "--target-rows", "2000",
                  "--budget", "0.001", "-q"]) == 0
     out = capsys.readouterr().out

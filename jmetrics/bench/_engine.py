@@ -112,7 +112,7 @@ def engine_target(rows: int = 10**7, tmpdir: str | None = None, column: bool = F
 
     The files hold one score per row, ``(rows,)`` (scikit-learn's layout) or ``(rows, 1)`` with
     ``column`` (Keras' ``predict`` layout)."""
-    from jmetrics.bench._targets import TargetResult
+    from jmetrics.bench._target_common import TargetResult
 
     names = ", ".join(k for k, _ in ENGINE_METRICS)
     shape = f"({rows:.0e}, 1)" if column else f"({rows:.0e},)"
