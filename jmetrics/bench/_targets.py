@@ -7,7 +7,7 @@ a peer that is not installed. This module holds the registry (``TARGETS``, ``run
 ``describe``); the targets live in one module per family: ``_target_elementwise``,
 ``_target_collection``, ``_target_auc`` and ``_engine``.
 
-Targets (issue 7, plus the benchmark parts of issues 4, 5 and 6):
+Targets:
 
 - ``elementwise``: every elementwise metric at 1e7 rows reaches >= 70% of the bandwidth of a plain
   jitted read-reduce of the same bytes.
