@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import jmetrics
 import jmetrics.metrics as jm
 from tests.helpers import TracedJit, keras_result, tree_types
 
@@ -122,6 +123,28 @@ def test_weight_zero_equals_removing_rows_and_empty_batch_changes_nothing(cls):
     close(m.compute(weighted), m.compute(removed))
     empty = m.update(removed, *(x[:0] for x in inputs))
     close(m.compute(empty), m.compute(removed))
+
+
+def test_a_state_from_init_can_be_donated(cls):
+    # jax.jit(update, donate_argnums=0), as a training step carries its state: no two leaves of
+    # init() may share a buffer, and donation changes no result.
+    m = instance(cls)
+    bs = batches(cls, sizes=(4, 4), weighted=True)
+    step = jax.jit(lambda s, *a: m.update(s, *a[:-1], sample_weight=a[-1]), donate_argnums=0)
+    s = m.init()
+    for *inputs, w in bs:
+        s = step(s, *inputs, w)
+    close(m.compute(s), m.compute(run(m, bs)))
+
+
+def test_a_collection_state_can_be_donated():
+    coll = jmetrics.Collection([instance(c) for c in CLASSES if c.input_kind == "regression"])
+    bs = batches(jm.MeanSquaredError, sizes=(4, 4), weighted=True)
+    step = jax.jit(coll.update, donate_argnums=0)
+    s = coll.init()
+    for t, p, w in bs:
+        s = step(s, t, p, w)
+    close(coll.compute(s), coll.compute(run(coll, bs)))
 
 
 def test_hash_config_and_eager_face(cls):

@@ -229,10 +229,9 @@ def ksum_value(s: KSum) -> jax.Array:
 
 
 def moments(shape: tuple[int, ...] = (), dtype: Any = None) -> Moments:
-    """Empty moments of the given shape."""
+    """Empty moments of the given shape: three distinct buffers, so the state can be donated."""
     dtype = dtype or accum_dtype()
-    z = jnp.zeros(shape, dtype)
-    return Moments(z, z, z)
+    return Moments(jnp.zeros(shape, dtype), jnp.zeros(shape, dtype), jnp.zeros(shape, dtype))
 
 
 def _merge_moments(a: Moments, b: Moments) -> Moments:
