@@ -9,9 +9,10 @@ How one update stays one pass over the batch:
 
 1. **Shared statistics.** Metrics whose :meth:`~jmetrics.metrics.Metric.stat_key` are equal (and not
    ``None``) promise the same ``init``/``update``; so do metrics of the same class and options
-   (``'mse'`` twice, or ``'binary_crossentropy'`` as a metric and as the loss), and
-   ``RootMeanSquaredError`` with ``MeanSquaredError`` (one mean of squared errors). Each such group
-   keeps one state, updated once; every member's ``compute`` reads it.
+   (``'mse'`` twice, or ``'binary_crossentropy'`` as a metric and as the loss). Each such group
+   keeps one state, updated once; every member's ``compute`` reads it. (``RootMeanSquaredError``
+   does not share ``MeanSquaredError``'s state: its squared errors are elementwise, as in Keras 3,
+   so a rank-1 batch is N samples to it and one sample to ``MeanSquaredError``.)
 2. **One fused pass.** Every state is updated inside one traced function. For a large batch the
    rows are cut into cache-sized blocks and one ``lax.scan`` updates *all* states block by block, so
    the batch is read once (XLA on CPU does not fuse separate reductions over the same input by
@@ -40,7 +41,6 @@ import numpy as np
 from jmetrics.adapter import deserialize, get_metric, metric_names, serialize
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._reduction import Mean, MeanMetricWrapper
-from jmetrics.metrics._wrappers import MeanSquaredError, RootMeanSquaredError
 
 __all__ = ["Collection", "CollectionState", "pad_batch"]
 
@@ -75,13 +75,7 @@ def _share_key(metric: Metric, output: int) -> Any:
     config = tuple(
         (f.name, getattr(metric, f.name)) for f in dataclasses.fields(metric) if f.name != "name"
     )
-    cls = _SAME_UPDATE.get(type(metric), type(metric))
-    return (output, "config", cls, config)
-
-
-# Classes whose init/update are another class's (same options): RootMeanSquaredError keeps the
-# weighted mean of the per-sample squared error, the state of MeanSquaredError; only compute differs.
-_SAME_UPDATE: dict[type, type] = {RootMeanSquaredError: MeanSquaredError}
+    return (output, "config", type(metric), config)
 
 
 def _is_per_output(metrics: Any) -> bool:

@@ -342,13 +342,21 @@ def test_same_config_and_loss_share_one_state():
                       loss="mse")
     assert len(coll.groups) == 2
     assert coll.keys == ("loss", "mse", "m2", "binary_crossentropy")
+    # RMSE's squared errors are elementwise (Keras 3): a rank-1 batch is N samples to it and one
+    # sample to MSE, so the two keep separate states.
     both = Collection([jmetrics.metrics.RootMeanSquaredError(), "mse"])
-    assert len(both.groups) == 1  # one mean of squared errors; RMSE takes its root in compute
+    assert len(both.groups) == 2
     t, p, w = regression_batches(sizes=(6,), weighted=True)[0]
     out = run(both, [(t, p, w)])
-    np.testing.assert_allclose(out["root_mean_squared_error"], np.sqrt(out["mse"]), rtol=1e-7)
+    np.testing.assert_allclose(out["root_mean_squared_error"], np.sqrt(out["mse"]), rtol=1e-6)
     np.testing.assert_allclose(out["root_mean_squared_error"],
                                keras_result(keras.metrics.RootMeanSquaredError(), [(t, p, w)]), rtol=1e-6)
+    flat = [(np.array([0.0, 1, 2], np.float32), np.array([1.0, 1, 2], np.float32)),
+            (np.array([3.0], np.float32), np.array([5.0], np.float32))]
+    out = run(both, [(t, p, None) for t, p in flat])
+    np.testing.assert_allclose(out["root_mean_squared_error"],
+                               keras_result(keras.metrics.RootMeanSquaredError(), flat), rtol=1e-6)
+    np.testing.assert_allclose(out["mse"], keras_result(keras.metrics.MeanSquaredError(), flat), rtol=1e-6)
 
 
 @pytest.mark.parametrize("weighted", [False, True])

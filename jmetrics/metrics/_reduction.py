@@ -2,9 +2,10 @@
 
 Weights follow Keras 3's ``reduce_to_samplewise_values``: values and ``sample_weight`` are brought to
 the same rank (``(N,)`` against ``(N, 1)`` never broadcasts to ``(N, N)``), values are averaged over
-the axes the weight does not have, and every sample counts once. One deliberate difference: a row
+the axes the weight does not have, and every sample counts once. Two deliberate differences: a row
 of weight 0 is removed, not multiplied, so a NaN in it does not poison the result (Keras 3 gives
-NaN); see docs/keras-compat.md.
+NaN); and a batch with no samples changes nothing (Keras 3 counts the mean of an empty rank-1
+batch, NaN, as one sample when its function reduces the last axis); see docs/keras-compat.md.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
 from jmetrics.metrics._base import Metric, snake_case
 from jmetrics.metrics._state import KSum, batch_sum, ksum, ksum_add, ksum_value
 
-__all__ = ["Mean", "MeanMetricWrapper", "MeanState", "Sum", "SumState", "samplewise"]
+__all__ = ["Mean", "MeanMetricWrapper", "MeanState", "Sum", "SumState", "fold_batch", "samplewise"]
 
 
 class MeanState(NamedTuple):
@@ -105,6 +106,20 @@ class Mean(Metric):
         return jnp.where(weight != 0, total / jnp.where(weight != 0, weight, 1), 0)
 
 
+def fold_batch(
+    state: MeanState, metric: str, values: Any, sample_weight: Any, *inputs: Any
+) -> MeanState:
+    """Fold one batch's per-sample ``values`` (of ``inputs``) into a mean's state.
+
+    A batch whose inputs hold no element leaves the state as it is (its shapes are still checked):
+    a function that reduces the last axis turns an empty rank-1 batch into one NaN value.
+    """
+    v, w = samplewise(metric, values, sample_weight, jnp.mean)
+    if any(jnp.size(x) == 0 for x in inputs):
+        return state
+    return _fold(state, v, w)
+
+
 def _fold(state: MeanState, v: jax.Array, w: jax.Array) -> MeanState:
     dt = accum_dtype()
     return MeanState(
@@ -180,8 +195,7 @@ class MeanMetricWrapper(Mean):
         values = self.fn(_upcast(as_array(y_true, "y_true", self.display_name)),
                          _upcast(as_array(y_pred, "y_pred", self.display_name)),
                          **dict(self.fn_kwargs))
-        v, w = samplewise(self.display_name, values, sample_weight, jnp.mean)
-        return _fold(state, v, w)
+        return fold_batch(state, self.display_name, values, sample_weight, y_true, y_pred)
 
     def get_config(self) -> dict[str, Any]:
         return {"fn": getattr(self.fn, "__name__", repr(self.fn)), "name": self.name,

@@ -3,6 +3,12 @@
 Each class is a weighted mean (:class:`~jmetrics.metrics.Mean`) of its kernel's per-sample values;
 its option fields are passed to the kernel. Compose, don't copy: a class is its kernel's name, its
 options and its metadata.
+
+Keras 3 feeds its ``Mean`` what its function returns. Most functions reduce the last axis, as the
+kernels do, but ``accuracy``, ``binary_accuracy`` and ``RootMeanSquaredError``'s squared error are
+elementwise: ``Mean`` then averages each sample's elements, a rank-1 batch is N samples, and weights
+may have the inputs' full shape. A class says so with ``elementwise = True``; its kernel is then
+applied to each element (a trailing axis of 1), which gives Keras 3's elementwise values.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import jax
 import jax.numpy as jnp
 
 from jmetrics import kernels
-from jmetrics.metrics._reduction import Mean, MeanState, _fold, samplewise
+from jmetrics._checks import as_array, squeeze_or_expand
+from jmetrics.metrics._reduction import Mean, MeanState, fold_batch
 from jmetrics.metrics._state import ksum_value
 
 __all__ = [
@@ -51,6 +58,8 @@ class _FunctionMean(Mean):
     """Weighted mean of ``kernels.<kernel>(y_true, y_pred, **options)`` over samples."""
 
     kernel: ClassVar[str] = ""
+    # True when Keras 3's function is elementwise (its Mean averages a sample's elements).
+    elementwise: ClassVar[bool] = False
 
     def options(self) -> dict[str, Any]:
         """The kernel options: every field but name and dtype."""
@@ -63,10 +72,23 @@ class _FunctionMean(Mean):
     def update(  # type: ignore[override]
         self, state: MeanState, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> MeanState:
-        y_true, y_pred = _widen_half(y_true), _widen_half(y_pred)
-        values = getattr(kernels, self.kernel)(y_true, y_pred, **self.options())
-        v, w = samplewise(self.display_name, values, sample_weight, jnp.mean)
-        return _fold(state, v, w)
+        t, p = _widen_half(y_true), _widen_half(y_pred)
+        if self.elementwise:
+            t, p = _per_element(self.display_name, t, p)
+        values = getattr(kernels, self.kernel)(t, p, **self.options())
+        return fold_batch(state, self.display_name, values, sample_weight, t, p)
+
+
+def _per_element(metric: str, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+    """Inputs with a trailing axis of 1, so a kernel's mean over the last axis covers one element.
+
+    The ranks are first matched as Keras 3 does (``(N,)`` against ``(N, 1)`` is ``(N, 1)``); inputs
+    whose shapes still differ are returned as given, for the kernel to raise its shape error.
+    """
+    t, p = squeeze_or_expand(as_array(y_true, "y_true", metric), as_array(y_pred, "y_pred", metric))
+    if t.shape != p.shape or p.ndim == 0:
+        return y_true, y_pred
+    return t[..., None], p[..., None]
 
 
 def _widen_half(x: Any) -> Any:
@@ -85,9 +107,11 @@ def _define(
     value_range: tuple[float | None, float | None],
     input_kind: str,
     fields: tuple[tuple[str, type, Any], ...] = (),
+    elementwise: bool = False,
 ) -> Any:
     namespace = {
         "kernel": kernel,
+        "elementwise": elementwise,
         "default_name": default_name,
         "higher_is_better": higher,
         "value_range": value_range,
@@ -130,9 +154,10 @@ CosineSimilarity = _define(
 Hinge = _define("Hinge", "hinge", "hinge", False, (0, INF), "binary")
 SquaredHinge = _define("SquaredHinge", "squared_hinge", "squared_hinge", False, (0, INF), "binary")
 CategoricalHinge = _define("CategoricalHinge", "categorical_hinge", "categorical_hinge", False, (0, INF), "categorical")
-Accuracy = _define("Accuracy", "accuracy", "accuracy", True, (0, 1), "labels")
+Accuracy = _define("Accuracy", "accuracy", "accuracy", True, (0, 1), "labels", elementwise=True)
 BinaryAccuracy = _define(
-    "BinaryAccuracy", "binary_accuracy", "binary_accuracy", True, (0, 1), "binary", (("threshold", float, 0.5),)
+    "BinaryAccuracy", "binary_accuracy", "binary_accuracy", True, (0, 1), "binary", (("threshold", float, 0.5),),
+    elementwise=True,
 )
 CategoricalAccuracy = _define(
     "CategoricalAccuracy", "categorical_accuracy", "categorical_accuracy", True, (0, 1), "categorical"
@@ -156,10 +181,6 @@ CategoricalCrossentropy = _define(
     "CategoricalCrossentropy", "categorical_crossentropy", "categorical_crossentropy", False, (0, INF),
     "categorical", (("from_logits", bool, False), ("label_smoothing", float, 0.0), ("axis", int, -1)),
 )
-SparseCategoricalCrossentropy = _define(
-    "SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", "sparse_categorical_crossentropy",
-    False, (0, INF), "sparse", (("from_logits", bool, False), ("axis", int, -1)),
-)
 PearsonCorrelation = _define(
     "PearsonCorrelation", "pearson_correlation", "pearson_correlation", True, (-1, 1), _REG, (("axis", int, -1),)
 )
@@ -170,8 +191,83 @@ ConcordanceCorrelation = _define(
 
 
 @dataclasses.dataclass(frozen=True)
-class RootMeanSquaredError(Mean):
-    """Square root of the streaming mean squared error (``keras.metrics.RootMeanSquaredError``).
+class SparseCategoricalCrossentropy(_FunctionMean):
+    """Streaming weighted mean of :func:`jmetrics.sparse_categorical_crossentropy`
+    (``keras.metrics.SparseCategoricalCrossentropy``).
+
+    .. math:: \\mathrm{scce} = \\frac{\\sum_i w_i m_i \\ell_i}{\\sum_i w_i m_i}, \\quad
+              \\ell_i = -\\log q_{i, y_i}
+
+    Options ``from_logits=False``, ``axis=-1``, ``ignore_class=None`` (Keras 3 defaults). A label
+    equal to ``ignore_class`` has loss 0. As in Keras 3, how it counts depends on the weights:
+    without ``sample_weight`` it still counts in the denominator (``m_i = 1``); with one, its
+    weight is multiplied by 0 (``m_i = [y_i \\ne \\text{ignore\\_class}]``), so it is left out.
+    With ``ignore_class``, ``sample_weight`` must be a scalar or have the labels' rank.
+
+    >>> import jax.numpy as jnp
+    >>> m = SparseCategoricalCrossentropy(ignore_class=2)
+    >>> p = jnp.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+    >>> round(float(m.compute(m.update(m.init(), jnp.array([1, 2]), p))), 5)  # Keras 3: 0.025647
+    0.02565
+    >>> s = m.update(m.init(), jnp.array([1, 2]), p, sample_weight=jnp.array([1.0, 3.0]))
+    >>> round(float(m.compute(s)), 5)  # Keras 3: 0.051293
+    0.05129
+    """
+
+    from_logits: bool = False
+    axis: int = -1
+    ignore_class: int | None = None
+
+    kernel = "sparse_categorical_crossentropy"
+    default_name = "sparse_categorical_crossentropy"
+    higher_is_better = False
+    value_range = (0, None)
+    input_kind = "sparse"
+
+    def update(  # type: ignore[override]
+        self, state: MeanState, y_true: Any, y_pred: Any, sample_weight: Any = None
+    ) -> MeanState:
+        if self.ignore_class is None or sample_weight is None:
+            return super().update(state, y_true, y_pred, sample_weight)
+        name = self.display_name
+        t, p = as_array(y_true, "y_true", name), _widen_half(as_array(y_pred, "y_pred", name))
+        values = kernels.sparse_categorical_crossentropy(t, p, **self.options())
+        if t.ndim == p.ndim and t.ndim and t.shape[self.axis] == 1:
+            t = jnp.squeeze(t, self.axis)
+        weight = _kept_weight(name, t != self.ignore_class, sample_weight)
+        return fold_batch(state, name, values, weight, t, p)
+
+
+def _kept_weight(metric: str, kept: jax.Array, sample_weight: Any) -> jax.Array:
+    """``sample_weight`` times the 0/1 mask ``kept`` (Keras 3's ``apply_mask``), of ``kept``'s shape.
+
+    The weight is first brought to the mask's rank as Keras does; it must then be a scalar or
+    have the mask's rank and broadcast to it (a lower rank would broadcast along the wrong axes).
+    """
+    w = as_array(sample_weight, "sample_weight", metric)
+    w = w.astype(w.dtype if jnp.issubdtype(w.dtype, jnp.floating) else jnp.float32)
+    mask, w = squeeze_or_expand(kept.astype(w.dtype), w)
+    try:
+        fits = w.ndim in (0, mask.ndim) and jnp.broadcast_shapes(w.shape, mask.shape) == mask.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{metric}: sample_weight must be a scalar or broadcast to the labels' shape "
+            f"{tuple(kept.shape)} when ignore_class is set; got shape {tuple(w.shape)}."
+        )
+    return w * mask
+
+
+@dataclasses.dataclass(frozen=True)
+class RootMeanSquaredError(_FunctionMean):
+    """Square root of the streaming mean of squared errors (``keras.metrics.RootMeanSquaredError``).
+
+    .. math:: \\mathrm{rmse} = \\sqrt{\\textstyle\\sum_i w_i e_i / \\sum_i w_i}, \\quad
+              e_i = \\tfrac{1}{d} \\textstyle\\sum_j (y_{ij} - \\hat y_{ij})^2
+
+    Squared errors are elementwise, as in Keras 3: a rank-1 batch is N samples and
+    ``sample_weight`` may have the inputs' full shape.
 
     >>> import jax.numpy as jnp
     >>> m = RootMeanSquaredError()
@@ -179,17 +275,12 @@ class RootMeanSquaredError(Mean):
     3.535533905029297
     """
 
+    kernel = "mean_squared_error"
+    elementwise = True
     default_name = "root_mean_squared_error"
     higher_is_better = False
     value_range = (0, None)
     input_kind = "regression"
-
-    def update(  # type: ignore[override]
-        self, state: MeanState, y_true: Any, y_pred: Any, sample_weight: Any = None
-    ) -> MeanState:
-        values = kernels.mean_squared_error(_widen_half(y_true), _widen_half(y_pred))
-        v, w = samplewise(self.display_name, values, sample_weight, jnp.mean)
-        return _fold(state, v, w)
 
     def compute(self, state: MeanState) -> jax.Array:
         total, weight = ksum_value(state.total), ksum_value(state.weight)
