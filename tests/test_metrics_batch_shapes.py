@@ -6,6 +6,8 @@ Keras 3's ``accuracy``, ``binary_accuracy`` and ``RootMeanSquaredError`` are ele
 
 from __future__ import annotations
 
+import re
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -97,3 +99,31 @@ def test_sparse_categorical_crossentropy_ignore_class_rank2_labels():
     t, p, _ = bs[0]
     with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: sample_weight must .*\(4, 3\).*\(4,\)"):
         m.update(m.init(), t, p, sample_weight=np.ones(4, np.float32))
+
+
+@pytest.mark.parametrize("t_shape, p_shape", [((2, 1), (1, 2, 3)), ((3, 1), (3, 3)), ((3,), (1, 3)),
+                                              ((2, 3), (2, 3, 4)), ((1, 2), (2, 1, 3))])
+def test_sparse_categorical_accuracy_broadcasts_labels_as_keras3(t_shape, p_shape):
+    r = np.random.default_rng(sum(t_shape) + sum(p_shape))
+    t = r.integers(0, p_shape[-1], t_shape).astype(np.int32)
+    p = r.uniform(size=p_shape).astype(np.float32)
+    want = _keras("SparseCategoricalAccuracy", [(t, p, None)])
+    assert _stream(jm.SparseCategoricalAccuracy(), [(t, p, None)]) == want
+
+
+def test_sparse_categorical_accuracy_keras_suite_case():
+    # keras/src/metrics/accuracy_metrics_test.py test_reshape_matches: Keras 3.15.1 gives 1.0.
+    t = np.array([[0], [0]], np.int64)
+    p = np.array([[[0.9, 0.1, 0.0], [0.8, 0.15, 0.05]]], np.float32)
+    assert _keras("SparseCategoricalAccuracy", [(t, p, None)]) == 1.0
+    assert _stream(jm.SparseCategoricalAccuracy(), [(t, p, None)]) == 1.0
+
+
+@pytest.mark.parametrize("t_shape, p_shape", [((4,), (3, 3)), ((1, 1), (3, 3)), ((3, 2), (3, 3))])
+def test_sparse_categorical_accuracy_refuses_what_keras3_refuses(t_shape, p_shape):
+    t, p = np.zeros(t_shape, np.int32), np.full(p_shape, 1 / 3, np.float32)
+    with pytest.raises(Exception):  # noqa: B017  (Keras raises its backend's own errors)
+        _keras("SparseCategoricalAccuracy", [(t, p, None)])
+    m = jm.SparseCategoricalAccuracy()
+    with pytest.raises(ValueError, match=rf"sparse_categorical_accuracy: .*{re.escape(str(t_shape))}.*{re.escape(str(p_shape))}"):
+        m.update(m.init(), t, p)

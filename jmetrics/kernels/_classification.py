@@ -187,12 +187,14 @@ def sparse_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Arr
     .. math:: \\mathrm{acc}_i = [\\, y_i = \\arg\\max_c \\hat y_{ic} \\,]
 
     Args:
-        y_true: class ids (integer or float), shape ``[...]`` or ``[..., 1]``.
+        y_true: class ids (integer or float), shape ``[...]`` or ``[..., 1]``; as in Keras 3 it
+            may also broadcast against ``y_pred.shape[:-1]`` (``(2, 1)`` against ``(1, 2, C)``
+            compares every label with every prediction).
         y_pred: scores, shape ``[..., C]``.
 
     Returns:
-        Shape ``[...]``. Higher is better; range [0, 1]. Ties go to the first index; NaN scores
-        count as the maximum (Keras 3). A non-integer float label never matches.
+        The broadcast shape ``[...]``. Higher is better; range [0, 1]. Ties go to the first index;
+        NaN scores count as the maximum (Keras 3). A non-integer float label never matches.
 
     Label range: called eagerly, labels outside ``[0, C)`` raise ``ValueError``; under ``jit`` they
     are simply misses (0), as in Keras 3. Keras 3 and 2.3.1 ``sparse_categorical_accuracy`` agree.
@@ -208,9 +210,32 @@ def sparse_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Arr
     return _sparse_categorical_accuracy(t, p)
 
 
+def _broadcast_labels(y_true: jax.Array, y_pred: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Keras 3's shape rule of ``sparse_categorical_accuracy``, as same-shaped labels and scores.
+
+    ``y_true`` of ``y_pred``'s rank loses its trailing 1 (and may not grow by broadcasting, Keras
+    reshapes the matches back to it); the labels then broadcast against ``argmax(y_pred)``'s shape,
+    e.g. ``(2, 1)`` against ``(1, 2)``. Inputs that do not fit are returned unchanged, for
+    :func:`sparse_inputs` to raise its shape error.
+    """
+    t, p = y_true, y_pred
+    if p.ndim == 0:
+        return y_true, y_pred
+    squeezed = t.ndim == p.ndim and t.shape[-1] == 1
+    if squeezed:
+        t = jnp.squeeze(t, -1)
+    try:
+        shape = jnp.broadcast_shapes(t.shape, p.shape[:-1])
+    except ValueError:
+        return y_true, y_pred
+    if squeezed and shape != t.shape:
+        return y_true, y_pred
+    return jnp.broadcast_to(t, shape), jnp.broadcast_to(p, shape + p.shape[-1:])
+
+
 @jax.jit
 def _sparse_categorical_accuracy(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
-    t, p, out = sparse_inputs("sparse_categorical_accuracy", y_true, y_pred)
+    t, p, out = sparse_inputs("sparse_categorical_accuracy", *_broadcast_labels(y_true, y_pred))
     pred = argmax_last(p)
     if jnp.issubdtype(t.dtype, jnp.floating):
         hit = t == pred.astype(t.dtype)
