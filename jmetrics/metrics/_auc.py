@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -81,6 +81,9 @@ class AUC(Metric):
     higher_is_better = True
     value_range = (0, 1)
     input_kind = "binary"
+    # Weights Keras 3 refuses are accepted when they broadcast from the left (a (N,) weight covers
+    # every element of sample n): the same as Keras fed those weights written out in full.
+    sample_weight_from_left: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         name = self.display_name

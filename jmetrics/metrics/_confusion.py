@@ -56,6 +56,9 @@ class _Thresholded(Metric):
 
     input_kind: ClassVar[str] = "binary"
     higher_is_better: ClassVar[bool | None] = True
+    # Weights Keras 3 refuses are accepted when they broadcast from the left (a (N,) weight covers
+    # every element of sample n): the same as Keras fed those weights written out in full.
+    sample_weight_from_left: ClassVar[bool] = True
 
     def bins(self) -> Bins:
         """The thresholds as Keras holds them and the Keras code path they take."""

@@ -53,6 +53,9 @@ class _FScore(InferredWidth, Metric):
     width_option = "num_classes"
     # jmetrics-only options that Keras' constructor does not take (left out of the Keras oracle).
     jmetrics_only_options: ClassVar[tuple[str, ...]] = ("num_classes",)
+    # Weights Keras 3 refuses are accepted: a scalar or (N, 1) weight is one per sample, a (N, C)
+    # weight weighs each entry (class c reads column c), as Keras would with them written out.
+    sample_weight_from_left: ClassVar[bool] = True
 
     @property
     def f_beta(self) -> float:

@@ -82,6 +82,9 @@ class _IoUBase(Metric):
     # Keras 3 truncates float sample weights in this family: the common Keras oracle test feeds it
     # integer weights (fractional weights are tested against scikit-learn instead).
     keras_oracle_weights: ClassVar[str] = "integer"
+    # Weights Keras 3 refuses are accepted when they broadcast from the left (a (N,) weight covers
+    # every element of sample n): the same as Keras fed those weights written out in full.
+    sample_weight_from_left: ClassVar[bool] = True
 
     # The confusion-matrix options; fields in subclasses, fixed values otherwise.
     def _cm_options(self) -> tuple[int, int | None, bool, bool, int, float | None]:
@@ -121,7 +124,12 @@ class _IoUBase(Metric):
         if threshold is not None:
             p = (p.astype(jnp.float32) >= threshold).astype(jnp.int32)
         for arr, sparse, arg in ((t, sparse_t, "y_true"), (p, sparse_p, "y_pred")):
-            if not sparse and (arr.ndim == 0 or not -arr.ndim <= axis < arr.ndim):
+            if not sparse and arr.ndim < 2:
+                raise ValueError(
+                    f"{name}: one-hot {arg} must have a batch axis and a class axis (rank >= 2, "
+                    f"as Keras 3 requires); got {arg} of shape {tuple(arr.shape)}."
+                )
+            if not sparse and not -arr.ndim <= axis < arr.ndim:
                 raise ValueError(
                     f"{name}: axis must index the one-hot axis of {arg}; got axis={axis} for "
                     f"{arg} of shape {tuple(arr.shape)}."
