@@ -226,7 +226,7 @@ def curve_auc(metric: str, pos: np.ndarray, s: np.ndarray, w: np.ndarray,
     tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
     if max_fpr is not None and max_fpr != 1:
         stop = int(np.searchsorted(fpr, max_fpr, "right"))
-        if stop >= fpr.shape[0]:
+        if stop >= len(fpr):
             raise ValueError(f"{metric}: the ROC curve never reaches max_fpr={max_fpr} (negative "
                              "sample_weight); scikit-learn fails here too.")
         y_end = np.interp(max_fpr, [fpr[stop - 1], fpr[stop]], [tpr[stop - 1], tpr[stop]])
