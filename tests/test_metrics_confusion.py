@@ -208,8 +208,10 @@ def test_predictions_exactly_at_thresholds_are_negative(kwargs):
 
 def test_out_of_range_predictions_follow_keras_paths():
     # Uneven thresholds compare unclipped (p=2 > 0.5); evenly spaced ones clip p to [0, 1] first.
-    # NaN: negative at every uneven threshold; on the even grid it lands where Keras' int cast puts it.
-    t, p = np.array([1, 1, 1, 0], np.float32), np.array([-1.0, 2.0, 0.7, np.nan], np.float32)
+    # inf is ordered like any score (Keras 3 clips it on the even grid, compares it elsewhere).
+    # (A NaN prediction is bad input: tests/test_metrics_validate.py.)
+    t = np.array([1, 1, 1, 0, 1, 0], np.float32)
+    p = np.array([-1.0, 2.0, 0.7, np.inf, -np.inf, 0.2], np.float32)
     for kwargs in ({}, {"thresholds": [0.0, 0.5, 1.0]}, {"thresholds": list(np.linspace(0.05, 0.95, 19))}):
         for name in ("TruePositives", "FalsePositives"):
             np.testing.assert_array_equal(run(getattr(jm, name)(**kwargs), [(t, p, None)]),

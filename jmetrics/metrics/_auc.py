@@ -9,13 +9,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, check_choice
+from jmetrics._checks import accum_dtype, check_choice, is_concrete
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._thresholds import (
     EPSILON,
     Bins,
     ConfusionCounts,
     check_int,
+    confusion_check,
     confusion_init,
     confusion_update,
     dnn,
@@ -142,14 +143,24 @@ class AUC(Metric):
     def init(self) -> ConfusionCounts:
         return confusion_init(len(self.bins().thresholds), self._labels())
 
+    def _options(self) -> dict[str, Any]:
+        return {"top_k": None, "class_id": None, "multi_label": self.multi_label,
+                "label_weights": None if self.multi_label else self.label_weights,
+                "from_logits": self.from_logits}
+
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        """Raise ``ValueError`` for a NaN or infinite label, a NaN score, or a weight that is NaN,
+        infinite or negative (entries of weight 0 are exempt); under ``jit`` the same inputs make
+        the result NaN."""
+        confusion_check(self.display_name, args[0], args[1], sample_weight, **self._options())
+
     def update(
         self, state: ConfusionCounts, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> ConfusionCounts:
+        if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
+            self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
         return confusion_update(
-            self.display_name, state, y_true, y_pred, sample_weight, self.bins(),
-            multi_label=self.multi_label,
-            label_weights=None if self.multi_label else self.label_weights,
-            from_logits=self.from_logits,
+            self.display_name, state, y_true, y_pred, sample_weight, self.bins(), **self._options()
         )
 
     def _average(self, by_threshold: jax.Array) -> jax.Array:

@@ -85,6 +85,7 @@ def bincount(
     weights: jax.Array | None = None,
     *,
     block: int | None = None,
+    invalid: Callable[..., jax.Array] | None = None,
 ) -> jax.Array:
     """Weighted counts of ``keys(*blocks)`` in ``[0, size)`` over the rows of ``arrays``.
 
@@ -95,11 +96,26 @@ def bincount(
     ``block`` must keep every block's pattern the same when keys depend on the position (callers
     with a label axis pass a multiple of it).
 
+    ``invalid`` (optional) maps the same blocks to a bool per row: such rows are not counted in
+    their key but in one extra key ``size`` (the result then has ``size + 1`` entries), and so are
+    rows whose weight is NaN, infinite or negative. Rows of weight 0 count nowhere, so the extra
+    entry is nonzero exactly when a row of nonzero weight was invalid. It rides in the same
+    scatter: no extra pass over the rows.
+
     >>> import jax.numpy as jnp
     >>> x = jnp.array([0, 2, 2, 1, 2])
     >>> bincount(lambda b: b, 3, (x,), block=2).tolist()
     [1.0, 1.0, 3.0]
+    >>> bincount(lambda b: b, 3, (x,), jnp.array([1.0, 1, -1, 0, 1]), invalid=lambda b: b == 1).tolist()
+    [1.0, 0.0, 2.0, 1.0]
     """
+    if invalid is not None:
+        plain = keys
+        size += 1
+
+        def keys(*xs: jax.Array) -> jax.Array:
+            return jnp.where(invalid(*xs), size - 1, plain(*xs))
+
     if weights is None:
         def count(c: jax.Array, *xs: jax.Array) -> jax.Array:
             return scatter_add(c, keys(*xs), 1)
@@ -111,7 +127,13 @@ def bincount(
     block = max(block or BLOCK, 8 * size)  # the compensated add is O(size) per block: keep it rare
 
     def add(c: KSum, w: jax.Array, *xs: jax.Array) -> KSum:
-        return ksum_add(c, scatter_add(jnp.zeros((size,), dt), keys(*xs), w.astype(dt)))
+        w = w.astype(dt)
+        k = keys(*xs)
+        if invalid is not None:  # a bad weight marks its row; the extra key counts 1 per bad row
+            bad = (k == size - 1) | ~((w >= 0) & (w < jnp.inf))
+            k = jnp.where(bad, size - 1, k)
+            w = jnp.where(bad, (w != 0).astype(dt), w)
+        return ksum_add(c, scatter_add(jnp.zeros((size,), dt), k, w))
 
     total = fold_blocks(add, ksum((size,), dt), weights, *arrays, block=block)
     return total.hi + total.lo

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import jax
 import jax.numpy as jnp
 
+from jmetrics._checks import is_concrete
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._thresholds import (
     NEG_INF,
@@ -29,9 +30,11 @@ from jmetrics.metrics._thresholds import (
     bins_for,
     check_int,
     check_unit,
+    confusion_check,
     confusion_init,
     confusion_update,
     dnn,
+    is_poisoned,
     parse_thresholds,
     values,
 )
@@ -77,12 +80,23 @@ class _Thresholded(Metric):
     def init(self) -> ConfusionCounts:
         return confusion_init(len(self.bins().thresholds))
 
+    def _options(self) -> dict[str, Any]:
+        return {"top_k": self._top_k(), "class_id": self._class_id(), "multi_label": False,
+                "label_weights": None, "from_logits": False}
+
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        """Raise ``ValueError`` for a NaN or infinite label, a NaN prediction, or a weight that
+        is NaN, infinite or negative (entries of weight 0 are exempt); under ``jit`` the same
+        inputs make every count NaN."""
+        confusion_check(self.display_name, args[0], args[1], sample_weight, **self._options())
+
     def update(
         self, state: ConfusionCounts, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> ConfusionCounts:
+        if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
+            self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
         return confusion_update(
-            self.display_name, state, y_true, y_pred, sample_weight, self.bins(),
-            top_k=self._top_k(), class_id=self._class_id(),
+            self.display_name, state, y_true, y_pred, sample_weight, self.bins(), **self._options()
         )
 
     def _one(self, x: jax.Array) -> jax.Array:
@@ -261,7 +275,8 @@ class _AtValue(_Thresholded):
     def compute(self, state: ConfusionCounts) -> jax.Array:
         constrained, dependent = self._rates(state)
         feasible = constrained >= getattr(self, self._target)
-        return jnp.max(jnp.where(feasible, dependent, 0), initial=0)
+        best = jnp.max(jnp.where(feasible, dependent, 0), initial=0)
+        return jnp.where(is_poisoned(state), jnp.nan, best)
 
 
 _AT_DOC = """Best {dep} where {con} >= ``{target}``: ``keras.metrics.{cls}``.

@@ -50,8 +50,24 @@ from jmetrics._checks import (
 )
 from jmetrics.metrics import _blocks
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum
+from jmetrics.metrics._validate import (
+    check_weights,
+    fail_if,
+    isnan,
+    nonfinite,
+    poison,
+)
 
-__all__ = ["Bins", "ConfusionCounts", "bins_for", "confusion_init", "confusion_update", "dnn"]
+__all__ = [
+    "Bins",
+    "ConfusionCounts",
+    "bins_for",
+    "confusion_check",
+    "confusion_init",
+    "confusion_update",
+    "dnn",
+    "is_poisoned",
+]
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 NEG_INF = -1e10  # Keras 3 metrics_utils.NEG_INF, the threshold used with top_k
@@ -167,21 +183,20 @@ def _bin_index(p: jax.Array, bins: Bins) -> jax.Array:
     return jnp.where(jnp.isnan(p), 0, b)
 
 
-def confusion_update(
+def _prepare(
     metric: str,
-    state: ConfusionCounts,
     y_true: Any,
     y_pred: Any,
     sample_weight: Any,
-    bins: Bins,
     *,
-    top_k: int | None = None,
-    class_id: int | None = None,
-    multi_label: bool = False,
-    label_weights: tuple[float, ...] | None = None,
-    from_logits: bool = False,
-) -> ConfusionCounts:
-    """Fold a batch into the counts (Keras 3 ``update_confusion_matrix_variables``)."""
+    top_k: int | None,
+    class_id: int | None,
+    multi_label: bool,
+    label_weights: tuple[float, ...] | None,
+    from_logits: bool,
+) -> tuple[jax.Array, jax.Array, jax.Array | None]:
+    """``(y_true, y_pred, w)`` as the counts see them: ranks matched, ``top_k`` filtered (a row
+    holding a NaN stays NaN, so it is found bad), ``class_id`` sliced, label weights applied."""
     dt = accum_dtype()
     y_true = as_array(y_true, "y_true", metric)  # only compared with 0: any dtype
     y_pred = as_array(y_pred, "y_pred", metric)  # to float32 inside the block loop, unless top_k
@@ -193,7 +208,8 @@ def confusion_update(
     check_same_shape(metric, y_true, y_pred)
     w = None if sample_weight is None else _weights(metric, sample_weight, y_true, y_pred)
     if top_k is not None:
-        y_pred = _top_k_filter(metric, y_pred, top_k)
+        row_nan = jnp.any(jnp.isnan(y_pred), axis=-1, keepdims=True) if y_pred.ndim else False
+        y_pred = jnp.where(row_nan, jnp.nan, _top_k_filter(metric, y_pred, top_k))
     if class_id is not None:
         if y_pred.ndim < 2 or class_id >= y_pred.shape[-1]:
             raise ValueError(
@@ -212,7 +228,51 @@ def confusion_update(
                 f"label weights and y_pred shape {tuple(y_pred.shape)}."
             ) from None
         w = lw if w is None else w * lw
+    return y_true, y_pred, w
 
+
+def _invalid(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
+    """Entries no count can hold: a NaN or infinite label, a NaN prediction."""
+    return nonfinite(y_true) | isnan(y_pred)
+
+
+def confusion_check(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, **options: Any
+                    ) -> None:
+    """Eager face of the bad-input rule of :func:`confusion_update` (same ``options``): raise
+    ``ValueError`` for a NaN or infinite label, a NaN prediction or a weight that is NaN,
+    infinite or negative, in entries of nonzero weight."""
+    t, p, w = _prepare(metric, y_true, y_pred, sample_weight, **options)
+    keep = np.ones(t.shape, bool) if w is None else check_weights(metric, w) != 0
+    fail_if(metric, "y_true", "finite (labels are 0 for negative, any other number for positive)",
+            t, keep & np.asarray(nonfinite(t)))
+    fail_if(metric, "y_pred", "a number, not NaN (inf is ordered)", p,
+            keep & np.asarray(isnan(p)))
+
+
+def confusion_update(
+    metric: str,
+    state: ConfusionCounts,
+    y_true: Any,
+    y_pred: Any,
+    sample_weight: Any,
+    bins: Bins,
+    *,
+    top_k: int | None = None,
+    class_id: int | None = None,
+    multi_label: bool = False,
+    label_weights: tuple[float, ...] | None = None,
+    from_logits: bool = False,
+) -> ConfusionCounts:
+    """Fold a batch into the counts (Keras 3 ``update_confusion_matrix_variables``).
+
+    Bad entries of nonzero weight (a NaN or infinite label, a NaN prediction, a weight that is
+    NaN, infinite or negative) go to one extra histogram key; if it is not empty, every bin gets a
+    NaN, so every count (and every rate, curve and AUC read from them) is NaN.
+    """
+    dt = accum_dtype()
+    y_true, y_pred, w = _prepare(metric, y_true, y_pred, sample_weight, top_k=top_k,
+                                 class_id=class_id, multi_label=multi_label,
+                                 label_weights=label_weights, from_logits=from_logits)
     n_thr = len(bins.thresholds)
     if multi_label:
         num_labels = state.pos.hi.shape[1]
@@ -234,13 +294,28 @@ def confusion_update(
             seg = seg + 2 * width * (jnp.arange(yt.shape[0], dtype=jnp.int32) % num_labels)
         return seg
 
-    hist = _blocks.bincount(keys, 2 * width * num_labels, (y_true.reshape(-1), y_pred.reshape(-1)),
-                    None if w is None else w.reshape(-1),
-                    block=max(1, _blocks.BLOCK // num_labels) * num_labels,
-                    ).reshape(num_labels, 2, width)
+    size = 2 * width * num_labels
+    hist = _blocks.bincount(keys, size, (y_true.reshape(-1), y_pred.reshape(-1)),
+                            None if w is None else w.reshape(-1),
+                            block=max(1, _blocks.BLOCK // num_labels) * num_labels,
+                            invalid=_invalid)
+    nan = poison(hist[size] != 0, dt)
+    hist = hist[:size].reshape(num_labels, 2, width)
     pos, neg = hist[:, 0], hist[:, 1]  # (L, T + 1) each
     pos, neg = (pos.T, neg.T) if multi_label else (pos[0], neg[0])
-    return ConfusionCounts(ksum_add(state.pos, pos), ksum_add(state.neg, neg))
+    return ConfusionCounts(_add_poisoned(state.pos, pos, nan), _add_poisoned(state.neg, neg, nan))
+
+
+def _add_poisoned(s: KSum, x: jax.Array, nan: jax.Array) -> KSum:
+    """``s + x + nan`` (``nan`` is 0 or NaN); integer counts stay exact (two adds)."""
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        return ksum_add(ksum_add(s, x), jnp.broadcast_to(nan, x.shape))
+    return ksum_add(s, x + nan)
+
+
+def is_poisoned(state: ConfusionCounts) -> jax.Array:
+    """True when a bad entry reached the counts (every bin is then NaN)."""
+    return jnp.isnan(state.pos.hi.reshape(-1)[0])
 
 
 def parse_thresholds(metric: str, thresholds: Any) -> tuple[float, ...] | None:
