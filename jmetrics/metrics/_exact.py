@@ -7,6 +7,11 @@ is given in a buffer of ``capacity`` rows, so its ``compute`` is scikit-learn's 
 not stored (they do not use capacity). Rows beyond ``capacity`` are dropped and the state's
 ``overflow`` flag is set: with concrete states ``update`` and ``compute`` raise ``ValueError``
 naming the capacity, and inside ``jit`` ``compute`` returns NaN.
+
+Bad input follows scikit-learn where it raises: labels must be 0 or 1, scores must not be NaN,
+weights must be finite and >= 0. Eagerly such a row (of nonzero weight) raises ``ValueError``;
+under ``jit`` it is stored with weight NaN and ``compute`` gives NaN. Infinite scores are ordered
+(scikit-learn refuses them; the result is the one a score beyond every finite score would give).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from jmetrics._checks import (
     accum_dtype,
@@ -28,6 +34,7 @@ from jmetrics._checks import (
     squeeze_or_expand,
 )
 from jmetrics.metrics._base import Metric
+from jmetrics.metrics._validate import bad_weight, check_weights, fail_if, np_float
 from jmetrics.sk._sort import group_ap, group_auc, jax_groups
 
 __all__ = ["ExactAUC"]
@@ -55,8 +62,8 @@ class ExactAUC(Metric):
        \\qquad \\mathrm{AP} = \\sum_g \\frac{p_g}{P} \\frac{\\mathrm{TP}_{\\ge g}}{\\mathrm{TP}_{\\ge g} + \\mathrm{FP}_{\\ge g}}
 
     over groups ``g`` of tied scores. ``update(state, y_true, y_pred, sample_weight=None)`` takes
-    0/1 labels (values above 0.5 are positive) and scores of any shape (flattened, as Keras' AUC
-    does); ``sample_weight`` broadcasts to ``y_pred``. Merging concatenates the buffers (a merge
+    0/1 labels (bool, int or float; any other label is bad input, see the module docstring) and
+    scores of any shape (flattened, as Keras' AUC does); ``sample_weight`` broadcasts to ``y_pred``. Merging concatenates the buffers (a merge
     that does not fit sets ``overflow``); ``all_reduce`` gathers the buffers of a mapped axis.
     Undefined values follow scikit-learn: ROC AUC with one class present is NaN, AP without
     positives is 0. Memory: ``capacity`` x (score + weight + flag); compute sorts the buffer once.
@@ -94,7 +101,9 @@ class ExactAUC(Metric):
         return ExactAUCState(jnp.zeros((c,), dt), jnp.zeros((c,), bool), jnp.zeros((c,), dt),
                              jnp.zeros((), jnp.int32), jnp.zeros((), bool))
 
-    def update(self, state: ExactAUCState, y_true: Any, y_pred: Any, sample_weight: Any = None) -> ExactAUCState:
+    def _rows(self, y_true: Any, y_pred: Any, sample_weight: Any
+              ) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """Flat ``(labels, scores, weights)``: one row per element, weights broadcast."""
         name = self.display_name
         t = as_array(y_true, "y_true", name)
         p = as_array(y_pred, "y_pred", name)
@@ -106,19 +115,41 @@ class ExactAUC(Metric):
         else:
             _, w = squeeze_or_expand(p, as_array(sample_weight, "sample_weight", name).astype(dt))
             w = element_weights(name, w, p.shape, sample_weight)
-        t, p, w = t.reshape(-1), p.reshape(-1).astype(dt), w.reshape(-1)
+        return t.reshape(-1), p.reshape(-1).astype(dt), w.reshape(-1)
+
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        """Raise ``ValueError`` for a label other than 0 or 1 (NaN, inf, 2, 0.5...: scikit-learn
+        refuses them too), a NaN score, or a weight that is NaN, infinite or negative (rows of
+        weight 0 are exempt). Under ``jit`` the same rows make the result NaN."""
+        name = self.display_name
+        t, p, w = self._rows(args[0], args[1], sample_weight)
+        keep = check_weights(name, w) != 0
+        tn = np_float(t)
+        fail_if(name, "y_true", "0 or 1", tn, keep & (tn != 0) & (tn != 1))
+        fail_if(name, "y_pred", "a number, not NaN (inf is ordered)", p, keep & np.isnan(np_float(p)))
+
+    def update(self, state: ExactAUCState, y_true: Any, y_pred: Any, sample_weight: Any = None) -> ExactAUCState:
+        """Store the rows of nonzero weight. A bad row (label not 0 or 1, NaN score, weight NaN,
+        infinite or negative) is stored with weight NaN, which makes ``compute`` NaN."""
+        name = self.display_name
+        if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
+            self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
+        t, p, w = self._rows(y_true, y_pred, sample_weight)
         if is_concrete(state.size) and is_concrete(w):
             needed = int(state.size) + int(jnp.sum(w != 0))
             if needed > self.capacity:
                 raise ValueError(f"{name}: capacity must hold every row of nonzero weight; got "
                                  f"{needed} rows for capacity={self.capacity}. Increase capacity.")
+        dt = accum_dtype()
+        bad = ((t != 0) & (t != 1)) | jnp.isnan(p) | bad_weight(w)
         keep = w != 0
+        w = jnp.where(keep & bad, jnp.nan, w)
         slot = state.size + jnp.cumsum(keep.astype(jnp.int32)) - 1
         slot = jnp.where(keep, slot, self.capacity)  # out of range: dropped
         total = state.size + jnp.sum(keep, dtype=jnp.int32)
         return ExactAUCState(
             state.scores.at[slot].set(p, mode="drop"),
-            state.positive.at[slot].set(t.astype(dt) > 0.5, mode="drop"),
+            state.positive.at[slot].set(t.astype(dt) == 1, mode="drop"),
             state.weights.at[slot].set(w, mode="drop"),
             jnp.minimum(total, self.capacity).astype(jnp.int32),
             state.overflow | (total > self.capacity),
@@ -160,4 +191,5 @@ def _compute(metric: ExactAUC, state: ExactAUCState) -> jax.Array:
     valid = jnp.arange(metric.capacity) < state.size
     g = jax_groups(state.positive, state.scores, jnp.where(valid, state.weights, 0))
     value = group_auc(g) if metric.curve == "ROC" else group_ap(g)
-    return jnp.where(state.overflow, jnp.nan, value)
+    bad = jnp.isnan(jnp.sum(jnp.where(valid, state.weights, 0)))  # a bad row was stored
+    return jnp.where(state.overflow | bad, jnp.nan, value)
