@@ -136,18 +136,21 @@ def test_constant_scores_and_single_class_follow_sklearn():
     assert np.isnan(results(roc, run(roc, y, s, np.zeros(5)))[0])
 
 
-def test_extreme_logits_and_nan_scores():
+def test_extreme_logits():
+    # (NaN scores are bad input: tests/test_metrics_validate.py.)
     m = HistogramAUC(num_bins=256, space="logit", from_logits=True)
-    y = np.array([0, 1, 0, 1, 1.0])
-    z = np.array([-1e30, 1e30, -50.0, 50.0, np.nan], np.float32)
+    y = np.array([0, 1, 0, 1.0])
+    z = np.array([-1e30, 1e30, -50.0, 50.0], np.float32)
     state = run(m, y, z)
-    assert results(m, state)[0] == 1.0  # the NaN score is dropped, the rest separate
+    assert results(m, state)[0] == 1.0  # the extremes separate
     pos, neg = m.counts(state)
     assert float(pos.sum()) == 2 and float(neg.sum()) == 2
     assert float(pos[-1]) == 2 and float(neg[0]) == 2
     # probabilities 0 and 1 map to the end bins of logit space (log(0) = -inf is clipped)
     m2 = HistogramAUC(num_bins=8, space="logit")
     np.testing.assert_array_equal(m2.bucketize(jnp.array([0.0, 0.5, 1.0])), [0, 4, 7])
+    # probabilities beyond [0, 1] go to the end bins there too (as in probability space)
+    np.testing.assert_array_equal(m2.bucketize(jnp.array([-0.5, 1.5, -np.inf, np.inf])), [0, 7, 0, 7])
 
 
 def test_soft_labels_count_fractionally_like_duplicated_rows():
@@ -247,9 +250,9 @@ def test_bad_options_and_shapes_name_metric_and_argument():
 
 
 def _ref_counts(num_bins, y, s, w):
-    """float64 NumPy histogram of positives/negatives by floor(s * num_bins); NaN scores dropped."""
+    """float64 NumPy histogram of positives/negatives by floor(s * num_bins)."""
     y, s, w = (np.asarray(a, np.float64) for a in (y, s, w))
-    keep = ~np.isnan(s) & (w != 0)
+    keep = w != 0
     b = np.clip(np.floor(np.clip(s[keep], 0, 1) * num_bins), 0, num_bins - 1).astype(int)
     pos = np.bincount(b, weights=(w * y)[keep], minlength=num_bins)
     neg = np.bincount(b, weights=(w * (1 - y))[keep], minlength=num_bins)
@@ -278,6 +281,10 @@ def test_block_paths_count_like_numpy(monkeypatch, case):
         w[[5, 6]] = 0
         y[5] = np.nan  # weight 0 removes the row, whatever its label
     got_y = y.astype({"bool": bool, "int": np.int32}[case]) if case in ("bool", "int") else y
+    if case == "nan_scores":  # bad input in the loop and in the tail block: all NaN (under jit)
+        pos, neg = HistogramAUC.counts(jax.jit(m.update)(m.init(), y, s))
+        assert np.isnan(np.asarray(pos)).all() and np.isnan(np.asarray(neg)).all()
+        return
     st_ = m.update(m.init(), got_y, s, sample_weight=w)
     pos, neg = HistogramAUC.counts(st_)
     want_pos, want_neg = _ref_counts(16, y, s, np.ones(n) if w is None else w)

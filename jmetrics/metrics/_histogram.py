@@ -32,10 +32,26 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, element_weights, squeeze_or_expand
+from jmetrics._checks import (
+    accum_dtype,
+    as_array,
+    check_choice,
+    element_weights,
+    is_concrete,
+    squeeze_or_expand,
+)
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._blocks import exact_float, fold_blocks, scatter_add
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum
+from jmetrics.metrics._validate import (
+    bad_weight,
+    check_weights,
+    fail_if,
+    isnan,
+    nonfinite,
+    np_float,
+    poison,
+)
 
 __all__ = ["HistogramAUC"]
 
@@ -98,7 +114,9 @@ class HistogramAUC(Metric):
     docstring). Degenerate input follows scikit-learn 1.9.1: ROC AUC with no positives or no
     negatives is NaN (sklearn: undefined, NaN with a warning); average precision is 1 without
     negatives and 0 without positives (sklearn warns and returns 0).
-    NaN scores are dropped (weight 0). Counts are compensated sums: exact past ``2**24`` across
+    Bad input (a label outside [0, 1], a NaN score, a weight that is NaN, infinite or negative;
+    rows of weight 0 are exempt) raises ``ValueError`` eagerly and makes the result NaN under
+    ``jit``; infinite scores are ordered (end bins). Counts are compensated sums: exact past ``2**24`` across
     batches; inside one batch a bin's total is a plain float sum (exact for integer weights while
     it stays below ``2**24``, e.g. for any batch of fewer than ``2**24`` unit-weight rows).
 
@@ -159,66 +177,97 @@ class HistogramAUC(Metric):
         if self.space == "probability":
             z, lo, hi = (jax.nn.sigmoid(s) if self.from_logits else s), 0.0, 1.0
         else:
-            z = s if self.from_logits else jnp.log(s) - jnp.log1p(-s)
+            if self.from_logits:
+                z = s
+            else:  # probabilities beyond [0, 1] go to the end bins, as in probability space
+                c = jnp.clip(s, 0.0, 1.0)
+                z = jnp.log(c) - jnp.log1p(-c)
             lo, hi = -self.logit_max, self.logit_max
         t = jnp.clip((z - lo) * (self.num_bins / (hi - lo)), 0, self.num_bins - 1)
         return jnp.floor(jnp.where(jnp.isnan(t), 0, t)).astype(jnp.int32)
 
-    def update(  # type: ignore[override]
-        self, state: HistogramAUCState, y_true: Any, y_pred: Any, sample_weight: Any = None
-    ) -> HistogramAUCState:
-        """Fold a batch in: one pass over cache-sized blocks (``_blocks.fold_blocks``).
-
-        A block's keys are ``2 * bin + label`` (NaN scores go to one extra, discarded key).
-        Unweighted, each block is one int32 scatter of ones (exact counts); a label neither 0 nor
-        1 is counted in a second extra key, and if that count is not 0 the batch is folded again
-        as floats (one ``lax.cond``). Weighted (or soft),
-        each block scatters ``w * y`` and ``w * (1 - y)`` into float sums. Either enters the
-        state's compensated sums once per batch.
-        """
+    def _rows(self, y_true: Any, y_pred: Any, sample_weight: Any) -> list[jax.Array]:
+        """Flat ``[labels, scores]`` (and weights broadcast to the scores, when given)."""
         who = self.display_name
-        dt = accum_dtype()
         y = as_array(y_true, "y_true", who)
         s = as_array(y_pred, "y_pred", who)
         y, s = squeeze_or_expand(y, s)
         if y.shape != s.shape:
             raise ValueError(f"{who}: y_true and y_pred must have the same shape; got "
                              f"{tuple(jnp.shape(y_true))} and {tuple(jnp.shape(y_pred))}.")
-        size = 2 * self.num_bins + 1  # key 2b: negatives of bin b, 2b + 1: positives, 2B: NaN score
         cols = [y.reshape(-1), s.reshape(-1)]
         if sample_weight is not None:
             _, w = squeeze_or_expand(s, as_array(sample_weight, "sample_weight", who))
             cols.append(element_weights(who, w, s.shape, sample_weight).reshape(-1))
+        return cols
 
-        def bins(sb: jax.Array) -> jax.Array:
-            return jnp.where(jnp.isnan(sb.astype(jnp.float32)), self.num_bins, self._bins(sb))
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        """Raise ``ValueError`` for a label outside [0, 1] (NaN, inf, 2, -1), a NaN score, or a
+        weight that is NaN, infinite or negative (rows of weight 0 are exempt). Under ``jit`` the
+        same rows make the result NaN."""
+        who = self.display_name
+        y, s, *w = self._rows(args[0], args[1], sample_weight)
+        keep = check_weights(who, w[0]) != 0 if w else np.ones(y.shape, bool)
+        yn = np_float(y)
+        fail_if(who, "y_true", "in [0, 1]", yn, keep & ~((yn >= 0) & (yn <= 1)))
+        fail_if(who, "y_pred", "a number, not NaN (inf is ordered)", s, keep & np.isnan(np_float(s)))
+
+    def update(  # type: ignore[override]
+        self, state: HistogramAUCState, y_true: Any, y_pred: Any, sample_weight: Any = None
+    ) -> HistogramAUCState:
+        """Fold a batch in: one pass over cache-sized blocks (``_blocks.fold_blocks``).
+
+        A block's keys are ``2 * bin + label``. Unweighted, each block is one int32 scatter of
+        ones (exact counts); a label neither 0 nor 1 is counted in an extra key, and if that count
+        is not 0 the batch is folded again as floats (one ``lax.cond``). Weighted (or soft), each
+        block scatters ``w * y`` and ``w * (1 - y)`` into float sums. Either enters the state's
+        compensated sums once per batch. Bad rows (label outside [0, 1], NaN score, weight NaN,
+        infinite or negative; weight 0 exempt) are counted in one more key instead; if any, every
+        bin gets a NaN.
+        """
+        if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
+            self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
+        dt = accum_dtype()
+        cols = self._rows(y_true, y_pred, sample_weight)
+        n_keys = 2 * self.num_bins  # key 2b: negatives of bin b, 2b + 1: positives
+        bad_key, soft_key = n_keys, n_keys + 1
+
+        def invalid(yb: jax.Array, sb: jax.Array) -> jax.Array:
+            return isnan(sb) | nonfinite(yb) | (yb < 0) | (yb > 1)
 
         def hard(c: jax.Array, yb: jax.Array, sb: jax.Array) -> jax.Array:  # int32 counts per key
-            key = 2 * bins(sb) + (yb == 1).astype(jnp.int32)
-            return scatter_add(c, jnp.where((yb == 0) | (yb == 1), key, size), 1)
+            key = 2 * self._bins(sb) + (yb == 1).astype(jnp.int32)
+            key = jnp.where((yb == 0) | (yb == 1), key, soft_key)
+            return scatter_add(c, jnp.where(invalid(yb, sb), bad_key, key), 1)
 
         def soft(c: jax.Array, yb: jax.Array, sb: jax.Array, wb: jax.Array | None = None
-                 ) -> jax.Array:  # float sums per key
+                 ) -> jax.Array:  # float sums per key; a bad row puts its (w != 0) in soft_key
             yf = yb.astype(dt)
-            k = 2 * bins(sb)
+            bad = invalid(yb, sb)
             if wb is None:
-                return scatter_add(scatter_add(c, k + 1, yf), k, 1 - yf)
-            wf = wb.astype(dt)
-            nz = wf != 0  # weight 0 removes the row, whatever its label
-            wp, wn = jnp.where(nz, wf * yf, 0), jnp.where(nz, wf * (1 - yf), 0)
+                nz, wp, wn = jnp.ones_like(yf), yf, 1 - yf
+            else:
+                wf = wb.astype(dt)
+                bad = bad | bad_weight(wf)
+                nz = (wf != 0).astype(dt)  # weight 0 removes the row, whatever its label
+                wp, wn = jnp.where(nz != 0, wf * yf, 0), jnp.where(nz != 0, wf * (1 - yf), 0)
+            k = jnp.where(bad, bad_key, 2 * self._bins(sb))
+            wp, wn = jnp.where(bad, nz, wp), jnp.where(bad, 0, wn)
             return scatter_add(scatter_add(c, k + 1, wp), k, wn)
 
+        size = n_keys + 2
         zeros_f = jnp.zeros((size,), dt)
-        if sample_weight is not None:
+        if len(cols) == 3:
             counts, sums = jnp.zeros((size,), jnp.int32), fold_blocks(soft, zeros_f, *cols)
         else:  # exact int counts; if a label was soft after all, the batch is redone as floats
-            counts = fold_blocks(hard, jnp.zeros((size + 1,), jnp.int32), *cols)
+            counts = fold_blocks(hard, jnp.zeros((size,), jnp.int32), *cols)
             counts, sums = jax.lax.cond(
-                counts[size] > 0, lambda: (jnp.zeros((size,), jnp.int32),
-                                           fold_blocks(soft, zeros_f, *cols)),
-                lambda: (counts[:size], zeros_f))
+                counts[soft_key] > 0, lambda: (jnp.zeros((size,), jnp.int32),
+                                               fold_blocks(soft, zeros_f, *cols)),
+                lambda: (counts, zeros_f))
+        nan = poison((counts[bad_key] != 0) | (sums[soft_key] != 0), dt)
         pos, neg = state.pos, state.neg
-        for part in (exact_float(counts[:-1], y.size), sums[:-1]):
+        for part in (exact_float(counts[:n_keys], cols[0].size), sums[:n_keys] + nan):
             pos, neg = ksum_add(pos, part[1::2]), ksum_add(neg, part[0::2])
         return HistogramAUCState(pos, neg)
 
@@ -245,7 +294,8 @@ class HistogramAUC(Metric):
                 q["p"] > 0, q["p"], 1)
         else:
             terms = rp * _safe_div(q["tp_incl"], q["tp_incl"] + q["fp_incl"])
-            return jnp.where(q["p"] > 0, _comp_sum(terms), 0.0)  # sklearn: 0 without positives
+            value = jnp.where(q["p"] > 0, _comp_sum(terms), 0.0)  # sklearn: 0 without positives
+            return jnp.where(jnp.isnan(q["p"]), jnp.nan, value)  # NaN: bad input was seen
         return jnp.where(defined, _comp_sum(terms), jnp.nan)
 
     def error_bound(self, state: HistogramAUCState) -> jax.Array:
@@ -263,6 +313,7 @@ class HistogramAUC(Metric):
             high = _safe_div(tp + q["pos"], tp + fp + q["pos"], 1.0)
             low = _safe_div(tp, tp + fp + q["neg"], 1.0)
             terms = rp * (high - low)
-            return jnp.where(q["p"] > 0, _comp_sum(terms), 0.0)
+            value = jnp.where(q["p"] > 0, _comp_sum(terms), 0.0)
+            return jnp.where(jnp.isnan(q["p"]), jnp.nan, value)
         defined = (q["p"] > 0) & (q["n"] > 0)
         return jnp.where(defined, _comp_sum(terms), jnp.nan)
