@@ -16,7 +16,10 @@ fractional weights exact. Labels are cast to integers as Keras does (truncation 
 labels outside ``[0, num_classes)`` (other than ``ignore_class``) are dropped by Keras. jmetrics
 raises ``ValueError`` for them when the inputs are concrete (eager ``update``, ``update_state``),
 and drops them like Keras under ``jit``, where values cannot be checked. Rows of weight 0 are
-never checked: padding may hold any label.
+never checked: padding may hold any label. A NaN or infinite class id, a NaN in a one-hot or
+probability row (argmax would pick it), a NaN ``BinaryIoU`` score and a weight that is NaN,
+infinite or negative are bad input: ``ValueError`` eagerly, a NaN result under ``jit`` (Keras 3
+drops such rows; before, a NaN class id counted as class 0).
 """
 
 from __future__ import annotations
@@ -31,6 +34,15 @@ import numpy as np
 from jmetrics._checks import accum_dtype, as_array, is_concrete
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+from jmetrics.metrics._validate import (
+    bad_weight,
+    check_weights,
+    fail_if,
+    isnan,
+    nonfinite,
+    np_float,
+    poison,
+)
 
 __all__ = ["BinaryIoU", "IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU"]
 
@@ -115,13 +127,18 @@ class _IoUBase(Metric):
         c = self._cm_options()[0]
         return IoUState(ksum((c, c)))
 
-    def _labels(self, y_true: Any, y_pred: Any) -> tuple[jax.Array, jax.Array]:
-        """Integer class ids of y_true and y_pred, as Keras 3 derives them (not yet flattened)."""
+    def _labels(self, y_true: Any, y_pred: Any
+                ) -> tuple[jax.Array, jax.Array, tuple[jax.Array, jax.Array]]:
+        """Integer class ids of y_true and y_pred, as Keras 3 derives them (not yet flattened),
+        and where each is bad (flat): a NaN or infinite class id, a NaN in a one-hot or
+        probability row (argmax would pick it), a NaN score (``BinaryIoU``)."""
         name = self.display_name
         c, _, sparse_t, sparse_p, axis, threshold = self._cm_options()
         t = as_array(y_true, "y_true", name)
         p = as_array(y_pred, "y_pred", name)
+        bad_p = None
         if threshold is not None:
+            bad_p = isnan(p)
             p = (p.astype(jnp.float32) >= threshold).astype(jnp.int32)
         for arr, sparse, arg in ((t, sparse_t, "y_true"), (p, sparse_p, "y_pred")):
             if not sparse and arr.ndim < 2:
@@ -134,8 +151,11 @@ class _IoUBase(Metric):
                     f"{name}: axis must index the one-hot axis of {arg}; got axis={axis} for "
                     f"{arg} of shape {tuple(arr.shape)}."
                 )
+        bad_t = nonfinite(t) if sparse_t else jnp.any(isnan(t), axis=axis)
         if not sparse_t:
             t = jnp.argmax(t, axis=axis)
+        if bad_p is None:
+            bad_p = nonfinite(p) if sparse_p else jnp.any(isnan(p), axis=axis)
         if not sparse_p:
             p = jnp.argmax(p, axis=axis)
         t = t if jnp.issubdtype(t.dtype, jnp.integer) else t.astype(jnp.int32)
@@ -145,7 +165,7 @@ class _IoUBase(Metric):
                 f"{name}: y_true and y_pred must hold the same number of class ids; got shapes "
                 f"{tuple(t.shape)} and {tuple(p.shape)} (after argmax of one-hot inputs)."
             )
-        return t.astype(jnp.int32), p.astype(jnp.int32)
+        return t.astype(jnp.int32), p.astype(jnp.int32), (bad_t.reshape(-1), bad_p.reshape(-1))
 
     def _weights(self, t: jax.Array, sample_weight: Any) -> jax.Array:
         """Flat float weights, one per class id (Keras 3 flattens; per-sample weights broadcast)."""
@@ -170,44 +190,67 @@ class _IoUBase(Metric):
             ) from None
 
     def check_labels(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        """Raise ``ValueError`` if concrete inputs hold class ids outside ``[0, num_classes)``.
+        """Raise ``ValueError`` for bad concrete inputs: a weight that is NaN, infinite or
+        negative; a NaN or infinite class id, or a NaN in a one-hot/probability row or a score;
+        a class id outside ``[0, num_classes)``.
 
         Entries equal to ``ignore_class`` (in ``y_true``) and entries of weight 0 are exempt. A
-        no-op on tracers: under ``jit`` such entries are dropped, as Keras 3 drops them.
+        no-op on tracers: under ``jit`` the non-finite cases make the result NaN, and class ids out
+        of range are dropped, as Keras 3 drops them.
         """
         if not all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
             return
-        tj, pj = self._labels(y_true, y_pred)
-        w = np.asarray(self._weights(tj, sample_weight))
+        name = self.display_name
+        tj, pj, badj = self._labels(y_true, y_pred)
+        w = check_weights(name, self._weights(tj, sample_weight))
         t, p = np.asarray(tj).reshape(-1), np.asarray(pj).reshape(-1)
         c, ignore = self._cm_options()[:2]
         keep = w != 0
         if ignore is not None:
             keep &= t != ignore
+        for raw, bad_arg, arg in ((y_true, badj[0], "y_true"), (y_pred, badj[1], "y_pred")):
+            bad = keep & np.asarray(bad_arg)
+            vals = np_float(raw).reshape(-1)
+            if arg == "y_pred" and self._cm_options()[5] is not None:  # BinaryIoU's scores
+                fail_if(name, arg, "a number, not NaN (inf is ordered)", vals, bad)
+            elif vals.size == bad.size:  # class ids
+                fail_if(name, arg, "finite (NaN and inf are not class ids)", vals, bad)
+            else:  # one-hot/probability rows: the offending value is the NaN
+                fail_if(name, arg, "rows without NaN (argmax would pick it)", np.nan, bad)
         for arr, arg in ((t, "y_true"), (p, "y_pred")):
             bad = arr[keep & ((arr < 0) | (arr >= c))]
             if bad.size:
                 raise ValueError(
-                    f"{self.display_name}: {arg} must hold class ids in [0, {c - 1}] "
+                    f"{name}: {arg} must hold class ids in [0, {c - 1}] "
                     f"(num_classes={c}); got {np.unique(bad)[:10].tolist()}. Under jit such "
                     f"entries are dropped, as Keras 3 drops them."
                 )
 
     def update(self, state: IoUState, y_true: Any, y_pred: Any, sample_weight: Any = None) -> IoUState:
+        """One ``bincount`` of ``num_classes * t + p`` with one extra key for bad entries (NaN or
+        infinite ids, NaN rows or scores, weights NaN, infinite or negative; weight 0 and
+        ``ignore_class`` exempt): if that key is not empty, the whole matrix becomes NaN."""
         self.check_labels(y_true, y_pred, sample_weight)
         c, ignore = self._cm_options()[:2]
-        t, p = self._labels(y_true, y_pred)
+        t, p, (bad_t, bad_p) = self._labels(y_true, y_pred)
         w = self._weights(t, sample_weight)
-        t, p = t.reshape(-1), p.reshape(-1)
+        t, p, bad = t.reshape(-1), p.reshape(-1), bad_t | bad_p
         valid = (t >= 0) & (t < c) & (p >= 0) & (p < c)
+        if sample_weight is not None:
+            bad = bad | bad_weight(w)
         if ignore is not None:
             valid &= t != ignore
-        idx = jnp.where(valid, t * c + p, 0)
+            bad &= t != ignore
+        idx = jnp.where(bad, c * c, jnp.where(valid, t * c + p, 0))
         if sample_weight is None:  # integer counts: exact within the batch
-            counts = jnp.bincount(idx, weights=valid.astype(jnp.int32), length=c * c)
+            counts = jnp.bincount(idx, weights=(valid | bad).astype(jnp.int32), length=c * c + 1)
         else:
-            counts = jnp.bincount(idx, weights=jnp.where(valid & (w != 0), w, 0), length=c * c)
-        return IoUState(ksum_add(state.confusion, counts.astype(accum_dtype()).reshape(c, c)))
+            ones = (w != 0).astype(w.dtype)
+            counts = jnp.bincount(idx, weights=jnp.where(bad, ones, jnp.where(valid, ones * w, 0)),
+                                  length=c * c + 1)
+        dt = accum_dtype()
+        cm = counts[: c * c].astype(dt).reshape(c, c) + poison(counts[c * c] != 0, dt)
+        return IoUState(ksum_add(state.confusion, cm))
 
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         self.check_labels(args[0], args[1], sample_weight)
@@ -220,7 +263,8 @@ class _IoUBase(Metric):
         tp, denominator = tp[ids], denominator[ids]
         valid = denominator > 1e-9
         iou = jnp.where(valid, tp / (denominator + _EPS), 0)
-        return jnp.sum(iou) / (jnp.sum(valid.astype(cm.dtype)) + _EPS)
+        value = jnp.sum(iou) / (jnp.sum(valid.astype(cm.dtype)) + _EPS)
+        return jnp.where(jnp.isnan(cm[0, 0]), jnp.nan, value)  # NaN: bad input was seen
 
 
 @dataclasses.dataclass(frozen=True)
