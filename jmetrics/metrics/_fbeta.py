@@ -12,6 +12,11 @@ with ``eps = 1e-7`` as in Keras 3, where ``\\hat y = [y_pred > threshold]``, or,
 ``threshold=None``, ``\\hat y = [y_pred \\ge \\max_{row} y_pred] \\wedge [|y_pred| > 10^{-9}]``
 (every tied maximum counts). ``average``: None gives the per-class vector, 'micro' pools every
 entry, 'macro' is the plain mean over classes, 'weighted' the mean weighted by ``s / (sum s + eps)``.
+
+Bad input: a label outside [0, 1] (NaN, inf, 2; soft labels in between count fractionally, as in
+Keras), a NaN score, a weight that is NaN, infinite or negative (entries of weight 0 are exempt).
+Eagerly it raises ``ValueError``; under ``jit`` every count, hence every value, becomes NaN.
+Infinite scores are ordered (``inf > threshold``; the row maximum).
 """
 
 from __future__ import annotations
@@ -23,10 +28,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, column_weights
+from jmetrics._checks import accum_dtype, as_array, check_choice, column_weights, is_concrete
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._lazy import InferredWidth
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+from jmetrics.metrics._validate import (
+    bad_weight,
+    check_weights,
+    fail_if,
+    isnan,
+    np_float,
+    poison,
+)
 
 __all__ = ["F1Score", "FBetaScore"]
 
@@ -88,7 +101,9 @@ class _FScore(InferredWidth, Metric):
         return ("fbeta_counts", self.threshold, micro,  # type: ignore[attr-defined]
                 None if micro else self.num_classes)  # type: ignore[attr-defined]
 
-    def update(self, state: FBetaState, y_true: Any, y_pred: Any, sample_weight: Any = None) -> FBetaState:
+    def _inputs(self, y_true: Any, y_pred: Any, sample_weight: Any, width: int | None
+                ) -> tuple[jax.Array, jax.Array, jax.Array | None]:
+        """``(y_true, y_pred, w)``: 2-D, ``y_pred`` in float32 or wider, ``w`` of their shape."""
         name = self.display_name
         t = as_array(y_true, "y_true", name)
         p = as_array(y_pred, "y_pred", name)
@@ -97,14 +112,36 @@ class _FScore(InferredWidth, Metric):
                 f"{name}: y_true and y_pred must be 2-D of the same shape (batch_size, num_classes); "
                 f"got {tuple(t.shape)} and {tuple(p.shape)}."
             )
-        if self.average != "micro" and state.true_positives.hi.shape != p.shape[-1:]:  # type: ignore[attr-defined]
+        if width is not None and p.shape[-1] != width:
             raise ValueError(
-                f"{name}: y_pred must have num_classes={state.true_positives.hi.shape[0]} columns "
-                f"(the state's); got shape {tuple(p.shape)}."
+                f"{name}: y_pred must have num_classes={width} columns (the state's); got shape "
+                f"{tuple(p.shape)}."
             )
-        dt = accum_dtype()
         if p.dtype in (jnp.bfloat16, jnp.float16) or not jnp.issubdtype(p.dtype, jnp.floating):
             p = p.astype(jnp.float32)  # exact for half precision, as Keras' float32 cast
+        return t, p, column_weights(name, sample_weight, t.shape, accum_dtype())
+
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        """Raise ``ValueError`` for a label outside [0, 1] (NaN, inf, 2), a NaN score, or a
+        weight that is NaN, infinite or negative (entries of weight 0 are exempt). Under ``jit``
+        the same inputs make every value NaN."""
+        name = self.display_name
+        t, p, w = self._inputs(args[0], args[1], sample_weight, None)
+        keep = np.ones(t.shape, bool) if w is None else check_weights(name, w) != 0
+        tn = np_float(t)
+        fail_if(name, "y_true", "in [0, 1]", tn, keep & ~((tn >= 0) & (tn <= 1)))
+        fail_if(name, "y_pred", "a number, not NaN (inf is ordered)", p, keep & np.isnan(np_float(p)))
+
+    def update(self, state: FBetaState, y_true: Any, y_pred: Any, sample_weight: Any = None) -> FBetaState:
+        """Add the batch's weighted tp, fp, fn and support. Bad entries (label outside [0, 1],
+        NaN score, weight NaN, infinite or negative; weight 0 exempt) add NaN to every count."""
+        if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
+            self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
+        micro = self.average == "micro"  # type: ignore[attr-defined]
+        width = None if micro else state.true_positives.hi.shape[0]
+        t, p, w = self._inputs(y_true, y_pred, sample_weight, width)
+        dt = accum_dtype()
+        bad = isnan(p) | ~((t >= 0) & (t <= 1))
         if self.threshold is None:  # type: ignore[attr-defined]
             top = jnp.max(p, axis=-1, keepdims=True)
             pred = (p >= top) & (jnp.abs(p) > 1e-9)
@@ -112,13 +149,15 @@ class _FScore(InferredWidth, Metric):
             pred = p > self.threshold  # type: ignore[attr-defined]
         pred = pred.astype(dt)
         t = t.astype(dt)
-        w = column_weights(name, sample_weight, t.shape, dt)
-        axis = None if self.average == "micro" else 0  # type: ignore[attr-defined]
+        axis = None if micro else 0
+        if w is not None:
+            bad = (bad | bad_weight(w)) & (w != 0)
+        nan = poison(jnp.any(bad), dt)
 
         def wsum(x: jax.Array) -> jax.Array:
             if w is None:
-                return jnp.sum(x, axis=axis)
-            return jnp.sum(jnp.where(w != 0, x * w, 0), axis=axis)
+                return jnp.sum(x, axis=axis) + nan
+            return jnp.sum(jnp.where(w != 0, x * w, 0), axis=axis) + nan
 
         return FBetaState(
             ksum_add(state.true_positives, wsum(pred * t)),
