@@ -139,8 +139,9 @@ def test_degenerate_inputs():
     # nothing to average: NaN, never a silent 0
     assert np.isnan(float(expected_calibration_error(np.zeros(3), np.full(3, 0.3), sample_weight=np.zeros(3))))
     assert np.isnan(float(expected_calibration_error(np.zeros(0), np.zeros(0), strategy="quantile")))
-    # NaN confidence is dropped
-    got = expected_calibration_error(np.array([1, 0, 1.0]), np.array([0.9, np.nan, 0.7]), num_bins=5)
+    # a NaN confidence is bad input (tests/test_metrics_validate.py); with weight 0 it is removed
+    got = expected_calibration_error(np.array([1, 0, 1.0]), np.array([0.9, np.nan, 0.7]), num_bins=5,
+                                     sample_weight=np.array([1, 0, 1.0]))
     np.testing.assert_allclose(float(got), ref_errors([1, 1.0], [0.9, 0.7], bins=5)["l1"], rtol=1e-6)
 
 

@@ -28,8 +28,13 @@ Streaming classes keep fixed bins, so they merge by addition. For ``'quantile'``
 ``resolution`` equal-width fine bins and form the equal-mass bins from them at ``compute``: a
 fine bin plays the role of one tie group. This equals the exact adaptive ECE whenever each fine bin
 holds at most one distinct confidence, and otherwise can only move a bin boundary to the nearest
-fine-bin edge (at most ``1 / resolution`` in confidence). NaN confidences are dropped (weight 0).
-With nothing seen the errors are NaN.
+fine-bin edge (at most ``1 / resolution`` in confidence). With nothing seen the errors are NaN.
+
+Bad input (samples of weight 0 exempt): a confidence outside [0, 1] (NaN, inf, a logit); a
+binary label outside [0, 1]; a multiclass label that is not a class id in ``[0, C)``, or a one-hot
+row holding a NaN; a weight that is NaN, infinite or negative. With concrete inputs the functions
+and ``update`` raise ``ValueError`` naming the argument and values; under ``jit`` the errors (and
+the diagram's counts) are NaN.
 """
 
 from __future__ import annotations
@@ -42,10 +47,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, squeeze_or_expand
+from jmetrics._checks import accum_dtype, as_array, check_choice, is_concrete, squeeze_or_expand
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._histogram import _comp_cumsum
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+from jmetrics.metrics._validate import bad_weight, check_weights, fail_if, isnan
 
 __all__ = [
     "ExpectedCalibrationError",
@@ -72,9 +78,19 @@ def _check_int(who: str, name: str, value: Any, low: int) -> None:
         raise ValueError(f"{who}: {name} must be an int >= {low}; got {value!r}.")
 
 
-def confidence_and_outcome(who: str, y_true: Any, y_pred: Any, sample_weight: Any = None
-                           ) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """``(confidence, outcome, weight)``, each ``[N]`` float; shape checks at trace time."""
+class _Rows(NamedTuple):
+    """Per-sample confidence, outcome and weight, and what is wrong with each sample."""
+
+    conf: jax.Array  # [N] float, the confidence
+    outcome: jax.Array  # [N] float, the outcome
+    w: jax.Array  # [N] accum dtype, the weight
+    label: jax.Array  # [N] float, the label as given (NaN for a one-hot row holding a NaN)
+    bad_label: jax.Array  # [N] bool
+    bad_conf: jax.Array  # [N] bool
+
+
+def _rows(who: str, y_true: Any, y_pred: Any, sample_weight: Any) -> _Rows:
+    """The samples as given, with the bad-input masks (shape checks at trace time)."""
     dt = accum_dtype()
     p = as_array(y_pred, "y_pred", who)
     y = as_array(y_true, "y_true", who)
@@ -84,18 +100,24 @@ def confidence_and_outcome(who: str, y_true: Any, y_pred: Any, sample_weight: An
         if y.shape != p.shape:
             raise ValueError(f"{who}: y_true and y_pred must have the same shape; got "
                              f"{tuple(jnp.shape(y_true))} and {tuple(jnp.shape(y_pred))}.")
-        conf, outcome = p.reshape(-1), y.reshape(-1).astype(p.dtype)
+        conf, label = p.reshape(-1), y.reshape(-1).astype(p.dtype)
+        bad_label = ~((label >= 0) & (label <= 1))  # soft labels: the fraction of positives
+        outcome = label
     elif p.ndim == 2:
         if y.shape == p.shape:
-            label = jnp.argmax(y, axis=-1)
+            bad_label = jnp.any(isnan(y), axis=-1)  # argmax would pick the NaN
+            label = jnp.where(bad_label, jnp.nan, 0).astype(p.dtype)
+            index = jnp.argmax(y, axis=-1)
         elif y.shape in ((p.shape[0],), (p.shape[0], 1)):
-            label = y.reshape(-1).astype(jnp.int32)
+            label = y.reshape(-1).astype(p.dtype)
+            bad_label = ~((label >= 0) & (label < p.shape[-1]) & (label == jnp.floor(label)))
+            index = jnp.where(bad_label, 0, label).astype(jnp.int32)
         else:
             raise ValueError(
                 f"{who}: y_true must be integer labels of shape ({p.shape[0]},) or one-hot of "
                 f"shape {tuple(p.shape)} for y_pred of shape {tuple(p.shape)}; got {tuple(y.shape)}.")
         conf = jnp.max(p, axis=-1)
-        outcome = (jnp.argmax(p, axis=-1) == label).astype(p.dtype)
+        outcome = (jnp.argmax(p, axis=-1) == index).astype(p.dtype)
     else:
         raise ValueError(f"{who}: y_pred must have shape [N], [N, 1] (binary) or [N, C] "
                          f"(multiclass); got {tuple(p.shape)}.")
@@ -111,10 +133,45 @@ def confidence_and_outcome(who: str, y_true: Any, y_pred: Any, sample_weight: An
         except ValueError:
             raise ValueError(f"{who}: sample_weight must broadcast to ({n},); got shape "
                              f"{tuple(jnp.shape(sample_weight))}.") from None
-    w = jnp.where(jnp.isnan(conf), 0, w)
-    conf = jnp.where(w != 0, conf, 0).astype(dt)
-    outcome = jnp.where(w != 0, outcome, 0).astype(dt)
+    return _Rows(conf, outcome, w, label, bad_label, ~((conf >= 0) & (conf <= 1)))
+
+
+def check_calibration_inputs(who: str, y_true: Any, y_pred: Any, sample_weight: Any = None
+                             ) -> None:
+    """Raise ``ValueError`` for bad concrete inputs (samples of weight 0 exempt): a weight that
+    is NaN, infinite or negative; a binary label outside [0, 1]; a multiclass label that is not a
+    class id in ``[0, C)``, or a one-hot row holding a NaN; a confidence outside [0, 1] (NaN, inf,
+    or a score that is not a probability)."""
+    r = _rows(who, y_true, y_pred, sample_weight)
+    keep = check_weights(who, r.w) != 0
+    multiclass = np.ndim(y_pred) == 2 and np.shape(y_pred)[-1] > 1
+    expected = (f"class ids in [0, {np.shape(y_pred)[-1] - 1}] or one-hot rows without NaN"
+                if multiclass else "in [0, 1]")
+    fail_if(who, "y_true", expected, r.label, keep & np.asarray(r.bad_label))
+    fail_if(who, "y_pred", "probabilities in [0, 1]" + (" (the top one is the confidence)"
+            if multiclass else ""), r.conf, keep & np.asarray(r.bad_conf))
+
+
+def confidence_and_outcome(who: str, y_true: Any, y_pred: Any, sample_weight: Any = None
+                           ) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """``(confidence, outcome, weight)``, each ``[N]`` float; shape checks at trace time.
+
+    A bad sample of nonzero weight (see :func:`check_calibration_inputs`) gets weight NaN (and
+    confidence 0, so it still has a bin): every error computed from it is NaN.
+    """
+    dt = accum_dtype()
+    r = _rows(who, y_true, y_pred, sample_weight)
+    bad = r.bad_label | r.bad_conf | bad_weight(r.w)
+    keep = r.w != 0
+    w = jnp.where(bad & keep, jnp.nan, r.w)
+    conf = jnp.where(keep & ~bad, r.conf, 0).astype(dt)
+    outcome = jnp.where(keep & ~bad, r.outcome, 0).astype(dt)
     return conf, outcome, w
+
+
+def _check_concrete(who: str, y_true: Any, y_pred: Any, sample_weight: Any) -> None:
+    if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
+        check_calibration_inputs(who, y_true, y_pred, sample_weight)
 
 
 def _uniform_bin(conf: jax.Array, bins: int) -> jax.Array:
@@ -140,6 +197,7 @@ def _equal_mass_groups(key_sorted_first: jax.Array, w_sorted: jax.Array, bins: i
     # the division may round across an integer: fix floor(bins * S / W) by exact-ish products
     t = jnp.where((t + 1) * total <= bs, t + 1, t)
     t = jnp.where(t * total > bs, t - 1, t)
+    t = jnp.where(jnp.isnan(t), 0, t)  # NaN weights (bad input): any bin, the result is NaN
     return jnp.clip(t, 0, bins - 1).astype(jnp.int32)
 
 
@@ -209,6 +267,7 @@ def expected_calibration_error(y_true: Any, y_pred: Any, *, num_bins: int = 15,
     """
     who = "expected_calibration_error"
     _check_fn(who, num_bins, strategy)
+    _check_concrete(who, y_true, y_pred, sample_weight)
     check_choice(who, "norm", norm, _NORMS)
     weight, csum, asum, _ = _binned_inputs(y_true, y_pred, sample_weight, who=who, bins=num_bins,
                                            strategy=strategy)
@@ -228,6 +287,7 @@ def max_calibration_error(y_true: Any, y_pred: Any, *, num_bins: int = 15,
     """
     who = "max_calibration_error"
     _check_fn(who, num_bins, strategy)
+    _check_concrete(who, y_true, y_pred, sample_weight)
     weight, csum, asum, _ = _binned_inputs(y_true, y_pred, sample_weight, who=who, bins=num_bins,
                                            strategy=strategy)
     return _errors(weight, csum, asum, "max")
@@ -260,6 +320,7 @@ def reliability_diagram(y_true: Any, y_pred: Any, *, num_bins: int = 10, strateg
     """
     who = "reliability_diagram"
     _check_fn(who, num_bins, strategy)
+    _check_concrete(who, y_true, y_pred, sample_weight)
     return _diagram(*_binned_inputs(y_true, y_pred, sample_weight, who=who, bins=num_bins,
                                     strategy=strategy))
 
@@ -300,9 +361,13 @@ class _CalibrationMetric(Metric):
     def update(  # type: ignore[override]
         self, state: CalibrationBins, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> CalibrationBins:
+        _check_concrete(self.display_name, y_true, y_pred, sample_weight)
         conf, outcome, w = confidence_and_outcome(self.display_name, y_true, y_pred, sample_weight)
         sums = _bin_sums(_uniform_bin(conf, self.state_bins), conf, outcome, w, self.state_bins)
         return CalibrationBins(*(ksum_add(k, s) for k, s in zip(state, sums, strict=True)))
+
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        check_calibration_inputs(self.display_name, args[0], args[1], sample_weight)
 
     def _bins(self, state: CalibrationBins) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
         weight, csum, asum = (ksum_value(k) for k in state)
