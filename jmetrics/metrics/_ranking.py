@@ -34,6 +34,12 @@ Several cutoffs in one pass: ``k=(1, 5, 10)`` shares one sort and returns a dict
 classes). The streaming classes keep the weighted sum of the per-query values and the weight: the
 result is the (``sample_weight``-weighted) mean over queries, 0 before any query. A query whose
 items are all padding is not a query (weight 0).
+
+Bad input: a NaN or +inf relevance (a negative one, -inf included, is padding), a NaN score of an
+item (masked entries and padding exempt), a query weight that is NaN, infinite or negative
+(queries of weight 0 exempt). With concrete inputs the functions and ``update`` raise
+``ValueError``; under ``jit`` the query's values are NaN (the functions), and so is the streaming
+mean. Infinite scores are ordered (scikit-learn's ``ndcg_score`` refuses them).
 """
 
 from __future__ import annotations
@@ -46,9 +52,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice
+from jmetrics._checks import accum_dtype, as_array, check_choice, is_concrete
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
+from jmetrics.metrics._validate import bad_weight, check_weights, fail_if
 
 __all__ = [
     "DCG",
@@ -153,7 +160,9 @@ def gains_of(rel: jax.Array, gain: str) -> jax.Array:
 
 
 def _prepare(who: str, y_true: Any, y_pred: Any, mask: Any
-             ) -> tuple[jax.Array, jax.Array, jax.Array]:
+             ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """``(rel, score, valid, bad)``: ``valid`` marks the items (relevance >= 0 and not masked),
+    ``bad`` the entries that are bad input (a NaN or +inf relevance, a NaN score of an item)."""
     rel = as_array(y_true, "y_true", who)
     score = as_array(y_pred, "y_pred", who)
     if rel.shape != score.shape or score.ndim < 1:
@@ -161,24 +170,42 @@ def _prepare(who: str, y_true: Any, y_pred: Any, mask: Any
                          f"{tuple(rel.shape)} and {tuple(score.shape)}.")
     dt = score.dtype if score.dtype in (jnp.float32, jnp.float64) else jnp.float32
     score, rel = score.astype(dt), rel.astype(dt)
-    valid = rel >= 0
+    listed = jnp.ones(rel.shape, bool)
     if mask is not None:
         m = as_array(mask, "mask", who)
         if m.shape != score.shape:
             raise ValueError(f"{who}: mask must have the shape of y_pred {tuple(score.shape)}; "
                              f"got {tuple(m.shape)}.")
-        valid = valid & m.astype(bool)
-    return rel, score, valid
+        listed = m.astype(bool)
+    valid = (rel >= 0) & listed
+    bad = (listed & (jnp.isnan(rel) | (rel == jnp.inf))) | (valid & jnp.isnan(score))
+    return rel, score, valid, bad
+
+
+def _check_items(who: str, rel: jax.Array, score: jax.Array, bad: jax.Array,
+                 query_weight: Any = None) -> None:
+    """Raise ``ValueError`` for the bad entries of :func:`_prepare` (concrete inputs; queries of
+    weight 0 exempt)."""
+    b = np.asarray(bad)
+    if query_weight is not None:
+        b = b & (np.asarray(query_weight) != 0)[..., None]
+    r = np.asarray(rel)
+    fail_if(who, "y_true", "a relevance >= 0, or < 0 for padding (NaN and inf are neither)", r,
+            b & (np.isnan(r) | (r == np.inf)), "of unmasked items")
+    fail_if(who, "y_pred", "a number, not NaN (inf is ordered)", score, b & ~(np.isnan(r) | (r == np.inf)), "of unmasked items")
 
 
 @functools.partial(jax.jit, static_argnames=("metrics", "ks", "gain", "ignore_ties"))
-def _per_query(rel: jax.Array, score: jax.Array, valid: jax.Array, *, metrics: tuple[str, ...],
-               ks: tuple[int | None, ...], gain: str, ignore_ties: bool) -> dict[str, jax.Array]:
+def _per_query(rel: jax.Array, score: jax.Array, valid: jax.Array, bad: jax.Array, *,
+               metrics: tuple[str, ...], ks: tuple[int | None, ...], gain: str, ignore_ties: bool
+               ) -> dict[str, jax.Array]:
+    """Every metric per query; NaN for a query holding bad input."""
     lead, length = rel.shape[:-1], rel.shape[-1]
     fn = functools.partial(_one_query, metrics=metrics, ks=ks, gain=gain, ignore_ties=ignore_ties)
     flat = jax.vmap(fn)(rel.reshape(-1, length), score.reshape(-1, length),
                         valid.reshape(-1, length))
-    return {key: v.reshape(lead) for key, v in flat.items()}
+    bad_q = jnp.any(bad, axis=-1)
+    return {key: jnp.where(bad_q, jnp.nan, v.reshape(lead)) for key, v in flat.items()}
 
 
 def ranking_metrics(y_true: Any, y_pred: Any, *, metrics: tuple[str, ...] = METRICS, k: KSpec = None,
@@ -202,8 +229,10 @@ def ranking_metrics(y_true: Any, y_pred: Any, *, metrics: tuple[str, ...] = METR
         check_choice(who, "metrics", name, METRICS)
     check_choice(who, "gain", gain, _GAINS)
     ks, _ = _normalize_k(who, k)
-    rel, score, valid = _prepare(who, y_true, y_pred, mask)
-    return _per_query(rel, score, valid, metrics=metrics, ks=ks, gain=gain,
+    rel, score, valid, bad = _prepare(who, y_true, y_pred, mask)
+    if all(is_concrete(x) for x in (rel, score, bad)):
+        _check_items(who, rel, score, bad)
+    return _per_query(rel, score, valid, bad, metrics=metrics, ks=ks, gain=gain,
                       ignore_ties=bool(ignore_ties))
 
 
@@ -211,8 +240,10 @@ def _single(metric: str, who: str, y_true: Any, y_pred: Any, k: KSpec, mask: Any
             gain: str = "linear", ignore_ties: bool = True) -> Any:
     check_choice(who, "gain", gain, _GAINS)
     ks, many = _normalize_k(who, k)
-    rel, score, valid = _prepare(who, y_true, y_pred, mask)
-    out = _per_query(rel, score, valid, metrics=(metric,), ks=ks, gain=gain,
+    rel, score, valid, bad = _prepare(who, y_true, y_pred, mask)
+    if all(is_concrete(x) for x in (rel, score, bad)):
+        _check_items(who, rel, score, bad)
+    out = _per_query(rel, score, valid, bad, metrics=(metric,), ks=ks, gain=gain,
                      ignore_ties=bool(ignore_ties))
     return out if many else out[_key(metric, ks[0])]
 
@@ -341,30 +372,50 @@ class _RankingMetric(Metric):
     def init(self) -> RankingState:
         return RankingState(ksum((len(self.keys),)), ksum())
 
+    def _query_weights(self, lead: tuple[int, ...], sample_weight: Any) -> jax.Array:
+        """One weight per query (``sample_weight`` broadcast to the leading shape)."""
+        who = self.display_name
+        dt = accum_dtype()
+        if sample_weight is None:
+            return jnp.ones(lead, dt)
+        sw = as_array(sample_weight, "sample_weight", who).astype(dt)
+        if sw.ndim == len(lead) + 1 and sw.shape[-1] == 1:
+            sw = sw[..., 0]
+        try:
+            return jnp.broadcast_to(sw, lead)
+        except ValueError:
+            raise ValueError(f"{who}: sample_weight must broadcast to the queries {lead}; got "
+                             f"shape {tuple(jnp.shape(sample_weight))}.") from None
+
+    def check_inputs(self, *args: Any, sample_weight: Any = None, mask: Any = None) -> None:
+        """Raise ``ValueError`` for a NaN or +inf relevance, a NaN score of an item, or a query
+        weight that is NaN, infinite or negative. Under ``jit`` they make the result NaN."""
+        who = self.display_name
+        mask = args[2] if len(args) > 2 else mask  # update_state passes it positionally
+        rel, score, _, bad = _prepare(who, args[0], args[1], mask)
+        w = check_weights(who, self._query_weights(rel.shape[:-1], sample_weight))
+        _check_items(who, rel, score, bad, w)
+
     def update(  # type: ignore[override]
         self, state: RankingState, y_true: Any, y_pred: Any, sample_weight: Any = None,
         mask: Any = None
     ) -> RankingState:
+        """Add each query's value times its weight. A query holding bad input (see
+        :meth:`check_inputs`; queries of weight 0 exempt) adds NaN."""
         who = self.display_name
+        if all(is_concrete(x) for x in (y_true, y_pred, sample_weight, mask)):
+            self.check_inputs(y_true, y_pred, sample_weight=sample_weight, mask=mask)
         ks, _ = _normalize_k(who, self.k)
-        rel, score, valid = _prepare(who, y_true, y_pred, mask)
+        rel, score, valid, bad = _prepare(who, y_true, y_pred, mask)
         opts = self._options()
-        values = _per_query(rel, score, valid, metrics=(self._metric,), ks=ks,
+        values = _per_query(rel, score, valid, bad, metrics=(self._metric,), ks=ks,
                             gain=opts.get("gain", "linear"),
                             ignore_ties=bool(opts.get("ignore_ties", True)))
         dt = accum_dtype()
         lead = rel.shape[:-1]
-        w = jnp.ones(lead, dt)
-        if sample_weight is not None:
-            sw = as_array(sample_weight, "sample_weight", who).astype(dt)
-            if sw.ndim == len(lead) + 1 and sw.shape[-1] == 1:
-                sw = sw[..., 0]
-            try:
-                w = jnp.broadcast_to(sw, lead)
-            except ValueError:
-                raise ValueError(f"{who}: sample_weight must broadcast to the queries {lead}; got "
-                                 f"shape {tuple(jnp.shape(sample_weight))}.") from None
-        w = jnp.where(jnp.any(valid, axis=-1), w, 0)
+        w = self._query_weights(lead, sample_weight)
+        w = jnp.where(bad_weight(w), jnp.nan, w)
+        w = jnp.where(jnp.any(valid | bad, axis=-1), w, 0)
         stacked = jnp.stack([values[key].astype(dt) for key in self.keys], axis=-1)
         total = jnp.sum(jnp.where((w != 0)[..., None], stacked * w[..., None], 0),
                         axis=tuple(range(len(lead))))
