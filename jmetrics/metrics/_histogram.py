@@ -236,9 +236,10 @@ class HistogramAUC(Metric):
             return isnan(sb) | nonfinite(yb) | (yb < 0) | (yb > 1)
 
         def hard(c: jax.Array, yb: jax.Array, sb: jax.Array) -> jax.Array:  # int32 counts per key
+            # any label but 0/1 (bad ones too) sends the batch to `soft`, which checks labels
             key = 2 * self._bins(sb) + (yb == 1).astype(jnp.int32)
             key = jnp.where((yb == 0) | (yb == 1), key, soft_key)
-            return scatter_add(c, jnp.where(invalid(yb, sb), bad_key, key), 1)
+            return scatter_add(c, jnp.where(isnan(sb), bad_key, key), 1)
 
         def soft(c: jax.Array, yb: jax.Array, sb: jax.Array, wb: jax.Array | None = None
                  ) -> jax.Array:  # float sums per key; a bad row puts its (w != 0) in soft_key

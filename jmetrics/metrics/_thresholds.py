@@ -241,8 +241,10 @@ def confusion_check(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, *
     """Eager face of the bad-input rule of :func:`confusion_update` (same ``options``): raise
     ``ValueError`` for a NaN or infinite label, a NaN prediction or a weight that is NaN,
     infinite or negative, in entries of nonzero weight."""
+    if sample_weight is not None:
+        check_weights(metric, sample_weight)  # as given (label weights are checked at init)
     t, p, w = _prepare(metric, y_true, y_pred, sample_weight, **options)
-    keep = np.ones(t.shape, bool) if w is None else check_weights(metric, w) != 0
+    keep = np.ones(t.shape, bool) if w is None else np.asarray(w) != 0
     fail_if(metric, "y_true", "finite (labels are 0 for negative, any other number for positive)",
             t, keep & np.asarray(nonfinite(t)))
     fail_if(metric, "y_pred", "a number, not NaN (inf is ordered)", p,
