@@ -24,6 +24,8 @@ from jmetrics.metrics._iou import *  # noqa: F403
 from jmetrics.metrics._iou import __all__ as _iou_all
 from jmetrics.metrics._ranking import *  # noqa: F403
 from jmetrics.metrics._ranking import __all__ as _ranking_all
+from jmetrics.metrics._ranking_classes import *  # noqa: F403
+from jmetrics.metrics._ranking_classes import __all__ as _ranking_classes_all
 from jmetrics.metrics._reduction import Mean as Mean
 from jmetrics.metrics._reduction import MeanMetricWrapper as MeanMetricWrapper
 from jmetrics.metrics._reduction import Sum as Sum
@@ -45,6 +47,7 @@ __all__ = sorted(
     | set(_histogram_all)
     | set(_calibration_all)
     | set(_ranking_all)
+    | set(_ranking_classes_all)
 )
 
 # keras.metrics.get / serialize / deserialize, from the adapter (it imports this package's modules,
