@@ -306,9 +306,13 @@ class Collection(Metric):
         without ``num_classes``/``num_outputs``) get it from this first ``y_pred``, as in Keras;
         the pure ``init()`` needs it given.
         """
-        if self.__dict__.get("_eager_state") is None:
-            object.__setattr__(self, "_eager_state", self._init_like(y_pred))
         super().update_state(y_true, y_pred, sample_weight=sample_weight)
+
+    def _eager_array(self, x: Any) -> Any:
+        return x  # a list or tuple holds one array per output
+
+    def _eager_init(self, y_true: Any, y_pred: Any) -> CollectionState:  # type: ignore[override]
+        return self._init_like(y_pred)
 
     def _init_like(self, y_pred: Any) -> CollectionState:
         preds = self._per_output(y_pred, "y_pred")

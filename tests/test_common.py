@@ -271,3 +271,19 @@ def test_any_split_gives_the_same_mean(sizes, seed):
         s = step(s, t[i : i + k], p[i : i + k])
         i += k
     np.testing.assert_allclose(float(m.compute(s)), np.abs(p - t).mean(), rtol=1e-5)
+
+
+def test_eager_face_takes_weight_by_position_and_python_lists(cls):
+    """Keras' ``update_state(y_true, y_pred, sample_weight)`` (``(values, sample_weight)`` for
+    Mean/Sum): the weight by position equals the weight by keyword, in ``update_state`` and
+    ``__call__``; nested Python lists equal the arrays they spell."""
+    (*inputs, w), = batches(cls, sizes=(6,), weighted=True, integer_weights=True)
+    by_kw, by_pos, by_call, lists = (instance(cls) for _ in range(4))
+    by_kw.update_state(*inputs, sample_weight=w)
+    by_pos.update_state(*inputs, w)
+    close(by_call(*inputs, w), by_kw.result())
+    close(by_pos.result(), by_kw.result())
+    lists.update_state(*(x.tolist() for x in inputs), w.tolist())
+    close(lists.result(), by_kw.result())
+    with pytest.raises(TypeError, match=r"sample_weight both by position and by keyword"):
+        instance(cls).update_state(*inputs, w, sample_weight=w)

@@ -213,7 +213,8 @@ def test_stat_key_shares_counts_between_curves_only():
 def test_names_configs_and_keras_round_trip():
     assert jm.AUC().display_name == "auc"  # Keras 3 default name (History key)
     m = jm.AUC(curve="pr", summation_method="Majoring", thresholds=[0.5, 0.2], label_weights=[1, 2])
-    assert m.curve == "PR" and m.summation_method == "majoring" and m.thresholds == (0.5, 0.2)
+    assert m.curve == "PR" and m.summation_method == "majoring" and m.thresholds == [-1e-7, 0.2, 0.5, 1 + 1e-7]
+    assert m.num_thresholds == 4 and m.get_config()["thresholds"] == [0.2, 0.5]
     assert jm.AUC.from_config(m.get_config()) == m and hash(m) == hash(jm.AUC.from_config(m.get_config()))
     k = keras.metrics.AUC(num_thresholds=17, curve="PR", multi_label=True, num_labels=3, from_logits=True)
     ours = jmetrics.deserialize(keras.metrics.serialize(k))

@@ -204,7 +204,13 @@ def test_names_configs_and_shared_statistics():
                                                                  num_classes=3).stat_key()
     assert jm.F1Score(num_classes=3).stat_key() != jm.F1Score(num_classes=3, threshold=0.5).stat_key()
     assert jm.F1Score(num_classes=3).stat_key() != jm.F1Score(average="micro").stat_key()
-    assert jm.FBetaScore(beta=2) == jm.FBetaScore(beta=2.0)  # ints accepted (Keras wants floats)
+    for bad in (dict(beta=2), dict(beta=2.0, threshold=1)):  # Keras 3 wants Python floats
+        with pytest.raises(ValueError):
+            keras_metric("FBetaScore", **bad)
+        with pytest.raises(ValueError, match=r"FBetaScore: (beta|threshold) must be .*; got (2|1) \(int\)"):
+            jm.FBetaScore(**bad)
+    with pytest.raises(ValueError, match=r"F1Score: threshold must be .*; got 1 \(int\)"):
+        jm.F1Score(threshold=1)
 
 
 def test_jit_traces_once_and_vmap_equals_a_loop():

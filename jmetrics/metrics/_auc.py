@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._checks import accum_dtype, check_choice, is_concrete
-from jmetrics.metrics._base import Metric
+from jmetrics.metrics._base import ListView, Metric
 from jmetrics.metrics._thresholds import (
     EPSILON,
     Bins,
@@ -30,6 +30,23 @@ __all__ = ["AUC"]
 _CURVES = {"ROC": "ROC", "roc": "ROC", "PR": "PR", "pr": "PR", "PRGAIN": "PRGAIN", "prgain": "PRGAIN"}
 _METHODS = {m: m.lower() for m in ("interpolation", "Interpolation", "majoring", "Majoring",
                                    "minoring", "Minoring")}
+
+
+class _BuiltThresholds:
+    """AUC's ``thresholds`` field: given as the inner thresholds (or None), read as the built grid.
+
+    Keras 3 reports ``AUC(num_thresholds=3).thresholds`` as ``[-eps, 0.5, 1 + eps]`` and
+    ``get_config()`` gives back the thresholds passed (without the endpoints), or no
+    ``thresholds`` key when none were. Equal grids (and options) make equal metrics.
+    """
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return None  # the dataclass default
+        return ListView(obj.bins().thresholds)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__["_given_thresholds"] = value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,7 +89,7 @@ class AUC(Metric):
     num_thresholds: int = 200
     curve: str = "ROC"
     summation_method: str = "interpolation"
-    thresholds: Any = None
+    thresholds: Any = _BuiltThresholds()
     multi_label: bool = False
     num_labels: int | None = None
     label_weights: Any = None
@@ -92,9 +109,13 @@ class AUC(Metric):
         check_choice(name, "summation_method", self.summation_method, list(_METHODS))
         object.__setattr__(self, "curve", _CURVES[self.curve])
         object.__setattr__(self, "summation_method", _METHODS[self.summation_method])
-        if self.thresholds is None:
+        given = parse_thresholds(name, self._given())
+        if given is None:
             check_int(name, "num_thresholds", self.num_thresholds, 2, allow_none=False)
-        object.__setattr__(self, "thresholds", parse_thresholds(name, self.thresholds))
+        else:  # Keras 3: the given thresholds and the two endpoints
+            given = tuple(sorted(given))
+            object.__setattr__(self, "num_thresholds", len(given) + 2)
+        object.__setattr__(self, "thresholds", given)
         for opt in ("multi_label", "from_logits"):
             if not isinstance(getattr(self, opt), (bool, np.bool_)):
                 raise TypeError(f"{name}: {opt} must be a bool; got {getattr(self, opt)!r}.")
@@ -124,10 +145,24 @@ class AUC(Metric):
             return int(self.num_labels)
         return None if self.label_weights is None else len(self.label_weights)
 
+    def _given(self) -> Any:
+        """The ``thresholds`` passed (sorted tuple after ``__post_init__``), or None."""
+        return self.__dict__.get("_given_thresholds")
+
+    def get_config(self) -> dict[str, Any]:
+        """As Keras 3: ``thresholds`` only when given, as given (sorted, no endpoints)."""
+        config = super().get_config()
+        given = self._given()
+        if given is None:
+            del config["thresholds"]
+        else:
+            config["thresholds"] = list(given)
+        return config
+
     def bins(self) -> Bins:
         """Keras 3's thresholds (with the -eps / 1+eps endpoints) and its code path."""
-        if self.thresholds is not None:
-            inner = tuple(sorted(self.thresholds))
+        if self._given() is not None:
+            inner = tuple(self._given())
             even = is_evenly_distributed((0.0, *inner, 1.0))
         else:
             n = self.num_thresholds

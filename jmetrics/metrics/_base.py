@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import re
+import threading
 from typing import Any, ClassVar
 
 import jax
+import numpy as np
 
 from jmetrics._checks import is_concrete
 from jmetrics.metrics._state import all_reduce, merge_states
 
-__all__ = ["Metric", "snake_case"]
+__all__ = ["ListOption", "ListView", "Metric", "snake_case"]
 
 
 def snake_case(name: str) -> str:
@@ -31,6 +34,61 @@ def snake_case(name: str) -> str:
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
     return name
+
+
+class _Name:
+    """The ``name`` field: the given name, or the Keras 3 default name when none was given.
+
+    A data descriptor, so an unnamed metric reports (and ``get_config`` writes) its default name
+    as Keras does, and ``Mean()`` equals and hashes as ``Mean(name="mean")``.
+    """
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return None  # the dataclass default
+        given = obj.__dict__.get("_name")
+        return obj.default_display_name() if given is None else given
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{type(obj).__name__}: name must be a string or None; got "
+                            f"{type(value).__name__}.")
+        obj.__dict__["_name"] = value
+
+
+class ListView(list):  # type: ignore[type-arg]
+    """A fresh list copy of a tuple-valued option, hashable as that tuple.
+
+    Keras reports list-valued options (``target_class_ids``, ``thresholds``) as lists; a metric
+    keeps them as tuples so that it stays hashable. Changing the copy changes nothing in the metric.
+    """
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self))
+
+
+class ListOption:
+    """A dataclass field held as a tuple and read as a :class:`ListView` (a list, as in Keras).
+
+    ``field: tuple[int, ...] = ListOption()`` (no default) or ``ListOption((0, 1))``. The metric's
+    ``__post_init__`` stores the checked tuple; equality and hashing see the same values.
+    """
+
+    def __init__(self, default: Any = dataclasses.MISSING) -> None:
+        self.default = default
+        self.key = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = "_" + name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self.default  # the dataclass default (MISSING: a required field)
+        value = obj.__dict__.get(self.key)
+        return ListView(value) if isinstance(value, tuple) else value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.key] = value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,10 +107,14 @@ class Metric:
       ``"multilabel"`` (0/1 labels ``[N, C]``, probabilities ``[N, C]``), ``"labels"`` (integer class
       ids in both, e.g. IoU).
     - ``example_args``: constructor arguments that make a typical instance (e.g. ``num_classes``).
+
+    ``name`` is the given name or, when none is given, the Keras 3 default name
+    (:meth:`default_display_name`), in the object and in ``get_config()``.
     """
 
-    name: str | None = dataclasses.field(default=None, kw_only=True)
-    dtype: str | None = dataclasses.field(default=None, kw_only=True, compare=False)
+    _: dataclasses.KW_ONLY
+    name: str | None = _Name()  # type: ignore[assignment]
+    dtype: str | None = dataclasses.field(default=None, compare=False)
 
     default_name: ClassVar[str | None] = None
     higher_is_better: ClassVar[bool | None] = None
@@ -100,12 +162,14 @@ class Metric:
         return None
 
     # -- names and config --------------------------------------------------------------------
+    def default_display_name(self) -> str:
+        """The name of an unnamed metric: ``default_name``, else snake_case of the class name."""
+        return self.default_name or snake_case(type(self).__name__)
+
     @property
     def display_name(self) -> str:
-        """The name Keras 3 would log: ``name`` if given, else the class's default name."""
-        if self.name is not None:
-            return self.name
-        return self.default_name or snake_case(type(self).__name__)
+        """The name Keras 3 would log: ``name`` (the default name when none was given)."""
+        return self.name  # type: ignore[return-value]
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, JSON-safe (tuples become lists)."""
@@ -121,41 +185,108 @@ class Metric:
         return cls(**config)
 
     # -- eager, Keras-3-style face -----------------------------------------------------------
+    # The eagerly held state lives in ``__dict__["_eager_state"]`` (outside the hashed options);
+    # a per-object lock makes each read-update-write of it atomic, so threads sharing one metric
+    # object lose no update.
     def reset_state(self) -> None:
         """Forget the eagerly accumulated state."""
-        object.__setattr__(self, "_eager_state", self.init())
+        with self._eager_lock():
+            self.__dict__["_eager_state"] = None
 
-    def update_state(self, *args: Any, sample_weight: Any = None) -> None:
-        """Eagerly fold a batch into the state held by this object (jitted under the hood)."""
+    def update_state(self, *args: Any, sample_weight: Any = None, **kwargs: Any) -> None:
+        """Eagerly fold a batch into the state held by this object (jitted under the hood).
+
+        Takes what ``update`` takes after the state, as Keras' ``update_state`` does:
+        ``(y_true, y_pred, sample_weight=None)``, or ``(values, sample_weight=None)`` for
+        ``Mean``/``Sum``; ``sample_weight`` may be passed by position. Python lists, tuples and
+        NumPy arrays are made arrays here, before the jitted update.
+        """
+        args, sample_weight = self._eager_inputs(args, sample_weight)
+        kwargs = {k: self._eager_array(v) for k, v in kwargs.items()}
         if all(is_concrete(x) for x in (*args, sample_weight)):
             self.check_inputs(*args, sample_weight=sample_weight)
-        state = self.__dict__.get("_eager_state")
-        if state is None:
-            state = self.init()
-        object.__setattr__(self, "_eager_state", _jit_update(self, state, *args, sample_weight))
+        with self._eager_lock():
+            state = self.__dict__.get("_eager_state")
+            if state is None:
+                state = self._eager_init(*args)
+            self.__dict__["_eager_state"] = _jit_update(self, state, kwargs, *args, sample_weight)
 
     def result(self) -> Any:
         """The value of the eagerly accumulated state."""
-        state = self.__dict__.get("_eager_state")
-        return _jit_compute(self, self.init() if state is None else state)
+        return _jit_compute(self, self.state)
 
-    def __call__(self, *args: Any, sample_weight: Any = None) -> Any:
+    def __call__(self, *args: Any, sample_weight: Any = None, **kwargs: Any) -> Any:
         """Update the held state with a batch and return the running result (as Keras does)."""
-        self.update_state(*args, sample_weight=sample_weight)
+        self.update_state(*args, sample_weight=sample_weight, **kwargs)
         return self.result()
 
     @property
     def state(self) -> Any:
         """The eagerly held state (``init()`` if nothing was folded yet)."""
-        state = self.__dict__.get("_eager_state")
+        with self._eager_lock():
+            state = self.__dict__.get("_eager_state")
         return self.init() if state is None else state
+
+    def _eager_init(self, *inputs: Any) -> Any:
+        """The state the first eager batch is folded into (``init()``; see ``InferredWidth``)."""
+        return self.init()
+
+    def _eager_array(self, x: Any) -> Any:
+        """A Python list or tuple becomes a NumPy array (jit would trace each element)."""
+        if isinstance(x, (list, tuple)):
+            return np.asarray(x)
+        return x
+
+    def _eager_inputs(self, args: tuple[Any, ...], sample_weight: Any) -> tuple[tuple[Any, ...], Any]:
+        """``(inputs, sample_weight)`` of an eager call, the weight possibly given by position."""
+        n = _num_inputs(type(self))
+        if n is not None and len(args) == n + 1:
+            if sample_weight is not None:
+                raise TypeError(f"{self.display_name}: update_state got sample_weight both by "
+                                "position and by keyword.")
+            args, sample_weight = args[:n], args[n]
+        elif n is not None and len(args) != n:
+            names = ", ".join(_INPUT_NAMES.get(n, ("inputs",) * n))
+            raise TypeError(f"{self.display_name}: update_state takes ({names}, sample_weight=None); "
+                            f"got {len(args)} positional arguments.")
+        args = tuple(self._eager_array(x) for x in args)
+        return args, self._eager_array(sample_weight)
+
+    def _eager_lock(self) -> Any:
+        lock = self.__dict__.get("_eager_mutex")
+        if lock is None:
+            with _LOCK_CREATION:
+                lock = self.__dict__.setdefault("_eager_mutex", threading.RLock())
+        return lock
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles keep the options and the eager state, not the lock."""
+        return {k: v for k, v in self.__dict__.items() if k != "_eager_mutex"}
+
+
+_LOCK_CREATION = threading.Lock()
+_INPUT_NAMES = {1: ("values",), 2: ("y_true", "y_pred")}
+
+
+@functools.cache
+def _num_inputs(cls: type) -> int | None:
+    """How many positional inputs ``cls.update`` takes after the state (``None``: any number)."""
+    params = list(inspect.signature(cls.update).parameters.values())[2:]  # self, state
+    n = 0
+    for p in params:
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+        if p.name == "sample_weight" or p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            break
+        n += 1
+    return n
 
 
 @functools.partial(jax.jit, static_argnums=0)
-def _jit_update(metric: Metric, state: Any, *args: Any) -> Any:
+def _jit_update(metric: Metric, state: Any, kwargs: dict[str, Any], *args: Any) -> Any:
     *inputs, sample_weight = args
     update: Any = metric.update
-    return update(state, *inputs, sample_weight=sample_weight)
+    return update(state, *inputs, sample_weight=sample_weight, **kwargs)
 
 
 @functools.partial(jax.jit, static_argnums=0)

@@ -79,10 +79,10 @@ class _FScore(InferredWidth, Metric):
         check_choice(metric, "average", self.average, _AVERAGES)  # type: ignore[attr-defined]
         threshold = self.threshold  # type: ignore[attr-defined]
         if threshold is not None:
-            if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) \
-                    or not 0.0 < threshold <= 1.0:
+            if not isinstance(threshold, (float, np.floating)) or not 0.0 < threshold <= 1.0:
                 raise ValueError(
-                    f"{metric}: threshold must be None or a float in (0, 1]; got {threshold!r}."
+                    f"{metric}: threshold must be None or a float in (0, 1]; got {threshold!r}"
+                    f"{_type_note(threshold)}."
                 )
             object.__setattr__(self, "threshold", float(threshold))
         c = self.num_classes  # type: ignore[attr-defined]
@@ -180,6 +180,11 @@ class _FScore(InferredWidth, Metric):
         return f
 
 
+def _type_note(value: Any) -> str:
+    """`` (int)`` after a number of the wrong type (Keras 3 takes Python floats only)."""
+    return f" ({type(value).__name__})" if isinstance(value, (int, np.integer)) else ""
+
+
 @dataclasses.dataclass(frozen=True)
 class FBetaScore(_FScore):
     """F-beta score of multi-label or one-hot multi-class predictions, streamed.
@@ -220,9 +225,9 @@ class FBetaScore(_FScore):
     example_args = {"num_classes": 4, "beta": 2.0}
 
     def __post_init__(self) -> None:
-        if isinstance(self.beta, bool) or not isinstance(self.beta, (int, float, np.number)) \
-                or not self.beta > 0:
-            raise ValueError(f"FBetaScore: beta must be a float > 0; got {self.beta!r}.")
+        if not isinstance(self.beta, (float, np.floating)) or not self.beta > 0:
+            raise ValueError(f"FBetaScore: beta must be a float > 0; got {self.beta!r}"
+                             f"{_type_note(self.beta)}.")
         object.__setattr__(self, "beta", float(self.beta))
         self._check_options()
 

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, is_concrete
-from jmetrics.metrics._base import Metric
+from jmetrics.metrics._base import ListOption, Metric
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
 from jmetrics.metrics._validate import (
     bad_weight,
@@ -293,7 +293,7 @@ class IoU(_IoUBase):
     """
 
     num_classes: int
-    target_class_ids: tuple[int, ...]
+    target_class_ids: tuple[int, ...] = ListOption()  # type: ignore[assignment]
     ignore_class: int | None = dataclasses.field(default=None, kw_only=True)
     sparse_y_true: bool = dataclasses.field(default=True, kw_only=True)
     sparse_y_pred: bool = dataclasses.field(default=True, kw_only=True)
@@ -309,7 +309,7 @@ class IoU(_IoUBase):
                 self.axis, None)
 
     def _targets(self) -> tuple[int, ...]:
-        return self.target_class_ids
+        return tuple(self.target_class_ids)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -376,7 +376,7 @@ class BinaryIoU(_IoUBase):
     0.3333
     """
 
-    target_class_ids: tuple[int, ...] = (0, 1)
+    target_class_ids: tuple[int, ...] = ListOption((0, 1))  # type: ignore[assignment]
     threshold: float = 0.5
 
     input_kind = "binary"
@@ -393,7 +393,7 @@ class BinaryIoU(_IoUBase):
         return (2, None, True, True, -1, self.threshold)
 
     def _targets(self) -> tuple[int, ...]:
-        return self.target_class_ids
+        return tuple(self.target_class_ids)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -419,7 +419,7 @@ class OneHotIoU(_IoUBase):
     """
 
     num_classes: int
-    target_class_ids: tuple[int, ...]
+    target_class_ids: tuple[int, ...] = ListOption()  # type: ignore[assignment]
     ignore_class: int | None = dataclasses.field(default=None, kw_only=True)
     sparse_y_pred: bool = dataclasses.field(default=False, kw_only=True)
     axis: int = dataclasses.field(default=-1, kw_only=True)
@@ -434,7 +434,7 @@ class OneHotIoU(_IoUBase):
         return (self.num_classes, self.ignore_class, False, self.sparse_y_pred, self.axis, None)
 
     def _targets(self) -> tuple[int, ...]:
-        return self.target_class_ids
+        return tuple(self.target_class_ids)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -44,12 +44,9 @@ class InferredWidth:
         width = self.width()
         return self.init_width(0 if width is None else int(width))  # a width-free state
 
-    def reset_state(self) -> None:
-        object.__setattr__(self, "_eager_state", None if self.needs_width() else self.init())
-
-    def update_state(self, *args: Any, sample_weight: Any = None) -> None:
-        if self.__dict__.get("_eager_state") is None and self.needs_width():
-            shape = np.shape(args[-1])  # y_pred
-            width = shape[-1] if len(shape) else 1
-            object.__setattr__(self, "_eager_state", self.init_width(int(width)))
-        super().update_state(*args, sample_weight=sample_weight)  # type: ignore[misc]
+    def _eager_init(self, *inputs: Any) -> Any:
+        """The first eager batch's ``y_pred.shape[-1]`` fixes the width when none was given."""
+        if not self.needs_width():
+            return self.init()  # type: ignore[misc]
+        shape = np.shape(inputs[-1])  # y_pred
+        return self.init_width(int(shape[-1]) if len(shape) else 1)

@@ -183,10 +183,7 @@ class MeanMetricWrapper(Mean):
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "dtype", dtype)
 
-    @property
-    def display_name(self) -> str:
-        if self.name is not None:
-            return self.name
+    def default_display_name(self) -> str:
         return snake_case(getattr(self.fn, "__name__", type(self.fn).__name__))
 
     def update(  # type: ignore[override]

@@ -325,6 +325,9 @@ def parse_thresholds(metric: str, thresholds: Any) -> tuple[float, ...] | None:
     if thresholds is None:
         return None
     items = np.atleast_1d(np.asarray(thresholds, dtype=object)).tolist()
+    if any(t is None for t in items):  # Keras 3: a ValueError, as for an out-of-range value
+        raise ValueError(f"{metric}: thresholds must be values in [0, 1]; got {thresholds!r} "
+                         "(invalid: [None]).")
     try:
         out = tuple(float(t) for t in items)
     except (TypeError, ValueError):
