@@ -239,7 +239,7 @@ class Metric:
 
     def _eager_inputs(self, args: tuple[Any, ...], sample_weight: Any) -> tuple[tuple[Any, ...], Any]:
         """``(inputs, sample_weight)`` of an eager call, the weight possibly given by position."""
-        n = _num_inputs(type(self))
+        n = _num_inputs(type(self))  # type: ignore[arg-type]
         if n is not None and len(args) == n + 1:
             if sample_weight is not None:
                 raise TypeError(f"{self.display_name}: update_state got sample_weight both by "
@@ -269,7 +269,7 @@ _INPUT_NAMES = {1: ("values",), 2: ("y_true", "y_pred")}
 
 
 @functools.cache
-def _num_inputs(cls: type) -> int | None:
+def _num_inputs(cls: Any) -> int | None:
     """How many positional inputs ``cls.update`` takes after the state (``None``: any number)."""
     params = list(inspect.signature(cls.update).parameters.values())[2:]  # self, state
     n = 0
