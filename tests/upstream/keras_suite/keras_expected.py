@@ -4,9 +4,8 @@ Keys are ``<keras test module>::<TestCase>::<test>`` (the module is
 ``keras/src/metrics/<module>.py`` of the installed Keras). Every test listed in ``EXPECTED`` runs
 as a strict xfail: a listed test that passes fails the run, so fixed tests must leave this list.
 Tests in ``SKIP`` cannot run at all. Every test not listed must pass. ``test_keras_expected.py``
-checks that each key names a real test and each reason is one of those below. The "being fixed
-elsewhere" reasons are work under way in other parts of jmetrics; docs/keras-compat.md ("Keras'
-own test suite") explains the others.
+checks that each key names a real test and each reason is one of those below; docs/keras-compat.md
+("Keras' own test suite") explains them.
 """
 
 from __future__ import annotations
@@ -29,26 +28,17 @@ FLOAT_WEIGHTS = ("documented difference: fractional weights in the IoU family ar
                  "there is no float-to-int casting warning")
 MULTILABEL = ("documented difference: AUC(multi_label=True) needs num_labels (or label_weights), "
               "the state's shape being fixed at init()")
-ELSEWHERE_BATCH = ("being fixed elsewhere: batch semantics of the mean-wrapper classes "
-                   "(rank-1 and per-element sample_weight against per-sample values)")
-ELSEWHERE_SCCE = "being fixed elsewhere: SparseCategoricalCrossentropy(ignore_class)"
-ELSEWHERE_SCA = "being fixed elsewhere: SparseCategoricalAccuracy shapes ((N, 1) labels, rank 3)"
+NEGATIVE_WEIGHTS = ("documented difference: negative sample weights are bad input for the curve and "
+                    "confusion metrics (ValueError eagerly, NaN under jit); Keras sums them")
 
 REASONS = (VARIABLES, SERIALIZATION, MODEL, SYMBOLIC, MESSAGE, LABEL_RANGE, FLOAT_WEIGHTS,
-           MULTILABEL, ELSEWHERE_BATCH, ELSEWHERE_SCCE, ELSEWHERE_SCA)
+           MULTILABEL, NEGATIVE_WEIGHTS)
 
 EXPECTED: dict[str, str] = {
     "accuracy_metrics_test::AccuracyTest::test_config": VARIABLES,
-    "accuracy_metrics_test::AccuracyTest::test_weighted_nd_broadcast_weights": ELSEWHERE_BATCH,
-    "accuracy_metrics_test::AccuracyTest::test_weighted_nd_weights": ELSEWHERE_BATCH,
-    "accuracy_metrics_test::AccuracyTest::test_weighted_rank_1": ELSEWHERE_BATCH,
     "accuracy_metrics_test::BinaryAccuracyTest::test_config": VARIABLES,
-    "accuracy_metrics_test::BinaryAccuracyTest::test_weighted_nd_broadcast_weights": ELSEWHERE_BATCH,
-    "accuracy_metrics_test::BinaryAccuracyTest::test_weighted_nd_weights": ELSEWHERE_BATCH,
-    "accuracy_metrics_test::BinaryAccuracyTest::test_weighted_rank_1": ELSEWHERE_BATCH,
     "accuracy_metrics_test::CategoricalAccuracyTest::test_config": VARIABLES,
     "accuracy_metrics_test::SparseCategoricalAccuracyTest::test_config": VARIABLES,
-    "accuracy_metrics_test::SparseCategoricalAccuracyTest::test_reshape_matches": ELSEWHERE_SCA,
     "accuracy_metrics_test::SparseTopKCategoricalAccuracyTest::test_config": VARIABLES,
     "accuracy_metrics_test::TopKCategoricalAccuracyTest::test_config": VARIABLES,
     "confusion_metrics_test::AUCTest::test_config": VARIABLES,
@@ -126,9 +116,6 @@ EXPECTED: dict[str, str] = {
     "probabilistic_metrics_test::KLDivergenceTest::test_config": VARIABLES,
     "probabilistic_metrics_test::PoissonTest::test_config": SERIALIZATION,
     "probabilistic_metrics_test::SparseCategoricalCrossentropyTest::test_config": SERIALIZATION,
-    "probabilistic_metrics_test::SparseCategoricalCrossentropyTest::test_ignore_class": ELSEWHERE_SCCE,
-    "probabilistic_metrics_test::SparseCategoricalCrossentropyTest::test_ignore_class_from_logits": ELSEWHERE_SCCE,
-    "probabilistic_metrics_test::SparseCategoricalCrossentropyTest::test_ignore_class_weighted": ELSEWHERE_SCCE,
     "reduction_metrics_test::MeanTest::test_config": VARIABLES,
     "reduction_metrics_test::MeanTest::test_weighted_dynamic_shapes": SYMBOLIC,
     "reduction_metrics_test::MetricWrapperTest::test_config": VARIABLES,
@@ -141,7 +128,7 @@ EXPECTED: dict[str, str] = {
     "regression_metrics_test::MeanSquaredLogarithmicErrorTest::test_config": VARIABLES,
     "regression_metrics_test::R2ScoreTest::test_errors": MESSAGE,
     "regression_metrics_test::RootMeanSquaredErrorTest::test_config": VARIABLES,
-    "regression_metrics_test::RootMeanSquaredErrorTest::test_weighted": ELSEWHERE_BATCH,
+    "confusion_metrics_test::AUCTest::test_weighted_pr_interpolation_negative_weights": NEGATIVE_WEIGHTS,
 }
 
 SKIP: dict[str, str] = {}
