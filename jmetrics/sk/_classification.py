@@ -173,7 +173,7 @@ def _divide(num: Any, den: Any, zero_division: Any, metric: str, what: str, warn
         axis0, axis1 = ("label", "sample") if average == "samples" else ("sample", "label")
         where = "due to" if den.shape[0] == 1 else f"in {axis1}s with"
         warn(metric, f"{what} is ill-defined and being set to 0.0 {where} no {_NOUN[what]} {axis0}s. "
-                     "Use `zero_division` parameter to control this behavior.")
+                     "Use `zero_division` parameter to control this behavior.", named=False)
     return xp.where(den != 0, num / xp.where(den != 0, den, 1), _zero(zero_division))
 
 
