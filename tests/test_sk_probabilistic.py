@@ -88,12 +88,17 @@ def test_jit_paths():
 def test_errors_follow_sklearn():
     with pytest.raises(ValueError, match="log_loss: y_true contains only one label"):
         sk.log_loss([1, 1], [[0.2, 0.8], [0.3, 0.7]])
-    with pytest.raises(ValueError, match=r"brier_score_loss: y_proba must be in \[0, 1\]"):
+    with pytest.raises(ValueError, match="y_prob contains values greater than 1: 1.5"):
+        skm.brier_score_loss([0, 1], [0.2, 1.5])
+    with pytest.raises(ValueError, match="brier_score_loss: y_prob contains values greater than 1: 1.5"):
         sk.brier_score_loss([0, 1], [0.2, 1.5])
     # labels {1, 2} without pos_label: scikit-learn 1.9.1 takes the larger label as positive
     np.testing.assert_allclose(float(sk.brier_score_loss([1, 2], [0.2, 0.5])),
                                skm.brier_score_loss([1, 2], [0.2, 0.5]), rtol=1e-6)
-    with pytest.raises(ValueError, match="top_k_accuracy_score: y_score must have one column per class"):
+    msg = r"Number of classes in 'y_true' \(3\) not equal to the number of classes in 'y_score' \(4\)"
+    with pytest.raises(ValueError, match=msg):
+        skm.top_k_accuracy_score(np.where(Y == 3, 0, Y), P)
+    with pytest.raises(ValueError, match=f"top_k_accuracy_score: {msg}"):
         sk.top_k_accuracy_score(np.where(Y == 3, 0, Y), P)
     with pytest.warns(UserWarning, match="do not sum to one"):
         sk.log_loss(Y, P * 0.5)

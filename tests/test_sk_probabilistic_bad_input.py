@@ -84,7 +84,7 @@ def test_y_pred_is_the_deprecated_name_of_y_proba():
         np.testing.assert_allclose(float(getattr(sk, name)(Y3, y_proba=P3)), want, rtol=1e-6)
         with pytest.raises(ValueError, match="Cannot use both"):
             getattr(skm, name)(Y3, P3, y_pred=P3)
-        with pytest.raises(ValueError, match=f"{name}: cannot use both y_pred and y_proba"):
+        with pytest.raises(ValueError, match=f"{name}: Cannot use both `y_pred` and `y_proba`"):
             getattr(sk, name)(Y3, P3, y_pred=P3)
 
 
@@ -129,11 +129,14 @@ def test_shape_errors_name_the_function():
         else:
             with pytest.raises(ValueError):
                 _sk(name, [], [])
+        with pytest.raises(ValueError, match="inconsistent numbers of samples") as want:
+            _sk(name, Y3[:3], P3)
         for fn in (getattr(sk, name), jax.jit(getattr(sk, name))):
             if not empty_ok:
-                with pytest.raises(ValueError, match=rf"{name}: y_\w+ must hold at least one sample"):
+                with pytest.raises(ValueError, match=rf"{name}: Found array with 0 sample\(s\)"):
                     fn(np.zeros(0), np.zeros(0))
-            with pytest.raises(ValueError, match=rf"{name}: inputs must have the same number of samples.*\(3,\).*\(4,"):
+            with pytest.raises(ValueError, match=f"{name}: ") as got:
                 fn(Y3[:3], P3)
+            assert str(want.value) in str(got.value)  # the same lengths in scikit-learn's order
             with pytest.raises(ValueError, match=rf"{name}: y_\w+ must be 1-D or 2-D; got shape \(4, 3, 1\)"):
                 fn(Y3, P3[:, :, None])

@@ -22,7 +22,9 @@ from jmetrics.sk._ranking import *  # noqa: F403
 from jmetrics.sk._ranking import __all__ as _ranking_all
 from jmetrics.sk._regression import *  # noqa: F403
 from jmetrics.sk._regression import __all__ as _regression_all
+from jmetrics.sk._topk import *  # noqa: F403
+from jmetrics.sk._topk import __all__ as _topk_all
 
 __all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all) | set(_classification_all)
                            | set(_confusion_all) | set(_curves_all) | set(_regression_all)
-                           | set(_probabilistic_all) | set(_multilabel_all))
+                           | set(_probabilistic_all) | set(_multilabel_all) | set(_topk_all))

@@ -25,6 +25,8 @@ function name.
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -52,6 +54,7 @@ __all__ = [
     "out",
     "poison",
     "type_of_target",
+    "user_stacklevel",
     "warn",
 ]
 
@@ -169,10 +172,23 @@ def nonfinite(*xs: Any) -> Any:
     return functools.reduce(jnp.logical_or, flags, jnp.asarray(False))
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` called by the caller of this function that points
+    at the first frame outside the jmetrics package (the user's call)."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def warn(metric: str, message: str, *, named: bool = True) -> None:
-    """Warn :class:`UndefinedMetricWarning` at the caller's caller: ``"{metric}: {message}"``, or
+    """Warn :class:`UndefinedMetricWarning` at the user's call: ``"{metric}: {message}"``, or
     (``named=False``) scikit-learn's exact text, for warnings its tests compare whole."""
-    warnings.warn(f"{metric}: {message}" if named else message, UndefinedMetricWarning, stacklevel=3)
+    warnings.warn(f"{metric}: {message}" if named else message, UndefinedMetricWarning,
+                  stacklevel=user_stacklevel())
 
 
 def check_consistent(metric: str, **arrays: Any) -> int:

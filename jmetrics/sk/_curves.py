@@ -2,52 +2,66 @@
 
 A curve has one point per distinct score, so its length depends on the values: the curves run on
 the host (NumPy, one sort of packed integer keys, see ``jmetrics.sk._sort``) and raise
-``TypeError`` inside ``jit``. Ties and counts are exactly scikit-learn 1.9.1's.
+``TypeError`` inside ``jit``. Ties and counts are exactly scikit-learn 1.9.1's, and so are the
+checks (``confusion_matrix_at_thresholds``: binary targets, or multiclass with ``pos_label``;
+``pos_label`` by value, needed unless the labels are {0, 1} or {-1, 1}; labels of any type), the
+messages and the result types (float64 NumPy arrays; ``precision_recall_curve``'s thresholds keep
+the scores' dtype, as scikit-learn's).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import jax
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics.sk._common import is_traced, out, warn
-from jmetrics.sk._score_inputs import host_classes, prepare
+from jmetrics.sk._common import (
+    check_consistent,
+    check_finite,
+    host,
+    host_labels,
+    host_result,
+    host_weight,
+    is_traced,
+    type_of_target,
+    warn,
+)
+from jmetrics.sk._score_inputs import is_label, pos_label_consistency, unique
 from jmetrics.sk._sort import host_curve
 
 __all__ = ["det_curve", "precision_recall_curve", "roc_curve"]
 
 
-def _pos_mask(metric: str, y: Any, pos_label: Any, traced: bool) -> Any:
-    """Positive-class mask with sklearn's pos_label rule (None: labels must be {0,1} or {-1,1})."""
-    if traced:
-        return y == (1 if pos_label is None else pos_label)
-    classes = host_classes(y)
-    if pos_label is None:
-        ok = any(np.array_equal(classes, c) for c in ([0, 1], [-1, 1], [0], [-1], [1]))
-        if not ok:
-            raise ValueError(f"{metric}: y_true takes values {classes.tolist()}; specify pos_label "
-                             "(labels other than {0, 1} or {-1, 1} need it).")
-        pos_label = 1
-    elif classes.shape[0] == 2 and pos_label not in classes:
-        raise ValueError(f"{metric}: pos_label={pos_label!r} is not a valid label; got labels {classes.tolist()}.")
-    if classes.shape[0] > 2:
-        raise ValueError(f"{metric}: y_true must be binary; got {classes.shape[0]} classes.")
-    return y == pos_label
-
-
 def _curve_inputs(metric: str, y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any):
+    """scikit-learn's ``confusion_matrix_at_thresholds`` checks, in its order: the target type
+    (binary, or multiclass with ``pos_label``), ``pos_label`` (needed unless the labels are {0, 1}
+    or {-1, 1}), lengths, 1-D, finite values, weights. Returns ``(tps, fps, thresholds, y, s)``."""
     if is_traced(y_true, y_score, sample_weight):
         raise TypeError(f"{metric}: the curve's length depends on the values, so it cannot be traced; "
                         "call it outside jit (roc_auc_score and average_precision_score are jittable).")
-    _, y, s, w, _ = prepare(metric, y_true, y_score, sample_weight)
-    if y.ndim != 1 or s.ndim != 1:
-        raise ValueError(f"{metric}: y_true and y_score must be 1-D; got {tuple(y.shape)} and {tuple(s.shape)}.")
-    pos = _pos_mask(metric, y, pos_label, False)
-    tps, fps, thr = host_curve(pos, s, w)
-    return tps.astype(np.float64), fps.astype(np.float64), thr, y
+    y = host_labels(metric, y_true, "y_true")
+    kind = type_of_target(metric, y, "y_true")
+    if not (kind == "binary" or (kind == "multiclass" and pos_label is not None)):
+        raise ValueError(f"{metric}: {kind} format is not supported")
+    pos_label = pos_label_consistency(metric, pos_label, y)
+    s = host(y_score, metric, "y_score")
+    n = check_consistent(metric, y_true=y, y_score=s, sample_weight=sample_weight)
+    y, s = _column(metric, y), _column(metric, s)
+    check_finite(metric, "y_true", y)
+    check_finite(metric, "y_score", s)
+    w = host_weight(metric, sample_weight, n)
+    tps, fps, thr = host_curve(is_label(y, pos_label), s, w)
+    return tps.astype(np.float64), fps.astype(np.float64), thr, y, s
+
+
+def _column(metric: str, a: np.ndarray) -> np.ndarray:
+    """scikit-learn's ``column_or_1d``: (n,) or (n, 1) to (n,)."""
+    if a.ndim == 2 and a.shape[1] == 1:
+        return a[:, 0]
+    if a.ndim != 1:
+        raise ValueError(f"{metric}: y should be a 1d array, got an array of shape {a.shape} instead.")
+    return a
 
 
 def roc_curve(
@@ -57,7 +71,7 @@ def roc_curve(
     pos_label: Any = None,
     sample_weight: ArrayLike | None = None,
     drop_intermediate: bool = True,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(fpr, tpr, thresholds)`` exactly as ``sklearn.metrics.roc_curve`` (host only, not jittable).
 
     One point per distinct score (highest first) plus the starting point ``(0, 0)`` at threshold
@@ -70,7 +84,7 @@ def roc_curve(
     ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0])
     """
     metric = "roc_curve"
-    tps, fps, thr, _ = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
+    tps, fps, thr, _, _ = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
         keep = np.concatenate([[True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True]])
         tps, fps, thr = tps[keep], fps[keep], thr[keep]
@@ -86,7 +100,7 @@ def roc_curve(
         tpr = np.full(tps.shape, np.nan)
     else:
         tpr = tps / tps[-1]
-    return out(fpr), out(tpr), out(thr)
+    return host_result(fpr), host_result(tpr), host_result(thr)
 
 
 def precision_recall_curve(
@@ -96,7 +110,7 @@ def precision_recall_curve(
     pos_label: Any = None,
     sample_weight: ArrayLike | None = None,
     drop_intermediate: bool = False,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(precision, recall, thresholds)`` as ``sklearn.metrics.precision_recall_curve`` (host only).
 
     Thresholds are the distinct scores in increasing order; ``precision`` and ``recall`` end with
@@ -105,10 +119,10 @@ def precision_recall_curve(
     >>> import jmetrics.sk as sk
     >>> p, r, t = sk.precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
     >>> r.tolist(), t.tolist()
-    ([1.0, 1.0, 0.5, 0.5, 0.0], [0.10000000149011612, 0.3499999940395355, 0.4000000059604645, 0.800000011920929])
+    ([1.0, 1.0, 0.5, 0.5, 0.0], [0.1, 0.35, 0.4, 0.8])
     """
     metric = "precision_recall_curve"
-    tps, fps, thr, _ = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
+    tps, fps, thr, _, s = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
         keep = np.concatenate([[True], np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), [True]])
         tps, fps, thr = tps[keep], fps[keep], thr[keep]
@@ -119,8 +133,8 @@ def precision_recall_curve(
         recall = np.ones(tps.shape)
     else:
         recall = tps / tps[-1]
-    return (out(np.concatenate([precision[::-1], [1.0]])), out(np.concatenate([recall[::-1], [0.0]])),
-            out(thr[::-1]))
+    return (host_result(np.concatenate([precision[::-1], [1.0]])),
+            host_result(np.concatenate([recall[::-1], [0.0]])), host_result(thr[::-1], s.dtype))
 
 
 def det_curve(
@@ -129,7 +143,7 @@ def det_curve(
     pos_label: Any = None,
     sample_weight: ArrayLike | None = None,
     drop_intermediate: bool = False,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(fpr, fnr, thresholds)`` of the detection error tradeoff, as ``sklearn.metrics.det_curve``.
 
     Host only. One class present raises ``ValueError`` (as scikit-learn does).
@@ -140,18 +154,19 @@ def det_curve(
     ([0.5, 0.5, 0.0], [0.0, 0.5, 0.5])
     """
     metric = "det_curve"
-    tps, fps, thr, y = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
+    tps, fps, thr, y, _ = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
     tps, fps = np.concatenate([[0.0], tps]), np.concatenate([[0.0], fps])
     thr = np.concatenate([[np.inf], thr])
     if drop_intermediate and fps.shape[0] > 2:
         keep = np.concatenate([[True], np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), [True]])
         tps, fps, thr = tps[keep], fps[keep], thr[keep]
-    if np.unique(y).shape[0] != 2:
-        raise ValueError(f"{metric}: only one class is present in y_true; the DET curve is not defined.")
+    if unique(y).shape[0] != 2:
+        raise ValueError(f"{metric}: Only one class is present in y_true. Detection error tradeoff curve is "
+                         "not defined in that case.")
     fns = tps[-1] - tps
     p_count, n_count = tps[-1], fps[-1]
     right = np.searchsorted(fps, fps[0], side="right")
     first = right - 1 if right > 0 else None
     last = np.searchsorted(tps, tps[-1]) + 1
     sl = slice(first, last)
-    return out(fps[sl][::-1] / n_count), out(fns[sl][::-1] / p_count), out(thr[sl][::-1])
+    return host_result(fps[sl][::-1] / n_count), host_result(fns[sl][::-1] / p_count), host_result(thr[sl][::-1])

@@ -5,8 +5,9 @@ constant scores give ROC AUC 0.5) and counts are exact (see ``jmetrics.sk._sort`
 scikit-learn 1.9.1 to float32 rounding, also at 1e7 samples. Concrete inputs run on the host
 (NumPy, one sort of packed integer keys, several times faster than scikit-learn); traced inputs
 (inside ``jit``) run on the JAX path, where the problem type comes from shapes, classes from
-``labels`` or the score columns, and undefined values are NaN instead of a warning. The curves
-have data-dependent lengths and are host-only (``jmetrics.sk._curves``).
+``labels`` or the score columns, and undefined values are NaN instead of a warning. On the host,
+checks, messages and result types are scikit-learn's (labels of any type, Python floats). The
+curves have data-dependent lengths and are host-only (``jmetrics.sk._curves``).
 """
 from __future__ import annotations
 
@@ -19,13 +20,18 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype, check_choice
-from jmetrics.sk._common import out, warn
-from jmetrics.sk._score_checks import (
-    any_bad,
-    nan_if,
-    traced_binary01,
+from jmetrics.sk._common import check_consistent, host_result, is_traced, label_codes, poison, warn
+from jmetrics.sk._score_checks import any_bad, traced_binary01
+from jmetrics.sk._score_inputs import (
+    check_labels_param,
+    host_scores,
+    host_weights,
+    is_label,
+    not_in,
+    pos_label_consistency,
+    prepare,
+    unique,
 )
-from jmetrics.sk._score_inputs import host_classes, prepare
 from jmetrics.sk._sort import (
     curve_auc,
     group_ap,
@@ -127,36 +133,28 @@ def _weighted_mean(xp: Any, scores: Any, w: Any) -> Any:
     return (scores * w).sum() / w.sum()
 
 
-def _finish(traced: bool, res: Any, bad: Any) -> jax.Array:
-    """The host result as a ``jax.Array``; the traced one NaN where scikit-learn would raise."""
-    return nan_if(bad, res) if traced else out(res)
+def _shape_error(metric: str, s: Any) -> ValueError:
+    return ValueError(f"{metric}: `y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` "
+                      f"contains multiple classes. Got `y_score.shape={tuple(s.shape)}`.")
 
 
-def _encode_multiclass(metric: str, y: Any, c: int, labels: Any, traced: bool) -> Any:
-    """Class indices 0..C-1 of multiclass labels (``labels`` or, on the host, sorted unique y)."""
-    if traced:
-        if labels is None:
-            return y.astype(jnp.int32)
-        lab = jnp.asarray(labels)
-        return jnp.argmax(y[:, None] == lab[None, :], axis=1)
-    if labels is not None:
-        classes = np.asarray(labels)
-        if np.unique(classes).shape[0] != classes.shape[0]:
-            raise ValueError(f"{metric}: labels must be unique; got {classes.tolist()}.")
-        if not np.array_equal(np.sort(classes), classes):
-            raise ValueError(f"{metric}: labels must be ordered; got {classes.tolist()}.")
-        if classes.shape[0] != c:
-            raise ValueError(f"{metric}: the number of labels must equal the columns of y_score; "
-                             f"got {classes.shape[0]} labels and {c} columns.")
-        if np.setdiff1d(y, classes).size:
-            raise ValueError(f"{metric}: y_true contains labels not in labels; got "
-                             f"{np.setdiff1d(y, classes).tolist()}.")
-    else:
-        classes = np.unique(y)
-        if classes.shape[0] != c:
-            raise ValueError(f"{metric}: the number of classes in y_true must equal the columns of "
-                             f"y_score (or pass labels); got {classes.shape[0]} classes and {c} columns.")
-    return np.searchsorted(classes, y)
+def _multiclass_checks(metric: str, s: Any, max_fpr: Any, multi_class: str, average: Any, traced: bool) -> None:
+    """scikit-learn's checks of a multiclass ``roc_auc_score``, in its order (sums on the host)."""
+    if max_fpr is not None and max_fpr != 1.0:
+        raise ValueError(f"{metric}: Partial AUC computation not available in multiclass setting, "
+                         f"'max_fpr' must be set to `None`, received `max_fpr={max_fpr}` instead")
+    if multi_class == "raise":
+        raise ValueError(f"{metric}: multi_class must be in ('ovo', 'ovr')")
+    if s.ndim != 2:
+        raise _shape_error(metric, s)
+    if not traced and not np.allclose(1, s.sum(axis=1)):
+        raise ValueError(f"{metric}: Target scores need to be probabilities for multiclass roc_auc, i.e. "
+                         "they should sum up to 1.0 over classes")
+    options = (("micro",) if multi_class == "ovr" else ()) + ("macro", "weighted", None)
+    if average not in options:
+        raise ValueError(f"{metric}: average must be one of {options} for multiclass problems")
+    if average is None and multi_class == "ovo":
+        raise NotImplementedError(f"{metric}: average=None is not implemented for multi_class='ovo'.")
 
 
 def roc_auc_score(
@@ -168,7 +166,7 @@ def roc_auc_score(
     max_fpr: float | None = None,
     multi_class: str = "raise",
     labels: ArrayLike | None = None,
-) -> jax.Array:
+) -> Any:
     """Exact area under the ROC curve, as ``sklearn.metrics.roc_auc_score``.
 
     .. math:: \\mathrm{AUC} = \\frac{1}{PN} \\sum_g n_g \\left(\\mathrm{TP}_{>g} + \\tfrac{p_g}{2}\\right)
@@ -183,7 +181,8 @@ def roc_auc_score(
     ``y_score`` (N, C) probabilities; ``multi_class='ovr'`` with 'micro'/'macro'/'weighted'/None
     or ``'ovo'`` (Hand & Till) with 'macro'/'weighted'; classes are ``labels`` or the sorted
     labels present, inside ``jit`` ``labels`` or 0..C-1). ``max_fpr`` (binary and multilabel only)
-    gives the McClish-standardised partial AUC.
+    gives the McClish-standardised partial AUC. On the host labels may be numbers, strings or
+    objects and the result is a Python ``float`` (a NumPy array for ``average=None``).
 
     Degenerate input follows scikit-learn 1.9.1: a column with one class present warns
     (:class:`UndefinedMetricWarning`) and is NaN, so macro averages become NaN; 'weighted' zeroes
@@ -192,59 +191,101 @@ def roc_auc_score(
 
     >>> import jmetrics.sk as sk
     >>> sk.roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-    Array(0.75, dtype=float32)
-    >>> sk.roc_auc_score([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])
-    Array(0.5, dtype=float32)
+    0.75
+    >>> sk.roc_auc_score(["no", "yes", "no", "yes"], [0.5, 0.5, 0.5, 0.5])
+    0.5
     """
     metric = "roc_auc_score"
     check_choice(metric, "average", average, ("micro", "macro", "samples", "weighted", None))
     check_choice(metric, "multi_class", multi_class, ("raise", "ovr", "ovo"))
     if max_fpr is not None and not 0 < max_fpr <= 1:
         raise ValueError(f"{metric}: max_fpr must be in (0, 1]; got {max_fpr!r}.")
-    traced, y, s, w, bad = prepare(metric, y_true, y_score, sample_weight)
-    xp = jnp if traced else np
-    if y.ndim == 1 and s.ndim == 2 and s.shape[1] > 2 or (
-            not traced and y.ndim == 1 and host_classes(y).shape[0] > 2):
-        if s.ndim != 2:
-            raise ValueError(f"{metric}: y_score must have shape (n_samples, n_classes) for multiclass "
-                             f"y_true; got {tuple(s.shape)}.")
-        if max_fpr is not None and max_fpr != 1.0:
-            raise ValueError(f"{metric}: max_fpr is not available for multiclass; got max_fpr={max_fpr}.")
-        if multi_class == "raise":
-            raise ValueError(f"{metric}: multi_class must be 'ovr' or 'ovo' for multiclass y_true; got 'raise'.")
-        if not traced and not np.allclose(1, s.sum(axis=1)):
-            raise ValueError(f"{metric}: y_score rows must be probabilities summing to 1 for multiclass.")
-        allowed = ("micro", "macro", "weighted", None) if multi_class == "ovr" else ("macro", "weighted", None)
-        check_choice(metric, "average (multiclass)", average, allowed)
-        if average is None and multi_class == "ovo":
-            raise NotImplementedError(f"{metric}: average=None is not implemented for multi_class='ovo' "
-                                      "(as in scikit-learn); use 'macro' or 'weighted'.")
-        c = s.shape[1]
-        enc = _encode_multiclass(metric, y, c, labels, traced)
-        if traced:
-            bad = any_bad(bad, _traced_not_in(y, c, labels))
-        if multi_class == "ovr":
-            onehot = enc[:, None] == xp.arange(c)[None, :]
-            res = _average("auc", metric, onehot, s, w, average)
-        else:
-            if sample_weight is not None:
-                raise ValueError(f"{metric}: sample_weight is not supported for multi_class='ovo'; got weights.")
-            res = _ovo(metric, enc, s, c, average, traced)
-        return _finish(traced, res, bad)
-    if y.ndim == 1:
+    if is_traced(y_true, y_score, sample_weight):
+        return _roc_auc_traced(metric, y_true, y_score, average, sample_weight, max_fpr, multi_class, labels)
+    return host_result(_roc_auc_host(metric, y_true, y_score, average, sample_weight, max_fpr, multi_class,
+                                     labels))
+
+
+def _roc_auc_host(metric: str, y_true: Any, y_score: Any, average: Any, sample_weight: Any, max_fpr: Any,
+                  multi_class: str, labels: Any) -> Any:
+    """scikit-learn's ``roc_auc_score`` on concrete inputs (its checks, order and messages)."""
+    y, kind, s = host_scores(metric, y_true, y_score)
+    if kind == "multiclass" or (kind == "binary" and s.ndim == 2 and s.shape[1] > 2):
+        _multiclass_checks(metric, s, max_fpr, multi_class, average, False)
+        return _multiclass_host(metric, y, s, sample_weight, multi_class, average, labels)
+    if kind not in ("binary", "multilabel-indicator"):
+        raise ValueError(f"{metric}: {kind} format is not supported")
+    w = host_weights(metric, y, s, sample_weight)
+    if kind == "binary":
         if s.ndim != 1:
-            raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got {tuple(s.shape)}.")
-        if traced:
-            pos, bad = y == 1, any_bad(bad, traced_binary01(y))
-        else:
-            classes = host_classes(y)
-            pos = y == classes[-1] if classes.shape[0] == 2 else np.zeros(y.shape, bool)
-        return _finish(traced, _binary("auc", metric, pos, s, w, max_fpr), bad)
+            raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got "
+                             f"{tuple(s.shape)}.")
+        classes = unique(y)
+        pos = is_label(y, classes[-1]) if classes.shape[0] == 2 else np.zeros(y.shape, bool)
+        return _binary("auc", metric, pos, s, w, max_fpr)
     if y.shape != s.shape:
         raise ValueError(f"{metric}: y_true and y_score must have the same shape for multilabel; "
                          f"got {tuple(y.shape)} and {tuple(s.shape)}.")
-    bad = _multilabel_bad(metric, y, traced, bad)
-    return _finish(traced, _average("auc", metric, y == 1, s, w, average, max_fpr), bad)
+    if not set(unique(y).tolist()) <= {0, 1}:  # each column is a binary target: {0, 1} or {-1, 1}
+        for c in range(y.shape[1]):
+            pos_label_consistency(metric, None, y[:, c])
+    return _average("auc", metric, y == 1, s, w, average, max_fpr)
+
+
+def _multiclass_host(metric: str, y: np.ndarray, s: np.ndarray, sample_weight: Any, multi_class: str,
+                     average: Any, labels: Any) -> Any:
+    """One-vs-rest or one-vs-one ROC AUC over ``labels`` or the sorted labels of ``y_true``."""
+    c = s.shape[1]
+    if labels is not None:
+        classes = check_labels_param(metric, labels)
+        if classes.shape[0] != c:
+            raise ValueError(f"{metric}: Number of given labels, {classes.shape[0]}, not equal to the number "
+                             f"of columns in 'y_score', {c}")
+        if not_in(y, classes):
+            raise ValueError(f"{metric}: 'y_true' contains labels not in parameter 'labels'")
+    else:
+        classes = unique(y)
+        if classes.shape[0] != c:
+            raise ValueError(f"{metric}: Number of classes in y_true not equal to the number of columns in "
+                             f"'y_score' (got {classes.shape[0]} classes and {c} columns; pass labels).")
+    enc = label_codes(classes, y)
+    if multi_class == "ovo":
+        if sample_weight is not None:
+            raise ValueError(f"{metric}: sample_weight is not supported for multiclass one-vs-one ROC AUC, "
+                             "'sample_weight' must be None in this case.")
+        check_consistent(metric, y_true=y, y_score=s)
+        return _ovo(metric, enc, s, c, average, False)
+    w = host_weights(metric, y, s, sample_weight)
+    return _average("auc", metric, enc[:, None] == np.arange(c)[None, :], s, w, average)
+
+
+def _roc_auc_traced(metric: str, y_true: Any, y_score: Any, average: Any, sample_weight: Any, max_fpr: Any,
+                    multi_class: str, labels: Any) -> jax.Array:
+    """The JAX path: the problem type from shapes, classes from ``labels`` or 0..C-1, NaN where
+    scikit-learn raises on values."""
+    y, s, w, bad = prepare(metric, y_true, y_score, sample_weight)
+    if y.ndim == 1 and s.ndim == 2 and s.shape[1] > 2:
+        _multiclass_checks(metric, s, max_fpr, multi_class, average, True)
+        c = s.shape[1]
+        enc = y.astype(jnp.int32) if labels is None else jnp.argmax(
+            y[:, None] == jnp.asarray(labels)[None, :], axis=1)
+        bad = any_bad(bad, _traced_not_in(y, c, labels))
+        if multi_class == "ovr":
+            return poison(_average("auc", metric, enc[:, None] == jnp.arange(c)[None, :], s, w, average), bad)
+        if sample_weight is not None:
+            raise ValueError(f"{metric}: sample_weight is not supported for multiclass one-vs-one ROC AUC, "
+                             "'sample_weight' must be None in this case.")
+        return poison(_ovo(metric, enc, s, c, average, True), bad)
+    if y.ndim == 1:
+        if s.ndim != 1:
+            raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got "
+                             f"{tuple(s.shape)}.")
+        return poison(_binary("auc", metric, y == 1, s, w, max_fpr), any_bad(bad, traced_binary01(y)))
+    if y.shape != s.shape:
+        raise ValueError(f"{metric}: y_true and y_score must have the same shape for multilabel; "
+                         f"got {tuple(y.shape)} and {tuple(s.shape)}.")
+    bad = any_bad(bad, (y != 0) & (y != 1))
+    return poison(_average("auc", metric, y == 1, s, w, average, max_fpr), bad)
 
 
 def _traced_not_in(y: Any, c: int, labels: Any) -> Any:
@@ -254,22 +295,9 @@ def _traced_not_in(y: Any, c: int, labels: Any) -> Any:
     return ~(y[:, None] == jnp.asarray(labels)[None, :]).any(axis=1).all()
 
 
-def _multilabel_bad(metric: str, y: Any, traced: bool, bad: Any) -> Any:
-    """A multilabel indicator must hold 0 and 1 only (else sklearn: 'multiclass-multioutput')."""
-    off = (y != 0) & (y != 1)
-    if traced:
-        return any_bad(bad, off.any())
-    if off.any():
-        raise ValueError(f"{metric}: a 2-D y_true must be a 0/1 label indicator matrix; got values "
-                         f"{np.unique(y[off])[:5].tolist()} (multiclass-multioutput is not supported).")
-    return None
-
-
 def _ovo(metric: str, enc: Any, s: Any, c: int, average: str | None, traced: bool) -> Any:
     """Hand & Till one-vs-one over the pairs of classes present (an absent class's pairs drop out)."""
     pairs = list(combinations(range(c), 2))
-    if not pairs:
-        return jnp.nan if traced else np.nan
     if traced:
         counts = (enc[:, None] == jnp.arange(c)[None, :]).sum(axis=0)
         pa, pb = jnp.array([p[0] for p in pairs]), jnp.array([p[1] for p in pairs])
@@ -307,53 +335,79 @@ def average_precision_score(
     average: str | None = "macro",
     pos_label: Any = 1,
     sample_weight: ArrayLike | None = None,
-) -> jax.Array:
+) -> Any:
     """Average precision (uninterpolated step integral), as ``sklearn.metrics.average_precision_score``.
 
     .. math:: \\mathrm{AP} = \\sum_n (R_n - R_{n-1}) P_n
 
-    over the distinct score thresholds (ties grouped). Binary (``pos_label``), multilabel and
-    multiclass (``y_true`` labels with ``y_score`` (N, C): one-vs-rest over the classes present;
-    inside ``jit`` over 0..C-1) with ``average`` in 'micro', 'macro', 'weighted', 'samples', None.
-    No positive sample: AP is 0 with a warning (sklearn 1.9.1; inside ``jit`` 0 silently); no
-    samples or all weights zero raise ``ValueError``.
+    over the distinct score thresholds (ties grouped). Binary (``pos_label``, by value: numbers,
+    strings or objects on the host), multilabel and multiclass (``y_true`` labels with ``y_score``
+    (N, C): one-vs-rest over the classes present; inside ``jit`` over 0..C-1) with ``average`` in
+    'micro', 'macro', 'weighted', 'samples', None. No positive sample: AP is 0 with a warning
+    (sklearn 1.9.1; inside ``jit`` 0 silently); no samples or all weights zero raise
+    ``ValueError``. On the host the result is a Python ``float`` (NumPy array for ``average=None``).
 
     >>> import jmetrics.sk as sk
     >>> sk.average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-    Array(0.8333333, dtype=float32)
+    0.8333333333333333
     """
     metric = "average_precision_score"
     check_choice(metric, "average", average, ("micro", "macro", "samples", "weighted", None))
-    traced, y, s, w, bad = prepare(metric, y_true, y_score, sample_weight)
-    xp = jnp if traced else np
-    if y.ndim == 1 and s.ndim == 1:
-        if traced:  # binary (at most two values) and pos_label among them when there are two
-            lo, hi = y.min(), y.max()
-            bad = any_bad(bad, ~((y == lo) | (y == hi)).all(), (lo != hi) & ~(y == pos_label).any())
-        else:
-            classes = host_classes(y)
-            if classes.shape[0] > 2:
-                raise ValueError(f"{metric}: y_score must have shape (n_samples, n_classes) for multiclass "
-                                 f"y_true; got {tuple(s.shape)}.")
-            if classes.shape[0] == 2 and pos_label not in classes:
-                raise ValueError(f"{metric}: pos_label={pos_label!r} is not a valid label; got labels "
-                                 f"{classes.tolist()}.")
-        return _finish(traced, _binary("ap", metric, y == pos_label, s, w), bad)
-    if y.ndim == 1:
+    if is_traced(y_true, y_score, sample_weight):
+        return _ap_traced(metric, y_true, y_score, average, pos_label, sample_weight)
+    return host_result(_ap_host(metric, y_true, y_score, average, pos_label, sample_weight))
+
+
+def _ap_host(metric: str, y_true: Any, y_score: Any, average: Any, pos_label: Any, sample_weight: Any) -> Any:
+    """scikit-learn's ``average_precision_score`` on concrete inputs (its checks, order and messages)."""
+    y, kind, s = host_scores(metric, y_true, y_score)
+    present = unique(y)
+    if kind == "binary":
+        if present.shape[0] == 2 and not is_label(present, pos_label).any():
+            raise ValueError(f"{metric}: pos_label={pos_label} is not a valid label. It should be one of "
+                             f"{present}")
+    elif kind == "multilabel-indicator" and pos_label != 1:
+        raise ValueError(f"{metric}: Parameter pos_label is fixed to 1 for multilabel-indicator y_true. Do "
+                         "not set pos_label or set pos_label to 1.")
+    elif kind == "multiclass":
         if pos_label != 1:
-            raise ValueError(f"{metric}: pos_label is fixed to 1 for multiclass y_true; got {pos_label!r}.")
-        classes = xp.arange(s.shape[1]) if traced else np.unique(y)
-        if classes.shape[0] != s.shape[1]:
-            raise ValueError(f"{metric}: y_score must have one column per class present in y_true; got "
-                             f"{classes.shape[0]} classes and y_score shape {tuple(s.shape)}.")
-        if traced:
-            bad = any_bad(bad, _traced_not_in(y, s.shape[1], None))
-        y = y[:, None] == classes[None, :]
-    elif pos_label != 1:
-        raise ValueError(f"{metric}: pos_label is fixed to 1 for multilabel y_true; got {pos_label!r}.")
-    else:
-        bad = _multilabel_bad(metric, y, traced, bad)
+            raise ValueError(f"{metric}: Parameter pos_label is fixed to 1 for multiclass y_true. Do not set "
+                             "pos_label or set pos_label to 1.")
+        y = label_codes(present, y)[:, None] == np.arange(present.shape[0])[None, :]
+        if s.shape != y.shape:
+            raise _shape_error(metric, s)
+        kind = "multilabel-indicator"
+    if kind not in ("binary", "multilabel-indicator"):
+        raise ValueError(f"{metric}: {kind} format is not supported")
+    w = host_weights(metric, y, s, sample_weight)
+    if kind == "binary":
+        if s.ndim != 1:
+            raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got "
+                             f"{tuple(s.shape)}.")
+        return _binary("ap", metric, is_label(y, pos_label), s, w)
     if y.shape != s.shape:
-        raise ValueError(f"{metric}: y_true and y_score must have the same shape; got "
-                         f"{tuple(y.shape)} and {tuple(s.shape)}.")
-    return _finish(traced, _average("ap", metric, y == 1, s, w, average), bad)
+        raise ValueError(f"{metric}: y_true and y_score must have the same shape; got {tuple(y.shape)} and "
+                         f"{tuple(s.shape)}.")
+    return _average("ap", metric, y == 1, s, w, average)
+
+
+def _ap_traced(metric: str, y_true: Any, y_score: Any, average: Any, pos_label: Any, sample_weight: Any) -> Any:
+    """The JAX path: binary with ``pos_label`` (a number), multiclass over 0..C-1, multilabel."""
+    y, s, w, bad = prepare(metric, y_true, y_score, sample_weight)
+    if y.ndim == 1 and s.ndim == 1:  # binary (at most two values) and pos_label among them when there are two
+        lo, hi = y.min(), y.max()
+        bad = any_bad(bad, ~((y == lo) | (y == hi)).all(), (lo != hi) & ~(y == pos_label).any())
+        return poison(_binary("ap", metric, y == pos_label, s, w), bad)
+    if pos_label != 1:
+        kind = "multiclass" if y.ndim == 1 else "multilabel-indicator"
+        raise ValueError(f"{metric}: Parameter pos_label is fixed to 1 for {kind} y_true. Do not set "
+                         "pos_label or set pos_label to 1.")
+    if y.ndim == 1:
+        bad = any_bad(bad, _traced_not_in(y, s.shape[1], None))
+        y = y[:, None] == jnp.arange(s.shape[1])[None, :]
+    else:
+        bad = any_bad(bad, (y != 0) & (y != 1))
+    if y.shape != s.shape:
+        raise ValueError(f"{metric}: y_true and y_score must have the same shape; got {tuple(y.shape)} and "
+                         f"{tuple(s.shape)}.")
+    return poison(_average("ap", metric, y == 1, s, w, average), bad)
