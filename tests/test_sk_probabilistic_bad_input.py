@@ -140,3 +140,79 @@ def test_shape_errors_name_the_function():
             assert str(want.value) in str(got.value)  # the same lengths in scikit-learn's order
             with pytest.raises(ValueError, match=rf"{name}: y_\w+ must be 1-D or 2-D; got shape \(4, 3, 1\)"):
                 fn(Y3, P3[:, :, None])
+
+
+YS = np.array(["ham", "spam", "spam", "ham", "eggs", "ham"])
+PS3 = np.array([[.2, .3, .5], [.1, .6, .3], [.3, .3, .4], [.5, .2, .3], [.6, .2, .2], [.1, .1, .8]])
+PS = np.array([0.1, 0.8, 0.3, 0.4, 0.9, 0.2])
+WS = np.array([1, 2, 1, 3, 1, 1.0])
+LABEL_CASES = {  # (function, y_true, y_proba, options): scikit-learn 1.9.1 returns a value
+    "log_loss multiclass": ("log_loss", YS, PS3, {"sample_weight": WS}),
+    "log_loss binary 1-D": ("log_loss", np.where(YS == "eggs", "ham", YS), PS, {}),
+    "log_loss labels": ("log_loss", YS, np.c_[PS3, np.zeros(6)] / 1, {"labels": ["eggs", "ham", "spam", "z"]}),
+    "brier multiclass": ("brier_score_loss", YS, PS3, {}),
+    "brier pos_label": ("brier_score_loss", np.where(YS == "eggs", "ham", YS), PS, {"pos_label": "ham"}),
+    "d2 log loss": ("d2_log_loss_score", YS, PS3, {"sample_weight": WS}),
+    "d2 brier": ("d2_brier_score", np.where(YS == "eggs", "ham", YS), PS, {"pos_label": "spam"}),
+    "top-k": ("top_k_accuracy_score", YS, PS3, {"k": 1}),
+    "top-k labels": ("top_k_accuracy_score", YS, np.c_[PS3, np.zeros(6)], {"labels": ["a", "eggs", "ham", "spam"]}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LABEL_CASES))
+@pytest.mark.parametrize("dtype", [str, object])
+def test_string_and_object_labels_equal_sklearn(case, dtype):
+    """Labels of any type on the host: LabelBinarizer's sorted classes, pos_label by value, a float."""
+    name, y, p, kw = LABEL_CASES[case]
+    y = y.astype(dtype)
+    want, got = _sk(name, y, p, **kw), getattr(sk, name)(y, p, **kw)
+    assert type(got) is float
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["log_loss", "brier_score_loss", "d2_log_loss_score", "d2_brier_score"])
+def test_unsorted_labels_warn_and_order_the_columns_as_sklearn(name):
+    """Columns follow the sorted labels (scikit-learn warns when ``labels`` are not sorted), so the
+    order in which ``labels`` are given does not change the value."""
+    y, p = np.array([2, 0, 2, 0, 1]), np.array([[.6, .1, .3], [.2, .2, .6], [.5, .4, .1], [.3, .3, .4], [.1, .8, .1]])
+    with pytest.warns(UserWarning, match=r"Labels passed were \[2, 0, 1\]") as want_rec:
+        want = getattr(skm, name)(y, p, labels=[2, 0, 1])
+    with pytest.warns(UserWarning, match=rf"{name}: Labels passed were \[2, 0, 1\]") as got_rec:
+        got = getattr(sk, name)(y, p, labels=[2, 0, 1])
+    assert str(want_rec[0].message) in str(got_rec[0].message)
+    assert got_rec[0].filename == __file__
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(got, getattr(sk, name)(y, p, labels=[0, 1, 2]), rtol=1e-12)
+    traced = jax.jit(lambda a, b: getattr(sk, name)(a, b, labels=(2, 0, 1)))(y, p)
+    np.testing.assert_allclose(float(traced), want, rtol=1e-5)
+
+
+MESSAGE_CASES = {  # (function, y_true, y_proba, options): scikit-learn's ValueError text is in ours
+    "only one label": ("log_loss", np.array(["a", "a"]), np.array([[.2, .8], [.3, .7]]), {}),
+    "labels need two": ("d2_log_loss_score", np.array([1, 1, 1]), np.full((3, 2), .5), {"labels": [1]}),
+    "label not in labels": ("log_loss", ["a", "b", "c"], np.eye(3), {"labels": ["a", "c", "d"]}),
+    "classes vs columns": ("brier_score_loss", np.array([0, 1, 2]), np.eye(3)[:, :2], {}),
+    "labels vs columns": ("log_loss", np.array([0, 1, 2]), np.full((3, 2), .5), {"labels": [0, 1, 2]}),
+    "multiclass y, 1-D proba": ("brier_score_loss", np.array([0, 1, 2, 0]), np.full(4, .5), {}),
+    "strings need pos_label": ("d2_brier_score", np.array(["y", "n", "y", "n"]), np.full(4, .5), {}),
+    "proba above 1": ("d2_brier_score", np.array([0, 1, 0, 1]), np.array([1.8, .6, .4, .2]), {}),
+    "proba below 0": ("brier_score_loss", np.array([0, 1, 0, 1]), np.array([-.8, .6, .4, .2]), {}),
+    "proba above 1, 2-D": ("log_loss", np.array([0, 1]), np.array([[.5, 1.5], [.5, .5]]), {}),
+    "multioutput": ("d2_brier_score", np.array([[1, 0, 1, 0], [2, 3, 3, 2]]), np.full((2, 4), .25), {}),
+    "top-k continuous": ("top_k_accuracy_score", np.array([0, .57, 1, 2]), np.full((4, 3), 1 / 3), {}),
+    "top-k labels not unique": ("top_k_accuracy_score", np.array(["c", "a", "b"]), np.eye(3),
+                                {"labels": ["a", "b", "c", "c"]}),
+    "top-k binary, 3 columns": ("top_k_accuracy_score", np.array([0, 1]), np.full((2, 3), 1 / 3), {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MESSAGE_CASES))
+def test_messages_are_sklearns(case):
+    name, y, p, kw = MESSAGE_CASES[case]
+    with pytest.raises(ValueError) as want:
+        _sk(name, y, p, **kw)
+    with pytest.raises(ValueError, match=f"^{name}: ") as got:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            getattr(sk, name)(y, p, **kw)
+    assert str(want.value) in str(got.value)

@@ -14,6 +14,7 @@ import pytest
 import sklearn.metrics as skm
 
 import jmetrics.sk as sk
+from jmetrics.sk import UndefinedMetricWarning
 
 Y = np.array([0, 1, 0, 1, 0, 1])
 S = np.array([0.1, 0.5, 0.3, 0.4, 0.9, 0.2], np.float32)
@@ -141,3 +142,91 @@ def test_shape_errors_name_the_function():
                 fn(Y, S[:5])
             with pytest.raises(ValueError, match=rf"{name}: y_score must be 1-D or 2-D; got shape \(6, 1, 1\)"):
                 fn(Y, S.reshape(6, 1, 1))
+
+
+STR_Y = np.array(["no", "yes", "no", "yes", "no", "yes"])
+P3 = np.array([[.2, .3, .5], [.1, .6, .3], [.3, .3, .4], [.5, .2, .3], [.6, .2, .2], [.1, .1, .8]])
+Y3 = np.array(["b", "a", "c", "c", "a", "b"])
+LABEL_CASES = {  # name: (function, y_true, y_score, options): scikit-learn returns a value
+    "auc binary": ("roc_auc_score", STR_Y, S, {}),
+    "auc ovr": ("roc_auc_score", Y3, P3, {"multi_class": "ovr"}),
+    "auc ovo labels": ("roc_auc_score", Y3, P3, {"multi_class": "ovo", "labels": ["a", "b", "c"]}),
+    "auc ovr weighted": ("roc_auc_score", Y3, P3, {"multi_class": "ovr", "average": "weighted",
+                                                   "sample_weight": W}),
+    "ap binary": ("average_precision_score", STR_Y, S, {"pos_label": "yes"}),
+    "ap multiclass": ("average_precision_score", Y3, P3, {"average": None}),
+    "roc curve": ("roc_curve", STR_Y, S, {"pos_label": "no"}),
+    "pr curve": ("precision_recall_curve", STR_Y, S, {"pos_label": "yes", "sample_weight": W}),
+    "det curve": ("det_curve", STR_Y, S, {"pos_label": "yes"}),
+    "roc curve multiclass with pos_label": ("roc_curve", Y3, S, {"pos_label": "c"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LABEL_CASES))
+@pytest.mark.parametrize("dtype", [str, object])
+def test_string_and_object_labels_equal_sklearn(case, dtype):
+    """Labels of any type on the host: sklearn 1.9.1's classes (sorted labels), pos_label by value,
+    and its result types (Python float; float64 NumPy arrays)."""
+    name, y, s, kw = LABEL_CASES[case]
+    y = y.astype(dtype)
+    want, got = _sk(name, y, s, **kw), getattr(sk, name)(y, s, **kw)
+    if isinstance(want, tuple):
+        for a, b in zip(got, want, strict=True):
+            assert isinstance(a, np.ndarray) and a.dtype == b.dtype
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+    else:  # a Python float (scikit-learn's one-vs-one gives np.float64, a float subclass)
+        assert type(got) is (np.ndarray if isinstance(want, np.ndarray) else float)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("classes", [(False, True), (0, 1), (0.0, 1.0), ("zero", "one")])
+def test_pos_label_of_any_type(classes):
+    y = np.array(classes)[np.array([0, 1, 1, 0, 1, 0])]
+    for name in ("average_precision_score", "roc_curve", "precision_recall_curve", "det_curve"):
+        want, got = _sk(name, y, S, pos_label=classes[1]), getattr(sk, name)(y, S, pos_label=classes[1])
+        np.testing.assert_allclose(np.concatenate([np.ravel(g) for g in got]) if isinstance(got, tuple) else got,
+                                   np.concatenate([np.ravel(w) for w in want]) if isinstance(want, tuple) else want,
+                                   rtol=1e-12)
+
+
+MESSAGE_CASES = {  # (function, y_true, y_score, options): scikit-learn's ValueError text is in ours
+    "auc labels not unique": ("roc_auc_score", Y3, P3, {"multi_class": "ovr", "labels": ["a", "a", "b"]}),
+    "auc labels not ordered": ("roc_auc_score", Y3, P3, {"multi_class": "ovo", "labels": ["a", "c", "b"]}),
+    "auc labels count": ("roc_auc_score", Y3, P3, {"multi_class": "ovr", "labels": ["a", "b"]}),
+    "auc label not in labels": ("roc_auc_score", np.where(Y3 == "c", "d", Y3), P3,
+                                {"multi_class": "ovr", "labels": ["a", "b", "c"]}),
+    "auc average samples": ("roc_auc_score", Y3, P3, {"multi_class": "ovo", "average": "samples"}),
+    "auc continuous": ("roc_auc_score", np.array([0, .5, 1, 0, 1, 1]), S, {}),
+    "ap pos_label not a label": ("average_precision_score", STR_Y, S, {}),
+    "ap multiclass pos_label": ("average_precision_score", Y3, P3, {"pos_label": "a"}),
+    "ap multiclass 1-D scores": ("average_precision_score", Y3, S, {}),
+    "curve needs pos_label": ("precision_recall_curve", STR_Y, S, {}),
+    "curve multiclass": ("roc_curve", Y3, S, {}),
+    "det one class": ("det_curve", np.ones(6), S, {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MESSAGE_CASES))
+def test_messages_are_sklearns(case):
+    name, y, s, kw = MESSAGE_CASES[case]
+    with pytest.raises(ValueError) as want:
+        _sk(name, y, s, **kw)
+    with pytest.raises(ValueError, match=f"^{name}: ") as got:
+        getattr(sk, name)(y, s, **kw)
+    assert str(want.value) in str(got.value)
+
+
+def test_host_results_are_python_floats_jit_results_jax_arrays():
+    yb = Y.astype(np.float32)
+    for name in NAMES:
+        got = getattr(sk, name)(Y, S)
+        assert type(got) is float and got == _sk(name, Y, S)
+        assert isinstance(jax.jit(getattr(sk, name))(yb, S), jax.Array)
+    per_class = sk.roc_auc_score(Y3, P3, multi_class="ovr", average=None)
+    assert isinstance(per_class, np.ndarray) and per_class.dtype == np.float64
+
+
+def test_warnings_point_at_the_callers_line():
+    with pytest.warns(UndefinedMetricWarning) as rec:
+        sk.roc_auc_score(np.zeros(6), S)
+    assert rec[0].filename == __file__
