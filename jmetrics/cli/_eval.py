@@ -115,7 +115,7 @@ def _note(text: str) -> None:
 
 def _pick(yt: Any, yp: Any, model_axis: int | None, pick: Callable[..., Any]) -> Any:
     """The engine's own look at the first rows (model axis removed), named by ``pick_metrics``."""
-    from jmetrics.engine._evaluate import _Source
+    from jmetrics.engine._inputs import _Source
 
     return pick(*_Source(yt, yp, None, model_axis).sample())
 

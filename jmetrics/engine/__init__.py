@@ -1,7 +1,7 @@
 """The evaluation engine: ``jmetrics.evaluate`` over arrays, files and chunk streams.
 
 Sources are cut into fixed-size chunks, moved to the devices once, sharded over every local device
-and folded into per-device metric states that are reduced at the end (see ``_evaluate``).
+and folded into per-device metric states that are reduced at the end (see ``_evaluate`` and ``_step``).
 """
 
 from jmetrics.engine._auto import DEMO_TASKS as DEMO_TASKS

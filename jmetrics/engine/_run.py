@@ -1,0 +1,128 @@
+"""The run loop: chunks to the devices, one compiled step per chunk, per-device states reduced."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+import jax
+import numpy as np
+from jax.sharding import NamedSharding, PartitionSpec
+
+from jmetrics.engine._chunks import _prefetch
+from jmetrics.engine._inputs import _Source
+from jmetrics.engine._step import (
+    Checks,
+    _compiled,
+    _finisher,
+    _no_checks,
+    _over_leading,
+    _Plan,
+    _stack,
+)
+from jmetrics.metrics._state import merge_states
+
+__all__ = ["_run"]
+
+
+def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int
+         ) -> tuple[Any, Checks]:
+    d = plan.mesh.size
+    lead = (d,) + ((source._models(),) if plan.models else ()) + (
+        (plan.bootstrap + 1,) if plan.bootstrap else ())
+    shard = NamedSharding(plan.mesh, PartitionSpec("data"))
+    pred_shard = NamedSharding(plan.mesh, PartitionSpec(None, "data")) if plan.models else shard
+    state = jax.device_put(_stack(plan.collection.init(), *lead), shard)
+    checks = jax.device_put(_stack(_no_checks(), d), shard)
+    step = _compiled(plan, size)
+    bar = _Progress(progress, source.rows)
+    try:
+        for chunk in _prefetch(source.chunks(size)):
+            arrays = [jax.device_put(a, pred_shard if i == 1 else shard)
+                      for i, a in enumerate(chunk.arrays)]
+            w = arrays[2] if plan.weighted else None
+            state, checks = step(state, checks, arrays[0], arrays[1], w, np.int32(chunk.position),
+                                 np.int32(chunk.valid), np.uint32(seed))
+            # one chunk in flight: the reader thread keeps reading ahead (bounded by its queue),
+            # but dispatch must not run ahead of compute, or every dispatched chunk's host
+            # buffer stays alive and memory grows with the data
+            jax.block_until_ready(checks)
+            bar.advance(chunk.valid)
+        state, checks = _finisher(plan)(state, checks)
+        if jax.process_count() > 1:
+            state, checks = _merge_processes(plan, state, checks)
+        jax.block_until_ready(state)
+    finally:
+        bar.close()
+    return state, checks
+
+
+def _merge_processes(plan: _Plan, state: Any, checks: Checks) -> tuple[Any, Checks]:
+    """Merge per-process states under jax.distributed: gather, then each statistic's merge."""
+    from jax.experimental import multihost_utils
+
+    gathered = multihost_utils.process_allgather((state, checks))
+    merge = jax.jit(lambda a, b: (_over_leading(plan, plan.collection.merge)(a[0], b[0]),
+                                  merge_states(a[1], b[1])))
+    merged = jax.tree.map(lambda x: x[0], gathered)
+    for p in range(1, jax.process_count()):
+        merged = merge(merged, jax.tree.map(lambda x, p=p: x[p], gathered))
+    return merged
+
+
+
+class _Progress:
+    """A progress bar on stderr (tqdm, else rich), shown only for runs longer than two seconds."""
+
+    def __init__(self, enabled: bool | None, total: int | None) -> None:
+        if enabled is None:
+            enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.enabled, self.total, self.done = enabled, total, 0
+        self.start = time.monotonic()
+        self.bar: Any = None
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if not self.enabled:
+            return
+        if self.bar is None and time.monotonic() - self.start > 2.0:
+            self.bar = _make_bar(self.total)
+            if self.bar is None:
+                self.enabled = False
+                return
+            self.bar.update(self.done - rows)
+        if self.bar is not None:
+            self.bar.update(rows)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _make_bar(total: int | None) -> Any:
+    try:
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr, desc="jmetrics")
+    except ImportError:
+        pass
+    try:
+        from rich.progress import Progress
+    except ImportError:
+        return None
+
+    class _Rich:
+        def __init__(self) -> None:
+            self.p = Progress(transient=True)
+            self.p.start()
+            self.task = self.p.add_task("jmetrics", total=total)
+
+        def update(self, n: int) -> None:
+            self.p.advance(self.task, n)
+
+        def close(self) -> None:
+            self.p.stop()
+
+    return _Rich()

@@ -1,0 +1,180 @@
+"""The compiled chunk step: one device's shard of a chunk folded into that device's state.
+
+Under ``shard_map`` over a one-axis (``"data"``) mesh, each device folds its shard into its own state
+(no collective per chunk); the engine's own checks (non-finite rows, sparse label range) ride along
+in a :class:`Checks` state reduced like any other. :func:`_finisher` reduces the per-device states
+once, at the end, with the states' declared reductions.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, PartitionSpec
+
+__all__ = ["Checks", "_Plan", "_compiled", "_compute", "_finisher", "_no_checks", "_over_leading",
+           "_stack"]
+
+_BIG = np.iinfo(np.int32).max
+
+
+class Checks(NamedTuple):
+    """What the engine watches on the way (reduced like any state, see ``REDUCE`` below)."""
+
+    bad_rows: jax.Array  # () int32, rows with NaN/inf in y_true or y_pred (weight > 0)
+    first_bad: jax.Array  # () int32, the smallest such row index (int32 max if none)
+    label_lo: jax.Array  # () float32, smallest sparse label seen (+inf if none)
+    label_hi: jax.Array  # () float32, largest sparse label seen (-inf if none)
+    fractional: jax.Array  # () int32, sparse labels that are not whole numbers
+
+
+setattr(Checks, "REDUCE", {"first_bad": "min", "label_lo": "min", "label_hi": "max"})  # noqa: B010
+
+
+def _no_checks() -> Checks:
+    return Checks(jnp.int32(0), jnp.int32(_BIG), jnp.float32(jnp.inf), jnp.float32(-jnp.inf),
+                  jnp.int32(0))
+
+
+class _Plan(NamedTuple):
+    """Everything static about one compiled step (hashable: a jit cache key)."""
+
+    collection: Any
+    mesh: Mesh
+    models: bool  # y_pred has a leading model axis
+    bootstrap: int  # B (0 for none)
+    nonfinite: str
+    sparse_classes: int  # C when y_true holds sparse labels for C classes, else 0
+    weighted: bool
+
+
+def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.Array,
+                w: jax.Array | None, chunk: jax.Array, valid: jax.Array, seed: jax.Array,
+                rows_per_chunk: int) -> tuple[Any, Checks]:
+    """Fold one device's shard of a chunk into that device's state."""
+    n = yt.shape[0]
+    device = jax.lax.axis_index("data") if plan.mesh.size > 1 else 0
+    local_row = jnp.arange(n, dtype=jnp.int32)
+    real = local_row < valid - device * n
+    weight = real.astype(jnp.float32)
+    if w is not None:
+        weight = jnp.where(real, w.reshape(n).astype(jnp.float32), 0.0)
+
+    if plan.nonfinite != "propagate":  # 'propagate' never looks at NaN/inf: no pass for it
+        finite = _finite_rows(yt, 0) & _finite_rows(yp, 1 if plan.models else 0)
+        bad = ~finite & (weight != 0)
+        row = chunk * rows_per_chunk + device * n + local_row
+        checks = checks._replace(
+            bad_rows=checks.bad_rows + jnp.sum(bad, dtype=jnp.int32),
+            first_bad=jnp.minimum(checks.first_bad, jnp.min(jnp.where(bad, row, _BIG))),
+        )
+    if plan.sparse_classes:
+        labels = yt.astype(jnp.float32).reshape(n, -1)
+        seen = (weight != 0)[:, None] & jnp.isfinite(labels)
+        checks = checks._replace(
+            label_lo=jnp.minimum(checks.label_lo, jnp.min(jnp.where(seen, labels, jnp.inf))),
+            label_hi=jnp.maximum(checks.label_hi, jnp.max(jnp.where(seen, labels, -jnp.inf))),
+            fractional=checks.fractional + jnp.sum(seen & (labels != jnp.round(labels)),
+                                                   dtype=jnp.int32),
+        )
+    if plan.nonfinite == "ignore":
+        weight = jnp.where(finite, weight, 0.0)
+        yt = jnp.where(_expand(finite, yt.ndim, 0), yt, jnp.zeros((), yt.dtype))
+        yp = jnp.where(_expand(finite, yp.ndim, 1 if plan.models else 0), yp, jnp.zeros((), yp.dtype))
+
+    if yp.ndim == (2 if plan.models else 1):  # one number per row: a column, as Keras fits
+        yp = yp[..., None]
+        yt = yt[:, None] if yt.ndim == 1 else yt
+
+    def update(s: Any, y_pred: jax.Array, sw: jax.Array) -> Any:
+        return plan.collection.update(s, yt, y_pred, sample_weight=sw)
+
+    weights = weight
+    if plan.bootstrap:
+        key = jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), chunk), device)
+        draws = jax.random.poisson(key, 1.0, (plan.bootstrap, n)).astype(jnp.float32)
+        weights = jnp.concatenate([weight[None], weight[None] * draws])
+        update = jax.vmap(update, in_axes=(0, None, 0))
+    if plan.models:
+        update = jax.vmap(update, in_axes=(0, 0, None))
+    return update(state, yp, weights), checks
+
+
+def _finite_rows(x: jax.Array, row_axis: int) -> jax.Array:
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        return jnp.ones((x.shape[row_axis],), bool)
+    ok = jnp.isfinite(x)
+    axes = tuple(a for a in range(x.ndim) if a != row_axis)
+    return jnp.all(ok, axis=axes) if axes else ok
+
+
+def _expand(rows: jax.Array, ndim: int, row_axis: int) -> jax.Array:
+    shape = [1] * ndim
+    shape[row_axis] = rows.shape[0]
+    return rows.reshape(shape)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(plan: _Plan, rows_per_chunk: int) -> Any:
+    """The jitted, donated chunk step: per-device states in, per-device states out."""
+    spec = PartitionSpec("data")
+    yp_spec = PartitionSpec(None, "data") if plan.models else spec
+
+    def per_device(state: Any, checks: Checks, yt: jax.Array, yp: jax.Array, w: Any,
+                   chunk: jax.Array, valid: jax.Array, seed: jax.Array) -> tuple[Any, Checks]:
+        state, checks = jax.tree.map(lambda x: x[0], (state, checks))
+        state, checks = _local_step(plan, state, checks, yt, yp, w, chunk, valid, seed,
+                                    rows_per_chunk)
+        return jax.tree.map(lambda x: x[None], (state, checks))
+
+    mapped = jax.shard_map(
+        per_device, mesh=plan.mesh,
+        in_specs=(spec, spec, spec, yp_spec, spec if plan.weighted else None, PartitionSpec(),
+                  PartitionSpec(), PartitionSpec()),
+        out_specs=(spec, spec),
+    )
+    return jax.jit(mapped, donate_argnums=(0, 1))
+
+
+@functools.lru_cache(maxsize=64)
+def _finisher(plan: _Plan) -> Any:
+    """Reduce the per-device states (one collective per reduction kind) and compute the results."""
+    spec = PartitionSpec("data")
+
+    def reduce(state: Any, checks: Checks) -> tuple[Any, Checks]:
+        state, checks = jax.tree.map(lambda x: x[0], (state, checks))
+        reduce_state = _over_leading(plan, lambda s: plan.collection.all_reduce(s, "data"))
+        return reduce_state(state), _all_reduce(checks)
+
+    # check_vma off: a buffer statistic (ExactAUC) reduces with all_gather, replicated by design
+    return jax.jit(jax.shard_map(reduce, mesh=plan.mesh, in_specs=(spec, spec),
+                                 out_specs=(PartitionSpec(), PartitionSpec()), check_vma=False))
+
+
+def _all_reduce(checks: Checks) -> Checks:
+    from jmetrics.metrics._state import all_reduce
+
+    return all_reduce(checks, "data")  # type: ignore[no-any-return]
+
+
+def _over_leading(plan: _Plan, fn: Any) -> Any:
+    """``fn`` of one state, mapped over the state's model and bootstrap axes."""
+    if plan.bootstrap:
+        fn = jax.vmap(fn)
+    if plan.models:
+        fn = jax.vmap(fn)
+    return fn
+
+
+@functools.lru_cache(maxsize=64)
+def _compute(plan: _Plan) -> Any:
+    return jax.jit(_over_leading(plan, plan.collection.compute))
+
+
+def _stack(tree: Any, *sizes: int) -> Any:
+    return jax.tree.map(lambda x: jnp.broadcast_to(x, (*sizes, *jnp.shape(x))), tree)
+
