@@ -16,9 +16,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jmetrics.engine._checks import as_numbers
 from jmetrics.engine._sources import Column, aligned_empty, device_ready, rechunk
 
 __all__ = ["_Chunk", "_column_chunks", "_device_chunk", "_iterable_chunks", "_prefetch"]
+
+_NAMES = ("y_true", "y_pred", "sample_weight")
 
 
 class _Chunk(NamedTuple):
@@ -27,8 +30,10 @@ class _Chunk(NamedTuple):
     arrays: tuple[np.ndarray, ...]  # y_true, y_pred[, w], padded to the chunk size
 
 
-def _host_dtype(a: np.ndarray) -> np.ndarray:
-    """What the device will hold: float64/int64 only under x64 (convert once, on the host)."""
+def _host_dtype(a: np.ndarray, label: str) -> np.ndarray:
+    """What the device will hold: numbers in native byte order, float64/int64 only under x64
+    (convert once, on the host)."""
+    a = as_numbers(a, label)
     target: dict[np.dtype[Any], Any] = {np.dtype(np.bool_): np.float32}
     if not jax.config.read("jax_enable_x64"):
         target.update({np.dtype(np.float64): np.float32, np.dtype(np.int64): np.int32,
@@ -61,7 +66,7 @@ def _column_chunks(columns: Sequence[Column], start: int, stop: int, size: int,
         hi = min(lo + size, stop)
         arrays = []
         for c in columns:
-            a = _host_dtype(c.read(lo, hi))
+            a = _host_dtype(c.read(lo, hi), c.label)
             if c.name == "y_pred" and model_axis is not None:
                 a = np.moveaxis(a, model_axis, 0)
             arrays.append(_pad(a, size, 1 if (c.name == "y_pred" and model_axis is not None) else 0))
@@ -89,7 +94,7 @@ def _iterable_chunks(chunks: Iterable[Any], size: int, model_axis: int | None) -
         valid = arrays[0].shape[0]
         out = []
         for i, a in enumerate(arrays):
-            a = _host_dtype(a)
+            a = _host_dtype(a, f"{_NAMES[i]} (chunk iterable)")
             if i == 1 and model_axis is not None:
                 a = np.moveaxis(a, model_axis, 0)
             out.append(_pad(a, size, 1 if (i == 1 and model_axis is not None) else 0))

@@ -11,6 +11,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from jmetrics.engine._checks import as_numbers, check_dtype, check_rows
 from jmetrics.engine._chunks import _Chunk, _column_chunks, _device_chunk, _iterable_chunks
 from jmetrics.engine._sources import Column, open_column
 
@@ -18,6 +19,7 @@ __all__ = ["_Source"]
 
 _WHO = "evaluate"
 _CHUNK_BYTES = 32 * 2**20  # input bytes per chunk by default: fits the cache hierarchy well
+NAMES = ("y_true", "y_pred", "sample_weight")
 
 
 class _Source:
@@ -36,7 +38,10 @@ class _Source:
             first = next(self.iterable, None)
             if first is None:
                 raise ValueError(f"{_WHO}: the chunk iterable is empty.")
-            self._first = tuple(np.asarray(a) for a in first)
+            if isinstance(first, (tuple, list)):
+                first = tuple(as_numbers(np.asarray(a), f"{name} (chunk 0)")
+                              for a, name in zip(first, NAMES, strict=False))
+            self._first = first
             self.weighted = len(self._first) == 3
             return
         self.on_device = isinstance(y_true, jax.Array) and isinstance(y_pred, jax.Array)
@@ -56,13 +61,22 @@ class _Source:
                 raise ValueError(f"{_WHO}: sample_weight must have one value per row, shape "
                                  f"({yt.rows},); got {w.shape}.")
             self.columns.append(w)
+        for c in self.columns:
+            _numeric_column(c)
         rows = [c.rows for c in self.columns]
         if len(set(rows)) != 1:
             raise ValueError(f"{_WHO}: y_true, y_pred{', sample_weight' if sample_weight is not None else ''}"
                              f" must have the same number of rows; got "
-                             f"{', '.join(map(str, rows))} (shapes "
-                             f"{', '.join(str(c.shape) for c in self.columns)}).")
+                             f"{', '.join(map(str, rows))} ({self.describe()}).")
+        check_rows(rows[0], [c.label for c in self.columns])
         self.weighted = sample_weight is not None
+
+    def describe(self) -> str:
+        """The data's shapes and where they come from, for messages."""
+        if self.iterable is not None:
+            return ", ".join(f"{name} chunk 0 shape {np.shape(a)}"
+                             for name, a in zip(NAMES, self._first, strict=False))
+        return ", ".join(f"{c.label} shape {c.shape}" for c in self.columns)
 
     @property
     def rows(self) -> int | None:
@@ -112,6 +126,14 @@ class _Source:
             return iter([_device_chunk(self.columns, size, self.model_axis)])
         start, stop = _process_rows(self.rows or 0)
         return _column_chunks(self.columns, start, stop, size, self.model_axis)
+
+
+def _numeric_column(c: Column) -> None:
+    """Refuse non-numbers before any reading; convert an in-memory object array once."""
+    if isinstance(c.data, np.ndarray) and c.data.dtype.kind == "O":
+        c.data = as_numbers(c.data, c.label)
+        c.dtype = c.data.dtype
+    check_dtype(np.dtype(c.dtype), c.label)
 
 
 def _process_rows(rows: int) -> tuple[int, int]:

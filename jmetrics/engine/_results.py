@@ -15,11 +15,22 @@ _WHO = "evaluate"
 
 
 def _raise_on_checks(plan: _Plan, checks: Checks, source: _Source) -> None:
+    """The value checks of the pass (``Checks``) as errors, before any result is computed."""
     bad, first = int(checks.bad_rows), int(checks.first_bad)
     if bad and plan.nonfinite == "error":
         raise ValueError(f"{_WHO}: y_true/y_pred have {bad} row(s) with NaN or inf (first at row "
                          f"{first}); pass on_nonfinite='ignore' (CLI: --nonfinite ignore) to skip "
                          "them or 'propagate' to keep them.")
+    bad, first = int(checks.bad_weights), int(checks.first_bad_weight)
+    if bad and plan.nonfinite == "error":
+        raise ValueError(f"{_WHO}: sample_weight must be finite; got {bad} NaN or inf weight(s) "
+                         f"(first at row {first}). Pass on_nonfinite='ignore' (CLI: --nonfinite "
+                         "ignore) to skip those rows or 'propagate' to keep them.")
+    bad, first = int(checks.negative_weights), int(checks.first_negative)
+    if bad and plan.nonfinite != "propagate":
+        raise ValueError(f"{_WHO}: sample_weight must be non-negative; got {bad} negative "
+                         f"weight(s) (first at row {first}). Pass on_nonfinite='propagate' (CLI: "
+                         "--nonfinite propagate) to let the metrics use them as Keras does.")
     c = plan.sparse_classes
     if c:
         lo, hi = float(checks.label_lo), float(checks.label_hi)
@@ -41,9 +52,11 @@ def _raise_on_overflow(plan: _Plan, state: Any) -> None:
                              "Increase capacity.")
 
 
-def _results(plan: _Plan, state: Any, confidence: float) -> dict[str, Any]:
+def _results(plan: _Plan, state: Any, confidence: float, waiter: Any) -> dict[str, Any]:
+    """The metrics' values (with bootstrap columns), keyed as Keras would log them."""
     _raise_on_overflow(plan, state)
     computed = _compute(plan)(state)
+    waiter.wait(computed)
     order = [k for k in plan.collection.keys if k in computed] or list(computed)
     values = {k: np.asarray(computed[k]) for k in order if k in computed}
     out: dict[str, Any] = {}

@@ -52,12 +52,14 @@ def device_ready(a: np.ndarray) -> np.ndarray:
 class Column:
     """Rows of one array-like source, read by range: ``read(start, stop)`` -> NumPy array.
 
-    ``row_axis`` is the axis that holds the rows (1 for ``[K, N, ...]`` predictions of K models).
+    ``row_axis`` is the axis that holds the rows (1 for ``[K, N, ...]`` predictions of K models);
+    ``label`` names the column in messages (the argument, and the file it comes from).
     """
 
-    def __init__(self, data: Any, name: str, row_axis: int = 0) -> None:
+    def __init__(self, data: Any, name: str, row_axis: int = 0, label: str | None = None) -> None:
         self.data = data
         self.name = name
+        self.label = label or name
         self.row_axis = row_axis
         shape = tuple(data.shape)
         if len(shape) <= row_axis:
@@ -86,6 +88,7 @@ class _ParquetColumn(Column):
                              f"{', '.join(self._file.schema_arrow.names)}.")
         self._column = column
         self.name, self.row_axis, self.data = name, 0, None
+        self.label = f"{name} ({path}:{column})"
         meta = self._file.metadata
         self._starts = np.cumsum([0] + [meta.row_group(i).num_rows for i in range(meta.num_row_groups)])
         self._cached: tuple[int, np.ndarray] | None = None
@@ -96,7 +99,7 @@ class _ParquetColumn(Column):
     def _group(self, i: int) -> np.ndarray:
         if self._cached is None or self._cached[0] != i:
             table = self._file.read_row_group(i, columns=[self._column])
-            self._cached = (i, _arrow_to_numpy(table.column(0), self.name))
+            self._cached = (i, _arrow_to_numpy(table.column(0), self.label))
         return self._cached[1]
 
     def read(self, start: int, stop: int) -> np.ndarray:
@@ -111,9 +114,18 @@ class _ParquetColumn(Column):
 
 
 def _arrow_to_numpy(array: Any, name: str) -> np.ndarray:
+    """An Arrow column of numbers (or of fixed-size lists of numbers) as a NumPy array."""
     if array.null_count:
         raise ValueError(f"{_WHO}: {name} has {array.null_count} missing (null) values.")
     import pyarrow as pa
+
+    nested = pa.types.is_list(array.type) or pa.types.is_fixed_size_list(array.type)
+    kind = array.type.value_type if nested else array.type
+    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+            or pa.types.is_decimal(kind)):
+        raise TypeError(f"{_WHO}: {name} must hold numbers; got a column of {kind}.")
+    if pa.types.is_decimal(kind):
+        array = array.cast(pa.list_(pa.float64()) if nested else pa.float64())
 
     if pa.types.is_list(array.type) or pa.types.is_fixed_size_list(array.type) or (
         isinstance(array, pa.ChunkedArray) and pa.types.is_fixed_size_list(array.type)
@@ -137,7 +149,10 @@ def _split(spec: str) -> tuple[str, str | None]:
 def open_column(source: Any, name: str, row_axis: int = 0) -> Column:
     """A :class:`Column` from an array, a memory map, or a path (``PATH[:member]``)."""
     if isinstance(source, (str, os.PathLike)):
-        return _open_path(os.fspath(source), name, row_axis)
+        column = _open_path(os.fspath(source), name, row_axis)
+        if column.label == name:
+            column.label = f"{name} ({os.fspath(source)})"
+        return column
     if hasattr(source, "shape") and hasattr(source, "dtype"):
         return Column(source, name, row_axis)
     if isinstance(source, (list, tuple)):
@@ -174,8 +189,10 @@ class _OnDisk:
     so evaluating a file many times larger than memory keeps peak RSS flat.
     """
 
-    def __init__(self, path: str, offset: int, shape: tuple[int, ...], dtype: np.dtype) -> None:
+    def __init__(self, path: str, offset: int, shape: tuple[int, ...], dtype: np.dtype,
+                 name: str = "") -> None:
         self.path, self.offset, self.shape, self.dtype = path, offset, shape, dtype
+        self.name = name
         self.ndim = len(shape)
         self._fd = os.open(path, os.O_RDONLY)
 
@@ -195,8 +212,9 @@ class _OnDisk:
                 n = len(data)
                 view[done:done + n] = data
             if n <= 0:
-                raise ValueError(f"{_WHO}: {self.path} is truncated (expected "
-                                 f"{self.offset + out.nbytes} bytes).")
+                raise ValueError(f"{_WHO}: {self.name} file {self.path} is truncated: reading bytes "
+                                 f"{at} to {at + len(view)} of shape {self.shape} {self.dtype}, "
+                                 f"the file ends at {os.fstat(self._fd).st_size}.")
             done += n
 
     def __getitem__(self, index: tuple[slice, ...]) -> np.ndarray:
@@ -241,7 +259,7 @@ def _on_disk(path: str, offset: int, name: str, limit: int | None = None) -> Any
                          "bytes follow.")
     if fortran:
         return np.memmap(path, dtype=dtype, mode="r", offset=data, shape=shape, order="F")
-    return _OnDisk(path, data, tuple(shape), dtype)
+    return _OnDisk(path, data, tuple(shape), dtype, name)
 
 
 def _load_npy(path: str, name: str) -> Any:
@@ -265,7 +283,7 @@ def _load_npz_member(path: str, member: str | None, name: str) -> Any:
                              f"{', '.join(members)}.")
         info = archive.getinfo(member + ".npy" if member + ".npy" in archive.namelist() else member)
         if info.compress_type == zipfile.ZIP_STORED:
-            mapped = _memmap_stored(path, info)
+            mapped = _memmap_stored(path, info, name)
             if mapped is not None:
                 return mapped
         try:
@@ -275,7 +293,7 @@ def _load_npz_member(path: str, member: str | None, name: str) -> Any:
             raise ValueError(f"{_WHO}: {name} member {member!r} of {path} is corrupt: {err}") from None
 
 
-def _memmap_stored(path: str, info: zipfile.ZipInfo) -> Any:
+def _memmap_stored(path: str, info: zipfile.ZipInfo, name: str) -> Any:
     """Read an uncompressed .npz member in place, by row ranges (bounded memory)."""
     with open(path, "rb") as f:
         f.seek(info.header_offset)
@@ -285,7 +303,7 @@ def _memmap_stored(path: str, info: zipfile.ZipInfo) -> Any:
     name_len = int.from_bytes(local[26:28], "little")
     extra_len = int.from_bytes(local[28:30], "little")
     start = info.header_offset + 30 + name_len + extra_len
-    return _on_disk(path, start, f"member {info.filename} of", limit=start + info.file_size)
+    return _on_disk(path, start, f"{name} member {info.filename} of", limit=start + info.file_size)
 
 
 def _load_arrow(path: str, member: str | None, name: str) -> np.ndarray:
@@ -301,12 +319,15 @@ def _load_arrow(path: str, member: str | None, name: str) -> np.ndarray:
     if member is None or member not in table.column_names:
         raise ValueError(f"{_WHO}: {name} needs a column of {path}: {path}:COLUMN; columns: "
                          f"{', '.join(table.column_names)}.")
-    return _arrow_to_numpy(table.column(member), name)
+    return _arrow_to_numpy(table.column(member), f"{name} ({path}:{member})")
 
 
 def _load_csv(path: str, member: str | None, name: str) -> np.ndarray:
     with open(path) as f:
         header = f.readline().strip().split(",")
+        if header == [""]:  # an empty file
+            raise ValueError(f"{_WHO}: {name} file {path} is empty; there is nothing to evaluate.")
+        empty = not any(line.strip() for line in f)
     try:
         [float(h) for h in header]
         names, skip = [str(i) for i in range(len(header))], 0
@@ -324,6 +345,9 @@ def _load_csv(path: str, member: str | None, name: str) -> np.ndarray:
     else:
         raise ValueError(f"{_WHO}: {name} column {member!r} is not in {path}; columns: "
                          f"{', '.join(names)}.")
+    if skip and empty:  # a header and no data rows
+        raise ValueError(f"{_WHO}: {name} column {member or col} of {path} has no rows; there is "
+                         "nothing to evaluate.")
     try:
         data = np.loadtxt(path, delimiter=",", skiprows=skip, usecols=col, ndmin=1)
     except ValueError as err:

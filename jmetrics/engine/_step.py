@@ -30,14 +30,28 @@ class Checks(NamedTuple):
     label_lo: jax.Array  # () float32, smallest sparse label seen (+inf if none)
     label_hi: jax.Array  # () float32, largest sparse label seen (-inf if none)
     fractional: jax.Array  # () int32, sparse labels that are not whole numbers
+    bad_weights: jax.Array  # () int32, rows whose sample weight is NaN or inf
+    first_bad_weight: jax.Array  # () int32, the smallest such row index (int32 max if none)
+    negative_weights: jax.Array  # () int32, rows whose sample weight is negative
+    first_negative: jax.Array  # () int32, the smallest such row index (int32 max if none)
 
 
-setattr(Checks, "REDUCE", {"first_bad": "min", "label_lo": "min", "label_hi": "max"})  # noqa: B010
+setattr(Checks, "REDUCE", {"first_bad": "min", "label_lo": "min", "label_hi": "max",  # noqa: B010
+                           "first_bad_weight": "min", "first_negative": "min"})
 
 
 def _no_checks() -> Checks:
-    return Checks(jnp.int32(0), jnp.int32(_BIG), jnp.float32(jnp.inf), jnp.float32(-jnp.inf),
-                  jnp.int32(0))
+    none, first = jnp.int32(0), jnp.int32(_BIG)
+    return Checks(none, first, jnp.float32(jnp.inf), jnp.float32(-jnp.inf), none, none, first,
+                  none, first)
+
+
+def _count(checks: Checks, count: str, first: str, flags: jax.Array, row: jax.Array) -> Checks:
+    """Add the flagged rows to ``checks.<count>`` and keep the smallest row in ``checks.<first>``."""
+    return checks._replace(**{
+        count: getattr(checks, count) + jnp.sum(flags, dtype=jnp.int32),
+        first: jnp.minimum(getattr(checks, first), jnp.min(jnp.where(flags, row, _BIG))),
+    })
 
 
 class _Plan(NamedTuple):
@@ -64,14 +78,19 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
     if w is not None:
         weight = jnp.where(real, w.reshape(n).astype(jnp.float32), 0.0)
 
-    if plan.nonfinite != "propagate":  # 'propagate' never looks at NaN/inf: no pass for it
+    if plan.nonfinite != "propagate":  # 'propagate' looks at no value: no pass for it
+        # one fused pass: y rows, then the weights (N values next to the N x d of the data)
         finite = _finite_rows(yt, 0) & _finite_rows(yp, 1 if plan.models else 0)
-        bad = ~finite & (weight != 0)
         row = chunk * rows_per_chunk + device * n + local_row
-        checks = checks._replace(
-            bad_rows=checks.bad_rows + jnp.sum(bad, dtype=jnp.int32),
-            first_bad=jnp.minimum(checks.first_bad, jnp.min(jnp.where(bad, row, _BIG))),
-        )
+        checks = _count(checks, "bad_rows", "first_bad", ~finite & (weight != 0), row)
+        if w is not None:
+            weight_ok = jnp.isfinite(weight)
+            checks = _count(checks, "bad_weights", "first_bad_weight", ~weight_ok, row)
+            checks = _count(checks, "negative_weights", "first_negative", weight_ok & (weight < 0),
+                            row)
+            finite = finite & weight_ok
+        if plan.nonfinite == "ignore":
+            weight = jnp.where(finite, weight, 0.0)
     if plan.sparse_classes:
         labels = yt.astype(jnp.float32).reshape(n, -1)
         seen = (weight != 0)[:, None] & jnp.isfinite(labels)
@@ -82,7 +101,6 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
                                                    dtype=jnp.int32),
         )
     if plan.nonfinite == "ignore":
-        weight = jnp.where(finite, weight, 0.0)
         yt = jnp.where(_expand(finite, yt.ndim, 0), yt, jnp.zeros((), yt.dtype))
         yp = jnp.where(_expand(finite, yp.ndim, 1 if plan.models else 0), yp, jnp.zeros((), yp.dtype))
 
