@@ -1,8 +1,9 @@
 """The ``jmetrics`` command: ``jmetrics list | eval | bench``.
 
 Each subcommand lives in its own module with ``add_parser(subparsers)`` and ``run(args) -> int``.
-Errors a user can fix (bad files, unknown metrics, bad shapes) print one line on stderr and exit 2,
-without a traceback.
+Errors a user can fix (bad files, unknown metrics, bad shapes, unwritable outputs) print one line
+on stderr and exit 2, without a traceback. Ctrl-C or SIGTERM end the command within moments with
+exit status 130 (143), leaving no output or temporary file (see ``_output``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import zipfile
 from collections.abc import Sequence
+
+from jmetrics.cli._output import ending_on_signals
 
 __all__ = ["main"]
 
@@ -38,12 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(modules[args.command].run(args) or 0)
-    except KeyboardInterrupt:
+        with ending_on_signals():
+            return int(modules[args.command].run(args) or 0)
+    except KeyboardInterrupt:  # raised by code, not by a signal (those end the process at once)
         print("jmetrics: interrupted; no output written.", file=sys.stderr)
         return 130
-    except (ValueError, TypeError, OSError) as err:
-        print(f"jmetrics {args.command}: error: {err}", file=sys.stderr)
+    except (ValueError, TypeError, OSError, EOFError, MemoryError, zipfile.BadZipFile) as err:
+        message = " ".join(str(err).split()) or type(err).__name__  # one line, whatever it holds
+        print(f"jmetrics {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

@@ -15,11 +15,12 @@ import io
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from jmetrics.cli._output import check_output, write_files
 
 __all__ = ["add_parser", "format_results", "run"]
 
@@ -67,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
         if path is not None and not os.path.exists(path) and not os.path.exists(
                 path.rpartition(":")[0] or path):
             raise FileNotFoundError(f"--{flag.replace('_', '-')}: {path} does not exist.")
-    if args.output and os.path.isdir(args.output):
-        raise ValueError(f"--output {args.output} is a directory.")
+    for flag in ("output", "plot"):
+        if getattr(args, flag):
+            check_output(getattr(args, flag), f"--{flag}")
     options = dict(batch_size=args.batch_size, model_axis=args.model_axis,
                    bootstrap=args.bootstrap, confidence=args.confidence, seed=args.seed,
                    devices=args.devices, progress=False if args.quiet else None,
@@ -97,14 +99,13 @@ def run(args: argparse.Namespace) -> int:
         results[task] = evaluate(yt, yp, metrics, sample_weight=w, **options)
 
     text = format_results(results, args.format, models=args.model_axis is not None)
-    plot = _plot_writer(args, sets) if args.plot else None
-    if args.output:
-        _atomic_write(args.output, lambda path: _write_text(path, text), plot)
-        if not args.quiet:
-            _note(f"wrote {args.output}" + (f" and {args.plot}" if args.plot else ""))
-    else:
-        if plot is not None:
-            _atomic_write(None, None, plot)
+    outputs = [("--output", args.output, lambda path: _write_text(path, text))] if args.output else []
+    if args.plot:
+        outputs.append(("--plot", args.plot, _plot_writer(args, sets)))
+    write_files(outputs)
+    if args.output and not args.quiet:
+        _note(f"wrote {args.output}" + (f" and {args.plot}" if args.plot else ""))
+    if not args.output:
         sys.stdout.write(text)
     return 0
 
@@ -125,38 +126,15 @@ def _write_text(path: str, text: str) -> None:
         f.write(text)
 
 
-def _atomic_write(path: str | None, write: Callable[[str], None] | None,
-                  plot: tuple[str, Callable[[str], None]] | None) -> None:
-    """Write every file to a temp name first; rename only when all of them succeeded."""
-    pending: list[tuple[str, str]] = []
-    try:
-        for target, writer in ((path, write), *((plot,) if plot else ())):
-            if target is None or writer is None:
-                continue
-            directory = os.path.dirname(os.path.abspath(target))
-            suffix = os.path.splitext(target)[1]
-            fd, tmp = tempfile.mkstemp(prefix=".jmetrics-", suffix=suffix, dir=directory)
-            os.close(fd)
-            pending.append((tmp, target))
-            writer(tmp)
-        for tmp, target in pending:
-            os.replace(tmp, target)
-        pending = []
-    finally:
-        for tmp, _ in pending:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-
 def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any, Any]]
-                 ) -> tuple[str, Callable[[str], None]]:
+                 ) -> Callable[[str], None]:
     from jmetrics.engine._plot import plot_sets
 
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise ValueError("--plot needs matplotlib: pip install 'jmetrics[plot]'.") from None
-    return args.plot, lambda path: plot_sets(path, sets, model_axis=args.model_axis)
+    return lambda path: plot_sets(path, sets, model_axis=args.model_axis)
 
 
 def _records(results: dict[str | None, dict[str, Any]], models: bool) -> list[dict[str, Any]]:
