@@ -46,6 +46,18 @@ def _no_checks() -> Checks:
                   none, first)
 
 
+def _locate(checks: Checks, finite: jax.Array, weight: jax.Array, row: jax.Array, *,
+            weighted: bool) -> Checks:
+    """Count the rows with NaN/inf data (and weight != 0), NaN/inf weights and negative weights,
+    and keep the first row of each."""
+    checks = _count(checks, "bad_rows", "first_bad", ~finite & (weight != 0), row)
+    if not weighted:
+        return checks
+    weight_finite = jnp.isfinite(weight)
+    checks = _count(checks, "bad_weights", "first_bad_weight", ~weight_finite, row)
+    return _count(checks, "negative_weights", "first_negative", weight_finite & (weight < 0), row)
+
+
 def _count(checks: Checks, count: str, first: str, flags: jax.Array, row: jax.Array) -> Checks:
     """Add the flagged rows to ``checks.<count>`` and keep the smallest row in ``checks.<first>``."""
     return checks._replace(**{
@@ -79,18 +91,17 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
         weight = jnp.where(real, w.reshape(n).astype(jnp.float32), 0.0)
 
     if plan.nonfinite != "propagate":  # 'propagate' looks at no value: no pass for it
-        # one fused pass: y rows, then the weights (N values next to the N x d of the data)
         finite = _finite_rows(yt, 0) & _finite_rows(yp, 1 if plan.models else 0)
-        row = chunk * rows_per_chunk + device * n + local_row
-        checks = _count(checks, "bad_rows", "first_bad", ~finite & (weight != 0), row)
+        bad = ~finite & (weight != 0)
         if w is not None:
-            weight_ok = jnp.isfinite(weight)
-            checks = _count(checks, "bad_weights", "first_bad_weight", ~weight_ok, row)
-            checks = _count(checks, "negative_weights", "first_negative", weight_ok & (weight < 0),
-                            row)
-            finite = finite & weight_ok
+            bad = bad | ~((weight >= 0) & (weight < jnp.inf))  # NaN, inf or negative weights
+        row = chunk * rows_per_chunk + device * n + local_row
+        # one fused pass over the rows; counting and locating them only in a chunk that has some
+        locate = functools.partial(_locate, weighted=w is not None)
+        checks = jax.lax.cond(jnp.any(bad), locate, lambda c, *_: c, checks, finite, weight, row)
         if plan.nonfinite == "ignore":
-            weight = jnp.where(finite, weight, 0.0)
+            keep = finite & jnp.isfinite(weight) if w is not None else finite
+            weight = jnp.where(keep, weight, 0.0)
     if plan.sparse_classes:
         labels = yt.astype(jnp.float32).reshape(n, -1)
         seen = (weight != 0)[:, None] & jnp.isfinite(labels)
