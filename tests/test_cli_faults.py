@@ -29,32 +29,36 @@ from jmetrics.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Runs the real ``jmetrics.cli.main`` in a child process, with one stage made slow (a slow disk, a
-# long device computation, a slow output device) and a line ``@@ <stage>`` on stderr once it is
-# reached, so that the test can send its signal right there.
-DRIVER = textwrap.dedent("""
+# A device computation held for a minute: ``held(x, sorter(big))`` returns ``x`` after calling
+# ``hold`` on an XLA thread. A computation the CPU client runs asynchronously (a sort of 2e6 values)
+# feeds it, so that it runs when its input is ready, on an XLA thread, not inline at dispatch.
+HOLD = textwrap.dedent("""
     import os, sys, time
     import jax, jax.numpy as jnp, numpy as np
-    from jmetrics.cli import main
-    from jmetrics.engine import _run, _sources
-    import jmetrics.cli._eval as cli_eval
 
     stage = sys.argv[1]
 
     def mark():
         os.write(2, f"@@ {stage}\\n".encode())
 
-    def hold(v):  # runs on an XLA thread, as a device computation would: a minute long
+    def hold(v):
         mark()
-        time.sleep(60)
+        time.sleep(float(os.environ.get("HOLD_SECONDS", "60")))
         return v
 
-    # a computation the CPU client runs asynchronously (a sort of 2e6 values) feeds the held one,
-    # so that this one runs when its input is ready, on an XLA thread, not inline at dispatch
     big = jnp.asarray(np.random.default_rng(0).random(2_000_000, np.float32))
     sorter = jax.jit(lambda b: jnp.sort(b)[0])
     held = jax.jit(lambda x, b: jax.pure_callback(hold, jax.ShapeDtypeStruct(x.shape, x.dtype),
                                                   x + (b * 0).astype(x.dtype)))
+""")
+
+# Runs the real ``jmetrics.cli.main`` in a child process, with one stage made slow (a slow disk, a
+# long device computation, a slow output device) and a line ``@@ <stage>`` on stderr once it is
+# reached, so that the test can send its signal right there.
+DRIVER = HOLD + textwrap.dedent("""
+    from jmetrics.cli import main
+    from jmetrics.engine import _run, _sources
+    import jmetrics.cli._eval as cli_eval
 
     if stage == "reading":
         read = _sources._OnDisk.__getitem__
@@ -167,6 +171,52 @@ def test_sigterm_during_compute_exits_143_leaving_nothing(big):
     assert code == 143 and elapsed < 20, (code, elapsed, err)
     assert err.rstrip("\n").splitlines()[-1] == "jmetrics: stopped by SIGTERM; no output written."
     assert not out.exists() and not [f for f in os.listdir(big) if f.startswith(".jmetrics-")]
+
+
+LIBRARY = HOLD + textwrap.dedent("""
+    import jmetrics
+    from jmetrics.engine import _run
+
+    compiled = _run._compiled
+    def step_of(plan, size):
+        step = compiled(plan, size)
+        def run(state, checks, *args):
+            state, checks = step(state, checks, *args)
+            if int(args[3]) == 1:
+                checks = checks._replace(bad_rows=held(checks.bad_rows, sorter(big)))
+            return state, checks
+        return run
+    _run._compiled = step_of
+    y = np.zeros(4000, np.float32)
+    try:
+        jmetrics.evaluate(y, y, ["mse"], batch_size=1000)
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+""")
+
+
+def test_ctrl_c_in_python_interrupts_a_long_computation_and_exits_cleanly(tmp_path):
+    """``evaluate`` in a Python program: Ctrl-C during a long device computation raises
+    KeyboardInterrupt at once; the computation in flight finishes before the interpreter exits
+    (a runtime torn down under it aborts the process)."""
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT), "HOLD_SECONDS": "30"}
+    proc = subprocess.Popen([sys.executable, "-c", LIBRARY, "computing"], stderr=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        line = proc.stderr.readline()  # type: ignore[union-attr]
+        assert line.startswith("@@"), line + proc.stderr.read()  # type: ignore[union-attr]
+        start = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        said = proc.stdout.readline()  # type: ignore[union-attr]
+        elapsed = time.monotonic() - start
+        _, err = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert said == "interrupted\n" and elapsed < 20, (said, elapsed)  # the hold lasts 30 s
+    assert proc.returncode == 0 and "Traceback" not in err and "FATAL" not in err, (proc.returncode,
+                                                                                  err)
 
 
 # -- outputs that cannot be written ---------------------------------------------------------

@@ -23,7 +23,7 @@ from jax.sharding import Mesh
 
 from jmetrics.engine._inputs import _Source
 from jmetrics.engine._results import _raise_on_checks, _results
-from jmetrics.engine._run import _run, _Waiter
+from jmetrics.engine._run import _run
 from jmetrics.engine._step import _Plan
 
 __all__ = ["evaluate"]
@@ -110,10 +110,9 @@ def evaluate(
     size = source.chunk_rows(batch_size, mesh.size)
     plan = _Plan(collection, mesh, model_axis is not None, bootstrap or 0, on_nonfinite,
                  source.sparse_classes(), source.weighted)
-    with _Waiter() as waiter:
-        state, checks = _run(plan, source, size, progress, seed, waiter)
-        _raise_on_checks(plan, checks, source)
-        return _results(plan, state, confidence, waiter)
+    state, checks = _run(plan, source, size, progress, seed)
+    _raise_on_checks(plan, checks, source)
+    return _results(plan, state, confidence)
 
 
 def _bind_widths(metrics: Any, y_true: np.ndarray, y_pred: np.ndarray) -> Any:

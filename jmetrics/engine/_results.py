@@ -52,11 +52,10 @@ def _raise_on_overflow(plan: _Plan, state: Any) -> None:
                              "Increase capacity.")
 
 
-def _results(plan: _Plan, state: Any, confidence: float, waiter: Any) -> dict[str, Any]:
+def _results(plan: _Plan, state: Any, confidence: float) -> dict[str, Any]:
     """The metrics' values (with bootstrap columns), keyed as Keras would log them."""
     _raise_on_overflow(plan, state)
     computed = _compute(plan)(state)
-    waiter.wait(computed)
     order = [k for k in plan.collection.keys if k in computed] or list(computed)
     values = {k: np.asarray(computed[k]) for k in order if k in computed}
     out: dict[str, Any] = {}

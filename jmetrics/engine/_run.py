@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import queue
 import sys
-import threading
 import time
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import numpy as np
@@ -27,62 +25,11 @@ from jmetrics.engine._step import (
 )
 from jmetrics.metrics._state import merge_states
 
-__all__ = ["_Waiter", "_run"]
+__all__ = ["_run"]
 
 
-class _Waiter:
-    """Waits for the devices on a helper thread, so that the caller waits on a lock a signal
-    interrupts.
-
-    ``jax.block_until_ready`` waits in C++ until the devices finish, however long that takes, and
-    Python runs signal handlers (Ctrl-C's included) only between bytecodes: a long chunk (many
-    bootstrap replicates) would hold Ctrl-C for its whole length. ``threading.Event.wait`` is
-    interrupted by signals on POSIX. The hand-over costs tens of microseconds per chunk.
-    """
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> _Waiter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._thread is not None:
-            self._jobs.put(None)  # the thread ends after the computation it waits for
-
-    def wait(self, tree: Any) -> None:
-        """Block until every array of ``tree`` is computed (device errors are raised here)."""
-        leaves = jax.tree.leaves(tree)
-        if all(leaf.is_ready() for leaf in leaves if isinstance(leaf, jax.Array)):
-            return
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, daemon=True, name="jmetrics-wait")
-            self._thread.start()
-        job = _Job(leaves, threading.Event(), [])
-        self._jobs.put(job)
-        job.done.wait()
-        if job.error:
-            raise job.error[0]
-
-    def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            try:
-                jax.block_until_ready(job.leaves)
-            except BaseException as err:  # re-raised by the waiting thread
-                job.error.append(err)
-            finally:
-                job.done.set()
-
-
-class _Job(NamedTuple):
-    leaves: list[Any]
-    done: threading.Event
-    error: list[BaseException]  # the device error, if any
-
-
-def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int,
-         waiter: _Waiter) -> tuple[Any, Checks]:
+def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int
+         ) -> tuple[Any, Checks]:
     d = plan.mesh.size
     lead = (d,) + ((source._models(),) if plan.models else ()) + (
         (plan.bootstrap + 1,) if plan.bootstrap else ())
@@ -110,7 +57,7 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
             # one chunk in flight: the reader thread keeps reading ahead (bounded by its queue),
             # but dispatch must not run ahead of compute, or every dispatched chunk's host
             # buffer stays alive and memory grows with the data
-            waiter.wait(checks)
+            jax.block_until_ready(checks)
             rows += chunk.valid
             bar.advance(chunk.valid)
         if source.iterable is not None and jax.process_count() == 1:
@@ -118,7 +65,7 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
         state, checks = _finisher(plan)(state, checks)
         if jax.process_count() > 1:
             state, checks = _merge_processes(plan, state, checks)
-        waiter.wait(state)
+        jax.block_until_ready(state)
     finally:
         bar.close()
     return state, checks
