@@ -19,6 +19,7 @@ collection, or a dict of them.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -30,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from jmetrics.metrics._state import all_reduce, merge_states
+from jmetrics.metrics._state import all_reduce, merge_states, reduce_over_axis
 
 __all__ = [
     "batch_mesh",
@@ -59,9 +60,11 @@ def reduce_state(state: Any, axis_name: Any) -> Any:
     .. math:: s = \\bigoplus_{d} \\mathrm{update}(\\mathrm{init}(), x_d)
 
     equals ``update(init(), x)`` on the whole batch (to float rounding), as ``merge`` does for two.
-    This holds for every state whose ``merge`` is the generic leaf-wise one; a metric with its own
-    ``merge`` (a buffer of rows, such as ``ExactAUC``) has its own ``metric.all_reduce``: call that
-    (``sharded_update`` does).
+    This holds for every state whose leaves all declare their reduction. A state with undeclared
+    leaves (a user's metric keeping a plain array, a buffer of rows such as ``ExactAUC``'s) is
+    refused with ``ValueError`` on more than one device, never summed: reduce it with
+    ``metric.all_reduce``, which folds it with the metric's own ``merge`` (``sharded_update``
+    does).
 
     >>> import jax, jax.numpy as jnp, jmetrics
     >>> m = jmetrics.metrics.MeanSquaredError()
@@ -71,7 +74,7 @@ def reduce_state(state: Any, axis_name: Any) -> Any:
     >>> float(m.compute(jax.tree.map(lambda x: x[0], total)))
     1.0
     """
-    return all_reduce(state, axis_name)
+    return all_reduce(state, axis_name, who="reduce_state")
 
 
 def batch_mesh(devices: Sequence[Any] | None = None, axis_name: str = "batch") -> Mesh:
@@ -153,10 +156,11 @@ def sharded_update(metric: Any, mesh: Mesh | None = None, axis_name: str | None 
 
     Inputs are split along their first axis over ``axis_name`` (their size must divide by the
     axis size: use :func:`shard_batch`); each device folds its share into ``metric.init()``, the
-    per-device states are combined by ``metric.all_reduce`` (which is :func:`reduce_state`, one
-    collective per reduction kind, except for metrics with their own merge, such as a buffer of
-    rows that is gathered) and merged into the replicated ``state``. ``metric`` is anything with the streaming protocol
-    (a jmetrics metric or collection). Equal to ``metric.update(state, *inputs, sample_weight=...)``
+    per-device states are combined by ``metric.all_reduce`` (one collective per reduction kind for
+    declared states; a state that declares nothing is gathered and folded with the metric's own
+    ``merge``) and merged into the replicated ``state``. ``metric`` is anything with the streaming
+    protocol (a jmetrics metric or collection; an object without ``all_reduce`` is reduced by the
+    same rule with its ``merge``). Equal to ``metric.update(state, *inputs, sample_weight=...)``
     on the whole batch, to float rounding.
 
     >>> import numpy as np, jmetrics
@@ -169,11 +173,10 @@ def sharded_update(metric: Any, mesh: Mesh | None = None, axis_name: str | None 
     mesh = batch_mesh() if mesh is None else mesh
     axis = _axis(mesh, axis_name, "sharded_update")
     batch, replicated = PartitionSpec(axis), PartitionSpec()
-    # the metric's own all_reduce when it has one (a buffer metric such as ExactAUC gathers).
     # check_vma=False: a metric's all_reduce may return a replicated value that JAX's varying-axis
     # typing cannot see as such (a scan over an all_gather); every all_reduce returns the same
     # value on every device, which is what out_specs=P() takes.
-    reduce = getattr(metric, "all_reduce", None) or all_reduce
+    reduce = _reducer(metric)
 
     def local(state: Any, inputs: tuple[Any, ...], weight: Any) -> Any:
         kwargs = {} if weight is None else {"sample_weight": weight}
@@ -194,6 +197,15 @@ def sharded_update(metric: Any, mesh: Mesh | None = None, axis_name: str | None 
     return step
 
 
+def _reducer(metric: Any) -> Any:
+    """``metric.all_reduce``, or for a bare protocol object the declared-or-merge rule."""
+    own = getattr(metric, "all_reduce", None)
+    if own is not None:
+        return own
+    merge = getattr(metric, "merge", None)
+    return lambda state, axis: reduce_over_axis(state, axis, merge=merge, who="sharded_update")
+
+
 # -- processes ------------------------------------------------------------------------------------
 def merge_across_processes(metric: Any, state: Any) -> Any:
     """Merge the per-process states of a multi-process run (``jax.distributed``) into one.
@@ -203,7 +215,8 @@ def merge_across_processes(metric: Any, state: Any) -> Any:
     ``jax.experimental.multihost_utils.process_allgather`` (one gather of the whole pytree) and
     folded with ``metric.merge`` in process order, so the result is identical on all processes and
     equals the state of one process that saw all the data. ``metric`` may be a metric, a
-    collection, or None (the generic leaf-wise merge). With one process the state is returned.
+    collection, or None (the generic leaf-wise merge, which refuses a state with leaves that
+    declare no reduction). With one process the state is returned.
 
     >>> import jmetrics
     >>> m = jmetrics.metrics.Mean()
@@ -216,7 +229,8 @@ def merge_across_processes(metric: Any, state: Any) -> Any:
     from jax.experimental import multihost_utils
 
     gathered = multihost_utils.process_allgather(state, tiled=False)
-    merge = merge_states if metric is None else metric.merge
+    merge = (functools.partial(merge_states, who="merge_across_processes") if metric is None
+             else metric.merge)
     out = jax.tree.map(lambda x: jnp.asarray(x[0]), gathered)
     for i in range(1, jax.process_count()):
         out = merge(out, jax.tree.map(lambda x, i=i: jnp.asarray(x[i]), gathered))

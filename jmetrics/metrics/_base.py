@@ -23,7 +23,7 @@ import jax
 import numpy as np
 
 from jmetrics._checks import is_concrete
-from jmetrics.metrics._state import all_reduce, merge_states
+from jmetrics.metrics._state import merge_states, reduce_over_axis
 
 __all__ = ["ListOption", "ListView", "Metric", "snake_case"]
 
@@ -132,16 +132,29 @@ class Metric:
         raise NotImplementedError
 
     def merge(self, a: Any, b: Any) -> Any:
-        """Combine two states; associative and commutative, ``init()`` is its identity."""
-        return merge_states(a, b)
+        """Combine two states; associative and commutative, ``init()`` is its identity.
+
+        The default merges leaf by leaf with each leaf's declared reduction (``merge_states``); a
+        state with a leaf that declares none raises ``ValueError``: a subclass keeping such a
+        state defines its own ``merge``.
+        """
+        return merge_states(a, b, who=self.display_name)
 
     def compute(self, state: Any) -> Any:
         """The metric value of a state (an array, or a dict of arrays)."""
         raise NotImplementedError
 
     def all_reduce(self, state: Any, axis_name: Any) -> Any:
-        """Reduce a state across a named mapped axis (one collective per reduction kind)."""
-        return all_reduce(state, axis_name)
+        """Reduce a state across a named mapped axis (``shard_map``, ``pmap``, ``vmap``).
+
+        A state whose leaves all declare their reduction: one collective per reduction kind. A
+        state that declares nothing, of a subclass with its own ``merge``: gathered over the axis
+        and folded with that ``merge`` in axis order (the result of one device that saw all the
+        data). Neither: ``ValueError`` on an axis of more than one member, never a sum.
+        """
+        own = type(self).merge is not Metric.merge
+        return reduce_over_axis(state, axis_name, merge=self.merge if own else None,
+                                who=self.display_name)
 
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         """Value checks on concrete inputs (label ranges, NaN labels...): raise ``ValueError``.

@@ -1,9 +1,11 @@
 """State building blocks and the generic reductions over states.
 
-A metric state is a pytree of arrays. Its nodes are NamedTuples; each NamedTuple class says how its
-fields reduce (merge of two states, or a collective over a mesh axis) in a class attribute
-``REDUCE`` that maps a field name to ``"sum"``, ``"max"`` or ``"min"``. Fields it does not name
-reduce by ``"sum"``. Two node types carry their own exact rules and may appear anywhere in a state:
+A metric state is a pytree of arrays. A NamedTuple class declares how its fields reduce (merge of
+two states, or a collective over a mesh axis) in a class attribute ``REDUCE`` that maps a field
+name to ``"sum"``, ``"max"`` or ``"min"``; fields it does not name reduce by ``"sum"`` (so
+``REDUCE = {}`` declares every field a sum). Containers (tuples, lists, dicts, NamedTuples without
+``REDUCE``) declare nothing themselves: their leaves take the declaration of the nearest declaring
+node above them. Two node types carry their own exact rules and may appear anywhere in a state:
 
 - :class:`KSum`, a compensated (Neumaier) sum ``hi + lo``: sums never drift over long streams and
   integer counts stay exact far past ``2**24`` in float32.
@@ -11,7 +13,10 @@ reduce by ``"sum"``. Two node types carry their own exact rules and may appear a
   (never ``sum(x**2) - n * mean**2``).
 
 ``merge_states`` and ``all_reduce`` walk any state (a metric's or a collection's) with these rules;
-no metric writes its own merge or collective code.
+no metric writes its own merge or collective code. A leaf under no declaring node is *undeclared*:
+it is never summed by default. Both functions refuse it (``ValueError``); a metric that keeps such
+a state and defines its own ``merge`` is reduced over an axis by :func:`reduce_over_axis`, which
+gathers the states and folds them with that ``merge``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ __all__ = [
     "all_reduce",
     "batch_sum",
     "df_cumsum",
+    "gather_merge",
     "ksum",
     "ksum_add",
     "ksum_cumsum",
@@ -37,11 +43,14 @@ __all__ = [
     "moments",
     "moments_update",
     "moments_variance",
+    "reduce_over_axis",
     "state_reductions",
+    "undeclared_leaves",
     "whole_part",
 ]
 
 _KINDS = ("sum", "max", "min")
+UNDECLARED = "undeclared"  # the kind state_reductions gives a leaf under no declaring node
 
 
 class KSum(NamedTuple):
@@ -276,7 +285,12 @@ def state_reductions(state: Any) -> Any:
     """The pytree of reduction kinds of ``state``: same structure, a kind string at each leaf.
 
     ``KSum`` nodes come back as ``KSum("sum", "sum")`` and ``Moments`` as
-    ``Moments("sum", "mean", "m2")``; every other leaf gets its NamedTuple's ``REDUCE`` entry.
+    ``Moments("sum", "mean", "m2")``; a leaf under a NamedTuple with ``REDUCE`` gets that field's
+    entry (``"sum"`` if unnamed); a leaf under no declaring node gets ``"undeclared"``.
+
+    >>> import jax.numpy as jnp
+    >>> state_reductions({"n": ksum(), "peak": jnp.zeros(())})
+    {'n': KSum(hi='sum', lo='sum'), 'peak': 'undeclared'}
     """
 
     def visit(node: Any, kind: str) -> Any:
@@ -285,19 +299,43 @@ def state_reductions(state: Any) -> Any:
         if isinstance(node, Moments):
             return Moments("sum", "mean", "m2")  # type: ignore[arg-type]
         if _is_node(node):
-            kinds: dict[str, str] = getattr(type(node), "REDUCE", {})
-            return type(node)(
-                *(visit(v, kinds.get(f, "sum")) for f, v in zip(node._fields, node, strict=True))
-            )
+            kinds: dict[str, str] | None = getattr(type(node), "REDUCE", None)
+            return type(node)(*(visit(v, kind if kinds is None else kinds.get(f, "sum"))
+                                for f, v in zip(node._fields, node, strict=True)))
         if isinstance(node, dict):
             return {k: visit(v, kind) for k, v in node.items()}
         if isinstance(node, (list, tuple)):
             return type(node)(visit(v, kind) for v in node)
-        if kind not in _KINDS:
+        if kind not in (*_KINDS, UNDECLARED):
             raise ValueError(f"state_reductions: REDUCE kinds must be one of {_KINDS}; got {kind!r}.")
         return kind
 
-    return visit(state, "sum")
+    return visit(state, UNDECLARED)
+
+
+def undeclared_leaves(state: Any) -> list[str]:
+    """The paths (``jax.tree_util.keystr``) of the leaves of ``state`` that declare no reduction.
+
+    >>> import jax.numpy as jnp
+    >>> undeclared_leaves((ksum(), jnp.zeros(3)))
+    ['[1]']
+    """
+    kinds = state_reductions(state)
+    return [jax.tree_util.keystr(path) or "<the state itself>"
+            for path, kind in jax.tree_util.tree_leaves_with_path(kinds) if kind == UNDECLARED]
+
+
+def _refuse_undeclared(who: str, state: Any, hint: str, task: str = "to merge states") -> None:
+    missing = undeclared_leaves(state)
+    if missing:
+        raise ValueError(
+            f"{who}: {task}, every state leaf must declare how it reduces (a NamedTuple with a "
+            f"REDUCE class attribute, KSum or Moments); got undeclared leaves {missing}. {hint}"
+            " Undeclared leaves are never summed by default."
+        )
+
+
+_OWN_MERGE_HINT = "Or give the metric its own merge(a, b), which is then used to reduce it."
 
 
 def _combine(kind: str, a: jax.Array, b: jax.Array) -> jax.Array:
@@ -308,8 +346,12 @@ def _combine(kind: str, a: jax.Array, b: jax.Array) -> jax.Array:
     return a + b
 
 
-def merge_states(a: Any, b: Any) -> Any:
-    """Merge two states of the same structure with each leaf's declared reduction."""
+def merge_states(a: Any, b: Any, *, who: str = "merge_states") -> Any:
+    """Merge two states of the same structure with each leaf's declared reduction.
+
+    A state with undeclared leaves raises ``ValueError`` (``who`` names the caller in it).
+    """
+    _refuse_undeclared(who, a, _OWN_MERGE_HINT)
 
     def merge(kind: Any, x: Any, y: Any) -> Any:
         if isinstance(kind, KSum):
@@ -321,12 +363,62 @@ def merge_states(a: Any, b: Any) -> Any:
     return jax.tree.map(merge, state_reductions(a), a, b, is_leaf=_is_special)
 
 
-def all_reduce(state: Any, axis_name: Any) -> Any:
+def _gather(state: Any, axis_name: Any) -> Any:
+    """Every member's state stacked along a new leading axis, the same on every member."""
+    try:  # under shard_map: typed as replicated, so out_specs=P() holds with check_vma on
+        return jax.lax.all_gather(state, axis_name, to="invarying")
+    except ValueError:  # vmap, pmap: no replication typing
+        return jax.lax.all_gather(state, axis_name)
+
+
+def gather_merge(merge: Any, state: Any, axis_name: Any) -> Any:
+    """Reduce ``state`` over ``axis_name`` by ``merge``: all states gathered, folded in axis order.
+
+    .. math:: s = \\mathrm{merge}(\\dots\\mathrm{merge}(s_0, s_1)\\dots, s_{D-1})
+
+    Every member gets the same result. The fold is a ``lax.scan``, so the compiled size does not
+    grow with the number of members; ``merge`` must return its inputs' shapes (dtypes are kept).
+    """
+    gathered = _gather(state, axis_name)
+    first = jax.tree.map(lambda x: x[0], gathered)
+    rest = jax.tree.map(lambda x: x[1:], gathered)
+
+    def fold(acc: Any, s: Any) -> tuple[Any, None]:
+        out = merge(acc, s)
+        return jax.tree.map(lambda o, a: jnp.asarray(o, a.dtype), out, acc), None
+
+    out, _ = jax.lax.scan(fold, first, rest)
+    return out
+
+
+def reduce_over_axis(state: Any, axis_name: Any, *, merge: Any = None,
+                     who: str = "all_reduce") -> Any:
+    """Reduce a metric's state over a named mapped axis by the rule its state declares.
+
+    - every leaf declared: :func:`all_reduce` (one collective per reduction kind);
+    - some leaf undeclared and ``merge`` given (the metric's own merge): :func:`gather_merge`;
+    - some leaf undeclared, no ``merge``: the state is returned on an axis of one member and
+      refused (``ValueError`` naming ``who`` and the leaves) on more, never summed.
+    """
+    if merge is not None and undeclared_leaves(state):
+        return gather_merge(merge, state, axis_name)
+    return all_reduce(state, axis_name, who=who)
+
+
+def all_reduce(state: Any, axis_name: Any, *, who: str = "all_reduce") -> Any:
     """Reduce a state over a named mapped axis (``shard_map``, ``pmap``, ``vmap``).
 
     Leaves are grouped by kind and each group is reduced by one collective, whatever the number of
-    metrics in the state; ``Moments`` need one more ``psum`` for Chan's centred term.
+    metrics in the state; ``Moments`` need one more ``psum`` for Chan's centred term. Undeclared
+    leaves raise ``ValueError`` (naming ``who``) on an axis of more than one member; on one member
+    the state is returned as it is.
     """
+    if undeclared_leaves(state):
+        size = jax.lax.axis_size(axis_name)
+        if size == 1:
+            return state
+        _refuse_undeclared(who, state, _OWN_MERGE_HINT,
+                           f"to reduce over the {size} members of axis {axis_name!r}")
     kinds = state_reductions(state)
     # Moments travel as (weight, weight * mean): both are plain sums.
     pre = jax.tree.map(
