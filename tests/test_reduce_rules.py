@@ -241,7 +241,7 @@ def test_bootstrap_on_8_devices_equals_one_device_for_the_same_seed(eight):
 
 # ---- in this process ----------------------------------------------------------------------------
 def test_bootstrap_weights_are_poisson_1():
-    from jmetrics.engine._evaluate import _bootstrap_draws
+    from jmetrics.engine._step import _bootstrap_draws
 
     draws = np.asarray(_bootstrap_draws(jnp.uint32(3), jnp.arange(20000, dtype=jnp.int32), 10))
     assert draws.shape == (10, 20000)

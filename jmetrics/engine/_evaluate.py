@@ -63,8 +63,8 @@ def evaluate(
         gains a leading K axis, computed in the same pass.
       bootstrap: B Poisson(1) bootstrap weightings in the same pass; each result ``name`` then comes
         with ``name.stderr``, ``name.ci_low`` and ``name.ci_high`` (percentile interval at
-        ``confidence``). Replicates are reproducible for a given ``seed``, ``batch_size`` and
-        device count.
+        ``confidence``). Replicates depend on ``seed`` and the rows only: the same for any
+        ``batch_size`` and device count.
       devices: the devices of the data-parallel mesh (default: every local device), or a count.
       progress: a progress bar on stderr (tqdm or rich); default: on when stderr is a terminal,
         not under CI, and the run lasts more than two seconds.

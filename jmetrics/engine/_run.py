@@ -37,6 +37,7 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
     pred_shard = NamedSharding(plan.mesh, PartitionSpec(None, "data")) if plan.models else shard
     state = jax.device_put(_stack(plan.collection.init(), *lead), shard)
     checks = jax.device_put(_stack(_no_checks(), d), shard)
+    _check_reductions(plan, state, checks)
     step = _compiled(plan, size)
     bar = _Progress(progress, source.rows)
     rows, traced = 0, False
@@ -69,6 +70,18 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
     finally:
         bar.close()
     return state, checks
+
+
+def _check_reductions(plan: _Plan, state: Any, checks: Checks) -> None:
+    """Trace the end-of-pass reductions before any data is read: a state that cannot be reduced
+    over the devices (or merged over processes) raises its ``ValueError`` now, not after the pass."""
+    try:
+        reduced, _ = jax.eval_shape(_finisher(plan), state, checks)
+        if jax.process_count() > 1:
+            jax.eval_shape(_over_leading(plan, plan.collection.merge), reduced, reduced)
+    except ValueError as err:
+        raise ValueError(f"evaluate on {plan.mesh.size} device(s), {jax.process_count()} "
+                         f"process(es): {err}") from None
 
 
 def _merge_processes(plan: _Plan, state: Any, checks: Checks) -> tuple[Any, Checks]:

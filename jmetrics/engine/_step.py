@@ -9,6 +9,7 @@ once, at the end, with the states' declared reductions.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, NamedTuple
 
 import jax
@@ -124,13 +125,36 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
 
     weights = weight
     if plan.bootstrap:
-        key = jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), chunk), device)
-        draws = jax.random.poisson(key, 1.0, (plan.bootstrap, n)).astype(jnp.float32)
+        draws = _bootstrap_draws(seed, chunk * rows_per_chunk + device * n + local_row,
+                                 plan.bootstrap)
         weights = jnp.concatenate([weight[None], weight[None] * draws])
         update = jax.vmap(update, in_axes=(0, None, 0))
     if plan.models:
         update = jax.vmap(update, in_axes=(0, 0, None))
     return update(state, yp, weights), checks
+
+
+# The Poisson(1) CDF F(0..11) in float64; F(11) rounds to 1 in float32, above every uniform draw.
+_POISSON1_CDF = np.cumsum([math.exp(-1.0) / math.factorial(k) for k in range(12)])
+
+
+def _bootstrap_draws(seed: jax.Array, rows: jax.Array, replicates: int) -> jax.Array:
+    """Poisson(1) bootstrap weights ``[B, n]`` of the rows whose indices in the stream are ``rows``.
+
+    Row ``r`` draws its ``B`` weights from its own key ``fold_in(key(seed), r)`` by inverting the
+    CDF: ``k = #{j : u >= F(j)}`` for ``u`` uniform in [0, 1), so ``P(k) = F(k) - F(k - 1)`` to
+    float32 resolution (draws above 9, of probability 1e-7, are cut at the largest ``F(j) < 1``).
+    The weights depend on the seed and the row only, so replicates are the same on any number
+    of devices and for any ``batch_size``. Under ``jax.distributed`` the process index is folded
+    in too (each process numbers its own rows from 0). Rows are numbered modulo ``2**32``.
+    """
+    base = jax.random.key(seed)
+    if jax.process_count() > 1:
+        base = jax.random.fold_in(base, jax.process_index())
+    keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(base, rows.astype(jnp.uint32))
+    u = jax.vmap(lambda k: jax.random.uniform(k, (replicates,)))(keys)  # [n, B]
+    cdf = jnp.asarray(_POISSON1_CDF, u.dtype)
+    return jnp.sum(u[..., None] >= cdf, axis=-1, dtype=jnp.int32).astype(jnp.float32).T
 
 
 def _finite_rows(x: jax.Array, row_axis: int) -> jax.Array:
