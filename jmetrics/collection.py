@@ -362,8 +362,16 @@ class Collection(Metric):
                                      for m, x in zip(self.groups, state.stats, strict=True)))
 
     def init(self) -> CollectionState:
-        """One empty state per distinct statistic."""
-        return CollectionState(tuple(m.init() for m in self.groups))
+        """One empty state per distinct statistic; no two leaves share a buffer, so the state can
+        be donated to a jitted step (``donate_argnums``) even if a metric's ``init`` repeats one."""
+        seen: set[int] = set()
+
+        def own(x: Any) -> Any:
+            fresh = id(x) not in seen
+            seen.add(id(x))
+            return x if fresh else jnp.array(x, copy=True)
+
+        return jax.tree.map(own, CollectionState(tuple(m.init() for m in self.groups)))
 
     def update(  # type: ignore[override]
         self, state: CollectionState, y_true: Any, y_pred: Any, sample_weight: Any = None
