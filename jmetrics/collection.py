@@ -39,6 +39,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics.adapter import deserialize, get_metric, metric_names, serialize
+from jmetrics.adapter._resolve import refuse_whole_set
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._reduction import Mean, MeanMetricWrapper
 
@@ -103,6 +104,7 @@ def _loss_metric(spec: Any) -> Metric:
             metric = None
         if isinstance(metric, Metric):
             return metric
+    refuse_whole_set(spec, "Collection")
     metric = get_metric(spec)
     if not isinstance(metric, Mean):
         raise TypeError(
@@ -203,6 +205,7 @@ class Collection(Metric):
         for o, output_specs in enumerate(per_output):
             keys = metric_names(output_specs, naming=mode, output_name=outputs[o] if multi else None)
             for spec, key in zip(output_specs, keys, strict=True):
+                refuse_whole_set(spec, "Collection")
                 metric = get_metric(spec, loss=losses[o])
                 if not isinstance(metric, Metric):
                     raise TypeError(f"Collection: metric must be a string, a function or a Metric; "
@@ -380,6 +383,7 @@ class Collection(Metric):
         ys_true = self._per_output(y_true, "y_true")
         ys_pred = self._per_output(y_pred, "y_pred")
         weights = self._weights(sample_weight)
+        self._check_per_sample(ys_true, ys_pred)
         inputs = (ys_true, ys_pred, weights)
         rows = self._chunk_rows(inputs)
         if rows is None:
@@ -455,17 +459,29 @@ class Collection(Metric):
             return None
         width = max(math.prod(x.shape[1:]) for x in leaves)
         rows = max(MIN_CHUNK_ROWS, self.chunk_elements // max(width, 1))
-        if n < 2 * rows:
-            return None
-        ys_true, ys_pred, _ = inputs
+        return None if n < 2 * rows else rows
+
+    def _check_per_sample(self, ys_true: tuple[Any, ...], ys_pred: tuple[Any, ...]) -> None:
+        """Every function metric must return one value per sample (leading axis: the batch's N).
+
+        A value per batch (``K.mean(y_pred)``) is what Keras 3 averages with every batch counting
+        once: a number that depends on how rows are batched, padded and spread over devices.
+        """
         for g, metric in enumerate(self.groups):
-            if isinstance(metric, MeanMetricWrapper):  # a custom function must be per-row
-                o = next(i.output for i in self.items if i.group == g)
-                shape = jax.eval_shape(lambda t, p, m=metric: m.fn(t, p, **dict(m.fn_kwargs)),
-                                       ys_true[o], ys_pred[o]).shape
-                if len(shape) == 0 or shape[0] != n:
-                    return None
-        return rows
+            if not isinstance(metric, MeanMetricWrapper):
+                continue
+            o = next(i.output for i in self.items if i.group == g)
+            t, p = ys_true[o], ys_pred[o]
+            lead = np.shape(p)[:1] or np.shape(t)[:1]
+            shape = jax.eval_shape(lambda t, p, m=metric: m.fn(t, p, **dict(m.fn_kwargs)), t, p).shape
+            if lead and shape[:1] != lead:
+                fix = (" Pass y_true and y_pred as columns of shape (N, 1)." if max(np.ndim(t), np.ndim(p))
+                       == 1 else " Return per-sample values, e.g. jnp.mean(y_pred, axis=-1).")
+                raise ValueError(
+                    f"Collection: {metric.display_name} must return one value per sample; got shape "
+                    f"{tuple(shape)} for a batch of {lead[0]}. A per-batch value would be averaged "
+                    "with every batch counting once (Keras 3), so the result would depend on how the "
+                    f"rows are batched and padded.{fix}")
 
 
 def pad_batch(arrays: Any, size: int, sample_weight: Any = None) -> tuple[Any, Any]:

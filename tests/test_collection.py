@@ -391,15 +391,17 @@ def test_a_large_batch_is_one_scan_updating_every_state():
     assert carry_out == len(jax.tree.leaves(coll.init()))
 
 
-def test_a_batch_level_function_is_not_chunked():
-    def batch_mean(y_true, y_pred):  # one value per batch: the batch counts as one sample
+def test_a_batch_level_function_is_refused_chunked_or_not():
+    def batch_mean(y_true, y_pred):  # one value per batch: its mean would depend on the batching
         return jnp.mean(y_pred - y_true)
 
     n = 3000
     t, p = np.zeros((n, 1), np.float32), np.ones((n, 1), np.float32)
-    coll = Collection([batch_mean, "mse"], chunk_elements=1)
-    assert coll._chunk_rows(((t,), (p,), (None,))) is None
-    assert float(run(coll, [(t, p, None)])["batch_mean"]) == 1.0
+    for chunk_elements in (1, 1 << 14):
+        coll = Collection([batch_mean, "mse"], chunk_elements=chunk_elements)
+        with pytest.raises(ValueError, match=r"Collection: batch_mean must return one value per "
+                                             r"sample; got shape \(\) for a batch of 3000\."):
+            run(coll, [(t, p, None)])
 
 
 # -- the training-loop laws -----------------------------------------------------------------

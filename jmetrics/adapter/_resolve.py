@@ -15,9 +15,48 @@ from typing import Any
 from jmetrics.adapter._lookup import _instantiate, _wrap
 from jmetrics.adapter._serialize import _from_foreign, _is_foreign_metric, deserialize
 from jmetrics.adapter._strings import _resolve_string
+from jmetrics.adapter._table import ENTRIES
 from jmetrics.metrics._base import Metric
 
 __all__ = ["get", "get_metric"]
+
+
+# -- whole-set functions -------------------------------------------------------------------------
+def is_whole_set(fn: Any) -> bool:
+    """Whether ``fn`` (or the function a ``functools.partial`` wraps) carries ``whole_set = True``:
+    it returns one value for all the rows it is given (every ``jmetrics.sk`` function does)."""
+    return getattr(fn, "whole_set", False) is True or getattr(
+        getattr(fn, "func", None), "whole_set", False) is True
+
+
+def refuse_whole_set(fn: Any, who: str) -> None:
+    """Raise ``ValueError`` if ``fn`` is a whole-set function offered as a per-sample metric.
+
+    The hint names the streaming classes the alias table pairs with the same scikit-learn function
+    (``r2_score`` -> ``R2Score``).
+
+    >>> import jmetrics
+    >>> refuse_whole_set(jmetrics.r2_score, "get")
+    Traceback (most recent call last):
+    ...
+    ValueError: get: r2_score must be a per-sample function; got a whole-set function ...
+    """
+    if not is_whole_set(fn):
+        return
+    name = getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", "?")
+    classes = [e.streaming for e in ENTRIES
+               if e.streaming and e.sklearn == f"sklearn.metrics.{name}"]
+    whole = f"call jmetrics.{name} once on all the rows"
+    hint = (f"Use its streaming counterpart jmetrics.metrics.{classes[0]}, or {whole}."
+            if len(classes) == 1 else
+            f"Use one of its streaming counterparts jmetrics.metrics.{{{', '.join(classes)}}}, "
+            f"or {whole}." if classes else f"{whole[0].upper()}{whole[1:]} (it has no streaming "
+            "counterpart).")
+    raise ValueError(
+        f"{who}: {name} must be a per-sample function; got a whole-set function (jmetrics.sk, "
+        f"whole_set=True): it returns one value for all the rows it is given, and averaging that "
+        f"over batches gives a wrong number. {hint}"
+    )
 
 
 # -- get / get_metric ----------------------------------------------------------------------------
@@ -41,6 +80,7 @@ def _resolve(identifier: Any, y_true: Any, y_pred: Any, loss: Any, rule: str | N
     if isinstance(identifier, type) and hasattr(identifier, "update_state"):
         return _from_foreign(identifier())  # a Keras 3 metric class: instantiated, as Keras does
     if callable(identifier):
+        refuse_whole_set(identifier, caller)
         return _wrap(identifier) if streaming else identifier
     raise TypeError(
         f"{caller}: identifier must be a string, a callable, a config dict, a Metric or None; "

@@ -4,7 +4,9 @@
 equal to ``sklearn.metrics`` 1.9.1. Concrete inputs run on the host (NumPy, exact counts, sklearn's
 checks, warnings and errors, labels of any type); inside ``jit`` the JAX path runs with static class
 counts, returns ``jax.Array`` and gives NaN where scikit-learn would raise. See docs/sklearn.md.
-This module only re-exports.
+This module only re-exports, and marks each function ``whole_set = True``: it returns one value for
+all the rows it is given, never one per sample, so ``jmetrics.Collection`` and ``jmetrics.get``
+refuse it as a per-sample metric (averaged over batches it would give a wrong number).
 """
 
 from jmetrics.sk._classification import *  # noqa: F403
@@ -28,3 +30,8 @@ from jmetrics.sk._topk import __all__ as _topk_all
 __all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all) | set(_classification_all)
                            | set(_confusion_all) | set(_curves_all) | set(_regression_all)
                            | set(_probabilistic_all) | set(_multilabel_all) | set(_topk_all))
+
+for _name in __all__:  # the whole-set marker (see the module docstring)
+    if _name != "UndefinedMetricWarning":
+        setattr(globals()[_name], "whole_set", True)  # noqa: B010
+del _name
