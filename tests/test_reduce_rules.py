@@ -14,6 +14,7 @@ import dataclasses
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,11 @@ def data(n: int = 203, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return y, p, w
 
 
+def _doc_block() -> str:
+    text = (ROOT / "docs" / "streaming.md").read_text()
+    return next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "class MaxError" in b)
+
+
 # ---- the 8-device worker (runs when this file is executed as a module) --------------------------
 def _try(fn: Any) -> Any:
     try:
@@ -164,10 +170,28 @@ def _worker() -> dict[str, Any]:
         out[f"bootstrap_{d}_{bs}"] = jmetrics.evaluate(y, p, ["mse", "mae", MaxError()],
                                                        sample_weight=w, bootstrap=30, seed=7,
                                                        devices=d, batch_size=bs)
+    doc: dict[str, Any] = {}  # docs/streaming.md's MaxError, on one device and on eight
+    exec(compile(_doc_block(), "docs/streaming.md", "exec"), doc)  # noqa: S102
+    out["doc_max_error"] = [jmetrics.evaluate(y, p, [doc["MaxError"]()], devices=d)["max_error"]
+                            for d in (1, DEVICES)]
     models = np.stack([p, y + 0.1])
     for d in (1, DEVICES):
         out[f"bootstrap_models_{d}"] = _as_json(jmetrics.evaluate(
             y, models, ["mse"], model_axis=0, bootstrap=20, seed=1, devices=d, batch_size=48))
+    return out
+
+
+def _process_worker(process_id: int, processes: int, address: str) -> dict[str, Any]:
+    """One of several jax.distributed processes (CPU, gloo): evaluate reads its share of the rows."""
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    jax.distributed.initialize(address, num_processes=processes, process_id=process_id)
+    y, p, w = data()
+    out = {"results": jmetrics.evaluate(y, p, [MaxError(), ErrorRange(), "mae"], sample_weight=w,
+                                        bootstrap=20, seed=5)}
+    out["no_merge"] = _try(lambda: jmetrics.evaluate(y, p, [SumOfPredictions()]))
+    from jmetrics.engine._step import _bootstrap_draws  # each process numbers its rows from 0
+
+    out["draws"] = np.asarray(_bootstrap_draws(jnp.uint32(5), jnp.arange(100), 4)).tolist()
     return out
 
 
@@ -223,6 +247,12 @@ def test_a_state_that_declares_nothing_without_merge_is_refused_on_8_devices(eig
     assert eight[f"no_merge_{DEVICES}"]["error"].startswith("evaluate on 8 device(s)")
 
 
+def test_the_docs_max_error_is_the_same_on_8_devices(eight):
+    y, p, _ = data()
+    want = float(np.abs(p - y).max())
+    assert eight["doc_max_error"] == [pytest.approx(want, rel=1e-6)] * 2
+
+
 def test_bootstrap_on_8_devices_equals_one_device_for_the_same_seed(eight):
     ref = eight["bootstrap_1_32"]
     assert {k for k in ref if k.endswith(".stderr")} == {"mse.stderr", "mae.stderr",
@@ -237,6 +267,39 @@ def test_bootstrap_on_8_devices_equals_one_device_for_the_same_seed(eight):
     for name in one:
         np.testing.assert_allclose(many[name], one[name], rtol=1e-5, atol=1e-7, err_msg=name)
     assert np.shape(one["mse.stderr"]) == (2,)
+
+
+def test_two_processes_merge_custom_metrics_and_bootstrap_replicates(tmp_path):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{sock.getsockname()[1]}"
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    env.update(JAX_PLATFORMS="cpu", KERAS_BACKEND="jax", PYTHONPATH=str(ROOT))
+    procs = [subprocess.Popen([sys.executable, "-m", "tests.test_reduce_rules", "process", str(i),
+                               "2", address], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for i in range(2)]
+    outs = []
+    try:
+        for proc in procs:
+            out, err = proc.communicate(timeout=600)
+            assert proc.returncode == 0, err[-3000:]
+            outs.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    draws = [np.array(o.pop("draws")) for o in outs]
+    assert outs[0] == outs[1]  # every process gets the same merged results
+    assert np.mean(draws[0] == draws[1]) < 0.6  # row i of each process: independent replicates
+    got, want = outs[0]["results"], _numpy_oracle(weighted=True)
+    for name in ("max_error", "error_range", "mae"):
+        assert got[name] == pytest.approx(want[name], rel=1e-5), name
+        assert got[f"{name}.ci_low"] <= got[name] + 1e-6 and got[f"{name}.stderr"] > 0, name
+    msg = outs[0]["no_merge"]["error"]
+    assert msg.startswith("evaluate on 1 device(s), 2 process(es): sum_of_predictions: to merge "
+                          "states, every state leaf must declare"), msg
 
 
 # ---- in this process ----------------------------------------------------------------------------
@@ -302,4 +365,7 @@ def test_merge_and_all_reduce_follow_the_rule_in_one_process():
 
 
 if __name__ == "__main__":
-    print(json.dumps(_worker(), default=float))
+    if sys.argv[1:2] == ["process"]:
+        print(json.dumps(_process_worker(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
+    else:
+        print(json.dumps(_worker(), default=float))
