@@ -191,9 +191,51 @@ def api_page() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _cell(outcome: Any) -> str:
+    if outcome.eager == outcome.jit:
+        return outcome.eager
+    return f"{outcome.eager} / {outcome.jit}"
+
+
+_SECTIONS = (
+    ("Per-sample functions and the engine", "jmetrics."),
+    ("Streaming classes and ranking functions", "jmetrics.metrics."),
+    ("scikit-learn functions", "jmetrics.sk."),
+    ("The command", "jmetrics eval"),
+)
+
+
+def bad_input_page() -> str:
+    """``docs/bad-input.md``: the policy table, one row per public unit."""
+    from jmetrics.adapter import _policy
+
+    table = _policy.policy_table()
+    lines = [GENERATED, "", "# Bad input", "",
+             "What every public unit gives on NaN, infinity, empty batches, odd weights and bad "
+             "labels, eagerly and under `jax.jit`. A cell `raise / nan` means: eagerly a "
+             "`ValueError` (or `TypeError`) naming the unit and the argument; under `jax.jit`, "
+             "where raising on values is impossible, NaN. `tests/test_adversarial.py` holds "
+             "every unit to its row, against Keras 3 and scikit-learn 1.9.1.", "",
+             "Streaming classes see a clean batch, then the bad one. Every unit also gives the "
+             "oracle's number (or a shape error naming it) on 1-D and 3-D batches, bf16 inputs "
+             "and extreme logits.", "", "| outcome | meaning |", "|---|---|"]
+    lines += [f"| `{k}` | {v} |" for k, v in _policy.OUTCOMES.items()]
+    header = "| unit | " + " | ".join(_policy.INPUT_CLASSES.values()) + " |"
+    rule = "|---" * (len(_policy.INPUT_CLASSES) + 1) + "|"
+    for title, prefix in _SECTIONS:
+        names = [n for n in table if n.startswith(prefix) and not any(
+            n.startswith(p) for _, p in _SECTIONS if len(p) > len(prefix))]
+        lines += ["", f"## {title}", "", header, rule]
+        for name in names:
+            cells = " | ".join(_cell(o) for o in table[name][1])
+            lines.append(f"| `{name}` | {cells} |")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def pages() -> dict[str, str]:
     """Relative path under ``docs/`` -> page text, for every generated page."""
-    out: dict[str, str] = {"reference/index.md": index_page(), "reference/api.md": api_page()}
+    out: dict[str, str] = {"reference/index.md": index_page(), "reference/api.md": api_page(),
+                           "bad-input.md": bad_input_page()}
     for family in FAMILIES:
         out[f"reference/{family}.md"] = family_page(family)
     return out

@@ -1,0 +1,252 @@
+"""The bad-input policy: what every public unit gives on NaN, inf, empty batches, odd weights, bad labels.
+
+One :class:`Policy` per public unit (kernel function, streaming class, ``jmetrics.sk`` function,
+``Collection``, ``evaluate``, ``jmetrics eval``), as data. A unit's policy is its family's (declared
+once per implementation module in ``FAMILY_OF_MODULE``) unless ``OVERRIDES`` holds a line for the
+unit object itself. ``tests/test_adversarial.py`` holds every unit to its row, eagerly and under
+``jax.jit``, against the oracles (Keras 3, scikit-learn 1.9.1, or a float64 NumPy formula), and
+``docs/bad-input.md`` is generated from the same rows.
+
+Each cell is an :class:`Outcome`: what the eager call gives, and what the same call under
+``jax.jit`` gives (where raising on values is impossible, the documented value is NaN).
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+from typing import Any, NamedTuple
+
+from jmetrics.adapter._resolve import auto_accuracy, auto_crossentropy
+from jmetrics.kernels import _classification as k_classification
+from jmetrics.kernels import _correlation as k_correlation
+from jmetrics.kernels import _hinge as k_hinge
+from jmetrics.kernels import _probabilistic as k_probabilistic
+from jmetrics.kernels import _regression as k_regression
+from jmetrics.metrics import (
+    _auc,
+    _calibration,
+    _confusion,
+    _exact,
+    _fbeta,
+    _histogram,
+    _iou,
+    _ranking,
+    _reduction,
+    _regression,
+    _wrappers,
+)
+from jmetrics.sk import _classification as sk_classification
+from jmetrics.sk import _multilabel as sk_multilabel
+from jmetrics.sk import _probabilistic as sk_probabilistic
+from jmetrics.sk import _ranking as sk_ranking
+from jmetrics.sk import _regression as sk_regression
+
+__all__ = ["INPUT_CLASSES", "OUTCOMES", "Outcome", "Policy", "policy_of", "policy_table",
+           "utilities"]
+
+OUTCOMES: dict[str, str] = {
+    "raise": "a ValueError or TypeError whose message names the unit and the argument",
+    "nan": "NaN (the whole result)",
+    "propagate": "NaN or inf where the float64 formula gives them, element by element",
+    "oracle": "the oracle's number (Keras 3 or scikit-learn 1.9.1); where the oracle raises, "
+              "a ValueError eagerly and NaN under jit",
+    "ignore": "the rows count as absent: the result of the same stream without them",
+    "members": "each member metric's own outcome (the collection raises if one of them does)",
+    "n/a": "does not apply (no such argument, or no jit face)",
+}
+
+
+class Outcome(NamedTuple):
+    """What a unit gives on one class of bad input: eagerly, and under ``jax.jit``."""
+
+    eager: str  # a key of OUTCOMES
+    jit: str  # a key of OUTCOMES
+
+
+class Policy(NamedTuple):
+    """A unit's outcome for each class of bad input."""
+
+    nan_true: Outcome  # NaN in y_true
+    nan_pred: Outcome  # NaN in y_pred (the values of Mean/Sum)
+    nan_weight: Outcome  # NaN in sample_weight
+    inf: Outcome  # +inf or -inf in y_true or y_pred
+    empty: Outcome  # a batch of 0 rows
+    zero_weights: Outcome  # a batch whose weights are all 0
+    negative_weights: Outcome  # a weight below 0
+    bad_labels: Outcome  # labels out of range: 2 or -1 for binary, C for sparse, num_classes
+    fractional_labels: Outcome  # 0.5 where 0/1 labels are expected, 1.5 for a class id
+
+
+# Columns of the policy page, in Policy field order.
+INPUT_CLASSES: dict[str, str] = {
+    "nan_true": "NaN y_true",
+    "nan_pred": "NaN y_pred",
+    "nan_weight": "NaN weight",
+    "inf": "±inf",
+    "empty": "empty batch",
+    "zero_weights": "all-zero weights",
+    "negative_weights": "negative weight",
+    "bad_labels": "out-of-range labels",
+    "fractional_labels": "fractional labels",
+}
+
+RAISE = Outcome("raise", "nan")  # eager error; NaN under jit
+PROPAGATE = Outcome("propagate", "propagate")
+ORACLE = Outcome("oracle", "oracle")
+IGNORE = Outcome("ignore", "ignore")
+MEMBERS = Outcome("members", "members")
+NA = Outcome("n/a", "n/a")
+
+
+def _everywhere(outcome: Outcome) -> dict[str, Outcome]:
+    return dict.fromkeys(Policy._fields, outcome)
+
+
+def _eager_only(policy: Policy) -> Policy:
+    """No jit face (the result's length depends on the values, or the unit reads files)."""
+    return Policy(*(Outcome(o.eager, "n/a") for o in policy))
+
+
+# -- family defaults ------------------------------------------------------------------------
+# Per-sample functions follow their float64 formula: NaN and inf propagate row by row.
+KERNEL = Policy(**_everywhere(NA) | dict(nan_true=PROPAGATE, nan_pred=PROPAGATE, inf=PROPAGATE,
+                                          empty=ORACLE))
+# Functions of labels: any real label goes through the formula as Keras' does.
+LABEL_KERNEL = KERNEL._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
+# Class ids used as an index: JAX would clamp a wrong one into a wrong number.
+SPARSE_KERNEL = KERNEL._replace(bad_labels=RAISE, fractional_labels=RAISE)
+# Weighted means of a kernel (Keras' MeanMetricWrapper): NaN propagates as in Keras.
+MEAN = Policy(nan_true=PROPAGATE, nan_pred=PROPAGATE, nan_weight=PROPAGATE, inf=PROPAGATE,
+              empty=IGNORE, zero_weights=IGNORE, negative_weights=ORACLE, bad_labels=NA,
+              fractional_labels=NA)
+LABEL_MEAN = MEAN._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
+SPARSE_MEAN = MEAN._replace(bad_labels=RAISE, fractional_labels=RAISE)
+# Counts, curves, sorts, histograms, bins: a NaN score or label has no place, so it is refused.
+CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf=RAISE, empty=IGNORE,
+                zero_weights=IGNORE, negative_weights=ORACLE, bad_labels=ORACLE,
+                fractional_labels=ORACLE)
+LABEL_INDEX = CURVES._replace(bad_labels=RAISE, fractional_labels=RAISE)
+# scikit-learn functions: scikit-learn's checks (eagerly), NaN under jit.
+SKLEARN = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf=RAISE, empty=RAISE,
+                 zero_weights=ORACLE, negative_weights=ORACLE, bad_labels=ORACLE,
+                 fractional_labels=ORACLE)
+SKLEARN_REGRESSION = SKLEARN._replace(bad_labels=NA, fractional_labels=NA)
+# The engine refuses non-finite rows (on_nonfinite="error") and empty data; it has no jit face.
+ENGINE = _eager_only(Policy(**_everywhere(Outcome("raise", "raise")) | dict(
+    zero_weights=ORACLE, negative_weights=ORACLE, bad_labels=MEMBERS, fractional_labels=MEMBERS)))
+
+FAMILY_OF_MODULE: dict[Any, Policy] = {
+    k_regression: KERNEL,
+    k_correlation: KERNEL,
+    k_hinge: LABEL_KERNEL,
+    k_probabilistic: LABEL_KERNEL,
+    k_classification: LABEL_KERNEL,
+    _wrappers: LABEL_MEAN,
+    _reduction: MEAN,
+    _regression: MEAN,
+    _auc: CURVES,
+    _confusion: CURVES,
+    _exact: CURVES,
+    _histogram: CURVES,
+    _fbeta: CURVES,
+    _calibration: CURVES,
+    _ranking: CURVES,
+    _iou: LABEL_INDEX,
+    sk_classification: SKLEARN,
+    sk_multilabel: SKLEARN,
+    sk_probabilistic: SKLEARN,
+    sk_ranking: SKLEARN,
+    sk_regression: SKLEARN_REGRESSION,
+}
+
+_REGRESSION_MEANS = (_wrappers.MeanSquaredError, _wrappers.RootMeanSquaredError,
+                     _wrappers.MeanAbsoluteError, _wrappers.MeanAbsolutePercentageError,
+                     _wrappers.MeanSquaredLogarithmicError, _wrappers.LogCoshError,
+                     _wrappers.CosineSimilarity, _wrappers.PearsonCorrelation,
+                     _wrappers.ConcordanceCorrelation, _wrappers.KLDivergence, _wrappers.Poisson)
+
+OVERRIDES: dict[Any, Policy] = {
+    k_classification.sparse_categorical_accuracy: SPARSE_KERNEL,
+    k_classification.sparse_top_k_categorical_accuracy: SPARSE_KERNEL,
+    k_probabilistic.sparse_categorical_crossentropy: SPARSE_KERNEL,
+    k_regression.kl_divergence: KERNEL,
+    k_regression.poisson: KERNEL,
+    _wrappers.SparseCategoricalAccuracy: SPARSE_MEAN,
+    _wrappers.SparseTopKCategoricalAccuracy: SPARSE_MEAN,
+    _wrappers.SparseCategoricalCrossentropy: SPARSE_MEAN,
+    **dict.fromkeys(_REGRESSION_MEANS, MEAN),
+    auto_accuracy: LABEL_KERNEL,
+    auto_crossentropy: LABEL_KERNEL,
+    # The curves' length depends on the values: no jit face (a TypeError at trace time).
+    sk_ranking.roc_curve: _eager_only(SKLEARN),
+    sk_ranking.precision_recall_curve: _eager_only(SKLEARN),
+    sk_ranking.det_curve: _eager_only(SKLEARN),
+    # A data-dependent quantile: no jit face.
+    sk_regression.d2_pinball_score: _eager_only(SKLEARN_REGRESSION),
+    sk_regression.d2_absolute_error_score: _eager_only(SKLEARN_REGRESSION),
+}
+
+
+@cache
+def _system_rows() -> dict[Any, Policy]:
+    """The units above this layer (imported here, lazily, as the docs generator does)."""
+    from jmetrics.cli import _eval
+    from jmetrics.collection import Collection
+    from jmetrics.engine import _evaluate
+
+    collection = Policy(**_everywhere(MEMBERS))
+    return {Collection: collection, _evaluate.evaluate: ENGINE, _eval.run: ENGINE}
+
+
+def _is_alias(module: Any, name: str) -> bool:
+    return getattr(getattr(module, name), "__name__", name) != name
+
+
+@cache
+def utilities() -> tuple[Any, ...]:
+    """The public callables that are not metric units: they take no data to score."""
+    from jmetrics import adapter, collection, distributed, engine, history
+    from jmetrics.metrics._base import Metric
+    from jmetrics.sk._common import UndefinedMetricWarning
+
+    return (adapter.get, adapter.get_metric, adapter.serialize, adapter.deserialize,
+            adapter.clone_metric, adapter.clone_metrics, adapter.register_metric,
+            adapter.metric_info, adapter.metric_name, adapter.metric_names,
+            adapter.resolve_accuracy, adapter.Entry, collection.CollectionState,
+            collection.pad_batch, history.History, history.format_logs, history.format_value,
+            engine.Picked, engine.demo_data, engine.pick_metrics, Metric, UndefinedMetricWarning,
+            *(getattr(distributed, n) for n in distributed.__all__))
+
+
+def policy_of(unit: Any) -> Policy | None:
+    """The policy of a public unit (function, class, ``Collection``...); ``None`` if it has none."""
+    try:
+        row = OVERRIDES.get(unit) or _system_rows().get(unit)
+    except TypeError:  # unhashable: not a unit
+        return None
+    if row is not None:
+        return row
+    module = sys.modules.get(getattr(unit, "__module__", None) or "")
+    return FAMILY_OF_MODULE.get(module)
+
+
+def policy_table() -> dict[str, tuple[Any, Policy]]:
+    """Every public unit under its public name: ``name -> (unit, policy)``, aliases folded."""
+    import jmetrics
+    from jmetrics import metrics, sk
+    from jmetrics.cli import _eval
+
+    rows: dict[str, tuple[Any, Policy]] = {}
+    seen: set[int] = set()
+    for prefix, module in (("jmetrics.sk.", sk), ("jmetrics.", jmetrics),
+                           ("jmetrics.metrics.", metrics)):
+        for name in sorted(module.__all__, key=lambda n: (_is_alias(module, n), n)):
+            unit = getattr(module, name)
+            policy = policy_of(unit)
+            if policy is None or id(unit) in seen:
+                continue
+            seen.add(id(unit))
+            rows[prefix + name] = (unit, policy)
+    rows["jmetrics eval"] = (_eval.run, ENGINE)
+    return rows

@@ -1,0 +1,517 @@
+"""Faces and bad inputs for the adversarial law (``tests/test_adversarial.py``); not tests themselves.
+
+A :class:`Face` is how the law calls one public unit: eagerly, under ``jax.jit``, and through its
+oracle (Keras 3 on the JAX backend, scikit-learn 1.9.1), on a *stream* of batches (a clean batch,
+then the bad one; per-sample functions and scikit-learn functions see the bad batch alone). An
+:class:`InputClass` turns a clean batch of an input kind into one bad batch.
+
+Faces are built from the public API and the registry (``jmetrics.ENTRIES`` names each kernel's
+streaming class, hence its input kind; Keras 3 counterparts are found under the unit's own name);
+the few units whose inputs cannot be derived declare them in ``SK_SPECS`` / ``KIND_OF``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import jmetrics
+import jmetrics.metrics as jm
+import jmetrics.sk as jsk
+from jmetrics.adapter._table import ENTRIES
+from jmetrics.metrics._base import snake_case
+
+N = 6  # rows per batch
+C = 4  # classes of categorical, sparse and multilabel inputs
+Batch = tuple[Any, Any, Any]  # (y_true, y_pred, sample_weight); y_true is None for Mean/Sum
+
+
+def clean(kind: str, seed: int = 0) -> Batch:
+    """A small clean batch of an input kind (``Metric.input_kind`` vocabulary), weights of 1."""
+    r = np.random.default_rng(seed)
+    w = np.ones(N, np.float32)
+    if kind == "values":
+        return None, r.normal(size=(N, 3)).astype(np.float32), w
+    if kind == "regression":
+        t = r.uniform(0.5, 2, size=(N, 3)).astype(np.float32)
+        return t, (t + r.normal(scale=0.3, size=(N, 3))).astype(np.float32), w
+    if kind == "binary":
+        t = np.array([0, 1, 1, 0, 1, 0], np.float32)[:, None]
+        return t, r.uniform(0.05, 0.95, size=(N, 1)).astype(np.float32), w
+    if kind == "labels":
+        t = np.array([0, 1, 2, 0, 1, 2], np.float32)[:, None]
+        return t, np.array([0, 1, 1, 0, 2, 2], np.float32)[:, None], w
+    p = r.dirichlet(np.ones(C), size=N).astype(np.float32)
+    ids = np.array([0, 1, 2, 3, 1, 2])
+    if kind == "sparse":
+        return ids.astype(np.int32), p, w
+    if kind == "categorical":
+        return np.eye(C, dtype=np.float32)[ids], p, w
+    if kind == "multilabel":
+        t = np.eye(C, dtype=np.float32)[ids]
+        t[:, 0] = 1.0
+        return t, p, w
+    if kind == "sklabels":
+        return np.array([0, 1, 1, 0, 1, 0]), np.array([0, 1, 0, 0, 1, 1]), w
+    if kind == "skbinary":
+        return np.array([0, 1, 1, 0, 1, 0]), r.uniform(0.05, 0.95, size=N).astype(np.float32), w
+    if kind == "skregression":
+        t = r.normal(size=N).astype(np.float32)
+        return t, (t + r.normal(scale=0.3, size=N)).astype(np.float32), w
+    if kind == "sksparse":
+        return ids.astype(np.int64), p, w
+    raise ValueError(kind)
+
+
+LABEL_KINDS = {"binary": 2, "labels": 3, "sparse": C, "multilabel": 2, "sklabels": 2,
+               "skbinary": 2, "sksparse": C, "categorical": 2}
+
+
+# ---- faces -----------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, eq=False)
+class Face:
+    """How the law calls one unit."""
+
+    name: str  # the public name (test ids, messages)
+    unit: Any  # the public object
+    kind: str  # input kind of ``clean``
+    eager: Callable[[list[Batch]], Any]
+    jit: Callable[[list[Batch]], Any] | None
+    oracle: Callable[[list[Batch]], Any] | None  # None: no oracle for this unit
+    streaming: bool  # sees [clean, bad] (True) or [bad] (False)
+    weighted: bool  # takes sample_weight
+    arg_names: tuple[str, str, str]  # what the unit calls y_true, y_pred, sample_weight
+    names: tuple[str, ...]  # any of these in a message names the unit
+    logits: bool = False  # has a from_logits option
+
+
+def _leaves(x: Any) -> Any:
+    return jax.tree.map(lambda a: np.asarray(a, np.float64), x)
+
+
+def _cast(x: Any) -> Any:
+    return None if x is None else jnp.asarray(x)
+
+
+# -- kernels (per-sample functions) ------------------------------------------------------------
+def _kernel_kinds() -> dict[Any, str]:
+    kinds: dict[Any, str] = {}
+    for e in ENTRIES:
+        if e.kernel and e.streaming:
+            kinds[getattr(jmetrics, e.kernel)] = getattr(jm, e.streaming).input_kind
+    kinds.update({
+        jmetrics.huber: "regression", jmetrics.binary_focal_crossentropy: "binary",
+        jmetrics.categorical_focal_crossentropy: "categorical",
+        jmetrics.auto_accuracy: "binary", jmetrics.auto_crossentropy: "binary",
+        jm.expected_calibration_error: "categorical", jm.max_calibration_error: "categorical",
+        jm.reliability_diagram: "categorical",
+    })
+    for fn in (jm.ndcg_at_k, jm.dcg_at_k, jm.precision_at_k, jm.recall_at_k, jm.hit_rate_at_k,
+               jm.average_precision_at_k, jm.reciprocal_rank, jm.ranking_metrics):
+        kinds[fn] = "multilabel"
+    return kinds
+
+
+KIND_OF = _kernel_kinds()
+
+
+def _keras_function(name: str) -> Callable[..., Any] | None:
+    import keras
+
+    for module in (keras.metrics, keras.losses):
+        fn = getattr(module, name, None)
+        if inspect.isfunction(fn):
+            return fn
+    return None
+
+
+@functools.cache
+def _jitted(fn: Callable[..., Any], **kw: Any) -> Callable[..., Any]:
+    return jax.jit(functools.partial(fn, **kw))
+
+
+def kernel_face(name: str, fn: Callable[..., Any], **kw: Any) -> Face:
+    params = inspect.signature(fn).parameters
+    weighted = "sample_weight" in params
+    fname = fn.__name__
+    jitted_fn = _jitted(fn, **kw)
+
+    def call(f: Callable[..., Any], batches: list[Batch]) -> Any:
+        t, p, w = batches[-1]
+        if weighted:
+            return f(_cast(t), _cast(p), sample_weight=_cast(w))
+        return f(_cast(t), _cast(p))
+
+    def oracle(batches: list[Batch]) -> Any:
+        t, p, _ = batches[-1]
+        return keras_fn(np.asarray(t), np.asarray(p), **kw)
+
+    keras_fn = _keras_function(fname) if fname == name.rsplit(".", 1)[-1] else None
+    return Face(name, fn, KIND_OF[fn], functools.partial(call, functools.partial(fn, **kw)),
+                functools.partial(call, jitted_fn), oracle if keras_fn is not None else None,
+                False, weighted, (*list(params)[:2], "sample_weight"), (fname,),
+                logits="from_logits" in params)
+
+
+# -- streaming classes -------------------------------------------------------------------------
+def _instance(cls: type) -> Any:
+    if cls is jm.MeanMetricWrapper:
+        return jm.MeanMetricWrapper(jmetrics.mean_squared_error)
+    return cls(**cls.example_args)
+
+
+def _keras_instance(cls: type) -> Any:
+    import keras
+
+    if cls is jm.MeanMetricWrapper:
+        return keras.metrics.MeanMetricWrapper(keras.metrics.mean_squared_error)
+    kc = getattr(keras.metrics, cls.__name__, None)
+    if kc is None:
+        return None
+    args = {k: v for k, v in cls.example_args.items()
+            if k not in getattr(cls, "jmetrics_only_options", ())}
+    return kc(**args)
+
+
+_JIT_STEPS: dict[Any, tuple[Callable[..., Any], Callable[..., Any]]] = {}
+
+
+def _steps(metric: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    if metric not in _JIT_STEPS:
+        _JIT_STEPS[metric] = (jax.jit(lambda s, *a, w: metric.update(s, *a, sample_weight=w)),
+                              jax.jit(metric.compute))
+    return _JIT_STEPS[metric]
+
+
+def _args(t: Any, p: Any) -> tuple[Any, ...]:
+    return (p,) if t is None else (t, p)
+
+
+def class_face(name: str, cls: type, **options: Any) -> Face:
+    def make() -> Any:
+        m = _instance(cls)
+        return dataclasses.replace(m, **options) if options else m
+
+    def eager(batches: list[Batch]) -> Any:
+        m = make()
+        for t, p, w in batches:
+            m.update_state(*_args(t, p), sample_weight=w)
+        return m.result()
+
+    def jitted(batches: list[Batch]) -> Any:
+        m = make()
+        update, compute = _steps(m)
+        s = m.init()
+        for t, p, w in batches:
+            s = update(s, *(_cast(a) for a in _args(t, p)), w=_cast(w))
+        return compute(s)
+
+    def oracle(batches: list[Batch]) -> Any:
+        km = _keras_instance(cls)
+        if options:
+            km = type(km)(**{**km.get_config(), **options})
+        for t, p, w in batches:
+            km.update_state(*_args(t, p), sample_weight=w)
+        return km.result()
+
+    import keras
+
+    has_oracle = cls is jm.MeanMetricWrapper or hasattr(keras.metrics, cls.__name__)
+    m = _instance(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    return Face(name, cls, cls.input_kind, eager, jitted, oracle if has_oracle else None, True, True,
+                ("y_true", "values" if cls.input_kind == "values" else "y_pred", "sample_weight"),
+                (cls.__name__, snake_case(cls.__name__), m.display_name),
+                logits="from_logits" in fields)
+
+
+# -- scikit-learn functions --------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class SkSpec:
+    kind: str
+    kw: tuple[tuple[str, Any], ...] = ()  # options for both the jmetrics function and sklearn
+    jit_kw: tuple[tuple[str, Any], ...] = ()  # extra static options the jit path needs
+
+
+_CM = (("labels", (0, 1)),)
+SK_SPECS: dict[Any, SkSpec] = {
+    jsk.accuracy_score: SkSpec("sklabels"),
+    jsk.balanced_accuracy_score: SkSpec("sklabels", jit_kw=_CM),
+    jsk.cohen_kappa_score: SkSpec("sklabels", jit_kw=_CM),
+    jsk.confusion_matrix: SkSpec("sklabels", jit_kw=_CM),
+    jsk.f1_score: SkSpec("sklabels"),
+    jsk.fbeta_score: SkSpec("sklabels", kw=(("beta", 2.0),)),
+    jsk.hamming_loss: SkSpec("sklabels"),
+    jsk.jaccard_score: SkSpec("sklabels"),
+    jsk.matthews_corrcoef: SkSpec("sklabels", jit_kw=_CM),
+    jsk.multilabel_confusion_matrix: SkSpec("sklabels", jit_kw=_CM),
+    jsk.precision_recall_fscore_support: SkSpec("sklabels", kw=(("average", "binary"),)),
+    jsk.precision_score: SkSpec("sklabels"),
+    jsk.recall_score: SkSpec("sklabels"),
+    jsk.roc_auc_score: SkSpec("skbinary"),
+    jsk.average_precision_score: SkSpec("skbinary"),
+    jsk.roc_curve: SkSpec("skbinary"),
+    jsk.precision_recall_curve: SkSpec("skbinary"),
+    jsk.det_curve: SkSpec("skbinary"),
+    jsk.brier_score_loss: SkSpec("skbinary"),
+    jsk.log_loss: SkSpec("skbinary"),
+    jsk.d2_log_loss_score: SkSpec("skbinary"),
+    jsk.d2_brier_score: SkSpec("skbinary"),
+    jsk.top_k_accuracy_score: SkSpec("sksparse", kw=(("k", 2),)),
+    jsk.coverage_error: SkSpec("multilabel"),
+    jsk.label_ranking_average_precision_score: SkSpec("multilabel"),
+    jsk.dcg_score: SkSpec("multilabel"),
+    jsk.ndcg_score: SkSpec("multilabel"),
+    jsk.r2_score: SkSpec("skregression"),
+    jsk.explained_variance_score: SkSpec("skregression"),
+    jsk.mean_pinball_loss: SkSpec("skregression"),
+    jsk.d2_pinball_score: SkSpec("skregression"),
+    jsk.d2_absolute_error_score: SkSpec("skregression"),
+}
+
+
+def sk_face(name: str, fn: Callable[..., Any], traceable: bool) -> Face:
+    spec = SK_SPECS[fn]
+    kw = dict(spec.kw)
+    params = list(inspect.signature(fn).parameters)
+    jitted_fn = jax.jit(lambda t, p, w: fn(t, p, sample_weight=w, **kw, **dict(spec.jit_kw)))
+
+    def eager(batches: list[Batch]) -> Any:
+        t, p, w = batches[-1]
+        return fn(t, p, sample_weight=w, **kw)
+
+    def jitted(batches: list[Batch]) -> Any:
+        t, p, w = batches[-1]
+        return jitted_fn(_cast(t), _cast(p), _cast(w))
+
+    def oracle(batches: list[Batch]) -> Any:
+        import sklearn.metrics
+
+        t, p, w = batches[-1]
+        return getattr(sklearn.metrics, fn.__name__)(t, p, sample_weight=w, **kw)
+
+    return Face(name, fn, spec.kind, eager, jitted if traceable else None, oracle, False, True,
+                (params[0], params[1], "sample_weight"), (fn.__name__,))
+
+
+# -- Collection, evaluate, jmetrics eval -------------------------------------------------------
+SYSTEM_MEMBERS = {"regression": (jm.MeanSquaredError, jm.MeanAbsoluteError),
+                  "binary": (jm.BinaryAccuracy, jm.AUC)}
+
+
+def collection_face(name: str, kind: str) -> Face:
+    members = SYSTEM_MEMBERS[kind]
+    coll = jmetrics.Collection([cls() for cls in members])
+    update, compute = _steps(coll)
+
+    def eager(batches: list[Batch]) -> Any:
+        c = jmetrics.Collection([cls() for cls in members])
+        for t, p, w in batches:
+            c.update_state(t, p, sample_weight=w)
+        return c.result()
+
+    def jitted(batches: list[Batch]) -> Any:
+        s = coll.init()
+        for t, p, w in batches:
+            s = update(s, _cast(t), _cast(p), w=_cast(w))
+        return compute(s)
+
+    return Face(f"{name}[{kind}]", jmetrics.Collection, kind, eager, jitted, None, True, True,
+                ("y_true", "y_pred", "sample_weight"), ("Collection",) + tuple(
+                    snake_case(m.__name__) for m in members) + tuple(m.__name__ for m in members))
+
+
+def evaluate_face(name: str, kind: str) -> Face:
+    members = SYSTEM_MEMBERS[kind]
+
+    def eager(batches: list[Batch]) -> Any:
+        t, p, w = batches[-1]
+        return jmetrics.evaluate(t, p, [cls() for cls in members], sample_weight=w,
+                                 progress=False)
+
+    return Face(f"{name}[{kind}]", jmetrics.evaluate, kind, eager, None, _members_oracle(members),
+                False, True, ("y_true", "y_pred", "sample_weight"), ("evaluate",))
+
+
+def _members_oracle(members: tuple[type, ...]) -> Callable[[list[Batch]], Any]:
+    def oracle(batches: list[Batch]) -> Any:
+        out = {}
+        for cls in members:
+            km = _keras_instance(cls)
+            for t, p, w in batches:
+                km.update_state(t, p, sample_weight=w)
+            out[cls().display_name] = km.result()
+        return out
+
+    return oracle
+
+
+def cli_face(name: str, kind: str) -> Face:
+    members = SYSTEM_MEMBERS[kind]
+
+    def eager(batches: list[Batch]) -> Any:
+        import contextlib
+        import io
+        import json
+
+        from jmetrics.cli import main
+
+        t, p, w = batches[-1]
+        out, err = io.StringIO(), io.StringIO()
+        with tempfile.TemporaryDirectory() as d:
+            paths = []
+            for arg, a in (("true", t), ("pred", p), ("w", w)):
+                path = os.path.join(d, f"{arg}.npy")
+                np.save(path, np.asarray(a))
+                paths.append(path)
+            argv = ["eval", "--y-true", paths[0], "--y-pred", paths[1], "--weights", paths[2],
+                    "-m", *(cls().display_name for cls in members), "--format", "json", "-q"]
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(argv)
+        if code == 2:
+            raise ValueError(err.getvalue().strip())
+        assert code == 0, err.getvalue()
+        return json.loads(out.getvalue())
+
+    return Face(f"{name}[{kind}]", name, kind, eager, None, _members_oracle(members), False, True,
+                ("y_true", "y_pred", "weight"), ("eval", "evaluate"))
+
+
+# ---- bad inputs ------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class InputClass:
+    """One class of bad (or unusual) input."""
+
+    name: str
+    field: str | None  # the Policy field that says the outcome; None: the oracle's number
+    arg: int  # index of the argument at fault (0 y_true, 1 y_pred, 2 sample_weight)
+    make: Callable[[str, Batch], Batch | None]  # (kind, clean batch) -> bad batch, None: n/a
+
+
+def _put(a: Any, value: float, row: int = 1) -> np.ndarray:
+    a = np.array(a, dtype=np.float32 if np.asarray(a).dtype.kind in "iub" else None)
+    a[row] = value
+    return a
+
+
+def _nan_true(kind: str, b: Batch) -> Batch | None:
+    return None if b[0] is None else (_put(b[0], np.nan), b[1], b[2])
+
+
+def _value_in_pred(value: float) -> Callable[[str, Batch], Batch | None]:
+    def make(kind: str, b: Batch) -> Batch | None:
+        return b[0], _put(b[1], value), b[2]
+    return make
+
+
+def _value_in_true(value: float) -> Callable[[str, Batch], Batch | None]:
+    def make(kind: str, b: Batch) -> Batch | None:
+        return None if b[0] is None else (_put(b[0], value), b[1], b[2])
+    return make
+
+
+def _weights(value: float, everywhere: bool = False) -> Callable[[str, Batch], Batch | None]:
+    def make(kind: str, b: Batch) -> Batch | None:
+        w = np.full(N, value, np.float32) if everywhere else _put(b[2], value)
+        return b[0], b[1], w
+    return make
+
+
+def _empty(kind: str, b: Batch) -> Batch:
+    return tuple(None if a is None else np.asarray(a)[:0] for a in b)  # type: ignore[return-value]
+
+
+def _label(high: bool) -> Callable[[str, Batch], Batch | None]:
+    def make(kind: str, b: Batch) -> Batch | None:
+        if kind not in LABEL_KINDS:
+            return None
+        t = np.array(b[0])
+        value = LABEL_KINDS[kind] if high else -1
+        if t.ndim == 2 and kind in ("categorical", "multilabel"):
+            t[1, 1] = value
+        else:
+            t[1] = value
+        return t, b[1], b[2]
+    return make
+
+
+def _fractional(kind: str, b: Batch) -> Batch | None:
+    if kind not in LABEL_KINDS:
+        return None
+    t = np.array(b[0], np.float32)
+    if t.ndim == 2 and kind in ("categorical", "multilabel"):
+        t[1, 1] = 0.5
+    else:
+        t[1] = 1.5 if kind in ("sparse", "labels", "sksparse") else 0.5
+    return t, b[1], b[2]
+
+
+def _rank(ndim: int) -> Callable[[str, Batch], Batch | None]:
+    """The batch as 1-D rows (kinds with one column) or with an extra leading axis (3-D)."""
+    def make(kind: str, b: Batch) -> Batch | None:
+        t, p, w = b
+        if ndim == 1:
+            if kind not in ("binary", "labels", "regression") or kind.startswith("sk"):
+                return None
+            return (None if t is None else np.asarray(t)[:, 0]), np.asarray(p)[:, 0], w
+        if kind.startswith("sk") or kind == "values":
+            return None
+        return (np.asarray(t).reshape(2, N // 2, *np.shape(t)[1:]),
+                np.asarray(p).reshape(2, N // 2, *np.shape(p)[1:]), w.reshape(2, N // 2))
+    return make
+
+
+def _bf16(kind: str, b: Batch) -> Batch | None:
+    if kind.startswith("sk"):
+        return None
+    t, p, w = b
+    def cast(a: Any) -> Any:
+        return a if a is None or np.asarray(a).dtype.kind != "f" else jnp.asarray(a, jnp.bfloat16)
+    return cast(t), cast(p), w
+
+
+def _extreme_logits(kind: str, b: Batch) -> Batch | None:
+    t, p, w = b
+    p = np.where(np.arange(np.size(p)).reshape(np.shape(p)) % 2 == 0, 1e4, -1e4).astype(np.float32)
+    return t, p, w
+
+
+INPUT_CLASSES: tuple[InputClass, ...] = (
+    InputClass("nan_true", "nan_true", 0, _nan_true),
+    InputClass("nan_pred", "nan_pred", 1, _value_in_pred(np.nan)),
+    InputClass("posinf_true", "inf", 0, _value_in_true(np.inf)),
+    InputClass("neginf_true", "inf", 0, _value_in_true(-np.inf)),
+    InputClass("posinf_pred", "inf", 1, _value_in_pred(np.inf)),
+    InputClass("neginf_pred", "inf", 1, _value_in_pred(-np.inf)),
+    InputClass("nan_weight", "nan_weight", 2, _weights(np.nan)),
+    InputClass("empty", "empty", 0, _empty),
+    InputClass("zero_weights", "zero_weights", 2, _weights(0.0, everywhere=True)),
+    InputClass("negative_weight", "negative_weights", 2, _weights(-1.0)),
+    InputClass("label_too_high", "bad_labels", 0, _label(True)),
+    InputClass("label_negative", "bad_labels", 0, _label(False)),
+    InputClass("label_fractional", "fractional_labels", 0, _fractional),
+    InputClass("rows_1d", None, 1, _rank(1)),
+    InputClass("rows_3d", None, 1, _rank(3)),
+    InputClass("bf16", None, 1, _bf16),
+    InputClass("extreme_logits", None, 1, _extreme_logits),
+)
+
+
+def as_float32(b: Batch) -> Batch:
+    """A bf16 batch with its values rounded and widened to float32 (what its oracle sees)."""
+    return tuple(None if a is None else np.asarray(jnp.asarray(a).astype(jnp.float32))
+                 if jnp.asarray(a).dtype == jnp.bfloat16 else a for a in b)  # type: ignore[return-value]
+
+
+def result_tree(x: Any) -> Any:
+    """A result as float64 NumPy leaves (dicts stay dicts; tuples of arrays stay tuples)."""
+    return _leaves(x)
