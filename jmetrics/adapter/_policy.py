@@ -70,7 +70,8 @@ class Policy(NamedTuple):
     nan_true: Outcome  # NaN in y_true
     nan_pred: Outcome  # NaN in y_pred (the values of Mean/Sum)
     nan_weight: Outcome  # NaN in sample_weight
-    inf: Outcome  # +inf or -inf in y_true or y_pred
+    inf_true: Outcome  # +inf or -inf in y_true
+    inf_pred: Outcome  # +inf or -inf in y_pred
     empty: Outcome  # a batch of 0 rows
     zero_weights: Outcome  # a batch whose weights are all 0
     negative_weights: Outcome  # a weight below 0
@@ -83,7 +84,8 @@ INPUT_CLASSES: dict[str, str] = {
     "nan_true": "NaN y_true",
     "nan_pred": "NaN y_pred",
     "nan_weight": "NaN weight",
-    "inf": "±inf",
+    "inf_true": "±inf y_true",
+    "inf_pred": "±inf y_pred",
     "empty": "empty batch",
     "zero_weights": "all-zero weights",
     "negative_weights": "negative weight",
@@ -110,25 +112,28 @@ def _eager_only(policy: Policy) -> Policy:
 
 # -- family defaults ------------------------------------------------------------------------
 # Per-sample functions follow their float64 formula: NaN and inf propagate row by row.
-KERNEL = Policy(**_everywhere(NA) | dict(nan_true=PROPAGATE, nan_pred=PROPAGATE, inf=PROPAGATE,
-                                          empty=ORACLE))
+KERNEL = Policy(**_everywhere(NA) | dict(nan_true=PROPAGATE, nan_pred=PROPAGATE,
+                                          inf_true=PROPAGATE, inf_pred=PROPAGATE, empty=ORACLE))
 # Functions of labels: any real label goes through the formula as Keras' does.
 LABEL_KERNEL = KERNEL._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
 # Class ids used as an index: JAX would clamp a wrong one into a wrong number.
-SPARSE_KERNEL = KERNEL._replace(bad_labels=RAISE, fractional_labels=RAISE)
+SPARSE_KERNEL = KERNEL._replace(inf_true=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
 # Weighted means of a kernel (Keras' MeanMetricWrapper): NaN propagates as in Keras.
-MEAN = Policy(nan_true=PROPAGATE, nan_pred=PROPAGATE, nan_weight=PROPAGATE, inf=PROPAGATE,
+MEAN = Policy(nan_true=PROPAGATE, nan_pred=PROPAGATE, nan_weight=PROPAGATE, inf_true=PROPAGATE,
+              inf_pred=PROPAGATE,
               empty=IGNORE, zero_weights=IGNORE, negative_weights=ORACLE, bad_labels=NA,
               fractional_labels=NA)
 LABEL_MEAN = MEAN._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
-SPARSE_MEAN = MEAN._replace(bad_labels=RAISE, fractional_labels=RAISE)
+SPARSE_MEAN = MEAN._replace(inf_true=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
 # Counts, curves, sorts, histograms, bins: a NaN score or label has no place, so it is refused.
-CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf=RAISE, empty=IGNORE,
+CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf_true=RAISE,
+                inf_pred=RAISE, empty=IGNORE,
                 zero_weights=IGNORE, negative_weights=ORACLE, bad_labels=ORACLE,
                 fractional_labels=ORACLE)
 LABEL_INDEX = CURVES._replace(bad_labels=RAISE, fractional_labels=RAISE)
 # scikit-learn functions: scikit-learn's checks (eagerly), NaN under jit.
-SKLEARN = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf=RAISE, empty=RAISE,
+SKLEARN = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf_true=RAISE,
+                 inf_pred=RAISE, empty=RAISE,
                  zero_weights=ORACLE, negative_weights=ORACLE, bad_labels=ORACLE,
                  fractional_labels=ORACLE)
 SKLEARN_REGRESSION = SKLEARN._replace(bad_labels=NA, fractional_labels=NA)
