@@ -128,8 +128,11 @@ KIND_OF = _kernel_kinds()
 def _kernel_oracles() -> dict[Any, Callable[..., Any]]:
     """Each kernel's oracle from the kernel tests' cases: Keras 3 reduced to one value per sample
     where Keras has the function, else the float64 NumPy formula."""
-    from tests import test_kernels_classification, test_kernels_probabilistic
-    from tests import test_kernels_regression
+    from tests import (
+        test_kernels_classification,
+        test_kernels_probabilistic,
+        test_kernels_regression,
+    )
 
     oracles: dict[Any, Callable[..., Any]] = {}
     for module in (test_kernels_classification, test_kernels_probabilistic,
