@@ -92,6 +92,7 @@ class Face:
     arg_names: tuple[str, str, str]  # what the unit calls y_true, y_pred, sample_weight
     names: tuple[str, ...]  # any of these in a message names the unit
     logits: bool = False  # has a from_logits option
+    shapes: bool = True  # held to the rank classes (1-D, 3-D batches)
 
 
 def _leaves(x: Any) -> Any:
@@ -178,7 +179,11 @@ def kernel_face(name: str, fn: Callable[..., Any], **kw: Any) -> Face:
     return Face(name, fn, KIND_OF[fn], functools.partial(call, functools.partial(fn, **kw)),
                 functools.partial(call, jitted_fn), oracle if oracle_fn is not None else None,
                 False, weighted, (*list(params)[:2], "sample_weight"), (fn.__name__,),
-                logits="from_logits" in params)
+                logits="from_logits" in params, shapes=fn not in SHAPE_DISPATCH)
+
+
+# Pick their form from the shapes (tested in tests/test_adapter.py): no fixed oracle on 1-D/3-D.
+SHAPE_DISPATCH = (jmetrics.auto_accuracy, jmetrics.auto_crossentropy)
 
 
 # -- streaming classes -------------------------------------------------------------------------
@@ -257,22 +262,22 @@ def class_face(name: str, cls: type, **options: Any) -> Face:
 @dataclasses.dataclass(frozen=True)
 class SkSpec:
     kind: str
-    kw: tuple[tuple[str, Any], ...] = ()  # options for both the jmetrics function and sklearn
-    jit_kw: tuple[tuple[str, Any], ...] = ()  # extra static options the jit path needs
+    kw: tuple[tuple[str, Any], ...] = ()  # options for the jmetrics function and sklearn (the
+    # class set of a confusion matrix is static under jit: it is given to both)
 
 
 _CM = (("labels", (0, 1)),)
 SK_SPECS: dict[Any, SkSpec] = {
     jsk.accuracy_score: SkSpec("sklabels"),
-    jsk.balanced_accuracy_score: SkSpec("sklabels", jit_kw=_CM),
-    jsk.cohen_kappa_score: SkSpec("sklabels", jit_kw=_CM),
-    jsk.confusion_matrix: SkSpec("sklabels", jit_kw=_CM),
+    jsk.balanced_accuracy_score: SkSpec("sklabels", kw=_CM),
+    jsk.cohen_kappa_score: SkSpec("sklabels", kw=_CM),
+    jsk.confusion_matrix: SkSpec("sklabels", kw=_CM),
     jsk.f1_score: SkSpec("sklabels"),
     jsk.fbeta_score: SkSpec("sklabels", kw=(("beta", 2.0),)),
     jsk.hamming_loss: SkSpec("sklabels"),
     jsk.jaccard_score: SkSpec("sklabels"),
-    jsk.matthews_corrcoef: SkSpec("sklabels", jit_kw=_CM),
-    jsk.multilabel_confusion_matrix: SkSpec("sklabels", jit_kw=_CM),
+    jsk.matthews_corrcoef: SkSpec("sklabels", kw=_CM),
+    jsk.multilabel_confusion_matrix: SkSpec("sklabels", kw=_CM),
     jsk.precision_recall_fscore_support: SkSpec("sklabels", kw=(("average", "binary"),)),
     jsk.precision_score: SkSpec("sklabels"),
     jsk.recall_score: SkSpec("sklabels"),
@@ -302,7 +307,7 @@ def sk_face(name: str, fn: Callable[..., Any], traceable: bool) -> Face:
     spec = SK_SPECS[fn]
     kw = dict(spec.kw)
     params = list(inspect.signature(fn).parameters)
-    jitted_fn = jax.jit(lambda t, p, w: fn(t, p, sample_weight=w, **kw, **dict(spec.jit_kw)))
+    jitted_fn = jax.jit(lambda t, p, w: fn(t, p, sample_weight=w, **kw))
 
     def eager(batches: list[Batch]) -> Any:
         t, p, w = batches[-1]

@@ -98,6 +98,7 @@ PROPAGATE = Outcome("propagate", "propagate")
 ORACLE = Outcome("oracle", "oracle")
 IGNORE = Outcome("ignore", "ignore")
 MEMBERS = Outcome("members", "members")
+NAN = Outcome("nan", "nan")
 NA = Outcome("n/a", "n/a")
 
 
@@ -116,21 +117,27 @@ KERNEL = Policy(**_everywhere(NA) | dict(nan_true=PROPAGATE, nan_pred=PROPAGATE,
                                           inf_true=PROPAGATE, inf_pred=PROPAGATE, empty=ORACLE))
 # Functions of labels: any real label goes through the formula as Keras' does.
 LABEL_KERNEL = KERNEL._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
-# Class ids used as an index: JAX would clamp a wrong one into a wrong number.
-SPARSE_KERNEL = KERNEL._replace(inf_true=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
+# Class ids used as an index: JAX would clamp a wrong one into a wrong number. Fractional ids are
+# truncated toward zero, as Keras casts them.
+SPARSE_KERNEL = KERNEL._replace(nan_true=RAISE, inf_true=RAISE, bad_labels=RAISE,
+                                fractional_labels=ORACLE)
 # Weighted means of a kernel (Keras' MeanMetricWrapper): NaN propagates as in Keras.
 MEAN = Policy(nan_true=PROPAGATE, nan_pred=PROPAGATE, nan_weight=PROPAGATE, inf_true=PROPAGATE,
               inf_pred=PROPAGATE,
               empty=IGNORE, zero_weights=IGNORE, negative_weights=ORACLE, bad_labels=NA,
               fractional_labels=NA)
 LABEL_MEAN = MEAN._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
-SPARSE_MEAN = MEAN._replace(inf_true=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
+SPARSE_MEAN = MEAN._replace(nan_true=RAISE, inf_true=RAISE, bad_labels=RAISE,
+                            fractional_labels=ORACLE)
 # Counts, curves, sorts, histograms, bins: a NaN score or label has no place, so it is refused.
 CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf_true=RAISE,
                 inf_pred=RAISE, empty=IGNORE,
                 zero_weights=IGNORE, negative_weights=ORACLE, bad_labels=ORACLE,
                 fractional_labels=ORACLE)
 LABEL_INDEX = CURVES._replace(bad_labels=RAISE, fractional_labels=RAISE)
+# The function forms of ranking and calibration metrics: one value per call, NaN without rows.
+RANKING_FUNCTION = CURVES._replace(empty=NAN, nan_weight=NA, zero_weights=NA, negative_weights=NA)
+CALIBRATION_FUNCTION = CURVES._replace(empty=NAN, zero_weights=NAN)
 # scikit-learn functions: scikit-learn's checks (eagerly), NaN under jit.
 SKLEARN = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf_true=RAISE,
                  inf_pred=RAISE, empty=RAISE,
@@ -181,6 +188,11 @@ OVERRIDES: dict[Any, Policy] = {
     _wrappers.SparseTopKCategoricalAccuracy: SPARSE_MEAN,
     _wrappers.SparseCategoricalCrossentropy: SPARSE_MEAN,
     **dict.fromkeys(_REGRESSION_MEANS, MEAN),
+    **dict.fromkeys((_ranking.ndcg_at_k, _ranking.dcg_at_k, _ranking.precision_at_k,
+                     _ranking.recall_at_k, _ranking.hit_rate_at_k, _ranking.average_precision_at_k,
+                     _ranking.reciprocal_rank, _ranking.ranking_metrics), RANKING_FUNCTION),
+    **dict.fromkeys((_calibration.expected_calibration_error, _calibration.max_calibration_error,
+                     _calibration.reliability_diagram), CALIBRATION_FUNCTION),
     auto_accuracy: LABEL_KERNEL,
     auto_crossentropy: LABEL_KERNEL,
     # The curves' length depends on the values: no jit face (a TypeError at trace time).
