@@ -162,10 +162,11 @@ def check_label_range(
         if arr.size == 0:
             return
     lo, hi = arr.min(), arr.max()
-    if lo < 0 or hi >= num_classes:
+    if not (lo >= 0 and hi < num_classes):  # NaN fails both comparisons
+        got = "NaN labels" if np.isnan(lo) else f"labels in [{lo}, {hi}]"
         raise ValueError(
             f"{metric}: y_true must hold class ids in [0, {num_classes - 1}] (y_pred has "
-            f"{num_classes} classes); got labels in [{lo}, {hi}]. Under jit such labels are not "
+            f"{num_classes} classes); got {got}. Under jit such labels are not "
             f"checked (see the docstring)."
         )
 
