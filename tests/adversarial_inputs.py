@@ -269,14 +269,14 @@ class SkSpec:
 _CM = (("labels", (0, 1)),)
 SK_SPECS: dict[Any, SkSpec] = {
     jsk.accuracy_score: SkSpec("sklabels"),
-    jsk.balanced_accuracy_score: SkSpec("sklabels", kw=_CM),
+    jsk.balanced_accuracy_score: SkSpec("sklabels"),
     jsk.cohen_kappa_score: SkSpec("sklabels", kw=_CM),
     jsk.confusion_matrix: SkSpec("sklabels", kw=_CM),
     jsk.f1_score: SkSpec("sklabels"),
     jsk.fbeta_score: SkSpec("sklabels", kw=(("beta", 2.0),)),
     jsk.hamming_loss: SkSpec("sklabels"),
     jsk.jaccard_score: SkSpec("sklabels"),
-    jsk.matthews_corrcoef: SkSpec("sklabels", kw=_CM),
+    jsk.matthews_corrcoef: SkSpec("sklabels"),
     jsk.multilabel_confusion_matrix: SkSpec("sklabels", kw=_CM),
     jsk.precision_recall_fscore_support: SkSpec("sklabels", kw=(("average", "binary"),)),
     jsk.precision_score: SkSpec("sklabels"),

@@ -176,12 +176,14 @@ def _check(face: ai.Face, ic: ai.InputClass, outcome: str, mode: str, run: Any,
             assert err is None, f"{what}: raised {type(err).__name__}: {err}"
             assert not all(np.isfinite(a).all() for a in _flat(got)), f"{what}: {got} is finite"
             return None
+        if err is not None and ic.field is None:  # a shape error naming the unit
+            return _assert_named_error(face, ic, err, got, what)
         assert err is None, f"{what}: raised {type(err).__name__}: {err}"
         return _close(got, _reference(face, ic, bad, run), f"{what}: not its float32 2-D value",
                       *((2e-2, 2e-2) if ic.name == "bf16" else (1e-5, 1e-6)))
     want, oracle_err = _run(face.oracle, [ai.as_float32(b) for b in batches])
     if oracle_err is not None:
-        if mode == "eager":
+        if mode == "eager" or err is not None:  # under jit: a trace-time error, or NaN
             return _assert_named_error(face, ic, err, got, f"{what} (the oracle raises "
                                        f"{type(oracle_err).__name__}: {oracle_err})")
         return _assert_nan(got, err, f"{what} (the oracle raises)")
@@ -264,3 +266,15 @@ def test_kernels_propagate_nan_row_by_row() -> None:
         for mode in (fn, jax.jit(fn)):
             got = np.asarray(mode(t, ai._put(p, np.nan, row=2)))
             assert np.isnan(got[2]) and np.isfinite(np.delete(got, 2)).all(), fn.__name__
+
+
+def test_bad_input_page_is_generated_from_the_table() -> None:
+    from pathlib import Path
+
+    from jmetrics.adapter import _docs
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "bad-input.md"
+    assert page.read_text() == _docs.bad_input_page(), (
+        "docs/bad-input.md is stale: run `python -m jmetrics.adapter._docs` and commit it")
+    for name in TABLE:
+        assert f"| `{name}` |" in page.read_text()

@@ -199,6 +199,11 @@ OVERRIDES: dict[Any, Policy] = {
     sk_ranking.roc_curve: _eager_only(SKLEARN),
     sk_ranking.precision_recall_curve: _eager_only(SKLEARN),
     sk_ranking.det_curve: _eager_only(SKLEARN),
+    # 1-D labels need a static class set under jit, and these take none: no jit face.
+    sk_classification.balanced_accuracy_score: _eager_only(SKLEARN),
+    sk_classification.matthews_corrcoef: _eager_only(SKLEARN),
+    # Keras gives 0 for an infinite prediction, the formula -inf or NaN: documented as NaN.
+    _regression.R2Score: MEAN._replace(inf_true=NAN, inf_pred=NAN),
     # A data-dependent quantile: no jit face.
     sk_regression.d2_pinball_score: _eager_only(SKLEARN_REGRESSION),
     sk_regression.d2_absolute_error_score: _eager_only(SKLEARN_REGRESSION),
