@@ -17,7 +17,7 @@ import sys
 from functools import cache
 from typing import Any, NamedTuple
 
-from jmetrics.adapter._resolve import auto_accuracy, auto_crossentropy
+from jmetrics.adapter._strings import auto_accuracy, auto_crossentropy
 from jmetrics.kernels import _classification as k_classification
 from jmetrics.kernels import _correlation as k_correlation
 from jmetrics.kernels import _hinge as k_hinge
@@ -37,6 +37,8 @@ from jmetrics.metrics import (
     _wrappers,
 )
 from jmetrics.sk import _classification as sk_classification
+from jmetrics.sk import _confusion as sk_confusion
+from jmetrics.sk import _curves as sk_curves
 from jmetrics.sk import _multilabel as sk_multilabel
 from jmetrics.sk import _probabilistic as sk_probabilistic
 from jmetrics.sk import _ranking as sk_ranking
@@ -129,15 +131,26 @@ MEAN = Policy(nan_true=PROPAGATE, nan_pred=PROPAGATE, nan_weight=PROPAGATE, inf_
 LABEL_MEAN = MEAN._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
 SPARSE_MEAN = MEAN._replace(nan_true=RAISE, inf_true=RAISE, bad_labels=RAISE,
                             fractional_labels=ORACLE)
-# Counts, curves, sorts, histograms, bins: a NaN score or label has no place, so it is refused.
+# Counts, curves, sorts, histograms, bins: a NaN score or label, a NaN, inf or negative weight has
+# no place, so it is refused. Infinite scores are ordered (the Keras number). Any finite nonzero
+# label is positive, as in Keras.
 CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf_true=RAISE,
-                inf_pred=RAISE, empty=IGNORE,
-                zero_weights=IGNORE, negative_weights=ORACLE, bad_labels=ORACLE,
-                fractional_labels=ORACLE)
-LABEL_INDEX = CURVES._replace(bad_labels=RAISE, fractional_labels=RAISE)
+                inf_pred=ORACLE, empty=IGNORE, zero_weights=IGNORE, negative_weights=RAISE,
+                bad_labels=ORACLE, fractional_labels=ORACLE)
+# Labels that must be 0 or 1 (ExactAUC, as scikit-learn) or in [0, 1] (soft labels count).
+ZERO_ONE = CURVES._replace(bad_labels=RAISE, fractional_labels=RAISE)
+SOFT_LABELS = CURVES._replace(bad_labels=RAISE)
+# Class ids: an error eagerly, dropped under jit as Keras drops them.
+LABEL_INDEX = CURVES._replace(inf_pred=RAISE, bad_labels=Outcome("raise", "oracle"))
+ONE_HOT_INDEX = CURVES._replace(bad_labels=Outcome("raise", "oracle"))
+# Calibration: confidences must be probabilities, labels 0/1 or class ids.
+CALIBRATION = CURVES._replace(inf_pred=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
+# Ranking: graded relevance (a negative one is padding); a NaN or +inf relevance is refused.
+RANKING = CURVES
 # The function forms of ranking and calibration metrics: one value per call, NaN without rows.
-RANKING_FUNCTION = CURVES._replace(empty=NAN, nan_weight=NA, zero_weights=NA, negative_weights=NA)
-CALIBRATION_FUNCTION = CURVES._replace(empty=NAN, zero_weights=NAN)
+RANKING_FUNCTION = RANKING._replace(empty=NAN, nan_weight=NA, zero_weights=NA,
+                                    negative_weights=NA)
+CALIBRATION_FUNCTION = CALIBRATION._replace(empty=NAN, zero_weights=NAN)
 # scikit-learn functions: scikit-learn's checks (eagerly), NaN under jit.
 SKLEARN = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf_true=RAISE,
                  inf_pred=RAISE, empty=RAISE,
@@ -159,13 +172,15 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     _regression: MEAN,
     _auc: CURVES,
     _confusion: CURVES,
-    _exact: CURVES,
-    _histogram: CURVES,
-    _fbeta: CURVES,
-    _calibration: CURVES,
-    _ranking: CURVES,
+    _exact: ZERO_ONE,
+    _histogram: SOFT_LABELS,
+    _fbeta: SOFT_LABELS,
+    _calibration: CALIBRATION,
+    _ranking: RANKING,
     _iou: LABEL_INDEX,
     sk_classification: SKLEARN,
+    sk_confusion: SKLEARN,
+    sk_curves: SKLEARN,
     sk_multilabel: SKLEARN,
     sk_probabilistic: SKLEARN,
     sk_ranking: SKLEARN,
@@ -193,15 +208,18 @@ OVERRIDES: dict[Any, Policy] = {
                      _ranking.reciprocal_rank, _ranking.ranking_metrics), RANKING_FUNCTION),
     **dict.fromkeys((_calibration.expected_calibration_error, _calibration.max_calibration_error,
                      _calibration.reliability_diagram), CALIBRATION_FUNCTION),
+    _iou.BinaryIoU: ZERO_ONE._replace(bad_labels=Outcome("raise", "oracle")),
+    _iou.OneHotIoU: ONE_HOT_INDEX,
+    _iou.OneHotMeanIoU: ONE_HOT_INDEX,
     auto_accuracy: LABEL_KERNEL,
     auto_crossentropy: LABEL_KERNEL,
     # The curves' length depends on the values: no jit face (a TypeError at trace time).
-    sk_ranking.roc_curve: _eager_only(SKLEARN),
-    sk_ranking.precision_recall_curve: _eager_only(SKLEARN),
-    sk_ranking.det_curve: _eager_only(SKLEARN),
+    sk_curves.roc_curve: _eager_only(SKLEARN),
+    sk_curves.precision_recall_curve: _eager_only(SKLEARN),
+    sk_curves.det_curve: _eager_only(SKLEARN),
     # 1-D labels need a static class set under jit, and these take none: no jit face.
-    sk_classification.balanced_accuracy_score: _eager_only(SKLEARN),
-    sk_classification.matthews_corrcoef: _eager_only(SKLEARN),
+    sk_confusion.balanced_accuracy_score: _eager_only(SKLEARN),
+    sk_confusion.matthews_corrcoef: _eager_only(SKLEARN),
     # Keras gives 0 for an infinite prediction, the formula -inf or NaN: documented as NaN.
     _regression.R2Score: MEAN._replace(inf_true=NAN, inf_pred=NAN),
     # A data-dependent quantile: no jit face.
