@@ -512,8 +512,8 @@ def _extreme_logits(kind: str, b: Batch) -> Batch | None:
 INPUT_CLASSES: tuple[InputClass, ...] = (
     InputClass("nan_true", "nan_true", 0, _nan_true),
     InputClass("nan_pred", "nan_pred", 1, _value_in_pred(np.nan)),
-    InputClass("posinf_true", "inf_true", 0, _value_in_true(np.inf)),
-    InputClass("neginf_true", "inf_true", 0, _value_in_true(-np.inf)),
+    InputClass("posinf_true", "posinf_true", 0, _value_in_true(np.inf)),
+    InputClass("neginf_true", "neginf_true", 0, _value_in_true(-np.inf)),
     InputClass("posinf_pred", "inf_pred", 1, _value_in_pred(np.inf)),
     InputClass("neginf_pred", "inf_pred", 1, _value_in_pred(-np.inf)),
     InputClass("nan_weight", "nan_weight", 2, _weights(np.nan)),

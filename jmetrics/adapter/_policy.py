@@ -72,7 +72,8 @@ class Policy(NamedTuple):
     nan_true: Outcome  # NaN in y_true
     nan_pred: Outcome  # NaN in y_pred (the values of Mean/Sum)
     nan_weight: Outcome  # NaN in sample_weight
-    inf_true: Outcome  # +inf or -inf in y_true
+    posinf_true: Outcome  # +inf in y_true
+    neginf_true: Outcome  # -inf in y_true
     inf_pred: Outcome  # +inf or -inf in y_pred
     empty: Outcome  # a batch of 0 rows
     zero_weights: Outcome  # a batch whose weights are all 0
@@ -86,7 +87,8 @@ INPUT_CLASSES: dict[str, str] = {
     "nan_true": "NaN y_true",
     "nan_pred": "NaN y_pred",
     "nan_weight": "NaN weight",
-    "inf_true": "±inf y_true",
+    "posinf_true": "+inf y_true",
+    "neginf_true": "-inf y_true",
     "inf_pred": "±inf y_pred",
     "empty": "empty batch",
     "zero_weights": "all-zero weights",
@@ -116,25 +118,30 @@ def _eager_only(policy: Policy) -> Policy:
 # -- family defaults ------------------------------------------------------------------------
 # Per-sample functions follow their float64 formula: NaN and inf propagate row by row.
 KERNEL = Policy(**_everywhere(NA) | dict(nan_true=PROPAGATE, nan_pred=PROPAGATE,
-                                          inf_true=PROPAGATE, inf_pred=PROPAGATE, empty=ORACLE))
+                                          posinf_true=PROPAGATE, neginf_true=PROPAGATE,
+                                          inf_pred=PROPAGATE, empty=ORACLE))
 # Functions of labels: any real label goes through the formula as Keras' does.
 LABEL_KERNEL = KERNEL._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
 # Class ids used as an index: JAX would clamp a wrong one into a wrong number. Fractional ids are
 # truncated toward zero, as Keras casts them.
-SPARSE_KERNEL = KERNEL._replace(nan_true=RAISE, inf_true=RAISE, bad_labels=RAISE,
+SPARSE_KERNEL = KERNEL._replace(nan_true=RAISE, posinf_true=RAISE, neginf_true=RAISE,
+                                bad_labels=RAISE,
                                 fractional_labels=ORACLE)
 # Weighted means of a kernel (Keras' MeanMetricWrapper): NaN propagates as in Keras.
-MEAN = Policy(nan_true=PROPAGATE, nan_pred=PROPAGATE, nan_weight=PROPAGATE, inf_true=PROPAGATE,
+MEAN = Policy(nan_true=PROPAGATE, nan_pred=PROPAGATE, nan_weight=PROPAGATE,
+              posinf_true=PROPAGATE, neginf_true=PROPAGATE,
               inf_pred=PROPAGATE,
               empty=IGNORE, zero_weights=IGNORE, negative_weights=ORACLE, bad_labels=NA,
               fractional_labels=NA)
 LABEL_MEAN = MEAN._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
-SPARSE_MEAN = MEAN._replace(nan_true=RAISE, inf_true=RAISE, bad_labels=RAISE,
+SPARSE_MEAN = MEAN._replace(nan_true=RAISE, posinf_true=RAISE, neginf_true=RAISE,
+                            bad_labels=RAISE,
                             fractional_labels=ORACLE)
 # Counts, curves, sorts, histograms, bins: a NaN score or label, a NaN, inf or negative weight has
 # no place, so it is refused. Infinite scores are ordered (the Keras number). Any finite nonzero
 # label is positive, as in Keras.
-CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf_true=RAISE,
+CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, posinf_true=RAISE,
+                neginf_true=RAISE,
                 inf_pred=ORACLE, empty=IGNORE, zero_weights=IGNORE, negative_weights=RAISE,
                 bad_labels=ORACLE, fractional_labels=ORACLE)
 # Labels that must be 0 or 1 (ExactAUC, as scikit-learn) or in [0, 1] (soft labels count).
@@ -146,20 +153,24 @@ ONE_HOT_INDEX = CURVES._replace(bad_labels=Outcome("raise", "oracle"))
 # Calibration: confidences must be probabilities, labels 0/1 or class ids.
 CALIBRATION = CURVES._replace(inf_pred=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
 # Ranking: graded relevance (a negative one is padding); a NaN or +inf relevance is refused.
-RANKING = CURVES
+RANKING = CURVES._replace(neginf_true=ORACLE)
 # The function forms of ranking and calibration metrics: one value per call, NaN without rows.
-RANKING_FUNCTION = RANKING._replace(empty=NAN, nan_weight=NA, zero_weights=NA,
+# The function forms give one value per query (per bin): NaN for the queries holding bad input.
+PER_QUERY = Outcome("raise", "propagate")
+RANKING_FUNCTION = RANKING._replace(nan_true=PER_QUERY, nan_pred=PER_QUERY, posinf_true=PER_QUERY,
+                                    empty=ORACLE, nan_weight=NA, zero_weights=NA,
                                     negative_weights=NA)
 CALIBRATION_FUNCTION = CALIBRATION._replace(empty=NAN, zero_weights=NAN)
 # scikit-learn functions: scikit-learn's checks (eagerly), NaN under jit.
-SKLEARN = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, inf_true=RAISE,
+SKLEARN = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, posinf_true=RAISE,
+                 neginf_true=RAISE,
                  inf_pred=RAISE, empty=RAISE,
                  zero_weights=ORACLE, negative_weights=ORACLE, bad_labels=ORACLE,
                  fractional_labels=ORACLE)
 SKLEARN_REGRESSION = SKLEARN._replace(bad_labels=NA, fractional_labels=NA)
 # The engine refuses non-finite rows (on_nonfinite="error") and empty data; it has no jit face.
 ENGINE = _eager_only(Policy(**_everywhere(Outcome("raise", "raise")) | dict(
-    zero_weights=ORACLE, negative_weights=ORACLE, bad_labels=MEMBERS, fractional_labels=MEMBERS)))
+    zero_weights=ORACLE, negative_weights=MEMBERS, bad_labels=MEMBERS, fractional_labels=MEMBERS)))
 
 FAMILY_OF_MODULE: dict[Any, Policy] = {
     k_regression: KERNEL,
@@ -211,6 +222,8 @@ OVERRIDES: dict[Any, Policy] = {
     _iou.BinaryIoU: ZERO_ONE._replace(bad_labels=Outcome("raise", "oracle")),
     _iou.OneHotIoU: ONE_HOT_INDEX,
     _iou.OneHotMeanIoU: ONE_HOT_INDEX,
+    _calibration.reliability_diagram: CALIBRATION_FUNCTION._replace(
+        empty=PROPAGATE, zero_weights=PROPAGATE),
     auto_accuracy: LABEL_KERNEL,
     auto_crossentropy: LABEL_KERNEL,
     # The curves' length depends on the values: no jit face (a TypeError at trace time).
@@ -221,7 +234,7 @@ OVERRIDES: dict[Any, Policy] = {
     sk_confusion.balanced_accuracy_score: _eager_only(SKLEARN),
     sk_confusion.matthews_corrcoef: _eager_only(SKLEARN),
     # Keras gives 0 for an infinite prediction, the formula -inf or NaN: documented as NaN.
-    _regression.R2Score: MEAN._replace(inf_true=NAN, inf_pred=NAN),
+    _regression.R2Score: MEAN._replace(posinf_true=NAN, neginf_true=NAN, inf_pred=NAN),
     # A data-dependent quantile: no jit face.
     sk_regression.d2_pinball_score: _eager_only(SKLEARN_REGRESSION),
     sk_regression.d2_absolute_error_score: _eager_only(SKLEARN_REGRESSION),
