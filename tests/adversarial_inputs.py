@@ -222,8 +222,7 @@ def _args(t: Any, p: Any) -> tuple[Any, ...]:
 
 def class_face(name: str, cls: type, **options: Any) -> Face:
     def make() -> Any:
-        m = _instance(cls)
-        return dataclasses.replace(m, **options) if options else m
+        return cls(**{**cls.example_args, **options}) if options else _instance(cls)
 
     def eager(batches: list[Batch]) -> Any:
         m = make()
