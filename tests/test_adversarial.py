@@ -157,27 +157,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(nan, dtype=float32), ",
     ('Collection[binary]', 'negative_weight'):
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.4, dtype=float32), ",
-    # -- engine (evaluate, jmetrics eval): 10
-    ('evaluate[regression]', 'nan_weight'):
-        "pending fix: eager gives {'mean_squared_error': nan, 'mean_absolute_error': nan}",
-    ('evaluate[regression]', 'empty'):
-        "pending fix: eager gives {'mean_squared_error': 0.0, 'mean_absolute_error': 0.0}",
-    ('evaluate[binary]', 'nan_weight'):
-        "pending fix: eager gives {'binary_accuracy': nan, 'auc': nan}",
-    ('evaluate[binary]', 'empty'):
-        "pending fix: eager gives {'binary_accuracy': 0.0, 'auc': 0.0}",
-    ('evaluate[binary]', 'negative_weight'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': 0.5, 'auc': nan}",
-    ('jmetrics eval[regression]', 'nan_weight'):
-        "pending fix: eager gives {'mean_squared_error': 'nan', 'mean_absolute_error': 'nan'}",
-    ('jmetrics eval[regression]', 'empty'):
-        "pending fix: eager gives {'mean_squared_error': 0.0, 'mean_absolute_error': 0.0}",
-    ('jmetrics eval[binary]', 'nan_weight'):
-        "pending fix: eager gives {'binary_accuracy': 'nan', 'auc': 'nan'}",
-    ('jmetrics eval[binary]', 'empty'):
-        "pending fix: eager gives {'binary_accuracy': 0.0, 'auc': 0.0}",
-    ('jmetrics eval[binary]', 'negative_weight'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': 0.5, 'auc': 'nan'}",
     # -- kernels: sparse class ids under jit (unowned; see the report): 15
     ('sparse_categorical_accuracy', 'nan_true'):
         'pending fix: jit gives [0. 0. 0. 0. 0. 1.]',
@@ -438,7 +417,9 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
     ('sk.recall_score', 'label_fractional'):
         "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    # -- skrank (jmetrics.sk ranking/probabilistic): 9
+    # -- skrank (jmetrics.sk ranking/probabilistic): 8
+    ('sk.top_k_accuracy_score', 'label_fractional'):
+        "pending fix: eager raises 'top_k_accuracy_score: y type must be ...' (names no argument)",
     ('sk.average_precision_score', 'zero_weights'):
         'pending fix: jit (the oracle raises): gives 0.0',
     ('sk.d2_brier_score', 'empty'):
@@ -453,10 +434,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager (the oracle raises ValueError: y_true and y_prob contain different ',
     ('sk.log_loss', 'label_negative'):
         'pending fix: eager (the oracle raises ValueError: y_true and y_prob contain different ',
-    ('sk.top_k_accuracy_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Number of classes in 'y_true' (5) no",
-    ('sk.top_k_accuracy_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Number of classes in 'y_true' (5) no",
     # -- streaming (mean-wrapper classes): 48
     ('metrics.CategoricalCrossentropy', 'posinf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",

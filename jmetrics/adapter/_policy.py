@@ -44,6 +44,7 @@ from jmetrics.sk import _multilabel as sk_multilabel
 from jmetrics.sk import _probabilistic as sk_probabilistic
 from jmetrics.sk import _ranking as sk_ranking
 from jmetrics.sk import _regression as sk_regression
+from jmetrics.sk import _topk as sk_topk
 
 __all__ = ["INPUT_CLASSES", "OUTCOMES", "Outcome", "Policy", "policy_of", "policy_table",
            "utilities"]
@@ -171,7 +172,7 @@ SKLEARN = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, posinf_true=R
 SKLEARN_REGRESSION = SKLEARN._replace(bad_labels=NA, fractional_labels=NA)
 # The engine refuses non-finite rows (on_nonfinite="error") and empty data; it has no jit face.
 ENGINE = _eager_only(Policy(**_everywhere(Outcome("raise", "raise")) | dict(
-    zero_weights=ORACLE, negative_weights=MEMBERS, bad_labels=MEMBERS, fractional_labels=MEMBERS)))
+    zero_weights=ORACLE, bad_labels=MEMBERS, fractional_labels=MEMBERS)))
 
 FAMILY_OF_MODULE: dict[Any, Policy] = {
     k_regression: KERNEL,
@@ -197,6 +198,7 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     sk_multilabel: SKLEARN,
     sk_probabilistic: SKLEARN,
     sk_ranking: SKLEARN,
+    sk_topk: SKLEARN,
     sk_regression: SKLEARN_REGRESSION,
 }
 
