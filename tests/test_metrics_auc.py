@@ -179,11 +179,11 @@ def test_bf16_inputs_and_counts_past_2_pow_24():
 
 
 def test_bad_options_and_inputs_name_the_metric():
-    with pytest.raises(ValueError, match=r"auc: curve must be one of \['ROC'"):
+    with pytest.raises(ValueError, match=r'auc: Invalid AUC curve value: "roc_curve". curve must be one of "ROC"'):
         jm.AUC(curve="roc_curve")
-    with pytest.raises(ValueError, match="auc: summation_method must be one of"):
+    with pytest.raises(ValueError, match=r'auc: Invalid AUC summation method value: "trapezoid". summation_method must be one of'):
         jm.AUC(summation_method="trapezoid")
-    with pytest.raises(ValueError, match="auc: num_thresholds must be an integer >= 2"):
+    with pytest.raises(ValueError, match="auc: Argument `num_thresholds` must be an integer > 1. Received: num_thresholds=1"):
         jm.AUC(num_thresholds=1)
     with pytest.raises(ValueError, match="auc: num_labels must be given when multi_label=True"):
         jm.AUC(multi_label=True)

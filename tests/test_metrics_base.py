@@ -143,7 +143,9 @@ def test_auc_reports_its_built_thresholds_as_keras(kwargs):
 def test_none_threshold_is_a_value_error_as_in_keras(name):
     with pytest.raises(ValueError):
         keras_metric(name, thresholds=[None])
-    with pytest.raises(ValueError, match=r"thresholds must be values in \[0, 1\]; got \[None\]"):
+    who = getattr(jm, name)().display_name
+    with pytest.raises(ValueError, match=rf"^{who}: Threshold values must be in \[0, 1\]. "
+                                         r"Received: \[None\] \(thresholds=\[None\]\)"):
         getattr(jm, name)(thresholds=[None])
 
 

@@ -274,13 +274,13 @@ def test_counts_stay_exact_past_2_pow_24():
 
 
 def test_bad_options_and_inputs_name_the_metric():
-    with pytest.raises(ValueError, match=r"precision: thresholds must be values in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"precision: Threshold values must be in \[0, 1\]. Received: \[1.5\] \(thresholds=\[0.5, 1.5\]\)"):
         jm.Precision(thresholds=[0.5, 1.5])
-    with pytest.raises(ValueError, match="recall: top_k must be an integer >= 1"):
+    with pytest.raises(ValueError, match="recall: Argument `top_k` must be an integer > 0 or None. Received: top_k=0"):
         jm.Recall(top_k=0)
-    with pytest.raises(ValueError, match="sensitivity_at_specificity: specificity must be a number in"):
+    with pytest.raises(ValueError, match=r"sensitivity_at_specificity: Argument `specificity` must be in the range \[0, 1\]. Received: specificity=1.5"):
         jm.SensitivityAtSpecificity(1.5)
-    with pytest.raises(ValueError, match="precision_at_recall: num_thresholds must be an integer >= 1"):
+    with pytest.raises(ValueError, match="precision_at_recall: Argument `num_thresholds` must be an integer > 0. Received: num_thresholds=0"):
         jm.PrecisionAtRecall(0.5, num_thresholds=0)
     with pytest.raises(ValueError, match=r"precision: class_id must index .* \(4, 3\)"):
         jm.Precision(class_id=3).update(jm.Precision(class_id=3).init(), np.zeros((4, 3)), np.zeros((4, 3)))

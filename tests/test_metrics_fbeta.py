@@ -168,11 +168,11 @@ def test_counts_stay_exact_past_2_pow_24():
 
 # ---- options, shapes, protocol ----------------------------------------------------------------
 @pytest.mark.parametrize("cls,args,match", [
-    (jm.F1Score, dict(average="samples"), r"F1Score: average must be one of \[None, 'micro', 'macro', 'weighted'\]"),
-    (jm.FBetaScore, dict(beta=0.0), "FBetaScore: beta must be a float > 0; got 0.0"),
-    (jm.FBetaScore, dict(beta="2"), "FBetaScore: beta must be a float > 0"),
-    (jm.F1Score, dict(threshold=1.5), r"F1Score: threshold must be None or a float in \(0, 1\]; got 1.5"),
-    (jm.F1Score, dict(threshold=0.0), "F1Score: threshold"),
+    (jm.F1Score, dict(average="samples"), r"F1Score: Invalid `average` argument value. Expected one of: \{None, 'micro', 'macro', 'weighted'\}. Received: average=samples"),
+    (jm.FBetaScore, dict(beta=0.0), "FBetaScore: Invalid `beta` argument value. It should be > 0. Received: beta=0.0"),
+    (jm.FBetaScore, dict(beta="2"), "FBetaScore: Invalid `beta` argument value. It should be a Python float"),
+    (jm.F1Score, dict(threshold=1.5), r"F1Score: Invalid `threshold` argument value. It should verify 0 < threshold <= 1. Received: threshold=1.5"),
+    (jm.F1Score, dict(threshold=0.0), "F1Score: Invalid `threshold` argument value. .* Received: threshold=0.0"),
     (jm.F1Score, dict(num_classes=0), "F1Score: num_classes must be None or an int >= 1"),
 ])
 def test_bad_options_raise(cls, args, match):
@@ -182,7 +182,7 @@ def test_bad_options_raise(cls, args, match):
 
 def test_shape_errors_and_missing_width():
     m = jm.F1Score(num_classes=3)
-    with pytest.raises(ValueError, match=r"f1_score: y_true and y_pred must be 2-D .*\(4,\) and \(4,\)"):
+    with pytest.raises(ValueError, match=r"f1_score: F1Score expects 2D inputs .* y_true and y_pred.* y_pred.shape=\(4,\) and y_true.shape=\(4,\)"):
         m.update(m.init(), np.zeros(4), np.zeros(4))
     with pytest.raises(ValueError, match=r"f1_score: y_pred must have num_classes=3 .*\(2, 4\)"):
         m.update(m.init(), np.zeros((2, 4)), np.zeros((2, 4)))
@@ -207,9 +207,9 @@ def test_names_configs_and_shared_statistics():
     for bad in (dict(beta=2), dict(beta=2.0, threshold=1)):  # Keras 3 wants Python floats
         with pytest.raises(ValueError):
             keras_metric("FBetaScore", **bad)
-        with pytest.raises(ValueError, match=r"FBetaScore: (beta|threshold) must be .*; got (2|1) \(int\)"):
+        with pytest.raises(ValueError, match=r"FBetaScore: Invalid `(beta|threshold)` argument value. It should be a Python float. Received: (beta=2|threshold=1) of type '<class 'int'>'"):
             jm.FBetaScore(**bad)
-    with pytest.raises(ValueError, match=r"F1Score: threshold must be .*; got 1 \(int\)"):
+    with pytest.raises(ValueError, match=r"F1Score: Invalid `threshold` .* Received: threshold=1 of type '<class 'int'>'"):
         jm.F1Score(threshold=1)
 
 

@@ -171,8 +171,8 @@ def test_sample_count_stays_exact_past_2_pow_24():
 # ---- options, shapes, protocol ----------------------------------------------------------------
 @pytest.mark.parametrize("args,match", [
     (dict(class_aggregation="variance_weighted"),
-     r"R2Score: class_aggregation must be one of \[None, 'uniform_average', 'variance_weighted_average'\]"),
-    (dict(num_regressors=-1), "R2Score: num_regressors must be an int >= 0; got -1"),
+     r"R2Score: Invalid value for argument `class_aggregation`. Expected one of \[None, 'uniform_average', 'variance_weighted_average'\]. Received: class_aggregation=variance_weighted"),
+    (dict(num_regressors=-1), "R2Score: Invalid value for argument `num_regressors`. Expected an integer >= 0. Received: num_regressors=-1"),
     (dict(num_outputs=0), "R2Score: num_outputs must be None or an int >= 1; got 0"),
 ])
 def test_bad_options_raise(args, match):
@@ -182,7 +182,7 @@ def test_bad_options_raise(args, match):
 
 def test_shape_errors_and_missing_width():
     m = jm.R2Score(num_outputs=2)
-    with pytest.raises(ValueError, match=r"r2_score: y_true and y_pred must be 2-D .*\(4,\) and \(4,\)"):
+    with pytest.raises(ValueError, match=r"r2_score: R2Score expects 2D inputs .* y_true and y_pred.* y_pred.shape=\(4,\) and y_true.shape=\(4,\)"):
         m.update(m.init(), np.zeros(4), np.zeros(4))
     with pytest.raises(ValueError, match=r"r2_score: inputs must have output_dim=2 .*\(4, 3\)"):
         m.update(m.init(), np.zeros((4, 3)), np.zeros((4, 3)))

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, check_choice, is_concrete
+from jmetrics._checks import accum_dtype, is_concrete
 from jmetrics.metrics._base import ListView, Metric
 from jmetrics.metrics._thresholds import (
     EPSILON,
@@ -30,6 +30,11 @@ __all__ = ["AUC"]
 _CURVES = {"ROC": "ROC", "roc": "ROC", "PR": "PR", "pr": "PR", "PRGAIN": "PRGAIN", "prgain": "PRGAIN"}
 _METHODS = {m: m.lower() for m in ("interpolation", "Interpolation", "majoring", "Majoring",
                                    "minoring", "Minoring")}
+
+
+def _is_key(value: Any, table: dict[str, str]) -> bool:
+    """True when ``value`` is one of ``table``'s spellings (an unhashable value is not)."""
+    return isinstance(value, str) and value in table
 
 
 class _BuiltThresholds:
@@ -105,8 +110,13 @@ class AUC(Metric):
 
     def __post_init__(self) -> None:
         name = self.display_name
-        check_choice(name, "curve", self.curve, list(_CURVES))
-        check_choice(name, "summation_method", self.summation_method, list(_METHODS))
+        if not _is_key(self.curve, _CURVES):
+            raise ValueError(f'{name}: Invalid AUC curve value: "{self.curve}". curve must be one '
+                             'of "ROC", "PR", "PRGAIN" (or in lower case).')
+        if not _is_key(self.summation_method, _METHODS):
+            raise ValueError(f'{name}: Invalid AUC summation method value: '
+                             f'"{self.summation_method}". summation_method must be one of '
+                             '"interpolation", "majoring", "minoring" (or capitalized).')
         object.__setattr__(self, "curve", _CURVES[self.curve])
         object.__setattr__(self, "summation_method", _METHODS[self.summation_method])
         given = parse_thresholds(name, self._given())

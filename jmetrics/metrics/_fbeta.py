@@ -22,13 +22,14 @@ Infinite scores are ordered (``inf > threshold``; the row maximum).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, column_weights, is_concrete
+from jmetrics._checks import accum_dtype, as_array, column_weights, is_concrete
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._lazy import InferredWidth
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
@@ -76,15 +77,17 @@ class _FScore(InferredWidth, Metric):
 
     def _check_options(self) -> None:
         metric = type(self).__name__
-        check_choice(metric, "average", self.average, _AVERAGES)  # type: ignore[attr-defined]
+        average = self.average  # type: ignore[attr-defined]
+        if not isinstance(average, (str, type(None))) or average not in _AVERAGES:
+            raise ValueError(
+                f"{metric}: Invalid `average` argument value. Expected one of: "
+                f"{{None, 'micro', 'macro', 'weighted'}}. Received: average={average}."
+            )
         threshold = self.threshold  # type: ignore[attr-defined]
         if threshold is not None:
-            if not isinstance(threshold, (float, np.floating)) or not 0.0 < threshold <= 1.0:
-                raise ValueError(
-                    f"{metric}: threshold must be None or a float in (0, 1]; got {threshold!r}"
-                    f"{_type_note(threshold)}."
-                )
-            object.__setattr__(self, "threshold", float(threshold))
+            threshold = _float_option(metric, "threshold", threshold, "verify 0 < threshold <= 1",
+                                      lambda t: 0.0 < t <= 1.0)
+            object.__setattr__(self, "threshold", threshold)
         c = self.num_classes  # type: ignore[attr-defined]
         if c is not None and (isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1):
             raise ValueError(f"{metric}: num_classes must be None or an int >= 1; got {c!r}.")
@@ -109,8 +112,9 @@ class _FScore(InferredWidth, Metric):
         p = as_array(y_pred, "y_pred", name)
         if t.ndim != 2 or p.ndim != 2 or t.shape != p.shape:
             raise ValueError(
-                f"{name}: y_true and y_pred must be 2-D of the same shape (batch_size, num_classes); "
-                f"got {tuple(t.shape)} and {tuple(p.shape)}."
+                f"{name}: {type(self).__name__} expects 2D inputs with shape (batch_size, "
+                f"num_classes), the same for y_true and y_pred. Received input shapes: "
+                f"y_pred.shape={tuple(p.shape)} and y_true.shape={tuple(t.shape)}."
             )
         if width is not None and p.shape[-1] != width:
             raise ValueError(
@@ -180,9 +184,18 @@ class _FScore(InferredWidth, Metric):
         return f
 
 
-def _type_note(value: Any) -> str:
-    """`` (int)`` after a number of the wrong type (Keras 3 takes Python floats only)."""
-    return f" ({type(value).__name__})" if isinstance(value, (int, np.integer)) else ""
+def _float_option(metric: str, name: str, value: Any, rule: str,
+                  ok: Callable[[float], bool]) -> float:
+    """``value`` as a float, or a ``ValueError`` in Keras 3's wording: a float option given
+    another type (an int too, as Keras 3 refuses it), or one breaking ``rule`` (``ok`` false;
+    NaN breaks every rule)."""
+    if not isinstance(value, (float, np.floating)):
+        raise ValueError(f"{metric}: Invalid `{name}` argument value. It should be a Python float. "
+                         f"Received: {name}={value} of type '{type(value)}'.")
+    if not ok(float(value)):
+        raise ValueError(f"{metric}: Invalid `{name}` argument value. It should {rule}. "
+                         f"Received: {name}={value}.")
+    return float(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,10 +238,8 @@ class FBetaScore(_FScore):
     example_args = {"num_classes": 4, "beta": 2.0}
 
     def __post_init__(self) -> None:
-        if not isinstance(self.beta, (float, np.floating)) or not self.beta > 0:
-            raise ValueError(f"FBetaScore: beta must be a float > 0; got {self.beta!r}"
-                             f"{_type_note(self.beta)}.")
-        object.__setattr__(self, "beta", float(self.beta))
+        beta = _float_option(type(self).__name__, "beta", self.beta, "be > 0", lambda b: b > 0)
+        object.__setattr__(self, "beta", beta)
         self._check_options()
 
     @property

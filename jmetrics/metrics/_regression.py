@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, column_weights, squeeze_or_expand
+from jmetrics._checks import accum_dtype, as_array, column_weights, squeeze_or_expand
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._lazy import InferredWidth
 from jmetrics.metrics._state import (
@@ -93,10 +93,14 @@ class R2Score(InferredWidth, Metric):
     jmetrics_only_options: ClassVar[tuple[str, ...]] = ("num_outputs",)
 
     def __post_init__(self) -> None:
-        check_choice("R2Score", "class_aggregation", self.class_aggregation, _AGGREGATIONS)
+        agg = self.class_aggregation
+        if not isinstance(agg, (str, type(None))) or agg not in _AGGREGATIONS:
+            raise ValueError(f"R2Score: Invalid value for argument `class_aggregation`. Expected one "
+                             f"of {list(_AGGREGATIONS)}. Received: class_aggregation={agg}.")
         k = self.num_regressors
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-            raise ValueError(f"R2Score: num_regressors must be an int >= 0; got {k!r}.")
+            raise ValueError(f"R2Score: Invalid value for argument `num_regressors`. Expected an "
+                             f"integer >= 0. Received: num_regressors={k!r}.")
         d = self.num_outputs
         if d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1):
             raise ValueError(f"R2Score: num_outputs must be None or an int >= 1; got {d!r}.")
@@ -112,8 +116,9 @@ class R2Score(InferredWidth, Metric):
         t, p = squeeze_or_expand(as_array(y_true, "y_true", name), as_array(y_pred, "y_pred", name))
         if t.ndim != 2 or t.shape != p.shape:
             raise ValueError(
-                f"{name}: y_true and y_pred must be 2-D of the same shape (batch_size, output_dim); "
-                f"got {tuple(jnp.shape(y_true))} and {tuple(jnp.shape(y_pred))}."
+                f"{name}: R2Score expects 2D inputs with shape (batch_size, output_dim), the same "
+                f"for y_true and y_pred. Received input shapes: y_pred.shape="
+                f"{tuple(jnp.shape(y_pred))} and y_true.shape={tuple(jnp.shape(y_true))}."
             )
         if t.shape[1:] != state.residual.hi.shape:
             raise ValueError(

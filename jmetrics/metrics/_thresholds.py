@@ -211,11 +211,7 @@ def _prepare(
         row_nan = jnp.any(jnp.isnan(y_pred), axis=-1, keepdims=True) if y_pred.ndim else False
         y_pred = jnp.where(row_nan, jnp.nan, _top_k_filter(metric, y_pred, top_k))
     if class_id is not None:
-        if y_pred.ndim < 2 or class_id >= y_pred.shape[-1]:
-            raise ValueError(
-                f"{metric}: class_id must index the last axis of a y_pred of rank >= 2; got "
-                f"class_id={class_id} and y_pred shape {tuple(y_pred.shape)}."
-            )
+        _check_class_id(metric, class_id, y_pred.shape)
         y_true, y_pred = y_true[..., class_id, None], y_pred[..., class_id, None]
         w = None if w is None else w[..., class_id, None]
     if label_weights is not None and not multi_label:
@@ -320,46 +316,80 @@ def is_poisoned(state: ConfusionCounts) -> jax.Array:
     return jnp.isnan(state.pos.hi.reshape(-1)[0])
 
 
+def _check_class_id(metric: str, class_id: int, shape: tuple[int, ...]) -> None:
+    """Raise unless ``class_id`` indexes the last axis of a ``y_pred`` of rank >= 2 (Keras 3's
+    wording for a rank-1 ``y_pred``)."""
+    if len(shape) < 2:
+        raise ValueError(
+            f"{metric}: When class_id is provided, y_pred must be a 2D array with shape "
+            f"(num_samples, num_classes), found shape: {tuple(shape)} (class_id={class_id}; any "
+            f"rank >= 2 works, class_id indexing the last axis)."
+        )
+    if class_id >= shape[-1]:
+        raise ValueError(
+            f"{metric}: class_id must index the last axis of y_pred; got class_id={class_id} and "
+            f"y_pred shape {tuple(shape)}."
+        )
+
+
 def parse_thresholds(metric: str, thresholds: Any) -> tuple[float, ...] | None:
-    """A float or a list of floats in [0, 1] as a tuple (Keras' ``parse_init_thresholds`` check)."""
+    """A float or a list of floats in [0, 1] as a tuple (Keras' ``parse_init_thresholds`` check).
+
+    The error has Keras 3's wording (``Threshold values must be in [0, 1]. Received: [-1, 2]``,
+    the values at fault as given), after the metric's name and followed by the argument.
+    """
     if thresholds is None:
         return None
     items = np.atleast_1d(np.asarray(thresholds, dtype=object)).tolist()
-    if any(t is None for t in items):  # Keras 3: a ValueError, as for an out-of-range value
-        raise ValueError(f"{metric}: thresholds must be values in [0, 1]; got {thresholds!r} "
-                         "(invalid: [None]).")
+    if not items:
+        raise ValueError(f"{metric}: thresholds must hold at least one value in [0, 1]; got "
+                         f"{thresholds!r}.")
+    bad = [t for t in items if t is None or _out_of_unit(t)]
+    if bad:  # Keras 3: None is a ValueError, as an out-of-range value
+        raise ValueError(f"{metric}: Threshold values must be in [0, 1]. Received: {bad} "
+                         f"(thresholds={thresholds!r}).")
     try:
-        out = tuple(float(t) for t in items)
+        return tuple(float(t) for t in items)
     except (TypeError, ValueError):
         raise TypeError(
             f"{metric}: thresholds must be a float or a list of floats; got {thresholds!r}."
         ) from None
-    bad = [t for t in out if not 0.0 <= t <= 1.0]
-    if bad or not out:
-        raise ValueError(
-            f"{metric}: thresholds must be values in [0, 1]; got {list(out) if out else thresholds!r}"
-            + (f" (invalid: {bad})." if bad else ".")
-        )
-    return out
+
+
+def _out_of_unit(value: Any) -> bool:
+    """True for a number outside [0, 1] or NaN; False for a number in it or a non-number."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return False  # reported as a TypeError by the caller
+    return not 0.0 <= v <= 1.0
 
 
 def check_int(metric: str, name: str, value: Any, low: int, allow_none: bool = True) -> None:
-    """Raise unless ``value`` is an int >= ``low`` (or None when allowed)."""
+    """Raise unless ``value`` is an int >= ``low`` (or None when allowed).
+
+    Worded as Keras 3's own check: ``Argument `num_thresholds` must be an integer > 0.``
+    """
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        bound = f"> {low - 1}" if low > 0 else f">= {low}"
         raise ValueError(
-            f"{metric}: {name} must be an integer >= {low}{' or None' if allow_none else ''}; "
-            f"got {value!r}."
+            f"{metric}: Argument `{name}` must be an integer {bound}"
+            f"{' or None' if allow_none else ''}. Received: {name}={value!r}."
         )
 
 
 def check_unit(metric: str, name: str, value: Any) -> float:
-    """Raise unless ``value`` is a number in [0, 1]; return it as a float."""
+    """Raise unless ``value`` is a number in [0, 1]; return it as a float.
+
+    Worded as Keras 3's own check: ``Argument `recall` must be in the range [0, 1].``
+    """
     try:
         v = float(value)
     except (TypeError, ValueError):
         v = math.nan
     if not 0.0 <= v <= 1.0:
-        raise ValueError(f"{metric}: {name} must be a number in [0, 1]; got {value!r}.")
+        raise ValueError(f"{metric}: Argument `{name}` must be in the range [0, 1]. Received: "
+                         f"{name}={value!r}.")
     return v

@@ -20,8 +20,6 @@ SERIALIZATION = ("needs Keras internals: the Keras serialization registry "
 MODEL = ("needs Keras internals: a Keras model (compile/fit/evaluate) traces update_state inside "
          "its own jitted step (use jmetrics.integrations.keras.to_keras there)")
 SYMBOLIC = "needs Keras internals: symbolic KerasTensor inputs (backend.compute_output_spec)"
-MESSAGE = ("documented difference: same exception type, but jmetrics' message reads "
-           "'{metric}: {argument} must be {expected}; got {value}.' instead of Keras' wording")
 LABEL_RANGE = ("documented difference: class ids outside [0, num_classes) raise ValueError "
                "eagerly (Keras drops them silently; jmetrics drops them only under jit)")
 FLOAT_WEIGHTS = ("documented difference: fractional weights in the IoU family are exact, so "
@@ -31,7 +29,7 @@ MULTILABEL = ("documented difference: AUC(multi_label=True) needs num_labels (or
 NEGATIVE_WEIGHTS = ("documented difference: negative sample weights are bad input for the curve and "
                     "confusion metrics (ValueError eagerly, NaN under jit); Keras sums them")
 
-REASONS = (VARIABLES, SERIALIZATION, MODEL, SYMBOLIC, MESSAGE, LABEL_RANGE, FLOAT_WEIGHTS,
+REASONS = (VARIABLES, SERIALIZATION, MODEL, SYMBOLIC, LABEL_RANGE, FLOAT_WEIGHTS,
            MULTILABEL, NEGATIVE_WEIGHTS)
 
 EXPECTED: dict[str, str] = {
@@ -43,13 +41,8 @@ EXPECTED: dict[str, str] = {
     "accuracy_metrics_test::TopKCategoricalAccuracyTest::test_config": VARIABLES,
     "confusion_metrics_test::AUCTest::test_config": VARIABLES,
     "confusion_metrics_test::AUCTest::test_config_manual_thresholds": VARIABLES,
-    "confusion_metrics_test::AUCTest::test_invalid_curve": MESSAGE,
-    "confusion_metrics_test::AUCTest::test_invalid_num_thresholds": MESSAGE,
-    "confusion_metrics_test::AUCTest::test_invalid_summation_method": MESSAGE,
     "confusion_metrics_test::FalseNegativesTest::test_config": VARIABLES,
-    "confusion_metrics_test::FalseNegativesTest::test_threshold_limit": MESSAGE,
     "confusion_metrics_test::FalsePositivesTest::test_config": VARIABLES,
-    "confusion_metrics_test::FalsePositivesTest::test_threshold_limit": MESSAGE,
     "confusion_metrics_test::MultiAUCTest::test_keras_model_compiles": MULTILABEL,
     "confusion_metrics_test::MultiAUCTest::test_manual_thresholds": MULTILABEL,
     "confusion_metrics_test::MultiAUCTest::test_pr_interpolation": MULTILABEL,
@@ -60,44 +53,20 @@ EXPECTED: dict[str, str] = {
     "confusion_metrics_test::MultiAUCTest::test_unweighted_from_logits": MULTILABEL,
     "confusion_metrics_test::MultiAUCTest::test_weighted_roc_interpolation": MULTILABEL,
     "confusion_metrics_test::PrecisionAtRecallTest::test_config": VARIABLES,
-    "confusion_metrics_test::PrecisionAtRecallTest::test_invalid_num_thresholds": MESSAGE,
-    "confusion_metrics_test::PrecisionAtRecallTest::test_invalid_sensitivity": MESSAGE,
     "confusion_metrics_test::PrecisionTest::test_config": VARIABLES,
     "confusion_metrics_test::PrecisionTest::test_unweighted_class_id_multiclass": VARIABLES,
-    "confusion_metrics_test::PrecisionTest::test_unweighted_class_id_should_throw_error_1d": MESSAGE,
     "confusion_metrics_test::PrecisionTest::test_unweighted_top_k_and_threshold": VARIABLES,
     "confusion_metrics_test::RecallAtPrecisionTest::test_config": VARIABLES,
     "confusion_metrics_test::RecallAtPrecisionTest::test_end_to_end": MODEL,
-    "confusion_metrics_test::RecallAtPrecisionTest::test_invalid_num_thresholds": MESSAGE,
-    "confusion_metrics_test::RecallAtPrecisionTest::test_invalid_sensitivity": MESSAGE,
     "confusion_metrics_test::RecallTest::test_config": VARIABLES,
     "confusion_metrics_test::RecallTest::test_unweighted_class_id_multiclass": VARIABLES,
-    "confusion_metrics_test::RecallTest::test_unweighted_class_id_should_throw_error_1d": MESSAGE,
     "confusion_metrics_test::RecallTest::test_unweighted_top_k_and_threshold": VARIABLES,
     "confusion_metrics_test::SensitivityAtSpecificityTest::test_config": VARIABLES,
     "confusion_metrics_test::SensitivityAtSpecificityTest::test_handles_sas_metrics": MODEL,
-    "confusion_metrics_test::SensitivityAtSpecificityTest::test_invalid_num_thresholds": MESSAGE,
-    "confusion_metrics_test::SensitivityAtSpecificityTest::test_invalid_specificity": MESSAGE,
     "confusion_metrics_test::SpecificityAtSensitivityTest::test_config": VARIABLES,
-    "confusion_metrics_test::SpecificityAtSensitivityTest::test_invalid_num_thresholds": MESSAGE,
-    "confusion_metrics_test::SpecificityAtSensitivityTest::test_invalid_sensitivity": MESSAGE,
     "confusion_metrics_test::TrueNegativesTest::test_config": VARIABLES,
-    "confusion_metrics_test::TrueNegativesTest::test_threshold_limit": MESSAGE,
     "confusion_metrics_test::TruePositiveTest::test_config": VARIABLES,
-    "confusion_metrics_test::TruePositiveTest::test_threshold_limit": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_beta_integer_type_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_beta_negative_half_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_beta_negative_one_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_beta_none_type_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_beta_string_type_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_beta_zero_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_invalid_average_raises_value_error": MESSAGE,
     "f_score_metrics_test::FBetaScoreTest::test_non_2d_input_shapes_raises_value_error": VARIABLES,
-    "f_score_metrics_test::FBetaScoreTest::test_threshold_above_one_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_threshold_negative_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_threshold_not_float_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_threshold_string_raises_value_error": MESSAGE,
-    "f_score_metrics_test::FBetaScoreTest::test_threshold_zero_raises_value_error": MESSAGE,
     "f_score_metrics_test::FBetaScoreTest::test_undefined_output_dim_raises_value_error": VARIABLES,
     "hinge_metrics_test::CategoricalHingeTest::test_config": VARIABLES,
     "hinge_metrics_test::HingeTest::test_config": VARIABLES,
@@ -126,7 +95,6 @@ EXPECTED: dict[str, str] = {
     "regression_metrics_test::MeanAbsoluteErrorTest::test_config": VARIABLES,
     "regression_metrics_test::MeanAbsolutePercentageErrorTest::test_config": VARIABLES,
     "regression_metrics_test::MeanSquaredLogarithmicErrorTest::test_config": VARIABLES,
-    "regression_metrics_test::R2ScoreTest::test_errors": MESSAGE,
     "regression_metrics_test::RootMeanSquaredErrorTest::test_config": VARIABLES,
     "confusion_metrics_test::AUCTest::test_weighted_pr_interpolation_negative_weights": NEGATIVE_WEIGHTS,
 }
