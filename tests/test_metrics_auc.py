@@ -185,8 +185,9 @@ def test_bad_options_and_inputs_name_the_metric():
         jm.AUC(summation_method="trapezoid")
     with pytest.raises(ValueError, match="auc: Argument `num_thresholds` must be an integer > 1. Received: num_thresholds=1"):
         jm.AUC(num_thresholds=1)
-    with pytest.raises(ValueError, match="auc: num_labels must be given when multi_label=True"):
-        jm.AUC(multi_label=True)
+    with pytest.raises(ValueError, match=r"auc: num_labels must be given when multi_label=True "
+                                         r"to build a state with init\(\); got num_labels=None"):
+        jm.AUC(multi_label=True).init()
     with pytest.raises(ValueError, match="auc: num_labels is needed only when multi_label=True"):
         jm.AUC(num_labels=3)
     with pytest.raises(ValueError, match="my_auc: label_weights must be a list of non-negative"):
@@ -293,3 +294,55 @@ def test_multi_label_auc_matches_keras3_on_the_common_batches():
     bs = test_common.batches(MultiLabelAUC, weighted=True, seed=3)
     want = keras_auc(MultiLabelAUC.example_args, bs)
     np.testing.assert_allclose(run(MultiLabelAUC(**MultiLabelAUC.example_args), bs), want, rtol=1e-5, atol=1e-6)
+
+
+# ---- multi-label AUC without num_labels: the first eager batch fixes it (Keras 3) --------------
+MULTI = [dict(num_thresholds=5), dict(num_thresholds=5, curve="PR"), dict(from_logits=True),
+         dict(thresholds=[0.3, 0.6], curve="PR", summation_method="majoring")]
+
+
+def multi_label_batches(seed, labels=3):
+    r = np.random.default_rng(seed)
+    return [(r.integers(0, 2, (n, labels)), r.random((n, labels), dtype=np.float32),
+             r.random(n, dtype=np.float32)) for n in (6, 5)]
+
+
+@pytest.mark.parametrize("kwargs", MULTI)
+def test_multi_label_width_from_the_first_eager_batch_as_keras(kwargs):
+    bs = multi_label_batches(3)
+    m = jm.AUC(multi_label=True, **kwargs)
+    for t, p, w in bs:
+        m.update_state(t, p, w)
+    np.testing.assert_allclose(m.result(), keras_auc(dict(multi_label=True, **kwargs), bs), rtol=1e-5)
+    assert m.state.pos.hi.shape[1] == 3
+    m.reset_state()  # the width stays, as Keras keeps its built variables
+    km = keras.metrics.AUC(multi_label=True, **kwargs)
+    km.update_state(*bs[0][:2])
+    km.reset_state()
+    np.testing.assert_array_equal(m.true_positives, km.true_positives)  # zeros of (T, 3)
+    np.testing.assert_allclose(m.result(), km.result())
+    t, p, w = multi_label_batches(4)[0]
+    np.testing.assert_allclose(m(t, p), km(t, p), rtol=1e-5)
+    with pytest.raises(ValueError, match=r"auc: y_pred must have shape \(N, num_labels=3\)"):
+        m.update_state(*multi_label_batches(4, labels=2)[0][:2])
+
+
+def test_multi_label_without_num_labels_in_a_collection_and_evaluate():
+    bs = multi_label_batches(5)
+    expected = keras_auc(dict(multi_label=True, curve="PR"), bs)
+    coll = jmetrics.Collection([jm.AUC(multi_label=True, curve="PR", name="pr")])
+    for t, p, w in bs:
+        coll.update_state(t, p, sample_weight=w)
+    np.testing.assert_allclose(coll.result()["pr"], expected, rtol=1e-5)
+    t, p, w = (np.concatenate(x) for x in zip(*bs, strict=True))
+    out = jmetrics.evaluate(t, p, [jm.AUC(multi_label=True, curve="PR", name="pr")],
+                            sample_weight=w, progress=False)
+    np.testing.assert_allclose(out["pr"], expected, rtol=1e-5)
+
+
+def test_multi_label_first_batch_of_rank_other_than_2_raises_as_keras():
+    with pytest.raises(ValueError, match="must have rank 2 when `multi_label=True`"):
+        keras.metrics.AUC(multi_label=True).update_state(np.zeros(4), np.zeros(4))
+    with pytest.raises(ValueError, match=r"^auc: `y_pred` must have rank 2 when `multi_label=True`. "
+                                         r"Found rank 1. Full shape received for `y_pred`: \(4,\)"):
+        jm.AUC(multi_label=True).update_state(np.zeros(4), np.zeros(4))

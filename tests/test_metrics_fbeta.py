@@ -80,9 +80,15 @@ def test_keras_eager_face_without_num_classes():
         m.update_state(t, p, sample_weight=w)
         km.update_state(t, p, sample_weight=w)
     np.testing.assert_allclose(m.result(), km.result(), rtol=1e-5)
-    m.reset_state()
+    m.reset_state()  # the width stays, as Keras keeps its built variables
+    km.reset_state()
+    np.testing.assert_allclose(m.result(), km.result())
+    t, p, w = bs[0]
+    np.testing.assert_allclose(m(t, p, w), km(t, p, w), rtol=1e-5)
+    with pytest.raises(AttributeError):
+        keras_metric("F1Score", average="macro").result()  # no batch yet: Keras has no variables
     with pytest.raises(ValueError, match="F1Score: num_classes must be given"):
-        m.result()
+        jm.F1Score(average="macro").result()
 
 
 # ---- scikit-learn with fractional weights -----------------------------------------------------

@@ -237,3 +237,17 @@ def test_any_split_and_merge_order_give_the_same_r2(sizes, seed):
     want = r2_score(t.astype(np.float64), p.astype(np.float64), sample_weight=w, multioutput="raw_values")
     np.testing.assert_allclose(m.compute(forward), want, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(m.compute(backward), m.compute(forward), rtol=1e-4, atol=1e-5)
+
+
+def test_reset_keeps_the_width_of_the_first_batch_as_keras():
+    r = np.random.default_rng(11)
+    t, p = r.normal(size=(6, 3)).astype(np.float32), r.normal(size=(6, 3)).astype(np.float32)
+    m, km = jm.R2Score(class_aggregation=None), keras_metric("R2Score", class_aggregation=None)
+    m.update_state(t, p)
+    km.update_state(t, p)
+    m.reset_state()
+    km.reset_state()
+    np.testing.assert_allclose(m.result(), km.result())  # an empty state of 3 outputs
+    np.testing.assert_allclose(m(t[:4], p[:4]), km(t[:4], p[:4]), rtol=1e-5)
+    with pytest.raises(ValueError, match=r"r2_score: inputs must have output_dim=3 .*\(4, 2\)"):
+        m.update_state(t[:4, :2], p[:4, :2])

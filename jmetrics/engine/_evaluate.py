@@ -13,7 +13,6 @@ bootstrap weightings (``bootstrap``), so K x (B + 1) results cost one read of th
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import Any
 
@@ -116,8 +115,9 @@ def evaluate(
 
 
 def _bind_widths(metrics: Any, y_true: np.ndarray, y_pred: np.ndarray) -> Any:
-    """Give metrics whose state width Keras infers from the first batch (F1Score, R2Score...)
-    that width from the data's shape, keeping the History key they would have had."""
+    """Give metrics whose state width Keras infers from the first batch (F1Score, R2Score,
+    multi-label AUC...) that width from the data's shape, keeping the History key they would have
+    had."""
     if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
         return metrics
     from jmetrics.adapter import get_metric, metric_name
@@ -131,8 +131,7 @@ def _bind_widths(metrics: Any, y_true: np.ndarray, y_pred: np.ndarray) -> Any:
         except ValueError:
             metric = None  # 'acc'-like strings resolve later, in the collection
         if isinstance(metric, InferredWidth) and metric.needs_width():
-            spec = dataclasses.replace(metric, name=metric_name(spec),  # type: ignore[type-var]
-                                       **{metric.width_option: width})
+            spec = metric.with_width(width, name=metric_name(spec))
         out.append(spec)
     return out
 

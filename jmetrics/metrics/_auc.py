@@ -11,10 +11,12 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, is_concrete
 from jmetrics.metrics._base import ListView, Metric
+from jmetrics.metrics._lazy import InferredWidth
 from jmetrics.metrics._thresholds import (
     EPSILON,
     Bins,
     ConfusionCounts,
+    KerasCounts,
     check_int,
     confusion_check,
     confusion_init,
@@ -55,7 +57,7 @@ class _BuiltThresholds:
 
 
 @dataclasses.dataclass(frozen=True)
-class AUC(Metric):
+class AUC(KerasCounts, InferredWidth, Metric):
     """Area under the ROC or precision-recall curve, binned: ``keras.metrics.AUC``.
 
     Predictions are binned at ``T = num_thresholds`` thresholds ``[-eps, 1/(T-1), ..., (T-2)/(T-1),
@@ -78,8 +80,10 @@ class AUC(Metric):
     Equals Keras 3 (same bins, same float32 bin arithmetic: predictions are clipped to [0, 1] on
     an evenly spaced grid). As the bins get finer it approaches
     ``sklearn.metrics.roc_auc_score`` (and, for PR, ``average_precision_score``); see
-    docs/exact-vs-binned-auc.md. Default name ``'auc'``. One difference: ``multi_label=True``
-    needs ``num_labels`` (or ``label_weights``), since the state's shape is fixed at ``init``.
+    docs/exact-vs-binned-auc.md. Default name ``'auc'``. With ``multi_label=True`` the state has
+    one column per label: the pure ``init()`` needs ``num_labels`` (or ``label_weights``); the
+    eager face (``update_state``, ``metric(...)``), a ``Collection`` and ``evaluate`` take it from
+    the first batch's ``y_pred.shape[-1]`` when neither is given, as Keras 3 does.
 
     State: ``ConfusionCounts`` (pos, neg: label weights per bin; (T + 1,) float32 each, or
     (T + 1, num_labels)).
@@ -107,6 +111,7 @@ class AUC(Metric):
     # Weights Keras 3 refuses are accepted when they broadcast from the left (a (N,) weight covers
     # every element of sample n): the same as Keras fed those weights written out in full.
     sample_weight_from_left: ClassVar[bool] = True
+    width_option = "num_labels"
 
     def __post_init__(self) -> None:
         name = self.display_name
@@ -141,10 +146,7 @@ class AUC(Metric):
                              f"num_labels={self.num_labels}.")
         if self.multi_label:
             n = self._labels()
-            if n is None:
-                raise ValueError(f"{name}: num_labels must be given when multi_label=True (the "
-                                 "state's shape is fixed at init); got num_labels=None.")
-            if self.label_weights is not None and len(self.label_weights) != n:
+            if n is not None and self.label_weights is not None and len(self.label_weights) != n:
                 raise ValueError(f"{name}: label_weights must have num_labels={n} entries; got "
                                  f"{len(self.label_weights)}.")
 
@@ -185,8 +187,34 @@ class AUC(Metric):
         return ("confusion_counts", self.bins(), None, None, self.multi_label, self._labels(), lw,
                 self.from_logits)
 
+    def width(self) -> int | None:
+        """The number of labels of a multi-label state (``num_labels`` or ``len(label_weights)``)."""
+        return self._labels()
+
+    def needs_width(self) -> bool:
+        return bool(self.multi_label) and self._labels() is None
+
     def init(self) -> ConfusionCounts:
+        if self.needs_width():
+            raise ValueError(
+                f"{self.display_name}: num_labels must be given when multi_label=True to build a "
+                "state with init(); got num_labels=None. Pass num_labels=y_pred.shape[-1] (or "
+                "label_weights); update_state infers it from the first batch, as Keras does."
+            )
         return confusion_init(len(self.bins().thresholds), self._labels())
+
+    def init_width(self, width: int) -> ConfusionCounts:
+        return confusion_init(len(self.bins().thresholds), width if self.multi_label else None)
+
+    def _eager_init(self, *inputs: Any) -> ConfusionCounts:
+        """Keras 3's check: a multi-label ``y_pred`` whose labels fix the width has rank 2."""
+        shape = np.shape(inputs[-1])
+        if self.needs_width() and len(shape) != 2:
+            raise ValueError(
+                f"{self.display_name}: `y_pred` must have rank 2 when `multi_label=True`. Found "
+                f"rank {len(shape)}. Full shape received for `y_pred`: {tuple(shape)}."
+            )
+        return super()._eager_init(*inputs)
 
     def _options(self) -> dict[str, Any]:
         return {"top_k": None, "class_id": None, "multi_label": self.multi_label,

@@ -27,6 +27,7 @@ from jmetrics.metrics._thresholds import (
     NEG_INF,
     Bins,
     ConfusionCounts,
+    KerasCounts,
     bins_for,
     check_int,
     check_unit,
@@ -170,7 +171,7 @@ FalseNegatives = _count(
 
 
 @dataclasses.dataclass(frozen=True)
-class _PrecisionRecall(_Thresholded):
+class _PrecisionRecall(KerasCounts, _Thresholded):
     thresholds: Any = None
     top_k: int | None = None
     class_id: int | None = None
@@ -244,7 +245,7 @@ class Recall(_PrecisionRecall):
 
 
 @dataclasses.dataclass(frozen=True)
-class _AtValue(_Thresholded):
+class _AtValue(KerasCounts, _Thresholded):
     """Max of one rate over the thresholds where another rate is >= a target (Keras 3)."""
 
     if TYPE_CHECKING:  # fields made per class, in Keras' order: (target, num_thresholds, class_id)

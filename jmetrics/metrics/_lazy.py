@@ -5,7 +5,8 @@ data (``y_pred.shape[-1]`` classes or outputs). A pure ``init()`` has no data, s
 classes take the width as a keyword (``num_classes`` / ``num_outputs``); without it ``init()``
 raises and says so. The eager Keras-style face (``update_state``/``result``/``reset_state``) keeps
 working without it, like Keras: the first batch fixes the width (``result()`` before any batch
-raises, as Keras' does).
+raises, as Keras' does). ``reset_state()`` then keeps that width, as Keras keeps its built
+variables: the result of a reset metric is that of an empty state of that width.
 """
 
 from __future__ import annotations
@@ -44,9 +45,23 @@ class InferredWidth:
         width = self.width()
         return self.init_width(0 if width is None else int(width))  # a width-free state
 
+    def with_width(self, width: int, **changes: Any) -> Any:
+        """This metric with its width fixed (and other ``changes``), rebuilt from its config."""
+        config = {**self.get_config(), **changes, self.width_option: int(width)}  # type: ignore[attr-defined]
+        return type(self).from_config(config)  # type: ignore[attr-defined]
+
     def _eager_init(self, *inputs: Any) -> Any:
         """The first eager batch's ``y_pred.shape[-1]`` fixes the width when none was given."""
         if not self.needs_width():
             return self.init()  # type: ignore[misc]
         shape = np.shape(inputs[-1])  # y_pred
-        return self.init_width(int(shape[-1]) if len(shape) else 1)
+        width = int(shape[-1]) if len(shape) else 1
+        self.__dict__["_eager_width"] = width
+        return self.init_width(width)
+
+    def reset_state(self) -> None:
+        """Forget the accumulated values; a width fixed by a first batch stays (as in Keras)."""
+        with self._eager_lock():  # type: ignore[attr-defined]
+            width = self.__dict__.get("_eager_width")
+            keep = width is not None and self.needs_width()
+            self.__dict__["_eager_state"] = self.init_width(width) if keep else None

@@ -34,6 +34,7 @@ Where this differs from Keras 3 (each a case where Keras' result is an artefact)
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -141,6 +142,40 @@ def values(state: ConfusionCounts, bins: Bins) -> tuple[jax.Array, jax.Array, ja
         if not np.array_equal(rank, np.arange(n_thr)):
             tp, fp, tn, fn = (x[rank] for x in (tp, fp, tn, fn))
     return tp, fp, tn, fn
+
+
+class KerasCounts:
+    """Keras 3's count variables, read from the eagerly held state (read-only arrays).
+
+    ``true_positives``, ``false_positives``, ``true_negatives``, ``false_negatives``: the weighted
+    counts per threshold, shape ``(T,)`` (``(T, num_labels)`` for a multi-label ``AUC``), as the
+    Keras variables of these names hold them after the same ``update_state`` calls. They read
+    :attr:`~jmetrics.metrics.Metric.state`; the pure protocol reads ``values(state, bins)``.
+    """
+
+    @property
+    def true_positives(self) -> jax.Array:
+        return self._keras_counts()[0]
+
+    @property
+    def false_positives(self) -> jax.Array:
+        return self._keras_counts()[1]
+
+    @property
+    def true_negatives(self) -> jax.Array:
+        return self._keras_counts()[2]
+
+    @property
+    def false_negatives(self) -> jax.Array:
+        return self._keras_counts()[3]
+
+    def _keras_counts(self) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+        return _jit_values(self, self.state)  # type: ignore[attr-defined]
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _jit_values(metric: Any, state: ConfusionCounts) -> tuple[jax.Array, ...]:
+    return values(state, metric.bins())
 
 
 def _weights(metric: str, sample_weight: Any, y_true: jax.Array, y_pred: jax.Array) -> jax.Array:

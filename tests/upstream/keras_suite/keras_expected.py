@@ -24,13 +24,11 @@ LABEL_RANGE = ("documented difference: class ids outside [0, num_classes) raise 
                "eagerly (Keras drops them silently; jmetrics drops them only under jit)")
 FLOAT_WEIGHTS = ("documented difference: fractional weights in the IoU family are exact, so "
                  "there is no float-to-int casting warning")
-MULTILABEL = ("documented difference: AUC(multi_label=True) needs num_labels (or label_weights), "
-              "the state's shape being fixed at init()")
 NEGATIVE_WEIGHTS = ("documented difference: negative sample weights are bad input for the curve and "
                     "confusion metrics (ValueError eagerly, NaN under jit); Keras sums them")
 
 REASONS = (VARIABLES, SERIALIZATION, MODEL, SYMBOLIC, LABEL_RANGE, FLOAT_WEIGHTS,
-           MULTILABEL, NEGATIVE_WEIGHTS)
+           NEGATIVE_WEIGHTS)
 
 EXPECTED: dict[str, str] = {
     "accuracy_metrics_test::AccuracyTest::test_config": VARIABLES,
@@ -43,24 +41,11 @@ EXPECTED: dict[str, str] = {
     "confusion_metrics_test::AUCTest::test_config_manual_thresholds": VARIABLES,
     "confusion_metrics_test::FalseNegativesTest::test_config": VARIABLES,
     "confusion_metrics_test::FalsePositivesTest::test_config": VARIABLES,
-    "confusion_metrics_test::MultiAUCTest::test_keras_model_compiles": MULTILABEL,
-    "confusion_metrics_test::MultiAUCTest::test_manual_thresholds": MULTILABEL,
-    "confusion_metrics_test::MultiAUCTest::test_pr_interpolation": MULTILABEL,
-    "confusion_metrics_test::MultiAUCTest::test_pr_interpolation_unweighted": MULTILABEL,
-    "confusion_metrics_test::MultiAUCTest::test_reset_state": MULTILABEL,
-    "confusion_metrics_test::MultiAUCTest::test_unweighted": MULTILABEL,
-    "confusion_metrics_test::MultiAUCTest::test_unweighted_all_correct": MULTILABEL,
-    "confusion_metrics_test::MultiAUCTest::test_unweighted_from_logits": MULTILABEL,
-    "confusion_metrics_test::MultiAUCTest::test_weighted_roc_interpolation": MULTILABEL,
     "confusion_metrics_test::PrecisionAtRecallTest::test_config": VARIABLES,
     "confusion_metrics_test::PrecisionTest::test_config": VARIABLES,
-    "confusion_metrics_test::PrecisionTest::test_unweighted_class_id_multiclass": VARIABLES,
-    "confusion_metrics_test::PrecisionTest::test_unweighted_top_k_and_threshold": VARIABLES,
     "confusion_metrics_test::RecallAtPrecisionTest::test_config": VARIABLES,
     "confusion_metrics_test::RecallAtPrecisionTest::test_end_to_end": MODEL,
     "confusion_metrics_test::RecallTest::test_config": VARIABLES,
-    "confusion_metrics_test::RecallTest::test_unweighted_class_id_multiclass": VARIABLES,
-    "confusion_metrics_test::RecallTest::test_unweighted_top_k_and_threshold": VARIABLES,
     "confusion_metrics_test::SensitivityAtSpecificityTest::test_config": VARIABLES,
     "confusion_metrics_test::SensitivityAtSpecificityTest::test_handles_sas_metrics": MODEL,
     "confusion_metrics_test::SpecificityAtSensitivityTest::test_config": VARIABLES,
