@@ -21,11 +21,15 @@ MODEL = ("needs Keras internals: a Keras model (compile/fit/evaluate) traces upd
          "its own jitted step (use jmetrics.integrations.keras.to_keras there)")
 SYMBOLIC = "needs Keras internals: symbolic KerasTensor inputs (backend.compute_output_spec)"
 LABEL_RANGE = ("documented difference: class ids outside [0, num_classes) raise ValueError "
-               "eagerly (Keras drops them silently; jmetrics drops them only under jit)")
-FLOAT_WEIGHTS = ("documented difference: fractional weights in the IoU family are exact, so "
-                 "there is no float-to-int casting warning")
+               "eagerly, since they mean a wrong num_classes or label encoding (Keras drops them "
+               "silently; jmetrics drops them only under jit, where nothing can be raised; "
+               "ignore_class leaves a class out on purpose)")
+FLOAT_WEIGHTS = ("documented difference: fractional weights in the IoU family are exact (Keras "
+                 "truncates them to integers: 0.3 counts as 0), so there is no float-to-int "
+                 "casting to warn about")
 NEGATIVE_WEIGHTS = ("documented difference: negative sample weights are bad input for the curve and "
-                    "confusion metrics (ValueError eagerly, NaN under jit); Keras sums them")
+                    "confusion metrics (ValueError eagerly, NaN under jit): they are not counts and "
+                    "can put an AUC outside [0, 1]; Keras sums them")
 
 REASONS = (VARIABLES, SERIALIZATION, MODEL, SYMBOLIC, LABEL_RANGE, FLOAT_WEIGHTS,
            NEGATIVE_WEIGHTS)
