@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 
-VARIABLES = ("needs Keras internals: the metric's Keras state variables or private attributes "
-             "(variables, true_positives, _dtype, add_variable, _build); a jmetrics state is a "
-             "pytree returned by init()/update()")
+VARIABLES = ("needs Keras internals: the metric's Keras variable list or private attributes "
+             "(len(variables) and variable names in Keras' layout, _dtype, add_variable, _build); "
+             "a jmetrics state is a pytree returned by init()/update(), laid out differently "
+             "(compensated sums)")
 SERIALIZATION = ("needs Keras internals: the Keras serialization registry "
                  "(serialize_keras_object / deserialize_keras_object)")
 MODEL = ("needs Keras internals: a Keras model (compile/fit/evaluate) traces update_state inside "
