@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import subprocess
+import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -47,6 +51,7 @@ REQUIRED = {
     jmetrics: KERNELS | ADAPTER | TRAINING_LOOPS | {"metrics", "__version__"},
     jmetrics.metrics: KERNELS | CLASSES | {"get", "serialize", "deserialize"},
 }
+ROOT = Path(__file__).resolve().parents[1]
 MODULES = pytest.mark.parametrize("module", list(REQUIRED), ids=lambda m: m.__name__)
 
 
@@ -83,3 +88,49 @@ def test_metrics_namespace_mirrors_keras_metrics():
     assert jmetrics.metrics.mae is jmetrics.mean_absolute_error
     assert jmetrics.metrics.get("mae") == jmetrics.metrics.MeanAbsoluteError()
     assert jmetrics.get is not jmetrics.metrics.get  # function vs streaming object
+
+
+# -- the lazy top level -------------------------------------------------------------------------
+def test_lazy_table_is_each_submodules_all():
+    # a name added to (or removed from) a submodule's __all__ must be added to (removed from) the
+    # table; a name under the wrong submodule fails too
+    homes = jmetrics._EXPORTS  # noqa: SLF001 - the table is what is tested
+    for module, names in homes.items():
+        real = importlib.import_module(f"jmetrics.{module}").__all__
+        assert sorted(names) == sorted(real), module
+    assert sum(map(len, homes.values())) == len(jmetrics._HOME)  # noqa: SLF001 - no name twice
+    assert set(jmetrics.__all__) == {"__version__", "metrics", *jmetrics._HOME}  # noqa: SLF001
+    for name, module in jmetrics._HOME.items():  # noqa: SLF001
+        assert getattr(jmetrics, name) is getattr(importlib.import_module(f"jmetrics.{module}"),
+                                                  name), name
+
+
+def test_star_import_dir_and_submodules():
+    namespace: dict[str, object] = {}
+    exec("from jmetrics import *", namespace)  # noqa: S102 - the import is the test
+    assert set(namespace) - {"__builtins__"} == set(jmetrics.__all__)
+    assert set(jmetrics.__all__) <= set(dir(jmetrics))
+    assert jmetrics.sk is importlib.import_module("jmetrics.sk")
+    assert jmetrics.engine.evaluate is jmetrics.evaluate
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_metric'"):
+        jmetrics.no_such_metric  # noqa: B018
+
+
+def test_import_jmetrics_imports_no_jax():
+    code = "import jmetrics, sys; assert 'jax' not in sys.modules, sorted(sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.slow
+def test_every_subpackage_imports_first():
+    # in a fresh interpreter, whichever comes first (jmetrics.adapter, .sk and .metrics import
+    # each other's modules)
+    procs = {m: subprocess.Popen([sys.executable, "-c", f"import jmetrics.{m}"], text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
+             for m in sorted(jmetrics._SUBMODULES)}  # noqa: SLF001
+    failed = {m: p.communicate(timeout=300)[1].strip().splitlines()[-1:]
+              for m, p in procs.items()}
+    assert {m: e for m, e in failed.items() if procs[m].returncode} == {}

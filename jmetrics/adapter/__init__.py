@@ -7,6 +7,7 @@
 - ``ENTRIES`` / ``metric_info``: the alias table itself (``jmetrics list`` prints it).
 """
 
+import jmetrics.metrics as _metrics  # noqa: F401 - first: it imports this package's modules
 from jmetrics.adapter._lookup import metric_info
 from jmetrics.adapter._names import metric_name, metric_names
 from jmetrics.adapter._resolve import get, get_metric

@@ -50,10 +50,12 @@ __all__ = sorted(
     | set(_ranking_classes_all)
 )
 
-# keras.metrics.get / serialize / deserialize, from the adapter (it imports this package's modules,
-# not this namespace, so there is no import cycle). ``get`` always returns a streaming metric.
-from jmetrics.adapter import deserialize as deserialize  # noqa: E402
-from jmetrics.adapter import get_metric as get  # noqa: E402
-from jmetrics.adapter import serialize as serialize  # noqa: E402
+# keras.metrics.get / serialize / deserialize, from the adapter's modules. This package and
+# jmetrics.adapter / jmetrics.sk import each other's modules: those two import this package before
+# their own modules, so the order is this one whichever is imported first. ``get`` always returns a
+# streaming metric.
+from jmetrics.adapter._resolve import get_metric as get  # noqa: E402
+from jmetrics.adapter._serialize import deserialize as deserialize  # noqa: E402
+from jmetrics.adapter._serialize import serialize as serialize  # noqa: E402
 
 __all__ += ["deserialize", "get", "serialize"]
