@@ -1,49 +1,59 @@
 """The ``jmetrics`` command: ``jmetrics list | eval | bench``.
 
-Each subcommand lives in its own module with ``add_parser(subparsers)`` and ``run(args) -> int``.
-Errors a user can fix (bad files, unknown metrics, bad shapes, unwritable outputs) print one line
-on stderr and exit 2, without a traceback. Ctrl-C or SIGTERM end the command within moments with
-exit status 130 (143), leaving no output or temporary file (see ``_output``).
+Each subcommand lives in its own module with ``HELP``, ``add_parser(subparsers)`` and
+``run(args) -> int``, and imports what it needs beyond the standard library (JAX, NumPy, the
+metrics) inside those functions. ``main`` sets up the handling of Ctrl-C and SIGTERM before it
+builds the parser of the subcommand given (the others are only listed), so that from the start of
+``main``, imports included, Ctrl-C or SIGTERM end the command within moments with exit status 130
+(143), leaving no output or temporary file and printing one line, never a traceback (see
+``_output``). Errors a user can fix (bad files, unknown metrics, bad shapes, unwritable outputs)
+print one line on stderr and exit 2, without a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import zipfile
 from collections.abc import Sequence
 
+from jmetrics.cli import _bench, _eval, _list
 from jmetrics.cli._output import ending_on_signals
 
 __all__ = ["main"]
 
-_SUBCOMMANDS = ("list", "eval", "bench")
+_SUBCOMMANDS = {"list": _list, "eval": _eval, "bench": _bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jmetrics`` command; returns the exit code."""
+    with ending_on_signals():  # first: a Ctrl-C from here on ends the command at once
+        return _main(list(sys.argv[1:] if argv is None else argv))
+
+
+def _parser(argv: list[str]) -> argparse.ArgumentParser:
+    """The command's parser, with the options of the subcommand in ``argv`` only."""
     parser = argparse.ArgumentParser(
         prog="jmetrics", description="JAX-accelerated compiled metrics with Keras names."
     )
     sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(_SUBCOMMANDS) + "}")
-    modules = {}
-    for name in _SUBCOMMANDS:
-        try:
-            module = importlib.import_module(f"jmetrics.cli._{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"jmetrics.cli._{name}":
-                raise
-            continue
-        module.add_parser(sub)
-        modules[name] = module
+    given = next((a for a in argv if not a.startswith("-")), None)
+    for name, module in _SUBCOMMANDS.items():
+        if name == given:
+            module.add_parser(sub)
+        else:  # listed in the help; its options (and what they import) are not needed
+            sub.add_parser(name, help=module.HELP)
+    return parser
+
+
+def _main(argv: list[str]) -> int:
+    parser = _parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
     try:
-        with ending_on_signals():
-            return int(modules[args.command].run(args) or 0)
+        return int(_SUBCOMMANDS[args.command].run(args) or 0)
     except KeyboardInterrupt:  # raised by code, not by a signal (those end the process at once)
         print("jmetrics: interrupted; no output written.", file=sys.stderr)
         return 130

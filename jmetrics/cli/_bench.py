@@ -15,7 +15,9 @@ import argparse
 import sys
 from typing import Any
 
-__all__ = ["DEFAULT_METRICS", "add_parser", "run"]
+__all__ = ["DEFAULT_METRICS", "HELP", "add_parser", "run"]
+
+HELP = "benchmark metrics on every JAX backend against NumPy/sklearn/torch/Keras"
 
 DEFAULT_METRICS = ("mse", "mape", "binary_accuracy", "categorical_accuracy",
                    "sparse_top_k_categorical_accuracy", "binary_crossentropy", "auc",
@@ -27,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
     from jmetrics.bench import FAMILIES, PEERS
 
     p = subparsers.add_parser(
-        "bench", help="benchmark metrics on every JAX backend against NumPy/sklearn/torch/Keras",
+        "bench", help=HELP,
         description="Median time, GB/s, fraction of memory bandwidth and ratios to peers.",
     )
     p.add_argument("-m", "--metrics", nargs="+", metavar="METRIC", default=None,

@@ -18,17 +18,17 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from jmetrics.cli._output import check_output, write_files
 
-__all__ = ["add_parser", "format_results", "run"]
+__all__ = ["HELP", "add_parser", "format_results", "run"]
+
+HELP = "evaluate metrics over prediction files (or the built-in demo sets)"
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``jmetrics eval``."""
     p = subparsers.add_parser(
-        "eval", help="evaluate metrics over prediction files (or the built-in demo sets)",
+        "eval", help=HELP,
         description="Evaluate metrics over prediction files in one streaming pass. Without "
                     "--y-true/--y-pred, evaluates built-in demo prediction sets.",
     )
@@ -139,6 +139,8 @@ def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any
 
 def _records(results: dict[str | None, dict[str, Any]], models: bool) -> list[dict[str, Any]]:
     """One record per (task, metric[, model]), with bootstrap columns when present."""
+    import numpy as np
+
     out = []
     for task, res in results.items():
         for name, value in res.items():
@@ -155,6 +157,8 @@ def _records(results: dict[str | None, dict[str, Any]], models: bool) -> list[di
 
 
 def _num(v: Any) -> str:
+    import numpy as np
+
     a = np.asarray(v)
     if a.ndim:
         return "[" + ", ".join(_num(x) for x in a) + "]"
@@ -191,6 +195,8 @@ def format_results(results: dict[str | None, dict[str, Any]], fmt: str, models: 
 
 
 def _jsonable(v: Any) -> Any:
+    import numpy as np
+
     a = np.asarray(v)
     if a.ndim:
         return [_jsonable(x) for x in a]

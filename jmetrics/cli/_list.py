@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jmetrics.adapter._lookup import entry_strings, metric_info
-from jmetrics.adapter._table import AUTO, ENTRIES, FAMILIES, AutoEntry, Entry
+if TYPE_CHECKING:
+    from jmetrics.adapter._table import AutoEntry, Entry
 
-__all__ = ["add_parser", "rows", "run"]
+__all__ = ["HELP", "add_parser", "rows", "run"]
+
+HELP = "list every metric with its aliases, direction and Keras/sklearn equivalents"
 
 COLUMNS = ("name", "aliases", "direction", "keras2", "keras3", "sklearn")
 HEADERS = {"name": "name", "aliases": "aliases", "direction": "direction",
@@ -25,6 +27,9 @@ def _direction(higher: bool | None) -> str:
 
 
 def _row(entry: Entry | AutoEntry) -> dict[str, Any]:
+    from jmetrics.adapter._lookup import entry_strings
+    from jmetrics.adapter._table import AutoEntry
+
     if isinstance(entry, AutoEntry):
         return {
             "name": entry.triggers[0], "aliases": list(entry.triggers[1:]) + ["(any case)"],
@@ -46,6 +51,9 @@ def _row(entry: Entry | AutoEntry) -> dict[str, Any]:
 
 def rows(names: list[str] | None = None, family: str | None = None) -> list[dict[str, Any]]:
     """The table's rows (all fields), optionally only some names (any alias) or one family."""
+    from jmetrics.adapter._lookup import metric_info
+    from jmetrics.adapter._table import AUTO, ENTRIES
+
     if names:
         entries: list[Entry | AutoEntry] = list(dict.fromkeys(metric_info(n) for n in names))
     else:
@@ -66,8 +74,10 @@ def _cell(value: Any) -> str:
 
 def add_parser(subparsers: Any) -> None:
     """Register ``jmetrics list``."""
+    from jmetrics.adapter._table import FAMILIES
+
     p = subparsers.add_parser(
-        "list", help="list every metric with its aliases, direction and Keras/sklearn equivalents",
+        "list", help=HELP,
         description="The alias table: every metric name jmetrics accepts.",
     )
     p.add_argument("names", nargs="*", help="only these metrics (any alias)")
