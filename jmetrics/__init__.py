@@ -50,9 +50,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
-# Submodules reachable as attributes of the package without importing them first.
+# The public submodules: attributes of the package without importing them first.
 _SUBMODULES = frozenset({"adapter", "bench", "cli", "collection", "distributed", "engine",
-                         "history", "integrations", "kernels", "metrics", "sk"})
+                         "history", "integrations", "kernels", "metrics", "padding", "sk"})
 
 __all__ = sorted({"__version__", "metrics", *_HOME})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import pkgutil
 import subprocess
 import sys
 import types
@@ -103,6 +104,11 @@ def test_lazy_table_is_each_submodules_all():
     for name, module in jmetrics._HOME.items():  # noqa: SLF001
         assert getattr(jmetrics, name) is getattr(importlib.import_module(f"jmetrics.{module}"),
                                                   name), name
+
+
+def test_every_public_submodule_is_an_attribute():
+    found = {m.name for m in pkgutil.iter_modules(jmetrics.__path__) if not m.name.startswith("_")}
+    assert found == jmetrics._SUBMODULES  # noqa: SLF001
 
 
 def test_star_import_dir_and_submodules():
