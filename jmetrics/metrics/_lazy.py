@@ -64,4 +64,4 @@ class InferredWidth:
         with self._eager_lock():  # type: ignore[attr-defined]
             width = self.__dict__.get("_eager_width")
             keep = width is not None and self.needs_width()
-            self.__dict__["_eager_state"] = self.init_width(int(width)) if keep else None
+            self.__dict__["_eager_state"] = self.init_width(width) if width is not None and keep else None
