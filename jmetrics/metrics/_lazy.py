@@ -63,5 +63,7 @@ class InferredWidth:
         """Forget the accumulated values; a width fixed by a first batch stays (as in Keras)."""
         with self._eager_lock():  # type: ignore[attr-defined]
             width = self.__dict__.get("_eager_width")
-            keep = width is not None and self.needs_width()
-            self.__dict__["_eager_state"] = self.init_width(width) if width is not None and keep else None
+            state = None
+            if width is not None and self.needs_width():
+                state = self.init_width(int(width))
+            self.__dict__["_eager_state"] = state
