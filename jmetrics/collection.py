@@ -384,9 +384,9 @@ class Collection(Metric):
         ys_true = self._per_output(y_true, "y_true")
         ys_pred = self._per_output(y_pred, "y_pred")
         weights = self._weights(sample_weight)
-        self._check_per_sample(ys_true, ys_pred)
+        per_batch = self._check_per_sample(ys_true, ys_pred, weights)
         inputs = (ys_true, ys_pred, weights)
-        rows = self._chunk_rows(inputs)
+        rows = None if per_batch else self._chunk_rows(inputs)
         if rows is None:
             return self._update_direct(state, inputs)
         leaves, treedef = jax.tree.flatten(inputs)
@@ -462,12 +462,17 @@ class Collection(Metric):
         rows = max(MIN_CHUNK_ROWS, self.chunk_elements // max(width, 1))
         return None if n < 2 * rows else rows
 
-    def _check_per_sample(self, ys_true: tuple[Any, ...], ys_pred: tuple[Any, ...]) -> None:
-        """Every function metric must return one value per sample (leading axis: the batch's N).
+    def _check_per_sample(self, ys_true: tuple[Any, ...], ys_pred: tuple[Any, ...],
+                          weights: tuple[Any, ...]) -> bool:
+        """Every function metric returns one value per sample (leading axis: the batch's N).
 
-        A value per batch (``K.mean(y_pred)``) is what Keras 3 averages with every batch counting
-        once: a number that depends on how rows are batched, padded and spread over devices.
+        The one exception is Keras' own: an unweighted function returning one scalar per batch
+        (the Keras docs' ``mean_pred``, ``K.mean(y_pred)``) on batches of rank >= 2 is averaged with
+        every batch counting once, as Keras 3 does (returns True: such a batch is not chunked). With per-row weights
+        (``pad_batch``'s included) a per-batch value cannot be weighted: refused, as Keras 3
+        refuses it. Anything else whose leading axis is not the batch's is refused.
         """
+        per_batch = False
         for g, metric in enumerate(self.groups):
             if not isinstance(metric, MeanMetricWrapper):
                 continue
@@ -475,6 +480,9 @@ class Collection(Metric):
             t, p = ys_true[o], ys_pred[o]
             lead = np.shape(p)[:1] or np.shape(t)[:1]
             shape = jax.eval_shape(lambda t, p, m=metric: m.fn(t, p, **dict(m.fn_kwargs)), t, p).shape
+            if shape == () and weights[o] is None and max(np.ndim(t), np.ndim(p)) >= 2:
+                per_batch = True
+                continue
             if lead and shape[:1] != lead:
                 fix = (" Pass y_true and y_pred as columns of shape (N, 1)." if max(np.ndim(t), np.ndim(p))
                        == 1 else " Return per-sample values, e.g. jnp.mean(y_pred, axis=-1).")
@@ -483,3 +491,4 @@ class Collection(Metric):
                     f"{tuple(shape)} for a batch of {lead[0]}. A per-batch value would be averaged "
                     "with every batch counting once (Keras 3), so the result would depend on how the "
                     f"rows are batched and padded.{fix}")
+        return per_batch

@@ -391,17 +391,18 @@ def test_a_large_batch_is_one_scan_updating_every_state():
     assert carry_out == len(jax.tree.leaves(coll.init()))
 
 
-def test_a_batch_level_function_is_refused_chunked_or_not():
-    def batch_mean(y_true, y_pred):  # one value per batch: its mean would depend on the batching
+def test_a_batch_level_function_is_not_chunked_and_refused_with_row_weights():
+    def batch_mean(y_true, y_pred):  # one value per batch: the batch counts once (Keras 3)
         return jnp.mean(y_pred - y_true)
 
     n = 3000
     t, p = np.zeros((n, 1), np.float32), np.ones((n, 1), np.float32)
     for chunk_elements in (1, 1 << 14):
         coll = Collection([batch_mean, "mse"], chunk_elements=chunk_elements)
+        assert float(run(coll, [(t, p, None)])["batch_mean"]) == 1.0
         with pytest.raises(ValueError, match=r"Collection: batch_mean must return one value per "
                                              r"sample; got shape \(\) for a batch of 3000\."):
-            run(coll, [(t, p, None)])
+            run(coll, [(t, p, np.ones(n, np.float32))])
 
 
 # -- the training-loop laws -----------------------------------------------------------------

@@ -80,12 +80,13 @@ def test_a_function_must_return_one_value_per_sample():
         return 1 - jnp.sum((y_true - y_pred) ** 2) / jnp.sum((y_true - jnp.mean(y_true)) ** 2)
 
     y, p = regression(n=4)
-    for fn, shape in ((first_two, r"\(2,\)"), (my_r2, r"\(\)")):
+    w = np.ones(4, np.float32)  # a scalar per batch cannot take per-row weights (Keras 3 raises)
+    for fn, shape, weight in ((first_two, r"\(2,\)", None), (my_r2, r"\(\)", w)):
         coll = Collection([fn])
         for update in (coll.update, jax.jit(coll.update)):
             with pytest.raises(ValueError, match=rf"Collection: {fn.__name__} must return one value "
                                                  rf"per sample; got shape {shape} for a batch of 4"):
-                update(coll.init(), y, p)
+                update(coll.init(), y, p, weight)
     # a per-element function is per sample (Keras averages the trailing axes), as is a column
     coll = Collection([lambda t, q: (q - t) ** 2])
     got = coll.compute(coll.update(coll.init(), y, p))
@@ -120,7 +121,7 @@ def keras_mean_pred_rows(y_true, y_pred):
     return keras.ops.mean(y_pred, axis=-1)
 
 
-def test_mean_pred_is_refused_and_its_per_sample_form_equals_keras3():
+def test_mean_pred_counts_each_batch_once_as_keras3_and_is_refused_with_row_weights():
     r = np.random.default_rng(2)
     t = np.zeros((10, 2), np.float32)
     p = r.uniform(size=(10, 2)).astype(np.float32)
@@ -138,14 +139,18 @@ def test_mean_pred_is_refused_and_its_per_sample_form_equals_keras3():
     with pytest.raises(ValueError):
         keras.metrics.MeanMetricWrapper(keras_mean_pred).update_state(bt, bp, sample_weight=w)
 
-    # jmetrics: refused, with or without the padded batch's weights, eager or jitted
+    # jmetrics, unweighted: Keras 3's value, each batch counting once
     coll = Collection([mean_pred])
-    for args in ((t[:4], p[:4], None), (bt, bp, w)):
-        for update in (coll.update, jax.jit(coll.update)):
-            with pytest.raises(ValueError, match=r"Collection: mean_pred must return one value "
-                                                 r"per sample; got shape \(\) for a batch of 4\. .*"
-                                                 r"jnp.mean\(y_pred, axis=-1\)"):
-                update(coll.init(), *args)
+    state = coll.init()
+    for b_t, b_p in batches:
+        state = jax.jit(coll.update)(state, b_t, b_p, None)
+    assert float(coll.compute(state)["mean_pred"]) == pytest.approx(float(k.result()), rel=1e-6)
+    # with the padded batch's per-row weights: refused, eager or jitted
+    for update in (coll.update, jax.jit(coll.update)):
+        with pytest.raises(ValueError, match=r"Collection: mean_pred must return one value "
+                                             r"per sample; got shape \(\) for a batch of 4\. .*"
+                                             r"jnp.mean\(y_pred, axis=-1\)"):
+            update(coll.init(), bt, bp, w)
 
     # the per-sample form: Keras 3's value, the mean of every prediction, padded or not
     k = keras.metrics.MeanMetricWrapper(keras_mean_pred_rows)
