@@ -14,7 +14,6 @@ import contextlib
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +28,7 @@ import jmetrics
 import jmetrics.metrics as jm
 from jmetrics import distributed
 from jmetrics.metrics._state import KSum
+from tests import doc_snippets
 from tests.test_common import CLASSES, batches, close, instance, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,14 +121,10 @@ def _worker() -> dict:
     return {"checked": checked, "failures": failures}
 
 
-def doc_blocks() -> list[str]:
-    """The python blocks of docs/distributed.md: (single-process ones, the multi-process script)."""
-    return re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "distributed.md").read_text(), re.S)
-
-
 def run_doc_blocks() -> None:
     namespace: dict = {}
-    blocks = [b for b in doc_blocks() if not b.startswith("# multihost_example.py")]
+    page = doc_snippets.ROOT / "docs" / "distributed.md"
+    blocks = [b for b in doc_snippets.blocks(page) if doc_snippets.script_name(b) is None]
     assert len(blocks) >= 4
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -5,6 +5,7 @@ Oracles: scikit-learn 1.9.1 and float64 NumPy written from the formulas; never j
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -20,6 +21,7 @@ from sklearn import metrics as skm
 
 import jmetrics
 from jmetrics.engine import demo_data, pick_metrics
+from tests import doc_snippets
 
 N = 1003  # ragged against every batch size used below
 
@@ -357,15 +359,6 @@ def test_eight_devices_shard_and_give_the_single_device_results():
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-3000:]
 
 
-HOSTS = textwrap.dedent("""
-    import sys, jax
-    jax.config.update("jax_cpu_collectives_implementation", "gloo")
-    jax.distributed.initialize(coordinator_address=sys.argv[1], num_processes=2,
-                               process_id=int(sys.argv[2]))
-    import jmetrics
-    got = jmetrics.evaluate(sys.argv[3], sys.argv[4], ["mse", "mae", "roc_auc_score"], batch_size=64)
-    print(repr(got["mse"]), repr(got["mae"]), repr(got["roc_auc_score"]))
-""")
 
 
 def _free_port():
@@ -384,17 +377,21 @@ def test_two_processes_each_read_their_rows_and_match_one_process(tmp_path):
     address = f"127.0.0.1:{_free_port()}"
     env = {**os.environ, "JAX_PLATFORMS": "cpu"}
     env.pop("XLA_FLAGS", None)
-    procs = [subprocess.Popen([sys.executable, "-c", HOSTS, address, str(i), str(tmp_path / "y.npy"),
-                               str(tmp_path / "p.npy")], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env) for i in range(2)]
+    script = tmp_path / "eval_multihost.py"
+    script.write_text(doc_snippets.script("eval_multihost.py"))  # the docs' script, as printed
+    procs = [subprocess.Popen([sys.executable, str(script), address, "2", str(i),
+                               str(tmp_path / "y.npy"), str(tmp_path / "p.npy")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for i in range(2)]
     outs = [proc.communicate(timeout=240) for proc in procs]
     for proc, (_, stderr) in zip(procs, outs, strict=True):
         assert proc.returncode == 0, stderr[-3000:]
     want = reference(y, p)
     auc = skm.roc_auc_score(y[:, 0], p[:, 0])
     for stdout, _ in outs:
-        mse, mae, exact = (float(v) for v in stdout.strip().splitlines()[-1].split())
-        np.testing.assert_allclose([mse, mae, exact], [want["mse"], want["mae"], auc], rtol=1e-5)
+        got = json.loads(stdout.strip().splitlines()[-1])
+        np.testing.assert_allclose([got["mse"], got["mae"], got["roc_auc_score"]],
+                                   [want["mse"], want["mae"], auc], rtol=1e-5)
 
 
 def test_device_arrays_stay_where_they_are():

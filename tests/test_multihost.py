@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import jmetrics
-from tests.test_distributed import doc_blocks
+from tests import doc_snippets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +30,7 @@ def _free_port() -> int:
 
 
 def _script() -> str:
-    (block,) = [b for b in doc_blocks() if b.startswith("# multihost_example.py")]
-    return block
+    return doc_snippets.script("multihost_example.py")
 
 
 def test_two_processes_merge_to_the_single_process_result(tmp_path):
