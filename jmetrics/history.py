@@ -176,6 +176,7 @@ class History:
                 if values:
                     epochs = [e + 1 for e in self._key_epochs(key)]
                     ax.plot(epochs, [float(np.mean(v)) for v in values], marker=".", label=label)
+            _flat_if_constant(ax)
             ax.set_title(base)
             ax.set_xlabel("epoch")
             ax.legend()
@@ -186,3 +187,22 @@ class History:
         path = os.fspath(path)
         fig.savefig(path, format="png", dpi=100)
         return path
+
+
+def _flat_if_constant(ax: Any) -> None:
+    """Plot values that differ only by float rounding as one flat line, on a plain axis.
+
+    Matplotlib zooms onto the range of the data and labels it with an offset (``1e-7 + 1``), so
+    rounding noise of a constant metric looks like drops. The y axis never uses an offset, and a
+    panel whose values span less than a millionth of their size gets a range of +-5% around them.
+    """
+    ax.ticklabel_format(axis="y", useOffset=False, style="plain")
+    values = np.concatenate([np.asarray(line.get_ydata(), np.float64) for line in ax.get_lines()])
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return
+    low, high = float(values.min()), float(values.max())
+    center = (low + high) / 2
+    if high - low <= 1e-6 * max(abs(center), 1e-12):
+        pad = 0.05 * abs(center) if center else 0.05
+        ax.set_ylim(center - pad, center + pad)

@@ -136,6 +136,25 @@ def test_plot_writes_a_png(tmp_path):
         History().plot(tmp_path / "empty.png")
 
 
+def test_plot_draws_a_constant_metric_flat(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    saved = []
+    real_savefig = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig",
+                        lambda fig, *a, **k: (saved.append(fig), real_savefig(fig, *a, **k))[1])
+    h = History()
+    for e, noise in enumerate([0.0, -5.96e-8, 0.0, -1.19e-7]):  # float32 rounding of 1.0
+        h.append({"cosine": 1.0 + noise, "loss": 1 / (e + 1)})
+    h.plot(tmp_path / "h.png")
+    cosine, loss = (ax for ax in saved[0].axes if ax.get_visible())
+    low, high = cosine.get_ylim()
+    assert low <= 0.96 and high >= 1.04  # the noise spans 1e-7 of a range of 0.1: a flat line
+    assert not cosine.yaxis.get_major_formatter().get_useOffset()  # no "1e-7 + 1" axis
+    low, high = loss.get_ylim()
+    assert 0.2 < low < 0.25 and 1.0 < high < 1.05  # a changing metric keeps the data's range
+
+
 def test_plot_without_matplotlib_says_how_to_install(tmp_path, monkeypatch):
     real_import = builtins.__import__
 

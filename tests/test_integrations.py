@@ -255,3 +255,22 @@ def test_integrations_page_code_runs(capsys):
     out = capsys.readouterr().out
     assert "['auc', 'logs', 'loss', 'mean_score'] ['binary_accuracy', 'loss', 'mse']" in out
     assert out.strip().endswith("True")
+
+
+def test_the_flax_example_writes_into_its_named_folder(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "regression_and_classification.py"
+    spec = importlib.util.spec_from_file_location("regression_and_classification", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    monkeypatch.chdir(tmp_path)
+    assert example.main(["--epochs", "2"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [example.OUT]  # nothing else in the cwd
+    written = sorted(p.name for p in (tmp_path / example.OUT).iterdir())
+    runs = ("classification", "custom_rmse", "regression")
+    assert written == sorted(f"{r}.{ext}" for r in runs for ext in ("json", "png"))
+    keys = json.loads((tmp_path / example.OUT / "regression.json").read_text())
+    assert list(keys) == ["loss", "mean_squared_error", "mean_absolute_error",
+                          "mean_absolute_percentage_error", "cosine_proximity"]  # Keras 2.2 keys
+    assert "Epoch 2/2" in capsys.readouterr().out

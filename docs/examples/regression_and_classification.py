@@ -11,7 +11,8 @@ Keras 2.2 History keys (``naming="long"``: 'mse' -> 'mean_squared_error', 'cosin
 
 Run:  python docs/examples/regression_and_classification.py --epochs 500 --out /tmp/plots
 Each run prints the last epochs as Keras' verbose=2 does, writes ``<run>.png`` (one panel per
-metric) and ``<run>.json`` (the History dict) into ``--out``.
+metric) and ``<run>.json`` (the History dict) into ``--out`` (default ``./jmetrics_example_output``,
+created if missing).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import jmetrics
 from jmetrics.integrations.flax import NNXMetric
 
 X = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], np.float32)[:, None]
+OUT = "jmetrics_example_output"
 Y_CLASS = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1], np.float32)[:, None]
 
 
@@ -95,7 +97,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs of every run (default: the tutorial's 500 / 400 / 500)")
-    parser.add_argument("--out", default=".", help="folder for the PNG plots and JSON histories")
+    parser.add_argument("--out", default=OUT,
+                        help=f"folder for the PNG plots and JSON histories (default: ./{OUT})")
     args = parser.parse_args(argv)
 
     def epochs(default):
