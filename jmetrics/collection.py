@@ -406,13 +406,18 @@ class Collection(Metric):
     def compute(self, state: CollectionState) -> dict[str, jax.Array]:  # type: ignore[override]
         """The value of every key, as Keras would log it (``'loss'`` first)."""
         out: dict[str, jax.Array] = {}
+        owner: dict[str, str] = {}
         losses = []
         for item in self.items:
             value = item.metric.compute(state.stats[item.group])
-            if isinstance(value, Mapping):  # Keras 3 spreads dict results into the logs
-                out.update(value)
-            else:
-                out[item.key] = value
+            # Keras 3 spreads dict results into the logs; a key given twice would hide a value
+            spread = value if isinstance(value, Mapping) else {item.key: value}
+            for key, v in spread.items():
+                if key in owner:
+                    raise ValueError(
+                        f"Collection: every result key must be unique; got {key!r} from both "
+                        f"{owner[key]} and {item.key}. Rename one of them (name=...).")
+                owner[key], out[key] = item.key, v
             if item.loss:
                 losses.append(value)
         if self.structure != "single" and losses:

@@ -595,3 +595,33 @@ def test_donated_training_step_updates_the_state_in_place():
     # The means' batch sums are taken in the kernels that compute the values (batch_sum): XLA's
     # own 128-element sum would add a reduce-window kernel and a reduce kernel per mean.
     assert "reduce-window" not in entry
+
+
+def test_dict_valued_metrics_spread_their_keys_and_a_clash_is_refused():
+    @dataclasses.dataclass(frozen=True)
+    class Spread(Metric):  # compute gives {"mae": ..., "peak": ...}
+        def init(self):
+            return jmetrics.metrics.MeanAbsoluteError().init(), jnp.zeros((), jnp.float32)
+
+        def update(self, state, y_true, y_pred, sample_weight=None):
+            mae = jmetrics.metrics.MeanAbsoluteError().update(state[0], y_true, y_pred, sample_weight)
+            return mae, jnp.maximum(state[1], jnp.max(jnp.abs(y_pred - y_true)))
+
+        def merge(self, a, b):
+            return jmetrics.metrics.MeanAbsoluteError().merge(a[0], b[0]), jnp.maximum(a[1], b[1])
+
+        def compute(self, state):
+            return {"mae": jmetrics.metrics.MeanAbsoluteError().compute(state[0]), "peak": state[1]}
+
+    t, p = np.array([[0.0], [1.0], [3.0]], np.float32), np.array([[1.0], [1.0], [1.0]], np.float32)
+    coll = jmetrics.Collection([Spread(), "mse"])
+    got = coll.compute(coll.update(coll.init(), t, p))
+    assert sorted(got) == ["mae", "mse", "peak"]
+    np.testing.assert_allclose([got["mae"], got["peak"], got["mse"]], [1.0, 2.0, 5 / 3], rtol=1e-6)
+    clash = jmetrics.Collection([Spread(), "mae"])  # two values under one key: one would vanish
+    with pytest.raises(ValueError, match=r"Collection: every result key must be unique; got 'mae'"):
+        clash.compute(clash.update(clash.init(), t, p))
+    results = jmetrics.evaluate(t, p, ["mse", Spread()])  # the engine keeps every key
+    assert list(results) == ["mse", "mae", "peak"]
+    np.testing.assert_allclose([results["mse"], results["mae"], results["peak"]], [5 / 3, 1.0, 2.0],
+                               rtol=1e-6)

@@ -56,8 +56,10 @@ def _results(plan: _Plan, state: Any, confidence: float) -> dict[str, Any]:
     """The metrics' values (with bootstrap columns), keyed as Keras would log them."""
     _raise_on_overflow(plan, state)
     computed = _compute(plan)(state)
-    order = [k for k in plan.collection.keys if k in computed] or list(computed)
-    values = {k: np.asarray(computed[k]) for k in order if k in computed}
+    # the collection's keys first, then the keys that dict-valued metrics spread into the logs
+    order = [k for k in plan.collection.keys if k in computed]
+    order += [k for k in computed if k not in order]
+    values = {k: np.asarray(computed[k]) for k in order}
     out: dict[str, Any] = {}
     for name, v in values.items():
         if not plan.bootstrap:
