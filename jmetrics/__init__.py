@@ -52,7 +52,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 # The public submodules: attributes of the package without importing them first.
 _SUBMODULES = frozenset({"adapter", "bench", "cli", "collection", "distributed", "engine",
-                         "history", "integrations", "kernels", "metrics", "padding", "sk"})
+                         "history", "integrations", "kernels", "metrics", "padding", "sk",
+                         "testing"})
 
 __all__ = sorted({"__version__", "metrics", *_HOME})
 
