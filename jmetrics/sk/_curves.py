@@ -28,7 +28,7 @@ from jmetrics.sk._common import (
     warn,
 )
 from jmetrics.sk._score_inputs import is_label, pos_label_consistency, unique
-from jmetrics.sk._sort import host_curve
+from jmetrics.sk._sort import drop_collinear, host_curve
 
 __all__ = ["det_curve", "precision_recall_curve", "roc_curve"]
 
@@ -85,9 +85,8 @@ def roc_curve(
     """
     metric = "roc_curve"
     tps, fps, thr, _, _ = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
-    if drop_intermediate and fps.shape[0] > 2:
-        keep = np.concatenate([[True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True]])
-        tps, fps, thr = tps[keep], fps[keep], thr[keep]
+    if drop_intermediate:
+        fps, tps, thr = drop_collinear(fps, tps, thr)
     tps, fps = np.concatenate([[0.0], tps]), np.concatenate([[0.0], fps])
     thr = np.concatenate([[np.inf], thr])
     if fps[-1] <= 0:
