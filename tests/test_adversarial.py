@@ -448,10 +448,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager raises 'top_k_accuracy_score: y type must be ...' (names no argument)",
     ('sk.average_precision_score', 'zero_weights'):
         'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.d2_brier_score', 'empty'):
-        'pending fix: eager gives Array(nan, dtype=float32)',
-    ('sk.d2_log_loss_score', 'empty'):
-        'pending fix: eager gives Array(nan, dtype=float32)',
     # -- streaming (mean-wrapper classes): 48
     ('metrics.CategoricalCrossentropy', 'posinf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",
