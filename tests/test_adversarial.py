@@ -418,36 +418,8 @@ PENDING: dict[tuple[str, str], str] = {
     ('sk.recall_score', 'label_fractional'):
         "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
     # -- skrank (jmetrics.sk ranking/probabilistic): 17
-    ('sk.roc_auc_score', 'label_too_high'):
-        "pending fix: eager raises 'roc_auc_score: multiclass format is not supported' (no argument)",
-    ('sk.roc_auc_score', 'label_negative'):
-        "pending fix: eager raises 'roc_auc_score: multiclass format is not supported' (no argument)",
-    ('sk.roc_auc_score', 'label_fractional'):
-        "pending fix: eager raises 'roc_auc_score: continuous format is not supported' (no argument)",
-    ('sk.roc_curve', 'label_too_high'):
-        "pending fix: eager raises 'roc_curve: multiclass format is not supported' (no argument)",
-    ('sk.roc_curve', 'label_negative'):
-        "pending fix: eager raises 'roc_curve: multiclass format is not supported' (no argument)",
-    ('sk.roc_curve', 'label_fractional'):
-        "pending fix: eager raises 'roc_curve: continuous format is not supported' (no argument)",
-    ('sk.precision_recall_curve', 'label_too_high'):
-        "pending fix: eager raises 'precision_recall_curve: multiclass format is not supported' (no argument)",
-    ('sk.precision_recall_curve', 'label_negative'):
-        "pending fix: eager raises 'precision_recall_curve: multiclass format is not supported' (no argument)",
-    ('sk.precision_recall_curve', 'label_fractional'):
-        "pending fix: eager raises 'precision_recall_curve: continuous format is not supported' (no argument)",
-    ('sk.det_curve', 'label_too_high'):
-        "pending fix: eager raises 'det_curve: multiclass format is not supported' (no argument)",
-    ('sk.det_curve', 'label_negative'):
-        "pending fix: eager raises 'det_curve: multiclass format is not supported' (no argument)",
-    ('sk.det_curve', 'label_fractional'):
-        "pending fix: eager raises 'det_curve: continuous format is not supported' (no argument)",
-    ('sk.average_precision_score', 'label_fractional'):
-        "pending fix: eager raises 'average_precision_score: continuous format is not supported' (no argument)",
     ('sk.top_k_accuracy_score', 'label_fractional'):
         "pending fix: eager raises 'top_k_accuracy_score: y type must be ...' (names no argument)",
-    ('sk.average_precision_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
     # -- streaming (mean-wrapper classes): 48
     ('metrics.CategoricalCrossentropy', 'posinf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",

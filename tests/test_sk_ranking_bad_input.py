@@ -111,7 +111,7 @@ def test_multiclass_and_multilabel_bad_labels():
     for name in NAMES:
         with pytest.raises(ValueError, match="multiclass-multioutput format is not supported"):
             _sk(name, y2, s2)
-        with pytest.raises(ValueError, match=f"{name}: multiclass-multioutput format is not supported"):
+        with pytest.raises(ValueError, match=f"{name}: y_true: multiclass-multioutput format is not supported"):
             getattr(sk, name)(y2, s2)
         assert np.isnan(float(jax.jit(getattr(sk, name))(y2, s2)))
 
@@ -230,3 +230,35 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(UndefinedMetricWarning) as rec:
         sk.roc_auc_score(np.zeros(6), S)
     assert rec[0].filename == __file__
+
+
+# ---- what scikit-learn refuses in y_true: the message names the function and y_true ----------
+TARGET_CASES = {  # (y_true, y_score, options): scikit-learn raises ValueError on each
+    "three labels": (np.array([0, 2, 0, 1, 0, 1]), S, {}),
+    "label -1 among 0/1": (np.array([0, -1, 0, 1, 0, 1]), S, {}),
+    "fractional label": (np.array([0, 0.5, 0, 1, 0, 1]), S, {}),
+}
+TARGET_NAMES = NAMES + ("roc_curve", "precision_recall_curve", "det_curve")
+
+
+@pytest.mark.parametrize("name", TARGET_NAMES)
+@pytest.mark.parametrize("case", sorted(TARGET_CASES))
+def test_refused_targets_name_y_true_with_sklearns_words(name, case):
+    y, s, kw = TARGET_CASES[case]
+    with pytest.raises(ValueError) as want:
+        _sk(name, y, s, **kw)
+    with pytest.raises(ValueError) as got:
+        getattr(sk, name)(y, s, **kw)
+    message = str(got.value)
+    assert message.startswith(f"{name}: ") and "y_true" in message, message
+    assert str(want.value) in message, (message, str(want.value))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_all_zero_weights_are_nan_under_jit(name, jitted):
+    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero number"):
+        _sk(name, Y, S, sample_weight=np.zeros(6))
+    with pytest.raises(ValueError, match=f"{name}: sample_weight must contain at least one non-zero"):
+        getattr(sk, name)(Y, S, sample_weight=np.zeros(6))
+    assert np.isnan(float(jitted[name](Y.astype(np.float32), S, np.zeros(6, np.float32))))
+
