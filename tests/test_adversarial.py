@@ -229,28 +229,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: jit (the oracle raises): gives [[0. 0.]',
     ('sk.confusion_matrix', 'label_fractional'):
         "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.coverage_error', 'nan_true'):
-        'pending fix: jit gives 3.1666667461395264',
-    ('sk.coverage_error', 'nan_pred'):
-        'pending fix: jit gives 2.5',
-    ('sk.coverage_error', 'posinf_true'):
-        'pending fix: jit gives 3.1666667461395264',
-    ('sk.coverage_error', 'neginf_true'):
-        'pending fix: jit gives 3.1666667461395264',
-    ('sk.coverage_error', 'posinf_pred'):
-        'pending fix: jit gives 3.1666667461395264',
-    ('sk.coverage_error', 'neginf_pred'):
-        'pending fix: jit gives 3.1666667461395264',
-    ('sk.coverage_error', 'empty'):
-        'pending fix: eager gives nan',
-    ('sk.coverage_error', 'label_too_high'):
-        'pending fix: eager (the oracle raises ValueError: multiclass-multioutput format is not',
-    ('sk.coverage_error', 'label_negative'):
-        'pending fix: eager (the oracle raises ValueError: multiclass-multioutput format is not',
-    ('sk.coverage_error', 'label_fractional'):
-        'pending fix: eager (the oracle raises ValueError: continuous-multioutput format is not',
-    ('sk.coverage_error', 'bf16'):
-        'pending fix: eager raised TypeError: coverage_error: y_score must be an array of numbe',
     ('sk.d2_absolute_error_score', 'nan_true'):
         'pending fix: eager the message names no unit: d2_pinball_score: Input y_true contains ',
     ('sk.d2_absolute_error_score', 'nan_pred'):
@@ -269,20 +247,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager the message names no unit: d2_pinball_score: Found array with 0 sam',
     ('sk.d2_absolute_error_score', 'zero_weights'):
         'pending fix: eager (the oracle raises ValueError: Sample weights must contain at least',
-    ('sk.dcg_score', 'posinf_true'):
-        'pending fix: jit gives inf',
-    ('sk.dcg_score', 'neginf_true'):
-        'pending fix: jit gives -inf',
-    ('sk.dcg_score', 'posinf_pred'):
-        'pending fix: jit gives 1.2455564737319946',
-    ('sk.dcg_score', 'neginf_pred'):
-        'pending fix: jit gives 1.2455564737319946',
-    ('sk.dcg_score', 'empty'):
-        'pending fix: eager gives nan',
-    ('sk.dcg_score', 'rows_3d'):
-        'pending fix: eager (the oracle raises ValueError: Found array with dim 3, while dim <=',
-    ('sk.dcg_score', 'bf16'):
-        'pending fix: eager raised TypeError: dcg_score: y_score must be an array of numbers; g',
     ('sk.f1_score', 'empty'):
         'pending fix: jit gives 0.0',
     ('sk.f1_score', 'zero_weights'):
@@ -315,32 +279,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
     ('sk.jaccard_score', 'label_fractional'):
         "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.label_ranking_average_precision_score', 'nan_true'):
-        'pending fix: jit gives 0.7500000596046448',
-    ('sk.label_ranking_average_precision_score', 'nan_pred'):
-        'pending fix: jit gives 0.5833333134651184',
-    ('sk.label_ranking_average_precision_score', 'posinf_true'):
-        'pending fix: jit gives 0.7500000596046448',
-    ('sk.label_ranking_average_precision_score', 'neginf_true'):
-        'pending fix: jit gives 0.7500000596046448',
-    ('sk.label_ranking_average_precision_score', 'posinf_pred'):
-        'pending fix: jit gives 0.6666666865348816',
-    ('sk.label_ranking_average_precision_score', 'neginf_pred'):
-        'pending fix: jit gives 0.6666666865348816',
-    ('sk.label_ranking_average_precision_score', 'empty'):
-        'pending fix: eager gives nan',
-    ('sk.label_ranking_average_precision_score', 'zero_weights'):
-        'pending fix: eager raised ValueError: label_ranking_average_precision_score: sample_we',
-    ('sk.label_ranking_average_precision_score', 'label_too_high'):
-        'pending fix: eager (the oracle raises ValueError: multiclass-multioutput format is not',
-    ('sk.label_ranking_average_precision_score', 'label_negative'):
-        'pending fix: eager (the oracle raises ValueError: multiclass-multioutput format is not',
-    ('sk.label_ranking_average_precision_score', 'label_fractional'):
-        'pending fix: eager (the oracle raises ValueError: continuous-multioutput format is not',
-    ('sk.label_ranking_average_precision_score', 'rows_3d'):
-        'pending fix: eager (the oracle raises ValueError: Found array with dim 3, while dim <=',
-    ('sk.label_ranking_average_precision_score', 'bf16'):
-        'pending fix: eager raised TypeError: label_ranking_average_precision_score: y_score mu',
     ('sk.matthews_corrcoef', 'label_fractional'):
         "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
     ('sk.mean_pinball_loss', 'posinf_true'):
@@ -371,18 +309,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: jit (the oracle raises): gives [[[0. 0.]',
     ('sk.multilabel_confusion_matrix', 'label_fractional'):
         "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.ndcg_score', 'posinf_pred'):
-        'pending fix: jit gives 0.8043890595436096',
-    ('sk.ndcg_score', 'neginf_pred'):
-        'pending fix: jit gives 0.8043890595436096',
-    ('sk.ndcg_score', 'empty'):
-        'pending fix: eager gives nan',
-    ('sk.ndcg_score', 'label_negative'):
-        'pending fix: jit (the oracle raises): gives 0.5068355798721313',
-    ('sk.ndcg_score', 'rows_3d'):
-        'pending fix: eager (the oracle raises ValueError: Found array with dim 3, while dim <=',
-    ('sk.ndcg_score', 'bf16'):
-        'pending fix: eager raised TypeError: ndcg_score: y_score must be an array of numbers; ',
     ('sk.precision_recall_fscore_support', 'empty'):
         'pending fix: jit gives (Array(0., dtype=float32), Array(0., dtype=float32), Array(0., ',
     ('sk.precision_recall_fscore_support', 'zero_weights'):
@@ -417,41 +343,9 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
     ('sk.recall_score', 'label_fractional'):
         "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    # -- skrank (jmetrics.sk ranking/probabilistic): 17
-    ('sk.roc_auc_score', 'label_too_high'):
-        "pending fix: eager raises 'roc_auc_score: multiclass format is not supported' (no argument)",
-    ('sk.roc_auc_score', 'label_negative'):
-        "pending fix: eager raises 'roc_auc_score: multiclass format is not supported' (no argument)",
-    ('sk.roc_auc_score', 'label_fractional'):
-        "pending fix: eager raises 'roc_auc_score: continuous format is not supported' (no argument)",
-    ('sk.roc_curve', 'label_too_high'):
-        "pending fix: eager raises 'roc_curve: multiclass format is not supported' (no argument)",
-    ('sk.roc_curve', 'label_negative'):
-        "pending fix: eager raises 'roc_curve: multiclass format is not supported' (no argument)",
-    ('sk.roc_curve', 'label_fractional'):
-        "pending fix: eager raises 'roc_curve: continuous format is not supported' (no argument)",
-    ('sk.precision_recall_curve', 'label_too_high'):
-        "pending fix: eager raises 'precision_recall_curve: multiclass format is not supported' (no argument)",
-    ('sk.precision_recall_curve', 'label_negative'):
-        "pending fix: eager raises 'precision_recall_curve: multiclass format is not supported' (no argument)",
-    ('sk.precision_recall_curve', 'label_fractional'):
-        "pending fix: eager raises 'precision_recall_curve: continuous format is not supported' (no argument)",
-    ('sk.det_curve', 'label_too_high'):
-        "pending fix: eager raises 'det_curve: multiclass format is not supported' (no argument)",
-    ('sk.det_curve', 'label_negative'):
-        "pending fix: eager raises 'det_curve: multiclass format is not supported' (no argument)",
-    ('sk.det_curve', 'label_fractional'):
-        "pending fix: eager raises 'det_curve: continuous format is not supported' (no argument)",
-    ('sk.average_precision_score', 'label_fractional'):
-        "pending fix: eager raises 'average_precision_score: continuous format is not supported' (no argument)",
+    # -- skrank (jmetrics.sk ranking/probabilistic): 1
     ('sk.top_k_accuracy_score', 'label_fractional'):
         "pending fix: eager raises 'top_k_accuracy_score: y type must be ...' (names no argument)",
-    ('sk.average_precision_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.d2_brier_score', 'empty'):
-        'pending fix: eager gives Array(nan, dtype=float32)',
-    ('sk.d2_log_loss_score', 'empty'):
-        'pending fix: eager gives Array(nan, dtype=float32)',
     # -- streaming (mean-wrapper classes): 48
     ('metrics.CategoricalCrossentropy', 'posinf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",

@@ -74,7 +74,9 @@ def test_weight_zero_equals_removing_rows(seed):
     y, s, w = r.integers(0, 3, (10, 4)), np.round(r.random((10, 4)), 1), r.uniform(0.5, 2, 10)
     drop = r.random(10) < 0.3
     drop[0] = False
-    for name in ("dcg_score", "ndcg_score", "label_ranking_average_precision_score", "coverage_error"):
+    b = (y > 0).astype(int)  # LRAP and coverage take label indicators (sklearn refuses 0/1/2)
+    for name, t in (("dcg_score", y), ("ndcg_score", y), ("label_ranking_average_precision_score", b),
+                    ("coverage_error", b)):
         fn = getattr(sk, name)
-        np.testing.assert_allclose(float(fn(y, s, sample_weight=np.where(drop, 0, w))),
-                                   float(fn(y[~drop], s[~drop], sample_weight=w[~drop])), rtol=1e-6)
+        np.testing.assert_allclose(float(fn(t, s, sample_weight=np.where(drop, 0, w))),
+                                   float(fn(t[~drop], s[~drop], sample_weight=w[~drop])), rtol=1e-6)

@@ -108,11 +108,13 @@ def test_values_where_sklearn_returns_one():
 
 
 def test_warnings_as_sklearn():
-    for name in ("d2_log_loss_score", "d2_brier_score"):  # one sample: NaN and a warning, before any check
-        with pytest.warns(SkUndefinedMetricWarning, match="less than two samples"):
-            assert np.isnan(getattr(skm, name)([1], [0.3]))
-        with pytest.warns(UndefinedMetricWarning, match=f"{name}: D\\^2 score is not well-defined"):
-            assert np.isnan(float(getattr(sk, name)([1], [0.3])))
+    for name in ("d2_log_loss_score", "d2_brier_score"):  # < 2 samples: NaN and a warning, before any check
+        for y, p in (([1], [0.3]), (np.zeros(0, int), np.zeros(0))):
+            with pytest.warns(SkUndefinedMetricWarning, match="less than two samples"):
+                assert np.isnan(getattr(skm, name)(y, p))
+            with pytest.warns(UndefinedMetricWarning, match=f"{name}: D\\^2 score is not well-defined"):
+                assert np.isnan(float(getattr(sk, name)(y, p)))
+            assert np.isnan(float(jax.jit(getattr(sk, name))(np.asarray(y), np.asarray(p))))
     for y, p, k in ((Y3, P3, 3), (YB, PB, 2)):
         with pytest.warns(SkUndefinedMetricWarning, match="greater than or equal to 'n_classes'"):
             want = skm.top_k_accuracy_score(y, p, k=k)

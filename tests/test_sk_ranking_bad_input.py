@@ -111,7 +111,7 @@ def test_multiclass_and_multilabel_bad_labels():
     for name in NAMES:
         with pytest.raises(ValueError, match="multiclass-multioutput format is not supported"):
             _sk(name, y2, s2)
-        with pytest.raises(ValueError, match=f"{name}: multiclass-multioutput format is not supported"):
+        with pytest.raises(ValueError, match=f"{name}: y_true: multiclass-multioutput format is not supported"):
             getattr(sk, name)(y2, s2)
         assert np.isnan(float(jax.jit(getattr(sk, name))(y2, s2)))
 
@@ -230,3 +230,106 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(UndefinedMetricWarning) as rec:
         sk.roc_auc_score(np.zeros(6), S)
     assert rec[0].filename == __file__
+
+
+# ---- what scikit-learn refuses in y_true: the message names the function and y_true ----------
+TARGET_CASES = {  # (y_true, y_score, options): scikit-learn raises ValueError on each
+    "three labels": (np.array([0, 2, 0, 1, 0, 1]), S, {}),
+    "label -1 among 0/1": (np.array([0, -1, 0, 1, 0, 1]), S, {}),
+    "fractional label": (np.array([0, 0.5, 0, 1, 0, 1]), S, {}),
+}
+TARGET_NAMES = NAMES + ("roc_curve", "precision_recall_curve", "det_curve")
+
+
+@pytest.mark.parametrize("name", TARGET_NAMES)
+@pytest.mark.parametrize("case", sorted(TARGET_CASES))
+def test_refused_targets_name_y_true_with_sklearns_words(name, case):
+    y, s, kw = TARGET_CASES[case]
+    with pytest.raises(ValueError) as want:
+        _sk(name, y, s, **kw)
+    with pytest.raises(ValueError) as got:
+        getattr(sk, name)(y, s, **kw)
+    message = str(got.value)
+    assert message.startswith(f"{name}: ") and "y_true" in message, message
+    assert str(want.value) in message, (message, str(want.value))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_all_zero_weights_are_nan_under_jit(name, jitted):
+    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero number"):
+        _sk(name, Y, S, sample_weight=np.zeros(6))
+    with pytest.raises(ValueError, match=f"{name}: sample_weight must contain at least one non-zero"):
+        getattr(sk, name)(Y, S, sample_weight=np.zeros(6))
+    assert np.isnan(float(jitted[name](Y.astype(np.float32), S, np.zeros(6, np.float32))))
+
+
+# ---- DCG, NDCG, LRAP, coverage error ----------------------------------------------------------
+ML = ("coverage_error", "label_ranking_average_precision_score", "dcg_score", "ndcg_score")
+IND = np.array([[1, 0, 0, 1], [0, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1]])
+SC = np.array([[.1, .4, .3, .2], [.5, .2, .2, .1], [.3, .3, .6, .1], [.2, .1, .4, .9]], np.float32)
+
+
+def _put(a, row, col, value):
+    a = np.array(a, np.float64)
+    a[row, col] = value
+    return a
+
+
+ML_BAD = {  # (functions, y_true, y_score): scikit-learn raises ValueError; the argument at fault
+    "nan y_true": (ML, _put(IND, 1, 2, np.nan), SC, "y_true"),
+    "inf y_true": (ML, _put(IND, 1, 2, np.inf), SC, "y_true"),
+    "nan y_score": (ML, IND, _put(SC, 1, 2, np.nan), "y_score"),
+    "-inf y_score": (ML, IND, _put(SC, 1, 2, -np.inf), "y_score"),
+    "label 2": (ML[:2], _put(IND, 1, 2, 2), SC, "y_true"),
+    "label -1": (ML[:2], _put(IND, 1, 2, -1), SC, "y_true"),
+    "label 0.5": (ML[:2], _put(IND, 1, 2, 0.5), SC, "y_true"),
+    "negative relevance": (("ndcg_score",), _put(IND, 1, 2, -1), SC, "y_true"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ML_BAD))
+def test_multilabel_scores_refuse_what_sklearn_refuses(case):
+    names, y, s, arg = ML_BAD[case]
+    for name in names:
+        with pytest.raises(ValueError):
+            _sk(name, y, s)
+        fn = getattr(sk, name)
+        with pytest.raises(ValueError) as got:
+            fn(y, s)
+        assert str(got.value).startswith(f"{name}: ") and arg in str(got.value), str(got.value)
+        assert np.isnan(float(jax.jit(fn)(y.astype(np.float32), s))), name
+
+
+@pytest.mark.parametrize("name", ML)
+def test_multilabel_scores_empty_and_3d_raise_naming_the_argument(name):
+    fn = getattr(sk, name)
+    with pytest.raises(ValueError, match=r"Found array with 0 sample\(s\)"):
+        _sk(name, IND[:0], SC[:0])
+    with pytest.raises(ValueError, match=r"Found array with dim 3"):
+        _sk(name, IND.reshape(2, 2, 4), SC.reshape(2, 2, 4), sample_weight=np.ones((2, 2)))
+    for f in (fn, jax.jit(fn)):
+        with pytest.raises(ValueError, match=rf"{name}: Found array with 0 sample\(s\).*y_true"):
+            f(IND[:0], SC[:0])
+        with pytest.raises(ValueError, match=rf"{name}: y_true must be 1-D or 2-D; got shape \(2, 2, 4\)"):
+            f(IND.reshape(2, 2, 4), SC.reshape(2, 2, 4), sample_weight=np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("name", ML)
+def test_multilabel_scores_read_bfloat16_as_float32(name):
+    s16 = jax.numpy.asarray(SC * 3, jax.numpy.bfloat16)
+    want = _sk(name, IND, np.asarray(s16.astype(jax.numpy.float32)))
+    np.testing.assert_allclose(getattr(sk, name)(IND, s16), want, rtol=1e-6)
+    np.testing.assert_allclose(float(jax.jit(getattr(sk, name))(IND, s16)), want, rtol=1e-6)
+
+
+def test_lrap_all_zero_weights_are_nan_as_sklearn():
+    want = _sk("label_ranking_average_precision_score", IND, SC, sample_weight=np.zeros(4))
+    assert np.isnan(want)
+    for fn in (sk.label_ranking_average_precision_score,
+               jax.jit(sk.label_ranking_average_precision_score)):
+        assert np.isnan(float(fn(IND, SC, sample_weight=np.zeros(4))))
+    for name in ("coverage_error", "dcg_score", "ndcg_score"):  # numpy's average refuses them
+        with pytest.raises(ZeroDivisionError):
+            _sk(name, IND, SC, sample_weight=np.zeros(4))
+        with pytest.raises(ValueError, match=f"{name}: sample_weight must contain at least one non-zero"):
+            getattr(sk, name)(IND, SC, sample_weight=np.zeros(4))

@@ -239,6 +239,9 @@ OVERRIDES: dict[Any, Policy] = {
     sk_confusion.matthews_corrcoef: _eager_only(SKLEARN),
     # Keras gives 0 for an infinite prediction, the formula -inf or NaN: documented as NaN.
     _regression.R2Score: MEAN._replace(posinf_true=NAN, neginf_true=NAN, inf_pred=NAN),
+    # Fewer than two samples (none included): scikit-learn's D² is NaN with a warning, not an error.
+    sk_probabilistic.d2_log_loss_score: SKLEARN._replace(empty=ORACLE),
+    sk_probabilistic.d2_brier_score: SKLEARN._replace(empty=ORACLE),
     # A data-dependent quantile: no jit face.
     sk_regression.d2_pinball_score: _eager_only(SKLEARN_REGRESSION),
     sk_regression.d2_absolute_error_score: _eager_only(SKLEARN_REGRESSION),

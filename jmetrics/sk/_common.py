@@ -77,10 +77,10 @@ def host(x: Any, metric: str, arg: str) -> np.ndarray:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{metric}: {arg} must be an array of numbers; got {type(x).__name__}. {err}") from None
+    if a.dtype.kind == "f" and a.dtype.itemsize < 4 or str(a.dtype) == "bfloat16":
+        a = a.astype(np.float32)  # bfloat16 (NumPy kind "V") first: it is a number
     if a.dtype == object or a.dtype.kind in "USV":
         raise TypeError(f"{metric}: {arg} must be an array of numbers; got dtype {a.dtype}.")
-    if a.dtype.kind == "f" and a.dtype.itemsize < 4 or a.dtype.kind == "V" or str(a.dtype) == "bfloat16":
-        a = a.astype(np.float32)
     return a
 
 

@@ -27,8 +27,8 @@ from jmetrics.sk._common import (
     type_of_target,
     warn,
 )
-from jmetrics.sk._score_inputs import is_label, pos_label_consistency, unique
-from jmetrics.sk._sort import host_curve
+from jmetrics.sk._score_inputs import is_label, pos_label_consistency, unique, unsupported_target
+from jmetrics.sk._sort import drop_collinear, host_curve
 
 __all__ = ["det_curve", "precision_recall_curve", "roc_curve"]
 
@@ -43,7 +43,7 @@ def _curve_inputs(metric: str, y_true: Any, y_score: Any, pos_label: Any, sample
     y = host_labels(metric, y_true, "y_true")
     kind = type_of_target(metric, y, "y_true")
     if not (kind == "binary" or (kind == "multiclass" and pos_label is not None)):
-        raise ValueError(f"{metric}: {kind} format is not supported")
+        raise unsupported_target(metric, kind)
     pos_label = pos_label_consistency(metric, pos_label, y)
     s = host(y_score, metric, "y_score")
     n = check_consistent(metric, y_true=y, y_score=s, sample_weight=sample_weight)
@@ -85,9 +85,8 @@ def roc_curve(
     """
     metric = "roc_curve"
     tps, fps, thr, _, _ = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
-    if drop_intermediate and fps.shape[0] > 2:
-        keep = np.concatenate([[True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True]])
-        tps, fps, thr = tps[keep], fps[keep], thr[keep]
+    if drop_intermediate:
+        fps, tps, thr = drop_collinear(fps, tps, thr)
     tps, fps = np.concatenate([[0.0], tps]), np.concatenate([[0.0], fps])
     thr = np.concatenate([[np.inf], thr])
     if fps[-1] <= 0:

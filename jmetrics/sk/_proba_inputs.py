@@ -34,6 +34,7 @@ from jmetrics.sk._score_checks import (
     check_ndim,
     check_nonempty,
     traced_binary01,
+    traced_more_than_two,
     traced_not_integer,
 )
 from jmetrics.sk._score_inputs import is_label, not_in, pos_label_consistency, unique
@@ -220,5 +221,4 @@ def _traced_labels_bad(y: Any, p: Any, labels: Any, pos_label: Any) -> Any:
         return any_bad(bad, traced_binary01(y), one_class)
     if pos_label is None:
         return any_bad(bad, traced_binary01(y))
-    lo, hi = y.min(), y.max()
-    return any_bad(bad, ~((y == lo) | (y == hi)).all())
+    return any_bad(bad, traced_more_than_two(y))

@@ -21,7 +21,7 @@ from jax.typing import ArrayLike
 
 from jmetrics._checks import accum_dtype, check_choice
 from jmetrics.sk._common import check_consistent, host_result, is_traced, label_codes, poison, warn
-from jmetrics.sk._score_checks import any_bad, traced_binary01
+from jmetrics.sk._score_checks import any_bad, traced_binary01, traced_more_than_two
 from jmetrics.sk._score_inputs import (
     check_labels_param,
     host_scores,
@@ -31,6 +31,7 @@ from jmetrics.sk._score_inputs import (
     pos_label_consistency,
     prepare,
     unique,
+    unsupported_target,
 )
 from jmetrics.sk._sort import (
     curve_auc,
@@ -144,7 +145,8 @@ def _multiclass_checks(metric: str, s: Any, max_fpr: Any, multi_class: str, aver
         raise ValueError(f"{metric}: Partial AUC computation not available in multiclass setting, "
                          f"'max_fpr' must be set to `None`, received `max_fpr={max_fpr}` instead")
     if multi_class == "raise":
-        raise ValueError(f"{metric}: multi_class must be in ('ovo', 'ovr')")
+        raise ValueError(f"{metric}: multi_class must be in ('ovo', 'ovr') to score a multiclass problem "
+                         "(y_true with more than two classes, or y_score with more than two columns).")
     if s.ndim != 2:
         raise _shape_error(metric, s)
     if not traced and not np.allclose(1, s.sum(axis=1)):
@@ -214,7 +216,7 @@ def _roc_auc_host(metric: str, y_true: Any, y_score: Any, average: Any, sample_w
         _multiclass_checks(metric, s, max_fpr, multi_class, average, False)
         return _multiclass_host(metric, y, s, sample_weight, multi_class, average, labels)
     if kind not in ("binary", "multilabel-indicator"):
-        raise ValueError(f"{metric}: {kind} format is not supported")
+        raise unsupported_target(metric, kind)
     w = host_weights(metric, y, s, sample_weight)
     if kind == "binary":
         if s.ndim != 1:
@@ -378,7 +380,7 @@ def _ap_host(metric: str, y_true: Any, y_score: Any, average: Any, pos_label: An
             raise _shape_error(metric, s)
         kind = "multilabel-indicator"
     if kind not in ("binary", "multilabel-indicator"):
-        raise ValueError(f"{metric}: {kind} format is not supported")
+        raise unsupported_target(metric, kind)
     w = host_weights(metric, y, s, sample_weight)
     if kind == "binary":
         if s.ndim != 1:
@@ -395,8 +397,7 @@ def _ap_traced(metric: str, y_true: Any, y_score: Any, average: Any, pos_label: 
     """The JAX path: binary with ``pos_label`` (a number), multiclass over 0..C-1, multilabel."""
     y, s, w, bad = prepare(metric, y_true, y_score, sample_weight)
     if y.ndim == 1 and s.ndim == 1:  # binary (at most two values) and pos_label among them when there are two
-        lo, hi = y.min(), y.max()
-        bad = any_bad(bad, ~((y == lo) | (y == hi)).all(), (lo != hi) & ~(y == pos_label).any())
+        bad = any_bad(bad, traced_more_than_two(y), (y.min() != y.max()) & ~(y == pos_label).any())
         return poison(_binary("ap", metric, y == pos_label, s, w), bad)
     if pos_label != 1:
         kind = "multiclass" if y.ndim == 1 else "multilabel-indicator"

@@ -39,6 +39,18 @@ def traced_binary01(y: jax.Array) -> jax.Array:
     return ~(((y == 0) | (y == 1)).all() | ((y == -1) | (y == 1)).all())
 
 
+def traced_more_than_two(y: jax.Array) -> jax.Array:
+    """True when traced labels take more than two distinct values (not a binary target, nor a
+    label indicator matrix: scikit-learn's ``type_of_target`` calls them multiclass)."""
+    return ~((y == y.min()) | (y == y.max())).all()
+
+
+def traced_zero_total(w: jax.Array | None) -> Any:
+    """True when traced weights are all zero (scikit-learn's ``_check_sample_weight`` refuses
+    them; ``None`` means no weights)."""
+    return None if w is None else ~(w != 0).any()
+
+
 def check_nonempty(metric: str, arg: str, a: Any) -> None:
     """scikit-learn's ``check_array`` of an empty input (host and trace time: a shape fact)."""
     shape = tuple(np.shape(a))

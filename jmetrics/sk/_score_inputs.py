@@ -31,6 +31,7 @@ from jmetrics.sk._score_checks import (
     check_ndim,
     check_nonempty,
     traced_not_integer,
+    traced_zero_total,
 )
 
 __all__: list[str] = []
@@ -40,7 +41,7 @@ def prepare(metric: str, y_true: ArrayLike, y_score: ArrayLike, sample_weight: A
     """Traced ``(y, s, w, bad)``: ``(n, 1)`` columns become vectors (``column_or_1d``).
 
     ``bad`` is the traced flag of what scikit-learn refuses by value (NaN or infinite scores or
-    weights, non-integer labels); the result becomes NaN where it is set.
+    weights, weights that are all zero, non-integer labels); the result becomes NaN where it is set.
     """
     y, s = jnp.asarray(y_true), jnp.asarray(y_score)
     check_ndim(metric, "y_true", y)
@@ -52,7 +53,7 @@ def prepare(metric: str, y_true: ArrayLike, y_score: ArrayLike, sample_weight: A
     n = check_consistent(metric, y_true=y, y_score=s)
     check_nonempty(metric, "y_true", y)
     w = jax_weight(metric, sample_weight, n)
-    return y, s, w, any_bad(nonfinite(s, w), traced_not_integer(y))
+    return y, s, w, any_bad(nonfinite(s, w), traced_zero_total(w), traced_not_integer(y))
 
 
 class HostScores(NamedTuple):
@@ -80,6 +81,12 @@ def host_scores(metric: str, y_true: Any, y_score: Any) -> HostScores:
     if s.ndim == 2 and s.shape[1] == 1 and y.ndim == 1:
         s = s[:, 0]
     return HostScores(y, kind, s)
+
+
+def unsupported_target(metric: str, kind: str) -> ValueError:
+    """scikit-learn's refusal of a ``y_true`` of the wrong ``type_of_target``, naming ``y_true``:
+    ``"{metric}: y_true: {kind} format is not supported"``."""
+    return ValueError(f"{metric}: y_true: {kind} format is not supported")
 
 
 def host_weights(metric: str, y: np.ndarray, s: np.ndarray, sample_weight: Any) -> np.ndarray | None:

@@ -30,7 +30,8 @@ import numpy as np
 from jmetrics._checks import accum_dtype
 from jmetrics.metrics._state import _two_sum, df_cumsum
 
-__all__ = ["Groups", "exact_sum", "host_curve", "jax_groups", "curve_auc", "split_ap", "split_auc"]
+__all__ = ["Groups", "curve_auc", "drop_collinear", "exact_sum", "host_curve", "jax_groups", "split_ap",
+           "split_auc"]
 
 _SIGN32 = np.uint32(0x80000000)
 
@@ -209,6 +210,16 @@ def split_ap(pos: np.ndarray, s: np.ndarray) -> tuple[float, int]:
     return acc, total_p
 
 
+def drop_collinear(fps: np.ndarray, tps: np.ndarray, *more: np.ndarray) -> tuple[np.ndarray, ...]:
+    """scikit-learn's ``roc_curve(drop_intermediate=True)``: keep the first and last points and
+    those where the ROC curve bends (a nonzero second difference of ``fps`` or ``tps``); ``more``
+    (the thresholds) is cut alike. Returns ``(fps, tps, *more)``."""
+    if fps.shape[0] <= 2:
+        return (fps, tps, *more)
+    keep = np.concatenate([[True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True]])
+    return tuple(a[keep] for a in (fps, tps, *more))
+
+
 def curve_auc(metric: str, pos: np.ndarray, s: np.ndarray, w: np.ndarray,
               max_fpr: float | None) -> tuple[float, float, float]:
     """ROC AUC the way scikit-learn computes it: ``roc_curve`` then the trapezoid of ``auc``.
@@ -218,9 +229,7 @@ def curve_auc(metric: str, pos: np.ndarray, s: np.ndarray, w: np.ndarray,
     Returns ``(auc, total positive weight, total negative weight)``.
     """
     tps, fps, _ = host_curve(pos, s, w, thresholds=False)
-    if fps.shape[0] > 2:
-        keep = np.concatenate([[True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True]])
-        tps, fps = tps[keep], fps[keep]
+    fps, tps = drop_collinear(fps, tps)
     tps, fps = np.concatenate([[0.0], tps]), np.concatenate([[0.0], fps])
     fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
     tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
