@@ -7,6 +7,8 @@ policy row says:
 
 - ``raise``: a ValueError/TypeError whose message names the unit and the argument (eagerly);
 - ``nan``: a NaN result (under jit, where raising on values is impossible);
+- ``nan_rows``: a per-sample function's NaN in exactly the samples holding the bad input, and
+  the oracle's number (on those rows alone) in the others (under jit);
 - ``oracle`` / ``propagate``: the oracle's number (Keras 3 on the JAX backend, scikit-learn 1.9.1),
   NaN where it gives NaN; where the oracle raises, a ValueError/TypeError (NaN under jit);
 - ``ignore``: the result of the same stream without the bad batch;
@@ -157,37 +159,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(nan, dtype=float32), ",
     ('Collection[binary]', 'negative_weight'):
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.4, dtype=float32), ",
-    # -- kernels: sparse class ids under jit (unowned; see the report): 15
-    ('sparse_categorical_accuracy', 'nan_true'):
-        'pending fix: jit gives [0. 0. 0. 0. 0. 1.]',
-    ('sparse_categorical_accuracy', 'posinf_true'):
-        'pending fix: jit gives [0. 0. 0. 0. 0. 1.]',
-    ('sparse_categorical_accuracy', 'neginf_true'):
-        'pending fix: jit gives [0. 0. 0. 0. 0. 1.]',
-    ('sparse_categorical_accuracy', 'label_too_high'):
-        'pending fix: jit gives [0. 0. 0. 0. 0. 1.]',
-    ('sparse_categorical_accuracy', 'label_negative'):
-        'pending fix: jit gives [0. 0. 0. 0. 0. 1.]',
-    ('sparse_categorical_crossentropy', 'nan_true'):
-        'pending fix: jit gives [0.92901963 1.8806909 1.308536 1.6130267 2.7067497 0.65187055]',
-    ('sparse_categorical_crossentropy', 'posinf_true'):
-        'pending fix: jit gives [0.92901963 0. 1.308536 1.6130267 2.7067497 0.65187055]',
-    ('sparse_categorical_crossentropy', 'neginf_true'):
-        'pending fix: jit gives [0.92901963 0. 1.308536 1.6130267 2.7067497 0.65187055]',
-    ('sparse_categorical_crossentropy', 'label_too_high'):
-        'pending fix: jit gives [0.92901963 0. 1.308536 1.6130267 2.7067497 0.65187055]',
-    ('sparse_categorical_crossentropy', 'label_negative'):
-        'pending fix: jit gives [0.92901963 0. 1.308536 1.6130267 2.7067497 0.65187055]',
-    ('sparse_top_k_categorical_accuracy', 'nan_true'):
-        'pending fix: jit gives [1. 1. 1. 1. 1. 1.]',
-    ('sparse_top_k_categorical_accuracy', 'posinf_true'):
-        'pending fix: jit gives [1. 0. 1. 1. 1. 1.]',
-    ('sparse_top_k_categorical_accuracy', 'neginf_true'):
-        'pending fix: jit gives [1. 0. 1. 1. 1. 1.]',
-    ('sparse_top_k_categorical_accuracy', 'label_too_high'):
-        'pending fix: jit gives [1. 0. 1. 1. 1. 1.]',
-    ('sparse_top_k_categorical_accuracy', 'label_negative'):
-        'pending fix: jit gives [1. 0. 1. 1. 1. 1.]',
     # -- skcls (jmetrics.sk classification/multilabel/regression): 114
     ('sk.accuracy_score', 'label_fractional'):
         "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
@@ -346,7 +317,7 @@ PENDING: dict[tuple[str, str], str] = {
     # -- skrank (jmetrics.sk ranking/probabilistic): 1
     ('sk.top_k_accuracy_score', 'label_fractional'):
         "pending fix: eager raises 'top_k_accuracy_score: y type must be ...' (names no argument)",
-    # -- streaming (mean-wrapper classes): 48
+    # -- streaming (mean-wrapper classes)
     ('metrics.CategoricalCrossentropy', 'posinf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",
     ('metrics.CategoricalCrossentropy', 'neginf_true'):
@@ -405,36 +376,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",
     ('metrics.RootMeanSquaredError', 'neginf_pred'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",
-    ('metrics.SparseCategoricalAccuracy', 'nan_true'):
-        'pending fix: eager gives Array(0.33333334, dtype=float32)',
-    ('metrics.SparseCategoricalAccuracy', 'posinf_true'):
-        'pending fix: eager gives Array(0.33333334, dtype=float32)',
-    ('metrics.SparseCategoricalAccuracy', 'neginf_true'):
-        'pending fix: eager gives Array(0.33333334, dtype=float32)',
-    ('metrics.SparseCategoricalAccuracy', 'label_too_high'):
-        'pending fix: eager gives Array(0.33333334, dtype=float32)',
-    ('metrics.SparseCategoricalAccuracy', 'label_negative'):
-        'pending fix: eager gives Array(0.33333334, dtype=float32)',
-    ('metrics.SparseCategoricalCrossentropy', 'nan_true'):
-        'pending fix: eager gives Array(1.5379981, dtype=float32)',
-    ('metrics.SparseCategoricalCrossentropy', 'posinf_true'):
-        'pending fix: eager gives Array(1.3812739, dtype=float32)',
-    ('metrics.SparseCategoricalCrossentropy', 'neginf_true'):
-        'pending fix: eager gives Array(1.3812739, dtype=float32)',
-    ('metrics.SparseCategoricalCrossentropy', 'label_too_high'):
-        'pending fix: eager gives Array(1.3812739, dtype=float32)',
-    ('metrics.SparseCategoricalCrossentropy', 'label_negative'):
-        'pending fix: eager gives Array(1.3812739, dtype=float32)',
-    ('metrics.SparseTopKCategoricalAccuracy', 'nan_true'):
-        'pending fix: eager gives Array(1., dtype=float32)',
-    ('metrics.SparseTopKCategoricalAccuracy', 'posinf_true'):
-        'pending fix: eager gives Array(0.9166667, dtype=float32)',
-    ('metrics.SparseTopKCategoricalAccuracy', 'neginf_true'):
-        'pending fix: eager gives Array(0.9166667, dtype=float32)',
-    ('metrics.SparseTopKCategoricalAccuracy', 'label_too_high'):
-        'pending fix: eager gives Array(0.9166667, dtype=float32)',
-    ('metrics.SparseTopKCategoricalAccuracy', 'label_negative'):
-        'pending fix: eager gives Array(0.9166667, dtype=float32)',
     ('metrics.SquaredHinge', 'neginf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",
     ('metrics.SquaredHinge', 'neginf_pred'):
@@ -552,6 +493,8 @@ def _check(face: ai.Face, ic: ai.InputClass, outcome: str, mode: str, run: Any,
         return _close(got, run(batches[:-1]), f"{what}: not the stream without the batch")
     if outcome == "members":
         return _check_members(face, ic, mode, batches, got, err, what)
+    if outcome == "nan_rows":
+        return _check_nan_rows(face, bad, got, err, what)
     # oracle / propagate
     if face.oracle is None:
         if outcome == "propagate":
@@ -576,6 +519,32 @@ def _check(face: ai.Face, ic: ai.InputClass, outcome: str, mode: str, run: Any,
     tol = (2e-2, 2e-2) if ic.name == "bf16" else (1e-4, 1e-5)
     _close(got, want, f"{what}: not the oracle's number", *tol)
     return None
+
+
+def _bad_rows(face: ai.Face, bad: ai.Batch) -> np.ndarray:
+    """The rows (samples) where the bad batch differs from the clean one it was made from."""
+    rows = np.zeros(ai.N, bool)
+    for c, b in zip(ai.clean(face.kind), bad, strict=True):
+        if c is not None and b is not None:
+            differs = np.asarray(c, np.float64) != np.asarray(b, np.float64)  # NaN differs
+            rows |= differs.reshape(ai.N, -1).any(axis=1)
+    return rows
+
+
+def _check_nan_rows(face: ai.Face, bad: ai.Batch, got: Any, err: BaseException | None,
+                    what: str) -> None:
+    assert err is None, f"{what}: raised {type(err).__name__}: {err}"
+    rows = _bad_rows(face, bad)
+    values = np.asarray(got, np.float64)
+    assert rows.any() and values.shape == rows.shape, f"{what}: {values.shape} for {ai.N} rows"
+    assert np.array_equal(np.isnan(values), rows), (
+        f"{what}: expected NaN in rows {np.flatnonzero(rows).tolist()} only, got {values}")
+    kept = tuple(None if a is None else np.asarray(a)[~rows] for a in ai.as_float32(bad))
+    if face.oracle is None:  # nothing to compare with: the clean rows' own values
+        return _close(values[~rows], face.jit([kept]), f"{what}: the clean rows changed")
+    want, oracle_err = _run(face.oracle, [kept])
+    assert oracle_err is None, f"{what}: the oracle raises on the clean rows: {oracle_err}"
+    return _close(values[~rows], want, f"{what}: the clean rows are not the oracle's numbers")
 
 
 def _check_members(face: ai.Face, ic: ai.InputClass, mode: str, batches: list[ai.Batch],

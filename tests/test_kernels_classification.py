@@ -6,6 +6,7 @@ last axis (what Keras' ``Mean`` does per sample). All other Keras functions here
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import hypothesis.extra.numpy as hnp
@@ -314,15 +315,46 @@ def test_nan_scores_follow_keras3() -> None:
         assert np.array_equal(np.asarray(jax.jit(jmetrics.kernels._classification.argmax_last)(jnp.asarray(q))), np.argmax(q, -1))
 
 
-@pytest.mark.parametrize("fn", [jmetrics.sparse_categorical_accuracy, jmetrics.sparse_top_k_categorical_accuracy])
-def test_out_of_range_labels(fn: Any) -> None:
-    """Eagerly: ValueError naming the function and the range. Under jit: a miss (0)."""
-    p = jnp.array([[0.1, 0.5, 0.4], [0.2, 0.3, 0.5], [0.5, 0.3, 0.2]])
-    labels = jnp.array([5, -1, 0])
-    with pytest.raises(ValueError, match=rf"{fn.__name__}: y_true must hold class ids in \[0, 2\].*got labels in \[-1, 5\]"):
-        fn(labels, p)
-    got = jax.jit(fn)(labels, p)
-    assert got.tolist() == [0.0, 0.0, 1.0]
+SPARSE_FNS = [(jmetrics.sparse_categorical_accuracy, {}),
+              (jmetrics.sparse_top_k_categorical_accuracy, {"k": 2})]
+
+
+@pytest.mark.parametrize(("fn", "kw"), SPARSE_FNS)
+def test_out_of_range_labels(fn: Any, kw: dict[str, Any]) -> None:
+    """Eagerly: ValueError naming the function and the labels. Under jit and vmap: NaN in the
+    samples whose label is not a class id (NaN, inf, negative, >= C), Keras 3's numbers in the
+    others (Keras 3 on the valid rows alone)."""
+    p = np.random.default_rng(7).dirichlet(np.ones(3), size=8).astype(np.float32)
+    one = jax.jit(partial(fn, **kw))
+    for labels, got in ((np.array([5, -1, 0, 1, 2, 0, 1, 2], np.int32), r"labels in \[-1, 5\]"),
+                        (np.array([0, np.nan, 2, np.inf, 1, -np.inf, 3, 1], np.float32),
+                         r"labels in \[-inf, inf\] and NaN labels")):
+        with pytest.raises(ValueError, match=rf"{fn.__name__}: y_true must hold class ids in "
+                                             rf"\[0, 2\] \(y_pred has 3 classes\); got {got}"):
+            fn(labels, p, **kw)
+        bad = ~np.isin(labels, [0, 1, 2])
+        want = km(fn.__name__)(labels[~bad].astype(np.int32), p[~bad], **kw)
+        for values in (one(labels, p), jax.vmap(one)(labels[:, None], p[:, None])[:, 0]):
+            values = np.asarray(values, np.float64)
+            np.testing.assert_array_equal(np.isnan(values), bad)
+            np.testing.assert_array_equal(values[~bad], want)
+
+
+def test_sorted_ids_labels_must_be_finite() -> None:
+    """With ``from_sorted_ids`` the labels are compared, not gathered: any finite id is a number
+    (Keras 3's), NaN and inf are refused eagerly and NaN under jit."""
+    ids = np.array([[1, 2], [3, 4], [5, 6], [7, 0], [2, 9]], np.float32)
+    labels = np.array([1, np.nan, np.inf, 7, -3], np.float32)
+    fn = partial(jmetrics.sparse_top_k_categorical_accuracy, k=1, from_sorted_ids=True)
+    with pytest.raises(ValueError, match=r"sparse_top_k_categorical_accuracy: y_true must hold "
+                                         r"finite class ids; got labels in \[inf, inf\] and NaN"):
+        fn(labels, ids)
+    got = np.asarray(jax.jit(fn)(labels, ids), np.float64)
+    ok = np.isfinite(labels)
+    np.testing.assert_array_equal(np.isnan(got), ~ok)
+    want = km("sparse_top_k_categorical_accuracy")(labels[ok], ids[ok], k=1, from_sorted_ids=True)
+    np.testing.assert_array_equal(got[ok], want)
+    np.testing.assert_array_equal(got[ok], [1.0, 1.0, 0.0])  # (float64 NumPy: 1 == 1, 7 == 7)
 
 
 def test_hinge_whole_array_rule_under_vmap() -> None:

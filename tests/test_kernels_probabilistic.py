@@ -6,6 +6,7 @@ Keras 3 gives 15.942 (not 16.118) for ``p = 1, t = 0`` (keras-semantics.md secti
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import hypothesis.extra.numpy as hnp
@@ -307,18 +308,28 @@ def test_golden_values_from_the_reference_document() -> None:
 
 
 def test_sparse_out_of_range_labels() -> None:
-    """Eagerly: ValueError naming the function and range. Under jit: loss 0 (Keras 3's all-zero
-    one-hot row). ``ignore_class`` labels are exempt from the check."""
-    p = jnp.array([[0.2, 0.3, 0.5], [0.2, 0.3, 0.5], [0.2, 0.3, 0.5]])
-    labels = jnp.array([3, -1, 2])
-    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: y_true must hold class ids in \[0, 2\].*got labels in \[-1, 3\]"):
-        jmetrics.sparse_categorical_crossentropy(labels, p)
-    got = jax.jit(jmetrics.sparse_categorical_crossentropy)(labels, p)
-    np.testing.assert_allclose(np.asarray(got), [0.0, 0.0, -np.log(0.5)], rtol=1e-6)
-    want_keras = km("sparse_categorical_crossentropy")(np.asarray(labels), np.asarray(p))
-    np.testing.assert_allclose(np.asarray(got), want_keras, rtol=1e-6, atol=1e-7)
-    ignored = jmetrics.sparse_categorical_crossentropy(jnp.array([-1, 2, -1]), p, ignore_class=-1)
-    np.testing.assert_allclose(np.asarray(ignored), [0.0, -np.log(0.5), 0.0], rtol=1e-6)
+    """Eagerly: ValueError naming the function and the labels. Under jit and vmap: NaN in the
+    samples whose label is not a class id (Keras 3 gives loss 0 for 3 and -1), Keras 3's loss in
+    the others. ``ignore_class`` labels are exempt, even negative ones: their loss is 0."""
+    p = np.random.default_rng(5).dirichlet(np.ones(3), size=7).astype(np.float32)
+    scce = jmetrics.sparse_categorical_crossentropy
+    jitted = jax.jit(scce, static_argnames="ignore_class")
+    labels = np.array([3, -1, 2, np.nan, 0, np.inf, 1], np.float32)
+    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: y_true must hold class "
+                                         r"ids in \[0, 2\].*got labels in \[-1, inf\] and NaN"):
+        scce(labels, p)
+    for ignore, exempt in ((None, []), (-1, [-1]), (3, [3])):
+        bad = ~np.isin(labels, [0, 1, 2, *exempt])
+        with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: y_true"):
+            scce(labels, p, ignore_class=ignore)
+        scce(labels[~bad], p[~bad], ignore_class=ignore)  # the exempt labels are accepted
+        want = km("sparse_categorical_crossentropy")(labels[~bad], p[~bad], ignore_class=ignore)
+        one = partial(jitted, ignore_class=ignore)
+        for got in (one(labels, p), jax.vmap(one)(labels[:, None], p[:, None])[:, 0]):
+            got = np.asarray(got, np.float64)
+            np.testing.assert_array_equal(np.isnan(got), bad)
+            np.testing.assert_allclose(got[~bad], want, rtol=1e-6, atol=1e-7)
+            np.testing.assert_allclose(got[np.isin(labels, exempt)], 0.0)
 
 
 def test_sparse_matches_categorical_on_one_hot() -> None:

@@ -53,6 +53,7 @@ OUTCOMES: dict[str, str] = {
     "raise": "a ValueError or TypeError whose message names the unit and the argument",
     "nan": "NaN (the whole result)",
     "propagate": "NaN or inf where the float64 formula gives them, element by element",
+    "nan_rows": "NaN in the samples holding the bad input; the oracle's number in the others",
     "oracle": "the oracle's number (Keras 3 or scikit-learn 1.9.1); where the oracle raises, "
               "a ValueError eagerly and NaN under jit",
     "ignore": "the rows count as absent: the result of the same stream without them",
@@ -100,6 +101,7 @@ INPUT_CLASSES: dict[str, str] = {
 }
 
 RAISE = Outcome("raise", "nan")  # eager error; NaN under jit
+RAISE_ROWS = Outcome("raise", "nan_rows")  # eager error; NaN in the samples at fault under jit
 PROPAGATE = Outcome("propagate", "propagate")
 ORACLE = Outcome("oracle", "oracle")
 IGNORE = Outcome("ignore", "ignore")
@@ -124,10 +126,11 @@ KERNEL = Policy(**_everywhere(NA) | dict(nan_true=PROPAGATE, nan_pred=PROPAGATE,
                                           inf_pred=PROPAGATE, empty=ORACLE))
 # Functions of labels: any real label goes through the formula as Keras' does.
 LABEL_KERNEL = KERNEL._replace(bad_labels=ORACLE, fractional_labels=ORACLE)
-# Class ids used as an index: JAX would clamp a wrong one into a wrong number. Fractional ids are
+# Class ids used as an index: JAX would clamp a wrong one into a wrong number, so a sample whose
+# label is not a class id is NaN under jit (the others keep their values). Fractional ids are
 # truncated toward zero, as Keras casts them.
-SPARSE_KERNEL = KERNEL._replace(nan_true=RAISE, posinf_true=RAISE, neginf_true=RAISE,
-                                bad_labels=RAISE,
+SPARSE_KERNEL = KERNEL._replace(nan_true=RAISE_ROWS, posinf_true=RAISE_ROWS,
+                                neginf_true=RAISE_ROWS, bad_labels=RAISE_ROWS,
                                 fractional_labels=ORACLE)
 # Weighted means of a kernel (Keras' MeanMetricWrapper): NaN propagates as in Keras.
 MEAN = Policy(nan_true=PROPAGATE, nan_pred=PROPAGATE, nan_weight=PROPAGATE,

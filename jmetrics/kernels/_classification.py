@@ -5,9 +5,10 @@ sample over its remaining axes; here that per-sample mean over the last axis is 
 function. Streaming results are the same, and the shape is Keras 2.3.1's.
 
 Sparse labels under ``jit``: JAX clamps out-of-range gather indices silently, so each sparse
-kernel computes label validity itself. Out-of-range labels (including negative ones) count as
-misses (accuracy 0) under ``jit``/``vmap``; called eagerly with concrete values, the kernels raise
-``ValueError`` naming the function and the label range instead.
+kernel computes label validity itself, in the same pass. A sample whose label is not a class id
+(NaN, inf, negative, ``>= C``) is NaN under ``jit``/``vmap``, the other samples unchanged; called
+eagerly with concrete values, the kernels raise ``ValueError`` naming the function and the labels
+instead.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from jmetrics.kernels._common import (
     result_dtype,
     shape_error,
     sparse_inputs,
+    valid_class_ids,
 )
 
 __all__ = [
@@ -196,8 +198,9 @@ def sparse_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Arr
         The broadcast shape ``[...]``. Higher is better; range [0, 1]. Ties go to the first index;
         NaN scores count as the maximum (Keras 3). A non-integer float label never matches.
 
-    Label range: called eagerly, labels outside ``[0, C)`` raise ``ValueError``; under ``jit`` they
-    are simply misses (0), as in Keras 3. Keras 3 and 2.3.1 ``sparse_categorical_accuracy`` agree.
+    Label range: called eagerly, labels outside ``[0, C)`` (NaN and inf included) raise
+    ``ValueError``; under ``jit`` their samples are NaN (Keras 3 counts them as misses, 0). On
+    valid labels Keras 3 and 2.3.1 ``sparse_categorical_accuracy`` agree.
 
     >>> import jax.numpy as jnp, jmetrics
     >>> jmetrics.sparse_categorical_accuracy(jnp.array([1, 0]), jnp.array([[.3, .7], [.4, .6]])).tolist()
@@ -241,17 +244,22 @@ def _sparse_categorical_accuracy(y_true: jax.Array, y_pred: jax.Array) -> jax.Ar
         hit = t == pred.astype(t.dtype)
     else:
         hit = t.astype(jnp.int32) == pred
-    return hit.astype(out)
+    return _nan_where_invalid(hit, valid_class_ids(t, p.shape[-1]), out)
+
+
+def _nan_where_invalid(value: jax.Array, valid: jax.Array, out: jnp.dtype) -> jax.Array:
+    """``value`` in ``out`` dtype, NaN where the sample's label is not a class id."""
+    return jnp.where(valid, value.astype(out), jnp.asarray(jnp.nan, out))
 
 
 def _in_top_k(p: jax.Array, label: jax.Array, k: int) -> jax.Array:
     """Keras 3 ``in_top_k``: ``1 + count(p > p_label) <= k``; ties count in favour.
 
     ``p_label`` comes from a gather (not ``lax.top_k``, which is very slow on CPU); the count runs
-    column by column for up to ``_UNROLL_COUNT_MAX`` classes. A NaN at the label counts as ``-inf``. Labels outside ``[0, C)`` are misses (the clamped gather is masked).
+    column by column for up to ``_UNROLL_COUNT_MAX`` classes. A NaN at the label counts as
+    ``-inf``. The gather is clamped: callers mask labels outside ``[0, C)``.
     """
     num_classes = p.shape[-1]
-    valid = (label >= 0) & (label < num_classes)
     idx = jnp.clip(label, 0, num_classes - 1)
     p_label = jnp.take_along_axis(p, idx[..., None], axis=-1)
     p_label = jnp.where(jnp.isnan(p_label), -jnp.inf, p_label)
@@ -262,7 +270,7 @@ def _in_top_k(p: jax.Array, label: jax.Array, k: int) -> jax.Array:
         above = jnp.zeros(p_label.shape, jnp.int32)
         for j in range(num_classes):
             above = above + (p[..., j] > p_label).astype(jnp.int32)
-    return valid & (above < k)
+    return above < k
 
 
 def top_k_categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike, k: int = 5) -> jax.Array:
@@ -316,9 +324,10 @@ def sparse_top_k_categorical_accuracy(
     Returns:
         Shape ``[...]``. Higher is better; range [0, 1]. Ties count in favour.
 
-    Label range: called eagerly, labels outside ``[0, C)`` raise ``ValueError``; under ``jit`` they
-    are misses (0). Keras 3 differs there: its gather wraps -1 to the last class and, for a label
-    >= C, counts a hit whenever ``k > C``. Keras 2.3.1 (TF ``in_top_k``) agrees for valid labels.
+    Label range: called eagerly, labels outside ``[0, C)`` (NaN and inf included; with
+    ``from_sorted_ids``, NaN and inf) raise ``ValueError``; under ``jit`` their samples are NaN.
+    Keras 3 gives numbers there: its gather wraps -1 to the last class and, for a label >= C,
+    counts a hit whenever ``k > C``. Keras 2.3.1 (TF ``in_top_k``) agrees for valid labels.
 
     >>> import jax.numpy as jnp, jmetrics
     >>> s = jnp.array([[.5, .3, .2], [.5, .3, .2]])
@@ -329,8 +338,8 @@ def sparse_top_k_categorical_accuracy(
     kk = check_k(metric, k)
     sorted_ids = check_bool(metric, "from_sorted_ids", from_sorted_ids)
     t, p = arrays(metric, y_true, y_pred)
-    if not sorted_ids and p.ndim:
-        check_label_range(metric, t, p.shape[-1], truncate=True)
+    if p.ndim:
+        check_label_range(metric, t, None if sorted_ids else p.shape[-1], truncate=True)
     return _sparse_top_k_categorical_accuracy(t, p, k=kk, from_sorted_ids=sorted_ids)
 
 
@@ -341,5 +350,6 @@ def _sparse_top_k_categorical_accuracy(
     t, p, out = sparse_inputs("sparse_top_k_categorical_accuracy", y_true, y_pred)
     if from_sorted_ids:
         hits = jnp.any(y_pred[..., :k] == t[..., None].astype(y_pred.dtype), axis=-1)
-        return hits.astype(out)
-    return _in_top_k(p, int_labels(t), k).astype(out)
+        return _nan_where_invalid(hits, valid_class_ids(t, None), out)
+    valid = valid_class_ids(t, p.shape[-1], truncate=True)
+    return _nan_where_invalid(_in_top_k(p, int_labels(t), k), valid, out)

@@ -139,36 +139,51 @@ def int_labels(labels: jax.Array) -> jax.Array:
     return labels.astype(jnp.int32)
 
 
+def valid_class_ids(labels: Any, num_classes: int | None, truncate: bool = False) -> Any:
+    """Where ``labels`` are class ids in ``[0, num_classes)``: NaN and inf never are.
+
+    With ``truncate``, float labels count after truncation toward zero (as Keras 3 casts them):
+    ``-1 < y < num_classes``. ``num_classes=None`` (ids compared, never gathered): any finite
+    number. Comparisons only, so the same expression serves NumPy arrays (the eager checks) and
+    traced arrays (fused into a kernel's pass under ``jit``).
+    """
+    if num_classes is None:
+        return (labels > -np.inf) & (labels < np.inf)
+    low = labels > -1 if truncate and jnp.issubdtype(labels.dtype, jnp.floating) else labels >= 0
+    return low & (labels < num_classes)
+
+
 def check_label_range(
     metric: str,
     labels: jax.Array,
-    num_classes: int,
+    num_classes: int | None,
     ignore_class: int | None = None,
     truncate: bool = False,
 ) -> None:
-    """Raise ``ValueError`` if concrete ``labels`` fall outside ``[0, num_classes)``.
+    """Raise ``ValueError`` if concrete ``labels`` are not :func:`valid_class_ids`.
 
-    A no-op on tracers (under ``jit``, ``vmap``, ``grad``): each kernel documents what an
-    out-of-range label does there. Entries equal to ``ignore_class`` are exempt. With
-    ``truncate``, float labels are checked after truncation toward zero (as the kernel uses them).
+    A no-op on tracers (under ``jit``, ``vmap``, ``grad``), where the kernels give NaN for those
+    samples instead. Entries equal to ``ignore_class`` are exempt (compared before truncation, as
+    Keras 3 compares them).
     """
     if not is_concrete(labels) or labels.size == 0:
         return
     arr = np.asarray(labels)
-    if truncate and np.issubdtype(arr.dtype, np.floating):
-        arr = np.trunc(arr)
+    bad = ~valid_class_ids(arr, num_classes, truncate)
     if ignore_class is not None:
-        arr = arr[arr != ignore_class]
-        if arr.size == 0:
-            return
-    lo, hi = arr.min(), arr.max()
-    if not (lo >= 0 and hi < num_classes):  # NaN fails both comparisons
-        got = "NaN labels" if np.isnan(lo) else f"labels in [{lo}, {hi}]"
-        raise ValueError(
-            f"{metric}: y_true must hold class ids in [0, {num_classes - 1}] (y_pred has "
-            f"{num_classes} classes); got {got}. Under jit such labels are not "
-            f"checked (see the docstring)."
-        )
+        bad &= arr != ignore_class
+    if not bad.any():
+        return
+    values = np.asarray(arr[bad], np.float64)
+    numbers = values[~np.isnan(values)]
+    got = " and ".join(([f"labels in [{numbers.min():g}, {numbers.max():g}]"] if numbers.size else [])
+                       + (["NaN labels"] if numbers.size < values.size else []))
+    want = ("finite class ids" if num_classes is None else
+            f"class ids in [0, {num_classes - 1}] (y_pred has {num_classes} classes)")
+    raise ValueError(
+        f"{metric}: y_true must hold {want}; got {got}. Under jit the samples holding them are "
+        f"NaN instead."
+    )
 
 
 def check_axis_type(metric: str, axis: Any) -> int:

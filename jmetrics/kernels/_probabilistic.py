@@ -28,6 +28,7 @@ from jmetrics.kernels._common import (
     int_labels,
     prepare,
     sparse_inputs,
+    valid_class_ids,
 )
 
 __all__ = [
@@ -200,10 +201,10 @@ def sparse_categorical_crossentropy(
         ``y_true``'s shape (without a trailing 1). Lower is better; best 0.
 
     Only the label's probability is gathered (no one-hot). Label range: called eagerly, labels
-    outside ``[0, C)`` (other than ``ignore_class``) raise ``ValueError``; under ``jit`` they give
-    loss 0, as Keras 3's all-zero one-hot row does. Ignored samples also give 0 here; the
-    streaming metric decides whether they count in the denominator (Keras 3 with the JAX backend
-    counts them). Keras 2.3.1 clipped before renormalising; Keras 3 and this function renormalise
+    outside ``[0, C)`` (NaN and inf included; ``ignore_class`` exempt) raise ``ValueError``; under
+    ``jit`` their samples are NaN (Keras 3 gives a number: loss 0, its all-zero one-hot row, for
+    an id out of range). Samples whose label equals ``ignore_class`` give 0; the streaming metric
+    decides whether they count in the denominator (Keras 3 with the JAX backend counts them). Keras 2.3.1 clipped before renormalising; Keras 3 and this function renormalise
     first. Averaged over samples it equals ``sklearn.metrics.log_loss`` up to the clipping.
 
     >>> import jax.numpy as jnp, jmetrics, math
@@ -234,9 +235,6 @@ def _sparse_categorical_crossentropy(
     t, p, out = sparse_inputs("sparse_categorical_crossentropy", y_true, y_pred, axis)
     num_classes = p.shape[-1]
     labels = int_labels(t)
-    valid = (labels >= 0) & (labels < num_classes)
-    if ignore_class is not None:
-        valid = valid & (t != ignore_class)
     idx = jnp.clip(labels, 0, num_classes - 1)[..., None]
     if logits:
         top = jax.lax.stop_gradient(jnp.max(p, axis=-1, keepdims=True))
@@ -246,7 +244,10 @@ def _sparse_categorical_crossentropy(
     else:
         q = jnp.take_along_axis(p, idx, axis=-1)[..., 0] / jnp.sum(p, axis=-1)
         loss = -jnp.log(_clip(q))
-    return jnp.where(valid, loss, 0.0).astype(out)
+    loss = jnp.where(valid_class_ids(t, num_classes, truncate=True), loss, jnp.nan)
+    if ignore_class is not None:
+        loss = jnp.where(t == ignore_class, 0.0, loss)
+    return loss.astype(out)
 
 
 def binary_focal_crossentropy(

@@ -18,11 +18,14 @@ from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from jmetrics import kernels
 from jmetrics._checks import as_array, squeeze_or_expand
+from jmetrics.kernels._common import valid_class_ids
 from jmetrics.metrics._reduction import Mean, MeanState, fold_batch
 from jmetrics.metrics._state import ksum_value
+from jmetrics.metrics._validate import fail_if, np_float
 
 __all__ = [
     "Accuracy",
@@ -79,6 +82,48 @@ class _FunctionMean(Mean):
         return fold_batch(state, self.display_name, values, sample_weight, t, p)
 
 
+@dataclasses.dataclass(frozen=True)
+class _SparseMean(_FunctionMean):
+    """A mean of a sparse kernel: labels are class ids of ``y_pred``'s last (or ``axis``) axis.
+
+    Eagerly (:meth:`check_inputs`) a label that is not a class id (NaN, inf, negative, ``>= C``)
+    in a sample of nonzero weight raises ``ValueError``; under ``jit`` the kernel makes that
+    sample NaN, so the mean is NaN (a sample of weight 0 adds exactly 0, as when removed).
+    """
+
+    truncate_labels: ClassVar[bool] = True  # float ids truncated toward zero, as Keras 3 casts
+
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        name = self.display_name
+        t = np.asarray(as_array(args[0], "y_true", name))
+        p_shape = np.shape(args[1])
+        axis = getattr(self, "axis", -1)
+        if not p_shape or not -len(p_shape) <= axis < len(p_shape) or t.size == 0:
+            return  # no class axis: the update raises the shape error
+        c = None if getattr(self, "from_sorted_ids", False) else p_shape[axis]
+        bad = ~valid_class_ids(t, c, self.truncate_labels)
+        if getattr(self, "ignore_class", None) is not None:
+            bad &= t != self.ignore_class  # type: ignore[attr-defined]
+        if bad.any():
+            want = (f"class ids in [0, {c - 1}] (y_pred has {c} classes)" if c is not None
+                    else "finite class ids")
+            fail_if(name, "y_true", want, t, bad & _weighted(t, sample_weight, len(p_shape)))
+
+
+def _weighted(t: np.ndarray, sample_weight: Any, p_ndim: int) -> np.ndarray:
+    """Where labels ``t`` have a nonzero weight (all of them when the weights do not line up with
+    the labels: the update then raises its shape error)."""
+    if sample_weight is None:
+        return np.ones(t.shape, bool)
+    labels = t[..., 0] if t.ndim == p_ndim and t.shape[-1] == 1 else t
+    a, w = squeeze_or_expand(jnp.asarray(labels), jnp.asarray(np_float(sample_weight)))
+    try:
+        nonzero = np.broadcast_to(np.asarray(w) != 0, a.shape)
+    except ValueError:
+        return np.ones(t.shape, bool)
+    return nonzero.reshape(t.shape) if nonzero.size == t.size else np.ones(t.shape, bool)
+
+
 def _per_element(metric: str, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
     """Inputs with a trailing axis of 1, so a kernel's mean over the last axis covers one element.
 
@@ -108,8 +153,11 @@ def _define(
     input_kind: str,
     fields: tuple[tuple[str, type, Any], ...] = (),
     elementwise: bool = False,
+    base: type = _FunctionMean,
+    **class_vars: Any,
 ) -> Any:
     namespace = {
+        **class_vars,
         "kernel": kernel,
         "elementwise": elementwise,
         "default_name": default_name,
@@ -126,7 +174,7 @@ def _define(
     cls = dataclasses.make_dataclass(
         cls_name,
         [(n, t, dataclasses.field(default=d)) for n, t, d in fields],
-        bases=(_FunctionMean,),
+        bases=(base,),
         namespace=namespace,
         frozen=True,
     )
@@ -163,7 +211,8 @@ CategoricalAccuracy = _define(
     "CategoricalAccuracy", "categorical_accuracy", "categorical_accuracy", True, (0, 1), "categorical"
 )
 SparseCategoricalAccuracy = _define(
-    "SparseCategoricalAccuracy", "sparse_categorical_accuracy", "sparse_categorical_accuracy", True, (0, 1), "sparse"
+    "SparseCategoricalAccuracy", "sparse_categorical_accuracy", "sparse_categorical_accuracy", True, (0, 1), "sparse",
+    base=_SparseMean, truncate_labels=False,
 )
 TopKCategoricalAccuracy = _define(
     "TopKCategoricalAccuracy", "top_k_categorical_accuracy", "top_k_categorical_accuracy", True, (0, 1),
@@ -171,7 +220,7 @@ TopKCategoricalAccuracy = _define(
 )
 SparseTopKCategoricalAccuracy = _define(
     "SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
-    True, (0, 1), "sparse", (("k", int, 5), ("from_sorted_ids", bool, False)),
+    True, (0, 1), "sparse", (("k", int, 5), ("from_sorted_ids", bool, False)), base=_SparseMean,
 )
 BinaryCrossentropy = _define(
     "BinaryCrossentropy", "binary_crossentropy", "binary_crossentropy", False, (0, INF), "binary",
@@ -191,7 +240,7 @@ ConcordanceCorrelation = _define(
 
 
 @dataclasses.dataclass(frozen=True)
-class SparseCategoricalCrossentropy(_FunctionMean):
+class SparseCategoricalCrossentropy(_SparseMean):
     """Streaming weighted mean of :func:`jmetrics.sparse_categorical_crossentropy`
     (``keras.metrics.SparseCategoricalCrossentropy``).
 
