@@ -188,47 +188,7 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: jit gives [1. 0. 1. 1. 1. 1.]',
     ('sparse_top_k_categorical_accuracy', 'label_negative'):
         'pending fix: jit gives [1. 0. 1. 1. 1. 1.]',
-    # -- skcls (jmetrics.sk classification/multilabel/regression): 114
-    ('sk.accuracy_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.balanced_accuracy_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.cohen_kappa_score', 'nan_true'):
-        "pending fix: eager the message names none of ('y1',): cohen_kappa_score: Input y_true ",
-    ('sk.cohen_kappa_score', 'nan_pred'):
-        "pending fix: eager the message names none of ('y2',): cohen_kappa_score: Input y_pred ",
-    ('sk.cohen_kappa_score', 'posinf_true'):
-        "pending fix: eager the message names none of ('y1',): cohen_kappa_score: Input y_true ",
-    ('sk.cohen_kappa_score', 'neginf_true'):
-        "pending fix: eager the message names none of ('y1',): cohen_kappa_score: Input y_true ",
-    ('sk.cohen_kappa_score', 'posinf_pred'):
-        "pending fix: eager the message names none of ('y2',): cohen_kappa_score: Input y_pred ",
-    ('sk.cohen_kappa_score', 'neginf_pred'):
-        "pending fix: eager the message names none of ('y2',): cohen_kappa_score: Input y_pred ",
-    ('sk.cohen_kappa_score', 'empty'):
-        "pending fix: eager the message names none of ('y1', 'y2', 'sample_weight'): cohen_kapp",
-    ('sk.cohen_kappa_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.confusion_matrix', 'nan_true'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'nan_pred'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'posinf_true'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'neginf_true'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'posinf_pred'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'neginf_pred'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'nan_weight'):
-        'pending fix: jit gives [[ 2. 1.]',
-    ('sk.confusion_matrix', 'empty'):
-        'pending fix: jit gives [[0. 0.]',
-    ('sk.confusion_matrix', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives [[0. 0.]',
-    ('sk.confusion_matrix', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
+    # -- skcls (jmetrics.sk classification/multilabel/regression): 43
     ('sk.coverage_error', 'nan_true'):
         'pending fix: jit gives 3.1666667461395264',
     ('sk.coverage_error', 'nan_pred'):
@@ -251,24 +211,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager (the oracle raises ValueError: continuous-multioutput format is not',
     ('sk.coverage_error', 'bf16'):
         'pending fix: eager raised TypeError: coverage_error: y_score must be an array of numbe',
-    ('sk.d2_absolute_error_score', 'nan_true'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_true contains ',
-    ('sk.d2_absolute_error_score', 'nan_pred'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_pred contains ',
-    ('sk.d2_absolute_error_score', 'posinf_true'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_true contains ',
-    ('sk.d2_absolute_error_score', 'neginf_true'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_true contains ',
-    ('sk.d2_absolute_error_score', 'posinf_pred'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_pred contains ',
-    ('sk.d2_absolute_error_score', 'neginf_pred'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_pred contains ',
-    ('sk.d2_absolute_error_score', 'nan_weight'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input sample_weight co',
-    ('sk.d2_absolute_error_score', 'empty'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Found array with 0 sam',
-    ('sk.d2_absolute_error_score', 'zero_weights'):
-        'pending fix: eager (the oracle raises ValueError: Sample weights must contain at least',
     ('sk.dcg_score', 'posinf_true'):
         'pending fix: jit gives inf',
     ('sk.dcg_score', 'neginf_true'):
@@ -283,38 +225,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager (the oracle raises ValueError: Found array with dim 3, while dim <=',
     ('sk.dcg_score', 'bf16'):
         'pending fix: eager raised TypeError: dcg_score: y_score must be an array of numbers; g',
-    ('sk.f1_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.f1_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.f1_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.f1_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.f1_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.fbeta_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.fbeta_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.fbeta_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.fbeta_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.fbeta_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.hamming_loss', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.jaccard_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.jaccard_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.jaccard_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.jaccard_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.jaccard_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
     ('sk.label_ranking_average_precision_score', 'nan_true'):
         'pending fix: jit gives 0.7500000596046448',
     ('sk.label_ranking_average_precision_score', 'nan_pred'):
@@ -341,8 +251,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager (the oracle raises ValueError: Found array with dim 3, while dim <=',
     ('sk.label_ranking_average_precision_score', 'bf16'):
         'pending fix: eager raised TypeError: label_ranking_average_precision_score: y_score mu',
-    ('sk.matthews_corrcoef', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
     ('sk.mean_pinball_loss', 'posinf_true'):
         'pending fix: jit gives inf',
     ('sk.mean_pinball_loss', 'neginf_true'):
@@ -351,26 +259,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: jit gives inf',
     ('sk.mean_pinball_loss', 'neginf_pred'):
         'pending fix: jit gives inf',
-    ('sk.multilabel_confusion_matrix', 'nan_true'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'nan_pred'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'posinf_true'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'neginf_true'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'posinf_pred'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'neginf_pred'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'nan_weight'):
-        'pending fix: jit gives [[[nan 1.]',
-    ('sk.multilabel_confusion_matrix', 'empty'):
-        'pending fix: jit gives [[[0. 0.]',
-    ('sk.multilabel_confusion_matrix', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives [[[0. 0.]',
-    ('sk.multilabel_confusion_matrix', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
     ('sk.ndcg_score', 'posinf_pred'):
         'pending fix: jit gives 0.8043890595436096',
     ('sk.ndcg_score', 'neginf_pred'):
@@ -383,41 +271,11 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager (the oracle raises ValueError: Found array with dim 3, while dim <=',
     ('sk.ndcg_score', 'bf16'):
         'pending fix: eager raised TypeError: ndcg_score: y_score must be an array of numbers; ',
-    ('sk.precision_recall_fscore_support', 'empty'):
-        'pending fix: jit gives (Array(0., dtype=float32), Array(0., dtype=float32), Array(0., ',
-    ('sk.precision_recall_fscore_support', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives (Array(0., dtype=float32), Array(0., dtype',
-    ('sk.precision_recall_fscore_support', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.precision_recall_fscore_support', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.precision_recall_fscore_support', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.precision_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.precision_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.precision_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.precision_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.precision_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
     ('sk.r2_score', 'posinf_pred'):
         'pending fix: jit gives -inf',
     ('sk.r2_score', 'neginf_pred'):
         'pending fix: jit gives -inf',
-    ('sk.recall_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.recall_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.recall_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.recall_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.recall_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    # -- skrank (jmetrics.sk ranking/probabilistic): 17
+    # -- skrank (jmetrics.sk ranking/probabilistic): 16
     ('sk.roc_auc_score', 'label_too_high'):
         "pending fix: eager raises 'roc_auc_score: multiclass format is not supported' (no argument)",
     ('sk.roc_auc_score', 'label_negative'):
@@ -444,8 +302,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager raises 'det_curve: continuous format is not supported' (no argument)",
     ('sk.average_precision_score', 'label_fractional'):
         "pending fix: eager raises 'average_precision_score: continuous format is not supported' (no argument)",
-    ('sk.top_k_accuracy_score', 'label_fractional'):
-        "pending fix: eager raises 'top_k_accuracy_score: y type must be ...' (names no argument)",
     ('sk.average_precision_score', 'zero_weights'):
         'pending fix: jit (the oracle raises): gives 0.0',
     ('sk.d2_brier_score', 'empty'):

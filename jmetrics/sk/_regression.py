@@ -234,7 +234,12 @@ def d2_pinball_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: Arr
     >>> sk.d2_pinball_score([1, 2, 3], [1, 3, 3])
     0.5
     """
-    metric = "d2_pinball_score"
+    return _d2_pinball("d2_pinball_score", y_true, y_pred, sample_weight, alpha, multioutput)
+
+
+def _d2_pinball(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, alpha: float,
+                multioutput: Any) -> Any:
+    """:func:`d2_pinball_score` whose errors and warnings name ``metric``, the function called."""
     if is_traced(y_true, y_pred, sample_weight):
         raise TypeError(f"{metric}: needs a data-dependent quantile, so it cannot be traced; call it outside jit.")
     if not 0 <= alpha <= 1:
@@ -256,4 +261,4 @@ def d2_absolute_error_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weig
     >>> sk.d2_absolute_error_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
     0.76470...
     """
-    return d2_pinball_score(y_true, y_pred, sample_weight=sample_weight, alpha=0.5, multioutput=multioutput)
+    return _d2_pinball("d2_absolute_error_score", y_true, y_pred, sample_weight, 0.5, multioutput)
