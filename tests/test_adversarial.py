@@ -188,7 +188,7 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: jit gives [1. 0. 1. 1. 1. 1.]',
     ('sparse_top_k_categorical_accuracy', 'label_negative'):
         'pending fix: jit gives [1. 0. 1. 1. 1. 1.]',
-    # -- skcls (jmetrics.sk classification/multilabel/regression): 43
+    # -- skcls (jmetrics.sk classification/multilabel/regression): 37
     ('sk.coverage_error', 'nan_true'):
         'pending fix: jit gives 3.1666667461395264',
     ('sk.coverage_error', 'nan_pred'):
@@ -251,14 +251,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager (the oracle raises ValueError: Found array with dim 3, while dim <=',
     ('sk.label_ranking_average_precision_score', 'bf16'):
         'pending fix: eager raised TypeError: label_ranking_average_precision_score: y_score mu',
-    ('sk.mean_pinball_loss', 'posinf_true'):
-        'pending fix: jit gives inf',
-    ('sk.mean_pinball_loss', 'neginf_true'):
-        'pending fix: jit gives inf',
-    ('sk.mean_pinball_loss', 'posinf_pred'):
-        'pending fix: jit gives inf',
-    ('sk.mean_pinball_loss', 'neginf_pred'):
-        'pending fix: jit gives inf',
     ('sk.ndcg_score', 'posinf_pred'):
         'pending fix: jit gives 0.8043890595436096',
     ('sk.ndcg_score', 'neginf_pred'):
@@ -271,10 +263,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager (the oracle raises ValueError: Found array with dim 3, while dim <=',
     ('sk.ndcg_score', 'bf16'):
         'pending fix: eager raised TypeError: ndcg_score: y_score must be an array of numbers; ',
-    ('sk.r2_score', 'posinf_pred'):
-        'pending fix: jit gives -inf',
-    ('sk.r2_score', 'neginf_pred'):
-        'pending fix: jit gives -inf',
     # -- skrank (jmetrics.sk ranking/probabilistic): 16
     ('sk.roc_auc_score', 'label_too_high'):
         "pending fix: eager raises 'roc_auc_score: multiclass format is not supported' (no argument)",

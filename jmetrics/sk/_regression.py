@@ -24,6 +24,8 @@ from jmetrics.sk._common import (
     host_weight,
     is_traced,
     jax_weight,
+    nonfinite,
+    poison,
     warn,
 )
 
@@ -57,7 +59,9 @@ def _host_array(metric: str, x: Any, arg: str) -> np.ndarray:
 
 def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, allowed: tuple[str, ...]):
     """``(traced, xp, y (N, k), yhat (N, k), w (N,) or None)`` with scikit-learn's
-    ``_check_reg_targets`` checks (host) or shape checks (jit)."""
+    ``_check_reg_targets`` checks (host) or shape checks (jit). Under jit, where the host refuses
+    NaN or infinity in any input, ``y`` becomes all NaN, so every score computed from it is NaN
+    (an infinite prediction would otherwise give -inf or inf)."""
     if isinstance(multioutput, str) and multioutput not in allowed:
         raise ValueError(f"{metric}: Allowed 'multioutput' string values are {allowed}. You provided "
                          f"multioutput={multioutput!r}.")
@@ -68,6 +72,7 @@ def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutp
         dt = accum_dtype()
         y, p = jnp.asarray(y_true, dt), jnp.asarray(y_pred, dt)
         w = jax_weight(metric, sample_weight, y.shape[0], dt)
+        y = poison(y, nonfinite(y, p, w))
         xp: Any = jnp
     else:
         check_consistent(metric, y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
