@@ -65,7 +65,6 @@ ORACLE = _policy.Outcome("oracle", "oracle")
 
 # (face, input class) -> what it gives today. Strict: an entry whose case passes fails the suite.
 PENDING: dict[tuple[str, str], str] = {
-    # -- curves (AUC/threshold/confusion/IoU/F-beta/calibration/ranking): 40
     ('metrics.BinaryIoU', 'label_fractional'):
         'pending fix: eager gives Array(0.2611111, dtype=float32)',
     ('metrics.ExpectedCalibrationError', 'posinf_true'):
@@ -146,7 +145,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager gives {'edges': Array([0. , 0.1 , 0.2 , 0.3 , 0.4 ,",
     ('metrics.reliability_diagram', 'label_fractional'):
         "pending fix: eager gives {'edges': Array([0. , 0.1 , 0.2 , 0.3 , 0.4 ,",
-    # -- dist (Collection): 6
     ('Collection[binary]', 'nan_true'):
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.33333334, dtype=flo",
     ('Collection[binary]', 'nan_pred'):
@@ -159,165 +157,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(nan, dtype=float32), ",
     ('Collection[binary]', 'negative_weight'):
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.4, dtype=float32), ",
-    # -- skcls (jmetrics.sk classification/multilabel/regression): 114
-    ('sk.accuracy_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.balanced_accuracy_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.cohen_kappa_score', 'nan_true'):
-        "pending fix: eager the message names none of ('y1',): cohen_kappa_score: Input y_true ",
-    ('sk.cohen_kappa_score', 'nan_pred'):
-        "pending fix: eager the message names none of ('y2',): cohen_kappa_score: Input y_pred ",
-    ('sk.cohen_kappa_score', 'posinf_true'):
-        "pending fix: eager the message names none of ('y1',): cohen_kappa_score: Input y_true ",
-    ('sk.cohen_kappa_score', 'neginf_true'):
-        "pending fix: eager the message names none of ('y1',): cohen_kappa_score: Input y_true ",
-    ('sk.cohen_kappa_score', 'posinf_pred'):
-        "pending fix: eager the message names none of ('y2',): cohen_kappa_score: Input y_pred ",
-    ('sk.cohen_kappa_score', 'neginf_pred'):
-        "pending fix: eager the message names none of ('y2',): cohen_kappa_score: Input y_pred ",
-    ('sk.cohen_kappa_score', 'empty'):
-        "pending fix: eager the message names none of ('y1', 'y2', 'sample_weight'): cohen_kapp",
-    ('sk.cohen_kappa_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.confusion_matrix', 'nan_true'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'nan_pred'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'posinf_true'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'neginf_true'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'posinf_pred'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'neginf_pred'):
-        'pending fix: jit gives [[2. 1.]',
-    ('sk.confusion_matrix', 'nan_weight'):
-        'pending fix: jit gives [[ 2. 1.]',
-    ('sk.confusion_matrix', 'empty'):
-        'pending fix: jit gives [[0. 0.]',
-    ('sk.confusion_matrix', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives [[0. 0.]',
-    ('sk.confusion_matrix', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.d2_absolute_error_score', 'nan_true'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_true contains ',
-    ('sk.d2_absolute_error_score', 'nan_pred'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_pred contains ',
-    ('sk.d2_absolute_error_score', 'posinf_true'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_true contains ',
-    ('sk.d2_absolute_error_score', 'neginf_true'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_true contains ',
-    ('sk.d2_absolute_error_score', 'posinf_pred'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_pred contains ',
-    ('sk.d2_absolute_error_score', 'neginf_pred'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input y_pred contains ',
-    ('sk.d2_absolute_error_score', 'nan_weight'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Input sample_weight co',
-    ('sk.d2_absolute_error_score', 'empty'):
-        'pending fix: eager the message names no unit: d2_pinball_score: Found array with 0 sam',
-    ('sk.d2_absolute_error_score', 'zero_weights'):
-        'pending fix: eager (the oracle raises ValueError: Sample weights must contain at least',
-    ('sk.f1_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.f1_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.f1_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.f1_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.f1_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.fbeta_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.fbeta_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.fbeta_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.fbeta_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.fbeta_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.hamming_loss', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.jaccard_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.jaccard_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.jaccard_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.jaccard_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.jaccard_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.matthews_corrcoef', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.mean_pinball_loss', 'posinf_true'):
-        'pending fix: jit gives inf',
-    ('sk.mean_pinball_loss', 'neginf_true'):
-        'pending fix: jit gives inf',
-    ('sk.mean_pinball_loss', 'posinf_pred'):
-        'pending fix: jit gives inf',
-    ('sk.mean_pinball_loss', 'neginf_pred'):
-        'pending fix: jit gives inf',
-    ('sk.multilabel_confusion_matrix', 'nan_true'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'nan_pred'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'posinf_true'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'neginf_true'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'posinf_pred'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'neginf_pred'):
-        'pending fix: jit gives [[[2. 1.]',
-    ('sk.multilabel_confusion_matrix', 'nan_weight'):
-        'pending fix: jit gives [[[nan 1.]',
-    ('sk.multilabel_confusion_matrix', 'empty'):
-        'pending fix: jit gives [[[0. 0.]',
-    ('sk.multilabel_confusion_matrix', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives [[[0. 0.]',
-    ('sk.multilabel_confusion_matrix', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.precision_recall_fscore_support', 'empty'):
-        'pending fix: jit gives (Array(0., dtype=float32), Array(0., dtype=float32), Array(0., ',
-    ('sk.precision_recall_fscore_support', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives (Array(0., dtype=float32), Array(0., dtype',
-    ('sk.precision_recall_fscore_support', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.precision_recall_fscore_support', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.precision_recall_fscore_support', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.precision_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.precision_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.precision_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.precision_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.precision_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    ('sk.r2_score', 'posinf_pred'):
-        'pending fix: jit gives -inf',
-    ('sk.r2_score', 'neginf_pred'):
-        'pending fix: jit gives -inf',
-    ('sk.recall_score', 'empty'):
-        'pending fix: jit gives 0.0',
-    ('sk.recall_score', 'zero_weights'):
-        'pending fix: jit (the oracle raises): gives 0.0',
-    ('sk.recall_score', 'label_too_high'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.recall_score', 'label_negative'):
-        "pending fix: eager (the oracle raises ValueError: Target is multiclass but average='bi",
-    ('sk.recall_score', 'label_fractional'):
-        "pending fix: eager (the oracle raises ValueError: Classification metrics can't handle ",
-    # -- skrank (jmetrics.sk ranking/probabilistic): 1
-    ('sk.top_k_accuracy_score', 'label_fractional'):
-        "pending fix: eager raises 'top_k_accuracy_score: y type must be ...' (names no argument)",
-    # -- streaming (mean-wrapper classes)
     ('metrics.CategoricalCrossentropy', 'posinf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",
     ('metrics.CategoricalCrossentropy', 'neginf_true'):

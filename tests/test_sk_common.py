@@ -24,7 +24,8 @@ LABEL_FUNCS = {
     "confusion_matrix": {}, "multilabel_confusion_matrix": {}, "matthews_corrcoef": {},
     "cohen_kappa_score": {}, "hamming_loss": {}, "balanced_accuracy_score": {},
 }
-REGRESSION_FUNCS = ["r2_score", "explained_variance_score", "mean_pinball_loss", "d2_pinball_score"]
+REGRESSION_FUNCS = ["r2_score", "explained_variance_score", "mean_pinball_loss", "d2_pinball_score",
+                    "d2_absolute_error_score"]
 
 
 def both(name, *args, **kw):
@@ -199,21 +200,122 @@ def test_jit_without_labels_matches_sklearn(name, weighted):
     np.testing.assert_allclose(float(_jit(name)(y, p, w)), want, rtol=1e-5)
 
 
-@pytest.mark.parametrize("name, items", [
+JIT_LABEL_CASES = [
     ("accuracy_score", ()), ("hamming_loss", ()), ("matthews_corrcoef", ()), ("balanced_accuracy_score", ()),
     ("f1_score", (("average", "macro"), ("labels", (0, 1, 2)))),
+    ("precision_recall_fscore_support", (("average", None), ("labels", (0, 1, 2)))),
     ("jaccard_score", (("average", None), ("labels", (0, 1, 2)))),
     ("cohen_kappa_score", (("labels", (0, 1, 2)),)),
     ("confusion_matrix", (("labels", (0, 1, 2)), ("normalize", "true"))),
-])
-@pytest.mark.parametrize("bad", ["y_nan", "p_inf", "w_nan"])
+    ("confusion_matrix", (("labels", (0, 1, 2)),)),
+    ("multilabel_confusion_matrix", (("labels", (0, 1, 2)),)),
+]
+
+
+@pytest.mark.parametrize("name, items", JIT_LABEL_CASES)
+@pytest.mark.parametrize("bad", ["y_nan", "p_inf", "w_nan", "y_fractional", "p_fractional", "w_zero"])
 def test_jit_bad_labels_or_weights_give_nan(name, items, bad):
+    """Where scikit-learn refuses the values, the whole jitted result is NaN (the support and the
+    confusion counts too: they are float inside jit)."""
     y, p, w = np.array([0.0, 1, 2, 1]), np.array([0.0, 2, 2, 1]), None
     if bad == "y_nan":
         y[1] = NAN
     elif bad == "p_inf":
         p[1] = INF
+    elif bad == "y_fractional":
+        y[1] = 1.5
+    elif bad == "p_fractional":
+        p[1] = 0.5
     else:
-        w = np.array([1.0, NAN, 1, 1])
+        w = np.array([1.0, NAN, 1, 1]) if bad == "w_nan" else np.zeros(4)
     same_error(name, y, p, sample_weight=w, **dict(items))  # the host path refuses them
     assert np.isnan(np.asarray(_jit(name, items)(y, p, w))).all()
+
+
+@pytest.mark.parametrize("name, items", JIT_LABEL_CASES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_jit_clean_labels_match_sklearn(name, items, weighted):
+    """Clean labels under jit: sklearn's values; the confusion counts as floats of the same value."""
+    y, p = np.array([0, 1, 2, 1, 0, 2]), np.array([0, 2, 2, 1, 1, 2])
+    w = np.array([1.0, 2, 0.5, 1, 0, 3]) if weighted else None
+    want = getattr(skm, name)(y, p, sample_weight=w, **dict(items))
+    got = _jit(name, items)(y, p, w)
+    np.testing.assert_allclose(np.asarray(got, np.float64), np.asarray(want, np.float64), rtol=1e-6)
+    if name.endswith("confusion_matrix"):
+        assert np.asarray(got).dtype.kind == "f"
+
+
+@pytest.mark.parametrize("name, items", JIT_LABEL_CASES)
+def test_jit_empty_targets_raise_at_trace_time(name, items):
+    """No rows is a shape: scikit-learn's error at trace time, naming the arguments."""
+    want, _ = both(name, np.zeros(0), np.zeros(0), **dict(items))
+    names = "y1 and y2" if name == "cohen_kappa_score" else "y_true and y_pred"
+    with pytest.raises(ValueError, match=f"^{name}: ") as got:
+        _jit(name, items)(np.zeros(0), np.zeros(0), None)
+    assert type(want) is ValueError and str(want) in str(got.value) and names in str(got.value)
+
+
+BINARY_AVERAGE = ["precision_score", "recall_score", "f1_score", "jaccard_score",
+                  "precision_recall_fscore_support"]
+
+
+@pytest.mark.parametrize("name", BINARY_AVERAGE)
+@pytest.mark.parametrize("y, p", [([0, 1, 2, 1], [0, 1, 1, 1]), ([0, 1, 1, 0], [0, -1, 1, 0]),
+                                  ([0, 2, 2, 0], [0, 2, 0, 0])])
+def test_binary_average_refuses_other_labels(name, y, p):
+    """average='binary' with three labels, or two of which none is pos_label: scikit-learn's error
+    eagerly (naming y_true and the labels), NaN under jit."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    kw = {"average": "binary"} if name == "precision_recall_fscore_support" else {}
+    err = same_error(name, y, p, **kw)
+    if len(np.union1d(y, p)) > 2:
+        assert "y_true and y_pred hold 3 labels: [" in str(err)
+    got = _jit(name, tuple(kw.items()))(y, p, None)
+    assert np.isnan(np.asarray([np.nan if v is None else v for v in np.atleast_1d(got)], float)).all()
+
+
+@pytest.mark.parametrize("name", BINARY_AVERAGE)
+@pytest.mark.parametrize("y, p", [([0, 1, 1, 0], [0, 1, 0, 0]), ([-1, 1, 1, -1], [1, 1, -1, -1]),
+                                  ([1, 1, 1, 1], [1, 1, 1, 1])])
+def test_binary_average_jit_matches_sklearn(name, y, p):
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    kw = {"average": "binary"} if name == "precision_recall_fscore_support" else {}
+    want, _ = both(name, y, p, **kw)
+    got = _jit(name, tuple(kw.items()))(y, p, None)
+    for g, v in zip(np.atleast_1d(got), np.atleast_1d(want), strict=True):
+        assert (g is None) == (v is None)
+        if v is not None:
+            np.testing.assert_allclose(float(g), v, rtol=1e-6)
+
+
+@pytest.mark.parametrize("y1, y2, arg", [([0, NAN, 1], [0, 1, 1], "y1"), ([0, 1, 1], [0, 1, INF], "y2"),
+                                         ([0, 0.5, 1], [0, 1, 1], "y1"), ([0, 1, 1], [0, 1, 1.5], "y2")])
+def test_cohen_kappa_messages_name_y1_and_y2(y1, y2, arg):
+    """scikit-learn's error class and words (its own tests match "Input y_true contains NaN"),
+    naming cohen_kappa_score's arguments y1 and y2."""
+    want, got = both("cohen_kappa_score", np.asarray(y1), np.asarray(y2))
+    same_error("cohen_kappa_score", np.asarray(y1), np.asarray(y2))
+    words = str(want).split(" for dtype")[0].rstrip(".")
+    assert words in str(got) and f"{arg} " in str(got)
+
+
+@pytest.mark.parametrize("name", list(LABEL_FUNCS))
+def test_type_mix_message_names_the_arguments(name):
+    """scikit-learn's words, then which argument holds which target type."""
+    want, got = both(name, np.array([0, 0.5, 1]), np.array([0, 1, 1]), **LABEL_FUNCS[name])
+    assert str(want) in str(got)
+    first = "y1" if name == "cohen_kappa_score" else "y_true"
+    assert f"({first} is continuous," in str(got)
+
+
+def test_top_k_continuous_names_y_true():
+    err = same_error("top_k_accuracy_score", np.array([0, 1.5, 2]), np.eye(3))
+    assert "y_true" in str(err)
+
+
+@pytest.mark.parametrize("w", [None, np.zeros(3)])
+def test_d2_absolute_error_score_names_itself(w):
+    y, p = np.array([1.0, 2, NAN]), np.array([1.0, 2, 3])
+    same_error("d2_absolute_error_score", y if w is None else np.array([1.0, 2, 3]), p, sample_weight=w)
+    with pytest.raises(TypeError, match="^d2_absolute_error_score: .*cannot be traced"):
+        jax.jit(sk.d2_absolute_error_score)(p, p)

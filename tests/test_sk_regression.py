@@ -99,3 +99,19 @@ def test_weight_zero_equals_removing_rows(seed):
         fn = getattr(sk, name)
         np.testing.assert_allclose(float(fn(y, p, sample_weight=np.where(drop, 0, w))),
                                    float(fn(y[~drop], p[~drop], sample_weight=w[~drop])), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["r2_score", "explained_variance_score", "mean_pinball_loss"])
+@pytest.mark.parametrize("where", ["y_true", "y_pred", "sample_weight"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_jit_nonfinite_input_gives_nan(name, where, value):
+    """scikit-learn 1.9.1 refuses NaN and infinity in any input; under jit every output is NaN
+    (an infinite prediction gave -inf for R^2 and inf for the pinball loss)."""
+    y, p, w = Y[:6].copy(), P[:6].copy(), W[:6].copy()
+    {"y_true": y, "y_pred": p, "sample_weight": w}[where][1] = value
+    with pytest.raises(ValueError, match="Input .*contains"):
+        getattr(skm, name)(y, p, sample_weight=w)  # the oracle refuses it
+    with pytest.raises(ValueError, match=f"^{name}: Input {where} contains"):
+        getattr(sk, name)(y, p, sample_weight=w)
+    got = jax.jit(lambda a, b, c: getattr(sk, name)(a, b, sample_weight=c, multioutput="raw_values"))(y, p, w)
+    assert np.isnan(np.asarray(got)).all()

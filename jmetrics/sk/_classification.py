@@ -10,8 +10,9 @@ host, as scikit-learn 1.9.1).
 
 Labels may be numbers, strings or objects on the host (``check_targets`` encodes them as codes
 into the sorted classes; ``pos_label`` and ``labels`` are looked up by value). Host results are
-Python floats and NumPy arrays, as scikit-learn's; inside ``jit`` they are ``jax.Array`` and NaN
-when a label or weight is NaN or infinite. The confusion-matrix family is in ``_confusion.py``.
+Python floats and NumPy arrays, as scikit-learn's; inside ``jit`` they are float ``jax.Array``
+(counts included), all NaN where the host raises on values (see ``_targets``). The
+confusion-matrix family is in ``_confusion.py``.
 """
 
 from __future__ import annotations
@@ -27,14 +28,17 @@ from jax.typing import ArrayLike
 from jmetrics._checks import accum_dtype, check_choice
 from jmetrics.sk._common import (
     check_targets,
+    empty_targets,
     host_result,
     is_traced,
     jax_weight,
     label_codes,
+    no_weight,
     nonfinite,
     poison,
     warn,
 )
+from jmetrics.sk._score_checks import any_bad, traced_not_integer
 
 __all__ = [
     "accuracy_score",
@@ -62,18 +66,25 @@ class _T(NamedTuple):
     bad: Any  # jit: traced flag, NaN/inf in labels or weights (the result becomes NaN); host: False
 
 
-def _targets(metric: str, y_true: Any, y_pred: Any, sample_weight: Any) -> _T:
-    """Checked targets. Host: scikit-learn's ``_check_targets`` with labels encoded as class codes.
-    Jit: shapes decide (2-D is multilabel); non-finite labels or weights flag the result NaN."""
+def _targets(metric: str, y_true: Any, y_pred: Any, sample_weight: Any,
+             names: tuple[str, str] = ("y_true", "y_pred")) -> _T:
+    """Checked targets; errors name the arguments ``names``. Host: scikit-learn's
+    ``_check_targets`` with labels encoded as class codes. Jit: shapes decide (2-D is multilabel;
+    no rows raises at trace time); what the host refuses by value (NaN, infinite or non-integral
+    labels, which scikit-learn calls 'continuous'; NaN or infinite weights; all-zero weights)
+    flags the result NaN."""
     if is_traced(y_true, y_pred, sample_weight):
         yt, yp = jnp.asarray(y_true), jnp.asarray(y_pred)
         if yt.shape != yp.shape:
-            raise ValueError(f"{metric}: y_true and y_pred must have the same shape; got "
+            raise ValueError(f"{metric}: {names[0]} and {names[1]} must have the same shape; got "
                              f"{tuple(yt.shape)} and {tuple(yp.shape)}.")
+        if yt.shape[:1] == (0,):
+            raise empty_targets(metric, names)
         w = jax_weight(metric, sample_weight, yt.shape[0])
         kind = "multilabel" if yt.ndim == 2 else "multiclass"
-        return _T(True, kind, yt, yp, w, None, nonfinite(yt, yp, w))
-    t = check_targets(metric, y_true, y_pred, sample_weight)
+        bad = any_bad(traced_not_integer(yt), traced_not_integer(yp), nonfinite(w), no_weight(w))
+        return _T(True, kind, yt, yp, w, None, bad)
+    t = check_targets(metric, y_true, y_pred, sample_weight, names)
     kind = "multilabel" if t.kind == "multilabel-indicator" else t.kind
     return _T(False, kind, t.y_true, t.y_pred, t.sample_weight, t.classes, False)
 
@@ -131,21 +142,24 @@ def _labels(metric: str, t: _T, labels: Any) -> Any:
     return tuple(int(c) for c in labs)
 
 
-def _set_wise_labels(metric: str, t: _T, average: Any, labels: Any, pos_label: Any) -> Any:
-    """scikit-learn's ``_check_set_wise_labels``: the labels to count for an ``average``."""
+def _set_wise_labels(metric: str, t: _T, average: Any, labels: Any, pos_label: Any) -> tuple[_T, Any]:
+    """scikit-learn's ``_check_set_wise_labels``: the labels to count for an ``average`` (and the
+    targets, flagged NaN under jit where the host refuses them)."""
     if average == "binary":
         if t.traced and t.kind != "multilabel":
-            return (pos_label,)
+            return _traced_binary(t, pos_label), (pos_label,)
         if t.kind != "binary":
             options = [None, "micro", "macro", "weighted"] + (["samples"] if t.kind == "multilabel" else [])
             kind = "multilabel-indicator" if t.kind == "multilabel" else t.kind
+            found = (f"{t.yt.shape[1]} label columns" if t.kind == "multilabel" else
+                     f"{t.classes.shape[0]} labels: {_show(t.classes)}")
             raise ValueError(f"{metric}: Target is {kind} but average='binary'. Please choose another "
-                             f"average setting, one of {options}.")
+                             f"average setting, one of {options}. y_true and y_pred hold {found}.")
         code = int(label_codes(t.classes, [pos_label])[0])
         if code < 0 and t.classes.shape[0] >= 2:
             raise ValueError(f"{metric}: pos_label={pos_label} is not a valid label. It should be one of "
                              f"{t.classes}")
-        return (code,)
+        return t, (code,)
     if not t.traced and not (pos_label is None or (isinstance(pos_label, (int, float)) and pos_label == 1)):
         warnings.warn(f"{metric}: Note that pos_label (set to {pos_label!r}) is ignored when average != "
                       f"'binary' (got {average!r}). You may use labels=[pos_label] to specify a single "
@@ -153,7 +167,23 @@ def _set_wise_labels(metric: str, t: _T, average: Any, labels: Any, pos_label: A
     if average == "samples" and t.kind != "multilabel":
         raise ValueError(f"{metric}: Samplewise metrics are not available outside of multilabel "
                          f"classification; got {t.kind} targets.")
-    return _labels(metric, t, labels)
+    return t, _labels(metric, t, labels)
+
+
+def _show(classes: np.ndarray, most: int = 10) -> str:
+    """The first ``most`` labels, for a message."""
+    shown = ", ".join(repr(c) for c in classes[:most].tolist())
+    return f"[{shown}{', ...' if classes.shape[0] > most else ''}]"
+
+
+def _traced_binary(t: _T, pos_label: Any) -> _T:
+    """The jit twin of the host's binary checks: more than two distinct labels in ``y_true`` and
+    ``y_pred`` (scikit-learn: 'multiclass'), or two of which none is ``pos_label``, flag NaN."""
+    both = jnp.concatenate([t.yt.reshape(-1), t.yp.reshape(-1)])
+    lo, hi = both.min(), both.max()
+    multiclass = ((both != lo) & (both != hi)).any()
+    no_pos = (lo != hi) & (lo != pos_label) & (hi != pos_label)
+    return t._replace(bad=t.bad | multiclass | no_pos)
 
 
 def _zero(zero_division: Any) -> float:
@@ -231,8 +261,8 @@ def _prfs(metric: str, y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, lab
     if beta < 0:
         raise ValueError(f"{metric}: beta must be >= 0; got {beta!r}.")
     t = _targets(metric, y_true, y_pred, sample_weight)
+    t, labs = _set_wise_labels(metric, t, average, labels, pos_label)
     traced, xp = t.traced, (jnp if t.traced else np)
-    labs = _set_wise_labels(metric, t, average, labels, pos_label)
     kind = "binary" if average == "binary" and t.kind != "multilabel" else t.kind
     samplewise = average == "samples"
     tp, pred, true, _ = _counts(traced, kind, t.yt, t.yp, t.w, labs, samplewise)
@@ -249,8 +279,9 @@ def _prfs(metric: str, y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, lab
         f = _divide((1 + b2) * xp.asarray(tp, precision.dtype), b2 * xp.asarray(true, precision.dtype) + pred,
                     zero_division, metric, "F-score", "f-score" in warn_for, average)
     if average is None:
-        if traced:
-            return (poison(precision, t.bad), poison(recall, t.bad), poison(f, t.bad), true)
+        if traced:  # the support too becomes float, to hold NaN
+            return (poison(precision, t.bad), poison(recall, t.bad), poison(f, t.bad),
+                    poison(true.astype(precision.dtype), t.bad))
         return (host_result(precision), host_result(recall), host_result(f),
                 np.asarray(true, np.float64 if t.w is not None else np.int64))
     weights = true if average == "weighted" else (t.w if samplewise else None)
@@ -361,7 +392,7 @@ def jaccard_score(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None, p
     check_choice(metric, "average", average, _AVERAGES)
     t = _targets(metric, y_true, y_pred, sample_weight)
     xp = jnp if t.traced else np
-    labs = _set_wise_labels(metric, t, average, labels, pos_label)
+    t, labs = _set_wise_labels(metric, t, average, labels, pos_label)
     kind = "binary" if average == "binary" and t.kind != "multilabel" else t.kind
     tp, pred, true, _ = _counts(t.traced, kind, t.yt, t.yp, t.w, labs, average == "samples")
     if average == "micro":

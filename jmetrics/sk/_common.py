@@ -9,8 +9,9 @@ Every function in :mod:`jmetrics.sk` has two paths:
   ``float`` or NumPy arrays (:func:`host_result`).
 - **JAX path** (inside ``jit``/``vmap``): shapes decide the problem type, class counts come from
   static arguments or shapes, nothing is inferred from values, and undefined results are NaN (a
-  traced function cannot warn or raise on values; :func:`poison` and :func:`nonfinite` turn bad
-  labels or weights into NaN).
+  traced function cannot warn or raise on values; :func:`poison`, :func:`nonfinite` and
+  :func:`no_weight` turn bad labels or weights into NaN; an empty batch is a shape, refused at
+  trace time by :func:`empty_targets`).
 
 Checks shared by every function (names kept stable for all ``jmetrics.sk`` modules):
 :func:`check_consistent` (``check_consistent_length``), :func:`host_weight`
@@ -43,6 +44,7 @@ __all__ = [
     "check_consistent",
     "check_finite",
     "check_targets",
+    "empty_targets",
     "host",
     "host_labels",
     "host_result",
@@ -50,6 +52,7 @@ __all__ = [
     "is_traced",
     "jax_weight",
     "label_codes",
+    "no_weight",
     "nonfinite",
     "out",
     "poison",
@@ -138,11 +141,17 @@ def jax_weight(metric: str, w: Any, n: int, dtype: Any = None) -> jax.Array | No
         raise ValueError(f"{metric}: sample_weight must have shape ({n},); got {tuple(jnp.shape(w))}.") from None
 
 
-def check_finite(metric: str, arg: str, a: np.ndarray) -> None:
-    """scikit-learn's ``assert_all_finite``: ``ValueError`` naming the input and the value found."""
+def check_finite(metric: str, arg: str, a: np.ndarray, word: str | None = None) -> None:
+    """scikit-learn's ``assert_all_finite``: ``ValueError`` naming the input and the value found.
+
+    ``word``: scikit-learn's name for the input where it differs from the argument's (``y_true``
+    for ``cohen_kappa_score``'s ``y1``); its wording is kept and the argument named after it.
+    """
     if a.dtype.kind in "fc" and not np.isfinite(a).all():
         what = "NaN" if np.isnan(a).any() else f"infinity or a value too large for {a.dtype!r}"
-        raise ValueError(f"{metric}: Input {arg} contains {what} ({arg} must not contain NaN or infinity).")
+        also = "" if word in (None, arg) else f"; scikit-learn checks it as {word}"
+        raise ValueError(f"{metric}: Input {word or arg} contains {what} ({arg} must not contain NaN or "
+                         f"infinity{also}).")
 
 
 def out(x: Any) -> jax.Array:
@@ -164,6 +173,12 @@ def poison(value: Any, *bad: Any) -> Any:
     true: the jit path's answer to inputs the host path refuses (NaN labels, weights, scores)."""
     flag = functools.reduce(jnp.logical_or, [jnp.any(b) for b in bad], jnp.asarray(False))
     return jnp.where(flag, jnp.asarray(jnp.nan, value.dtype), value)
+
+
+def no_weight(w: Any) -> Any:
+    """True (traced scalar) when ``sample_weight`` is given and all zero: the jit twin of
+    :func:`host_weight`'s refusal, for :func:`poison`."""
+    return jnp.asarray(False) if w is None else ~jnp.any(jnp.asarray(w) != 0)
 
 
 def nonfinite(*xs: Any) -> Any:
@@ -267,12 +282,12 @@ def _integral(a: np.ndarray) -> bool:
         return bool(np.all(a.astype(np.int64).astype(a.dtype) == a))
 
 
-def type_of_target(metric: str, a: np.ndarray, arg: str) -> str:
+def type_of_target(metric: str, a: np.ndarray, arg: str, word: str | None = None) -> str:
     """scikit-learn's ``type_of_target`` of a host array from :func:`host_labels`.
 
     One of 'binary', 'multiclass', 'continuous', 'multilabel-indicator', 'multiclass-multioutput',
     'continuous-multioutput' or 'unknown'. Non-integral floats that are NaN or infinite raise
-    (``Input y_true contains NaN.``).
+    (``Input y_true contains NaN.``; ``word`` as in :func:`check_finite`).
     """
     if a.ndim not in (1, 2):
         return "unknown"
@@ -286,7 +301,7 @@ def type_of_target(metric: str, a: np.ndarray, arg: str) -> str:
         return "unknown"
     suffix = "-multioutput" if a.ndim == 2 and a.shape[1] > 1 else ""
     if a.dtype.kind == "f" and not _integral(a):
-        check_finite(metric, arg, a)
+        check_finite(metric, arg, a, word)
         return "continuous" + suffix
     if suffix or np.unique(a).shape[0] > 2:
         return "multiclass" + suffix
@@ -317,16 +332,17 @@ def check_targets(metric: str, y_true: Any, y_pred: Any, sample_weight: Any = No
     """
     yt, yp = host_labels(metric, y_true, names[0]), host_labels(metric, y_pred, names[1])
     n = check_consistent(metric, **{names[0]: yt, names[1]: yp}, sample_weight=sample_weight)
-    tt, tp = type_of_target(metric, yt, names[0]), type_of_target(metric, yp, names[1])
+    tt = type_of_target(metric, yt, names[0], "y_true")
+    tp = type_of_target(metric, yp, names[1], "y_pred")
     if n < 1:
-        raise ValueError(f"{metric}: Found empty input array (e.g., `y_true` or `y_pred`) while a "
-                         "minimum of 1 sample is required.")
+        raise empty_targets(metric, names)
     w = host_weight(metric, sample_weight, n)
     kinds = {tt, tp}
     if kinds == {"binary", "multiclass"}:
         kinds = {"multiclass"}
     if len(kinds) > 1:
-        raise ValueError(f"{metric}: Classification metrics can't handle a mix of {tt} and {tp} targets.")
+        raise ValueError(f"{metric}: Classification metrics can't handle a mix of {tt} and {tp} targets "
+                         f"({names[0]} is {tt}, {names[1]} is {tp}).")
     kind = kinds.pop()
     if kind not in ("binary", "multiclass", "multilabel-indicator"):
         raise ValueError(f"{metric}: {kind} is not supported; got {names[0]} of shape {yt.shape} "
@@ -341,6 +357,12 @@ def check_targets(metric: str, y_true: Any, y_pred: Any, sample_weight: Any = No
     if kind == "binary" and classes.shape[0] > 2:
         kind = "multiclass"
     return Targets(kind, classes, label_codes(classes, yt), label_codes(classes, yp), w)
+
+
+def empty_targets(metric: str, names: tuple[str, str] = ("y_true", "y_pred")) -> ValueError:
+    """scikit-learn's error for targets without samples (host, and trace time: a shape fact)."""
+    return ValueError(f"{metric}: Found empty input array (e.g., `y_true` or `y_pred`) while a minimum of "
+                      f"1 sample is required. {names[0]} and {names[1]} are empty.")
 
 
 def label_codes(classes: np.ndarray, values: Any) -> np.ndarray:

@@ -48,9 +48,11 @@ def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None
     As ``sklearn.metrics.confusion_matrix``: classes are ``labels`` (looked up by value) or the
     sorted union of labels present (inside ``jit`` ``labels`` is required); rows whose label is not
     in ``labels`` are ignored. ``normalize`` in 'true', 'pred', 'all' divides by row, column or total
-    sums (empty rows give 0, as sklearn). Counts are int (unweighted or integer weights) or float.
-    On the host the result is a NumPy array; inside ``jit`` a ``jax.Array`` (rows with a NaN label
-    match no class; a normalized matrix is NaN).
+    sums (empty rows give 0, as sklearn). On the host the result is a NumPy array of int64 counts
+    (unweighted or integer weights) or float64 sums, as sklearn's. Inside ``jit`` it is a float
+    ``jax.Array`` in the accumulation dtype (float32, float64 under x64; unweighted counts are
+    exact up to 2**24 in float32), so that it can hold NaN: where the host raises on values (a NaN,
+    infinite or fractional label, a NaN or infinite weight, all weights zero) every entry is NaN.
 
     >>> import jmetrics.sk as sk
     >>> sk.confusion_matrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2]).tolist()
@@ -81,7 +83,7 @@ def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, labels: Any = None
         den = {"true": cm.sum(axis=1, keepdims=True), "pred": cm.sum(axis=0, keepdims=True), "all": cm.sum()}[normalize]
         return _result(t, xp.where(den != 0, cm / xp.where(den != 0, den, 1), 0.0))
     if t.traced:
-        return cm
+        return _result(t, cm.astype(accum_dtype()))
     weights = np.asarray(sample_weight) if sample_weight is not None else None
     if weights is not None and weights.dtype.kind in "biu":  # exact int64 sums, as scikit-learn
         cm = np.zeros(cm.shape, np.int64)
@@ -99,6 +101,9 @@ def multilabel_confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, sample_
                                 labels: Any = None, samplewise: bool = False) -> Any:
     """Per-label 2x2 matrices ``[[tn, fp], [fn, tp]]``, as ``sklearn.metrics.multilabel_confusion_matrix``.
 
+    Host: NumPy int64 counts (float64 weighted), as sklearn's. Inside ``jit``: a float ``jax.Array``
+    (the accumulation dtype), all NaN where the host raises on values, as :func:`confusion_matrix`.
+
     >>> import jmetrics.sk as sk
     >>> sk.multilabel_confusion_matrix([0, 1, 1], [1, 1, 0]).tolist()
     [[[1, 1], [1, 0]], [[0, 1], [1, 1]]]
@@ -113,7 +118,8 @@ def multilabel_confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, *, sample_
     xp = jnp if t.traced else np
     fp, fn = pred - tp, true - tp
     tn = total - tp - fp - fn
-    return xp.stack([xp.stack([tn, fp], -1), xp.stack([fn, tp], -1)], -2)
+    m = xp.stack([xp.stack([tn, fp], -1), xp.stack([fn, tp], -1)], -2)
+    return _result(t, m.astype(accum_dtype())) if t.traced else m
 
 
 def _class_sums(metric: str, t: _T) -> tuple[Any, Any, Any, Any]:
@@ -207,7 +213,7 @@ def cohen_kappa_score(y1: ArrayLike, y2: ArrayLike, *, labels: Any = None, weigh
     """
     metric = "cohen_kappa_score"
     check_choice(metric, "weights", weights, ("linear", "quadratic", None))
-    t = _targets(metric, y1, y2, sample_weight)
+    t = _targets(metric, y1, y2, sample_weight, ("y1", "y2"))
     if t.kind == "multilabel":
         raise ValueError(f"{metric}: multilabel-indicator is not supported; got y1 of shape {tuple(t.yt.shape)}.")
     if not t.traced and labels is not None and np.size(labels) == 0:

@@ -24,6 +24,8 @@ from jmetrics.sk._common import (
     host_weight,
     is_traced,
     jax_weight,
+    nonfinite,
+    poison,
     warn,
 )
 
@@ -57,7 +59,9 @@ def _host_array(metric: str, x: Any, arg: str) -> np.ndarray:
 
 def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, allowed: tuple[str, ...]):
     """``(traced, xp, y (N, k), yhat (N, k), w (N,) or None)`` with scikit-learn's
-    ``_check_reg_targets`` checks (host) or shape checks (jit)."""
+    ``_check_reg_targets`` checks (host) or shape checks (jit). Under jit, where the host refuses
+    NaN or infinity in any input, ``y`` becomes all NaN, so every score computed from it is NaN
+    (an infinite prediction would otherwise give -inf or inf)."""
     if isinstance(multioutput, str) and multioutput not in allowed:
         raise ValueError(f"{metric}: Allowed 'multioutput' string values are {allowed}. You provided "
                          f"multioutput={multioutput!r}.")
@@ -68,6 +72,7 @@ def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutp
         dt = accum_dtype()
         y, p = jnp.asarray(y_true, dt), jnp.asarray(y_pred, dt)
         w = jax_weight(metric, sample_weight, y.shape[0], dt)
+        y = poison(y, nonfinite(y, p, w))
         xp: Any = jnp
     else:
         check_consistent(metric, y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
@@ -234,7 +239,12 @@ def d2_pinball_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: Arr
     >>> sk.d2_pinball_score([1, 2, 3], [1, 3, 3])
     0.5
     """
-    metric = "d2_pinball_score"
+    return _d2_pinball("d2_pinball_score", y_true, y_pred, sample_weight, alpha, multioutput)
+
+
+def _d2_pinball(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, alpha: float,
+                multioutput: Any) -> Any:
+    """:func:`d2_pinball_score` whose errors and warnings name ``metric``, the function called."""
     if is_traced(y_true, y_pred, sample_weight):
         raise TypeError(f"{metric}: needs a data-dependent quantile, so it cannot be traced; call it outside jit.")
     if not 0 <= alpha <= 1:
@@ -256,4 +266,4 @@ def d2_absolute_error_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weig
     >>> sk.d2_absolute_error_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
     0.76470...
     """
-    return d2_pinball_score(y_true, y_pred, sample_weight=sample_weight, alpha=0.5, multioutput=multioutput)
+    return _d2_pinball("d2_absolute_error_score", y_true, y_pred, sample_weight, 0.5, multioutput)

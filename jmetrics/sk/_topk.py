@@ -76,7 +76,8 @@ def _host_inputs(metric: str, y_true: Any, y_score: Any, sample_weight: Any, lab
     if kind == "binary" and labels is not None and len(labels) > 2:
         kind = "multiclass"
     if kind not in ("binary", "multiclass"):
-        raise ValueError(f"{metric}: y type must be 'binary' or 'multiclass', got '{kind}' instead.")
+        raise ValueError(f"{metric}: y type must be 'binary' or 'multiclass', got '{kind}' instead. "
+                         "y is the argument y_true.")
     check_finite(metric, "y_true", y)
     s = host(y_score, metric, "y_score")
     check_ndim(metric, "y_score", s)
