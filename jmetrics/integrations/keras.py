@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any
 
 import jax
@@ -205,7 +206,7 @@ def _calling_model() -> Any:
     its ``CompileMetrics.result``) is a few frames up when ``fit``, ``evaluate`` or
     ``train_on_batch`` ask for the logs. ``None`` when called otherwise (``metric.result()``).
     """
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     for _ in range(_MODEL_FRAMES):
         if frame is None:
             return None
