@@ -13,6 +13,8 @@ print one line on stderr and exit 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -26,9 +28,41 @@ _SUBCOMMANDS = {"list": _list, "eval": _eval, "bench": _bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``jmetrics`` command; returns the exit code."""
+    """Entry point of the ``jmetrics`` command; returns the exit code.
+
+    A reader that stops reading (``jmetrics list | head -1``) ends the command quietly with
+    status 0: the rest of the output goes to ``os.devnull``, as the Python documentation advises
+    for ``BrokenPipeError`` (no traceback, no ``Exception ignored`` message at exit).
+    """
     with ending_on_signals():  # first: a Ctrl-C from here on ends the command at once
-        return _main(list(sys.argv[1:] if argv is None else argv))
+        try:
+            try:
+                return _main(list(sys.argv[1:] if argv is None else argv))
+            finally:
+                sys.stdout.flush()  # inside: a closed pipe shows here, not at interpreter exit
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            return 0
+        except OSError as err:  # an unwritable stdout (a full disk) under --help or --version
+            _stdout_to_devnull()
+            print(f"jmetrics: error: cannot write the output ({err.strerror or err}).",
+                  file=sys.stderr)
+            return 2
+
+
+def _stdout_to_devnull() -> None:
+    """Point the standard output's descriptor at ``os.devnull`` (its reader is gone)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no descriptor: nothing to do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _version() -> str:
+    """The package's ``__version__`` (the version of the code running; pyproject.toml's too)."""
+    import jmetrics
+
+    return jmetrics.__version__
 
 
 def _parser(argv: list[str]) -> argparse.ArgumentParser:
@@ -36,6 +70,7 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jmetrics", description="JAX-accelerated compiled metrics with Keras names."
     )
+    parser.add_argument("--version", action="version", version=f"jmetrics {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(_SUBCOMMANDS) + "}")
     given = next((a for a in argv if not a.startswith("-")), None)
     for name, module in _SUBCOMMANDS.items():
@@ -53,7 +88,11 @@ def _main(argv: list[str]) -> int:
         parser.print_help()
         return 0
     try:
-        return int(_SUBCOMMANDS[args.command].run(args) or 0)
+        code = int(_SUBCOMMANDS[args.command].run(args) or 0)
+        sys.stdout.flush()  # here, so that an unwritable stdout is one line of error
+        return code
+    except BrokenPipeError:  # the reader of stdout is gone: main() ends quietly
+        raise
     except KeyboardInterrupt:  # raised by code, not by a signal (those end the process at once)
         print("jmetrics: interrupted; no output written.", file=sys.stderr)
         return 130

@@ -51,8 +51,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--target-rows", default="1e7", metavar="ROWS",
                    help="rows for the targets (default: 1e7)")
     p.add_argument("--engine-rows", default="1e7", metavar="ROWS",
-                   help="rows of the .npy files of the engine target (default: 1e7; the issue "
-                        "asks 1e8: 800 MB of files)")
+                   help="rows of the .npy files of the engine target (default: 1e7; 1e8 rows "
+                        "write 800 MB of files)")
     p.add_argument("--cpu-sync-dispatch", action="store_true",
                    help="run CPU computations inline in the calling thread (JAX's "
                         "jax_cpu_enable_async_dispatch=False); by default XLA hands every "

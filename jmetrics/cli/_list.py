@@ -2,11 +2,16 @@
 
 ``jmetrics list`` prints every metric; ``jmetrics list mse auc`` only those (any alias works);
 ``--family accuracy`` one family; ``--format json`` gives every field of the table.
+
+The names and aliases listed are exactly the strings ``jmetrics eval -m`` accepts, except those of
+the metrics that take required arguments (``MeanIoU(num_classes=...)``): their name is followed
+by ``(needs num_classes)`` (the ``needs`` field in JSON), and they are built in Python.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +37,8 @@ def _row(entry: Entry | AutoEntry) -> dict[str, Any]:
 
     if isinstance(entry, AutoEntry):
         return {
-            "name": entry.triggers[0], "aliases": list(entry.triggers[1:]) + ["(any case)"],
+            "name": entry.triggers[0],
+            "aliases": [*entry.triggers[1:], "(any case)", entry.name], "needs": [],
             "direction": _direction(entry.binary.endswith("accuracy")),
             "keras2": [*entry.triggers], "keras3": ["acc", "accuracy"] if "acc" in entry.triggers
             else [], "sklearn": None, "kernel": entry.name, "streaming": None,
@@ -41,12 +47,29 @@ def _row(entry: Entry | AutoEntry) -> dict[str, Any]:
         }
     return {
         "name": entry.name, "aliases": [s for s in entry_strings(entry) if s != entry.name],
+        "needs": _needs(entry.streaming),
         "direction": _direction(entry.higher_is_better), "keras2": [*entry.keras2],
         "keras3": [*entry.keras3], "sklearn": entry.sklearn, "kernel": entry.kernel,
         "streaming": entry.streaming, "family": entry.family, "formula": entry.formula,
         "value_range": [*entry.value_range], "keras2_loss": [*entry.keras2_loss],
         "keras3_loss": [*entry.keras3_loss], "keras2_name": entry.keras2_name, "note": entry.note,
     }
+
+
+def _needs(streaming: str | None) -> list[str]:
+    """The arguments the streaming class requires (what a metric string cannot give)."""
+    if streaming is None:
+        return []
+    from jmetrics.adapter._lookup import _class
+
+    params = inspect.signature(_class(streaming)).parameters.values()
+    return [p.name for p in params if p.default is p.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def _name_cell(row: dict[str, Any]) -> str:
+    needs = row["needs"]
+    return row["name"] + (f" (needs {', '.join(needs)})" if needs else "")
 
 
 def rows(names: list[str] | None = None, family: str | None = None) -> list[dict[str, Any]]:
@@ -78,7 +101,10 @@ def add_parser(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "list", help=HELP,
-        description="The alias table: every metric name jmetrics accepts.",
+        description="The alias table: every metric name jmetrics accepts. `jmetrics eval -m` "
+                    "takes each name and alias listed, except those of metrics marked "
+                    "'(needs ...)', which take arguments and are built in Python (e.g. "
+                    "jmetrics.metrics.MeanIoU(num_classes=3)).",
     )
     p.add_argument("names", nargs="*", help="only these metrics (any alias)")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
@@ -93,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(table, indent=2))
         return 0
-    cells = [[_cell(r[c]) for c in COLUMNS] for r in table]
+    cells = [[_name_cell(r) if c == "name" else _cell(r[c]) for c in COLUMNS] for r in table]
     if args.format == "markdown":
         print("| " + " | ".join(HEADERS[c] for c in COLUMNS) + " |")
         print("|" + "---|" * len(COLUMNS))

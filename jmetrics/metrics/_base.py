@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import inspect
 import re
+import sys
 import threading
 from typing import Any, ClassVar
 
@@ -230,6 +231,12 @@ class Metric:
 
     def __call__(self, *args: Any, sample_weight: Any = None, **kwargs: Any) -> Any:
         """Update the held state with a batch and return the running result (as Keras does)."""
+        if _called_by_keras_wrapper(self):
+            raise TypeError(
+                f"{self.display_name}: a jmetrics metric object cannot go to Keras' "
+                "compile(metrics=[...]) as it is (Keras would call it as a per-sample function "
+                "inside its jitted step); wrap it: jmetrics.integrations.keras.to_keras("
+                f"{type(self).__name__}(...)).")
         self.update_state(*args, sample_weight=sample_weight, **kwargs)
         return self.result()
 
@@ -275,6 +282,16 @@ class Metric:
     def __getstate__(self) -> dict[str, Any]:
         """Copies and pickles keep the options and the eager state, not the lock."""
         return {k: v for k, v in self.__dict__.items() if k != "_eager_mutex"}
+
+
+def _called_by_keras_wrapper(metric: Metric) -> bool:
+    """Whether ``metric.__call__`` was called by a Keras ``MeanMetricWrapper`` wrapping it.
+
+    Keras' ``compile`` wraps any callable that is not a ``keras.metrics.Metric`` in a
+    ``MeanMetricWrapper``, whose ``update_state`` calls it (with tracers) as a per-sample function.
+    """
+    caller = sys._getframe(2).f_locals.get("self")
+    return type(caller).__module__.startswith("keras") and getattr(caller, "_fn", None) is metric
 
 
 _LOCK_CREATION = threading.Lock()
