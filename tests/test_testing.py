@@ -25,8 +25,9 @@ REGRESSION = [(RNG.normal(size=(n, 2)).astype(np.float32), RNG.normal(size=(n, 2
               for n in (8, 5, 6)]
 
 
-@pytest.mark.parametrize("cls", [jm.MeanSquaredError, jm.R2Score, jm.AUC, jm.ExactAUC, jm.MeanIoU,
-                                 jm.PrecisionAtRecall, jm.Mean, jm.SparseCategoricalAccuracy],
+# one of each kind of state: KSum sums, Chan moments, threshold counts, a row buffer with its own
+# merge, a confusion matrix (every built-in class is held to the same laws in test_common)
+@pytest.mark.parametrize("cls", [jm.MeanSquaredError, jm.R2Score, jm.AUC, jm.ExactAUC, jm.MeanIoU],
                          ids=lambda c: c.__name__)
 def test_built_in_metrics_obey_every_law(cls):
     assert cls in CLASSES
