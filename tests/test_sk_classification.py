@@ -164,3 +164,25 @@ def test_errors_name_the_function_called(name):
         getattr(sk, name)([0, 1, 1], [0, 1, 0], average="bogus")
     with pytest.raises(ValueError, match=f"^{name}: Found input variables with inconsistent numbers of samples: \\[3, 2\\]"):
         getattr(sk, name)([0, 1, 1], [0, 1])
+
+
+def test_counts_have_sklearn_dtype_and_bits():
+    """Unweighted 1-D targets with no row right: scikit-learn's per-label counts are float64 (its
+    empty-bincount case), so is the support; weighted counts are summed in row order (its bincount),
+    so the sums agree to the last bit (the classification report prints them whole)."""
+    y, p = np.array([1, 1, 0, 2]), np.array([0, 2, 1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for kw in ({}, {"labels": [0, 1]}):
+            for name in ("multilabel_confusion_matrix", "precision_recall_fscore_support"):
+                want, got = getattr(skm, name)(y, p, **kw), getattr(sk, name)(y, p, **kw)
+                want, got = (want[3], got[3]) if isinstance(want, tuple) else (want, got)
+                assert got.dtype == want.dtype == np.float64, name
+                np.testing.assert_array_equal(got, want)
+        assert sk.multilabel_confusion_matrix(YM, PM).dtype == np.int64  # rows right: int64 stays
+        for y, p in ((YM, PM), (YL, PL)):
+            want = skm.precision_recall_fscore_support(y, p, sample_weight=W)
+            got = sk.precision_recall_fscore_support(y, p, sample_weight=W)
+            np.testing.assert_array_equal(got[3], want[3])
+            np.testing.assert_array_equal(sk.multilabel_confusion_matrix(y, p, sample_weight=W),
+                                          skm.multilabel_confusion_matrix(y, p, sample_weight=W))

@@ -107,13 +107,30 @@ def _counts(traced: bool, kind: str, yt: Any, yp: Any, w: Any, labels: Any, samp
         dt = jnp.int32 if traced else np.int64
         tp, pred, true = ((a & b).sum(axis, dtype=dt), b.sum(axis, dtype=dt), a.sum(axis, dtype=dt))
         total = a.shape[axis]
-    else:
-        dt = accum_dtype() if traced else np.float64
+        if not traced and kind != "multilabel" and not (yt == yp).any():
+            # scikit-learn's counts are float64 when no row is right (its bincount's empty case)
+            tp, pred, true = tp.astype(np.float64), pred.astype(np.float64), true.astype(np.float64)
+    elif traced:
+        dt = accum_dtype()
         tp = xp.where(a & b, w[:, None], 0).astype(dt).sum(axis)
         pred = xp.where(b, w[:, None], 0).astype(dt).sum(axis)
         true = xp.where(a, w[:, None], 0).astype(dt).sum(axis)
         total = w.sum() if not samplewise else w * a.shape[1]
+    else:
+        tp, pred, true = (_host_weighted(m, w, samplewise) for m in (a & b, b, a))
+        total = w.sum() if not samplewise else w * a.shape[1]
     return tp, pred, true, total
+
+
+def _host_weighted(m: np.ndarray, w: np.ndarray, samplewise: bool) -> np.ndarray:
+    """float64 weighted counts summed as scikit-learn sums them, to the last bit: per label in row
+    order (its ``bincount``; a cumulative sum adds the same numbers in the same order), per
+    sample the count times the weight."""
+    if samplewise:
+        return m.sum(1) * w
+    if m.shape[0] == 0:
+        return np.zeros(m.shape[1])
+    return np.cumsum(np.where(m, w[:, None], 0.0), axis=0)[-1]
 
 
 def _labels(metric: str, t: _T, labels: Any) -> Any:
@@ -256,7 +273,8 @@ def _prfs(metric: str, y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, lab
     """``precision_recall_fscore_support`` whose errors and warnings name ``metric``, the function
     the user called."""
     check_choice(metric, "average", average, _AVERAGES)
-    if zero_division != "warn" and not (zero_division in (0, 1) or np.isnan(zero_division)):
+    if zero_division != "warn" and not (isinstance(zero_division, (int, float, np.number))
+                                        and (zero_division in (0, 1) or np.isnan(zero_division))):
         raise ValueError(f"{metric}: zero_division must be one of ['warn', 0.0, 1.0, nan]; got {zero_division!r}.")
     if beta < 0:
         raise ValueError(f"{metric}: beta must be >= 0; got {beta!r}.")
@@ -283,7 +301,7 @@ def _prfs(metric: str, y_true: ArrayLike, y_pred: ArrayLike, *, beta: float, lab
             return (poison(precision, t.bad), poison(recall, t.bad), poison(f, t.bad),
                     poison(true.astype(precision.dtype), t.bad))
         return (host_result(precision), host_result(recall), host_result(f),
-                np.asarray(true, np.float64 if t.w is not None else np.int64))
+                np.asarray(true, np.float64 if t.w is not None else true.dtype))
     weights = true if average == "weighted" else (t.w if samplewise else None)
     avg = [_nanaverage(xp, v, weights) for v in (precision, recall, f)]
     if traced:
