@@ -6,11 +6,16 @@ the host (NumPy, one sort of packed integer keys, see ``jmetrics.sk._sort``) and
 checks (``confusion_matrix_at_thresholds``: binary targets, or multiclass with ``pos_label``;
 ``pos_label`` by value, needed unless the labels are {0, 1} or {-1, 1}; labels of any type), the
 messages and the result types (float64 NumPy arrays; ``precision_recall_curve``'s thresholds keep
-the scores' dtype, as scikit-learn's).
+the scores' dtype, as scikit-learn's). ``confusion_matrix_at_thresholds`` gives the four counts
+behind every curve (its thresholds keep the scores' dtype too).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,12 +30,13 @@ from jmetrics.sk._common import (
     host_weight,
     is_traced,
     type_of_target,
+    user_stacklevel,
     warn,
 )
 from jmetrics.sk._score_inputs import is_label, pos_label_consistency, unique, unsupported_target
 from jmetrics.sk._sort import drop_collinear, host_curve
 
-__all__ = ["det_curve", "precision_recall_curve", "roc_curve"]
+__all__ = ["confusion_matrix_at_thresholds", "det_curve", "precision_recall_curve", "roc_curve"]
 
 
 def _curve_inputs(metric: str, y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any):
@@ -62,6 +68,71 @@ def _column(metric: str, a: np.ndarray) -> np.ndarray:
     if a.ndim != 1:
         raise ValueError(f"{metric}: y should be a 1d array, got an array of shape {a.shape} instead.")
     return a
+
+
+def _keyword_options(version: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """scikit-learn's ``_deprecate_positional_args``: keyword-only options passed by position still
+    work, with its ``FutureWarning`` (``Pass pos_label=None as keyword args. From version ...``)."""
+
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        params = inspect.signature(f).parameters.values()
+        positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        options = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+        @functools.wraps(f)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            extra = len(args) - len(positional)
+            if extra <= 0:
+                return f(*args, **kwargs)
+            if extra > len(options):
+                raise TypeError(f"{f.__name__}: takes at most {len(positional) + len(options)} arguments; "
+                                f"got {len(args)} positional arguments.")
+            given = ", ".join(f"{n}={a}" for n, a in zip(options, args[len(positional):], strict=False))
+            warnings.warn(f"{f.__name__}: Pass {given} as keyword args. From version {version} passing "
+                          "these as positional arguments will result in an error", FutureWarning,
+                          stacklevel=user_stacklevel())
+            kwargs.update(zip(positional + options, args, strict=False))
+            return f(**kwargs)
+
+        return inner
+
+    return wrap
+
+
+@_keyword_options("1.11")
+def confusion_matrix_at_thresholds(
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    *,
+    pos_label: Any = None,
+    sample_weight: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(tns, fps, fns, tps, thresholds)`` at each distinct score, as
+    ``sklearn.metrics.confusion_matrix_at_thresholds`` (host only, not jittable).
+
+    Thresholds are the distinct scores, highest first (in the scores' dtype); at threshold
+    ``t_i`` a row is predicted positive when its score is ``>= t_i``:
+
+    .. math:: tp_i = \\sum_{s_j \\ge t_i} w_j [y_j = pos],\\quad
+       fp_i = \\sum_{s_j \\ge t_i} w_j [y_j \\ne pos],\\quad
+       fn_i = tp_{last} - tp_i,\\quad tn_i = fp_{last} - fp_i
+
+    float64 counts (exact integers without weights); rows of weight 0 are dropped. The same counts
+    give :func:`roc_curve`, :func:`precision_recall_curve` and :func:`det_curve`. Options passed
+    by position warn ``FutureWarning``, as in scikit-learn 1.9.1.
+
+    >>> import jmetrics.sk as sk
+    >>> tns, fps, fns, tps, thr = sk.confusion_matrix_at_thresholds([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> tns.tolist(), fps.tolist(), fns.tolist(), tps.tolist(), thr.tolist()
+    ([2.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 2.0], [1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 2.0, 2.0], [0.8, 0.4, 0.35, 0.1])
+    """
+    metric = "confusion_matrix_at_thresholds"
+    tps, fps, thr, _, s = _curve_inputs(metric, y_true, y_score, pos_label, sample_weight)
+    raw = np.asarray(y_score).dtype
+    dtype = raw if raw.kind in "biuf" else s.dtype  # scikit-learn keeps the scores' own dtype
+    tns, fns = fps[-1] - fps, tps[-1] - tps
+    return (host_result(tns), host_result(fps), host_result(fns), host_result(tps),
+            host_result(thr, dtype))
 
 
 def roc_curve(
