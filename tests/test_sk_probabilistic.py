@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import jax
@@ -115,3 +116,80 @@ def test_weight_zero_equals_removing_rows(seed):
         fn = getattr(sk, name)
         np.testing.assert_allclose(float(fn(y, p, sample_weight=np.where(drop, 0, w))),
                                    float(fn(y[~drop], p[~drop], sample_weight=w[~drop])), rtol=1e-6)
+
+
+# -- multiclass Brier score (scikit-learn 1.7+: 2-D y_proba, labels, scale_by_half) -------------
+NAMES = np.array(["eggs", "ham", "spam", "yams"])
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("scale_by_half", ["auto", True, False])
+def test_multiclass_brier_labels_and_scaling(w, scale_by_half):
+    absent = np.where(Y == 3, 0, Y)  # class 3 absent from y_true: labels name it
+    two = P[:, :2] / P[:, :2].sum(1, keepdims=True)  # two columns: binary, halved under 'auto'
+    for y, p, kw in ((Y, P, {}), (NAMES[Y], P, {}), (NAMES[Y].astype(object), P, {"labels": list(NAMES)}),
+                     (absent, P, {"labels": [0, 1, 2, 3]}), (np.eye(C, dtype=int)[Y], P, {}),
+                     (YB, two, {}), (NAMES[YB], two, {}), (Y, P.astype(np.float32), {}),
+                     (Y, P, {"pos_label": 2})):  # pos_label is for 1-D probabilities only
+        check("brier_score_loss", y, p, rtol=1e-12, sample_weight=w, scale_by_half=scale_by_half, **kw)
+    if scale_by_half == "auto":
+        for y, p, kw in ((Y, P, {}), (NAMES[Y], P, {"labels": list(NAMES)}), (absent, P, {"labels": [0, 1, 2, 3]}),
+                         (np.eye(C, dtype=int)[Y], P, {}), (YB, two, {})):
+            check("d2_brier_score", y, p, rtol=1e-12, sample_weight=w, **kw)
+
+
+def test_multiclass_brier_unsorted_labels_warn_as_sklearn():
+    labels = ["spam", "eggs", "yams", "ham"]  # the columns still follow the sorted order
+    with pytest.warns(UserWarning, match="Labels passed were"):
+        want = skm.brier_score_loss(NAMES[Y], P, labels=labels)
+    with pytest.warns(UserWarning, match=r"^brier_score_loss: Labels passed were \['spam', 'eggs', 'yams', "
+                                         r"'ham'\]\. But this function assumes labels are ordered"):
+        got = sk.brier_score_loss(NAMES[Y], P, labels=labels)
+    assert got == want
+    with pytest.warns(UserWarning, match="^d2_brier_score: Labels passed were"):
+        got = sk.d2_brier_score(NAMES[Y], P, labels=labels)
+    with pytest.warns(UserWarning, match="Labels passed were"):
+        assert got == skm.d2_brier_score(NAMES[Y], P, labels=labels)
+
+
+@pytest.mark.parametrize(("y", "p", "kw", "match"), [
+    (np.zeros(N, int), P, {}, "y_true contains only one label (0)"),
+    (np.where(Y == 3, 0, Y), P, {}, "y_true and y_prob contain different number of classes: 3 vs 4"),
+    (Y, P, {"labels": [0, 1, 2, 3, 4]}, "The number of classes in labels is different from that in y_prob"),
+    (Y, P, {"labels": [0, 1, 2]}, "not belonging to the passed labels"),
+    (Y, P[:, :3] / P[:, :3].sum(1, keepdims=True), {}, "different number of classes: 4 vs 3"),
+    (Y, P * 1.5, {}, "y_prob contains values greater than 1"),
+])
+def test_multiclass_brier_refuses_what_sklearn_refuses(y, p, kw, match):
+    for name in ("brier_score_loss", "d2_brier_score"):
+        with pytest.raises(ValueError, match=re.escape(match)):
+            _quiet(getattr(skm, name), y, p, **kw)
+        with pytest.raises(ValueError, match=f"^{name}: .*{re.escape(match)}"):
+            _quiet(getattr(sk, name), y, p, **kw)
+
+
+def _quiet(fn, *args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kw)
+
+
+@pytest.mark.parametrize("w", [None, W], ids=["unweighted", "weighted"])
+def test_multiclass_brier_under_jit(w):
+    """Inside jit: class indices (or values of a static ``labels`` tuple) and NaN for bad labels."""
+    p32 = P.astype(np.float32)
+    absent = np.where(Y == 3, 0, Y)
+    for scale in ("auto", True, False):
+        f = jax.jit(lambda y, p, w, s=scale: sk.brier_score_loss(y, p, sample_weight=w, scale_by_half=s))
+        want = skm.brier_score_loss(Y, p32, sample_weight=w, scale_by_half=scale)
+        np.testing.assert_allclose(float(f(Y, p32, w)), want, rtol=1e-5)
+    f = jax.jit(lambda y, p, w: (sk.brier_score_loss(y, p, sample_weight=w, labels=(10, 11, 12, 13)),
+                                 sk.d2_brier_score(y, p, sample_weight=w, labels=(10, 11, 12, 13))))
+    got = f(absent + 10, p32, w)
+    want = (skm.brier_score_loss(absent + 10, p32, sample_weight=w, labels=[10, 11, 12, 13]),
+            skm.d2_brier_score(absent + 10, p32, sample_weight=w, labels=[10, 11, 12, 13]))
+    np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=1e-5)
+    bad = Y.copy()
+    bad[3] = 7  # not a class: scikit-learn raises, jit gives NaN
+    assert np.isnan(np.asarray(f(bad + 10, p32, w))).all()
+    assert np.isnan(float(jax.jit(sk.brier_score_loss)(bad, p32)))

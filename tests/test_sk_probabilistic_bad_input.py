@@ -86,6 +86,22 @@ def test_y_pred_is_the_deprecated_name_of_y_proba():
             getattr(skm, name)(Y3, P3, y_pred=P3)
         with pytest.raises(ValueError, match=f"{name}: Cannot use both `y_pred` and `y_proba`"):
             getattr(sk, name)(Y3, P3, y_pred=P3)
+        with pytest.raises(ValueError, match=f"{name}: Cannot use both"):  # by keyword too
+            getattr(sk, name)(Y3, y_proba=P3, y_pred=P3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the new name warns nothing
+            np.testing.assert_allclose(float(getattr(sk, name)(Y3, y_proba=P3)), want, rtol=1e-6)
+        got = jax.jit(lambda y, p, f=getattr(sk, name): f(y, y_proba=p))(Y3, P3.astype(np.float32))
+        np.testing.assert_allclose(float(got), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["log_loss", "d2_log_loss_score"])
+def test_no_probabilities_raise_the_class_sklearn_raises(name):
+    with pytest.raises(Exception) as want:  # noqa: PT011 - the class is what is compared
+        getattr(skm, name)(Y3)
+    with pytest.raises(type(want.value), match=f"^{name}: y_proba \\(the predicted probabilities\\) must be "
+                                              "given; got None."):
+        getattr(sk, name)(Y3)
 
 
 def test_values_where_sklearn_returns_one():

@@ -48,8 +48,9 @@ def _average(v: Any, w: Any, normalize: bool = True) -> Any:
 def _renamed(metric: str, y_proba: Any, y_pred: Any) -> Any:
     """scikit-learn 1.9's rename of ``y_pred`` to ``y_proba`` (the old keyword warns ``FutureWarning``)."""
     if isinstance(y_pred, str) and y_pred == "deprecated":
-        if y_proba is None:
-            raise TypeError(f"{metric}: missing the probabilities y_proba.")
+        if y_proba is None:  # scikit-learn's classes: log_loss fails checking None, D² measuring it
+            error = ValueError if metric == "log_loss" else TypeError
+            raise error(f"{metric}: y_proba (the predicted probabilities) must be given; got None.")
         return y_proba
     if y_proba is not None:
         raise ValueError(f"{metric}: Cannot use both `y_pred` and `y_proba`. `y_pred` is deprecated, use "
