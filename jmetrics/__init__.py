@@ -39,8 +39,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "sk": (
         "UndefinedMetricWarning", "accuracy_score", "average_precision_score",
-        "balanced_accuracy_score", "brier_score_loss", "cohen_kappa_score", "confusion_matrix",
-        "coverage_error", "d2_absolute_error_score", "d2_brier_score", "d2_log_loss_score",
+        "balanced_accuracy_score", "brier_score_loss", "classification_report",
+        "cohen_kappa_score", "confusion_matrix", "confusion_matrix_at_thresholds", "coverage_error", "d2_absolute_error_score", "d2_brier_score", "d2_log_loss_score",
         "d2_pinball_score", "dcg_score", "det_curve", "explained_variance_score", "f1_score",
         "fbeta_score", "hamming_loss", "jaccard_score", "label_ranking_average_precision_score",
         "log_loss", "matthews_corrcoef", "mean_pinball_loss", "multilabel_confusion_matrix",

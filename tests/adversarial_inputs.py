@@ -285,6 +285,8 @@ SK_SPECS: dict[Any, SkSpec] = {
     jsk.roc_curve: SkSpec("skbinary"),
     jsk.precision_recall_curve: SkSpec("skbinary"),
     jsk.det_curve: SkSpec("skbinary"),
+    jsk.confusion_matrix_at_thresholds: SkSpec("skbinary"),
+    jsk.classification_report: SkSpec("sklabels", kw=(("output_dict", True),)),
     jsk.brier_score_loss: SkSpec("skbinary"),
     jsk.log_loss: SkSpec("skbinary"),
     jsk.d2_log_loss_score: SkSpec("skbinary"),

@@ -44,6 +44,7 @@ from jmetrics.sk import _multilabel as sk_multilabel
 from jmetrics.sk import _probabilistic as sk_probabilistic
 from jmetrics.sk import _ranking as sk_ranking
 from jmetrics.sk import _regression as sk_regression
+from jmetrics.sk import _report as sk_report
 from jmetrics.sk import _topk as sk_topk
 
 __all__ = ["INPUT_CLASSES", "OUTCOMES", "Outcome", "Policy", "policy_of", "policy_table",
@@ -203,6 +204,7 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     sk_ranking: SKLEARN,
     sk_topk: SKLEARN,
     sk_regression: SKLEARN_REGRESSION,
+    sk_report: SKLEARN,
 }
 
 _REGRESSION_MEANS = (_wrappers.MeanSquaredError, _wrappers.RootMeanSquaredError,
@@ -237,6 +239,9 @@ OVERRIDES: dict[Any, Policy] = {
     sk_curves.roc_curve: _eager_only(SKLEARN),
     sk_curves.precision_recall_curve: _eager_only(SKLEARN),
     sk_curves.det_curve: _eager_only(SKLEARN),
+    sk_curves.confusion_matrix_at_thresholds: _eager_only(SKLEARN),
+    # Text or a dict of Python floats: no jit face.
+    sk_report.classification_report: _eager_only(SKLEARN),
     # 1-D labels need a static class set under jit, and these take none: no jit face.
     sk_confusion.balanced_accuracy_score: _eager_only(SKLEARN),
     sk_confusion.matthews_corrcoef: _eager_only(SKLEARN),

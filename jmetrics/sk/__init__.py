@@ -25,12 +25,15 @@ from jmetrics.sk._ranking import *  # noqa: F403
 from jmetrics.sk._ranking import __all__ as _ranking_all
 from jmetrics.sk._regression import *  # noqa: F403
 from jmetrics.sk._regression import __all__ as _regression_all
+from jmetrics.sk._report import *  # noqa: F403
+from jmetrics.sk._report import __all__ as _report_all
 from jmetrics.sk._topk import *  # noqa: F403
 from jmetrics.sk._topk import __all__ as _topk_all
 
 __all__: list[str] = sorted({"UndefinedMetricWarning"} | set(_ranking_all) | set(_classification_all)
                            | set(_confusion_all) | set(_curves_all) | set(_regression_all)
-                           | set(_probabilistic_all) | set(_multilabel_all) | set(_topk_all))
+                           | set(_probabilistic_all) | set(_multilabel_all) | set(_topk_all)
+                           | set(_report_all))
 
 for _name in __all__:  # the whole-set marker (see the module docstring)
     if _name != "UndefinedMetricWarning":
