@@ -155,8 +155,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.33333334, dtype=flo",
     ('Collection[binary]', 'nan_weight'):
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(nan, dtype=float32), ",
-    ('Collection[binary]', 'negative_weight'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.4, dtype=float32), ",
     ('metrics.CategoricalCrossentropy', 'posinf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",
     ('metrics.CategoricalCrossentropy', 'neginf_true'):

@@ -149,6 +149,9 @@ CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, posinf_true=RA
                 neginf_true=RAISE,
                 inf_pred=ORACLE, empty=IGNORE, zero_weights=IGNORE, negative_weights=RAISE,
                 bad_labels=ORACLE, fractional_labels=ORACLE)
+# Keras' threshold counts (AUC, Precision, TruePositives...): a negative weight is summed as given,
+# as Keras 3 sums it.
+THRESHOLD_COUNTS = CURVES._replace(negative_weights=ORACLE)
 # Labels that must be 0 or 1 (ExactAUC, as scikit-learn) or in [0, 1] (soft labels count).
 ZERO_ONE = CURVES._replace(bad_labels=RAISE, fractional_labels=RAISE)
 SOFT_LABELS = CURVES._replace(bad_labels=RAISE)
@@ -186,8 +189,8 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     _wrappers: LABEL_MEAN,
     _reduction: MEAN,
     _regression: MEAN,
-    _auc: CURVES,
-    _confusion: CURVES,
+    _auc: THRESHOLD_COUNTS,
+    _confusion: THRESHOLD_COUNTS,
     _exact: ZERO_ONE,
     _histogram: SOFT_LABELS,
     _fbeta: SOFT_LABELS,

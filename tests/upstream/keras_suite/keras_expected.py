@@ -28,12 +28,8 @@ LABEL_RANGE = ("documented difference: class ids outside [0, num_classes) raise 
 FLOAT_WEIGHTS = ("documented difference: fractional weights in the IoU family are exact (Keras "
                  "truncates them to integers: 0.3 counts as 0), so there is no float-to-int "
                  "casting to warn about")
-NEGATIVE_WEIGHTS = ("documented difference: negative sample weights are bad input for the curve and "
-                    "confusion metrics (ValueError eagerly, NaN under jit): they are not counts and "
-                    "can put an AUC outside [0, 1]; Keras sums them")
 
-REASONS = (VARIABLES, SERIALIZATION, MODEL, SYMBOLIC, LABEL_RANGE, FLOAT_WEIGHTS,
-           NEGATIVE_WEIGHTS)
+REASONS = (VARIABLES, SERIALIZATION, MODEL, SYMBOLIC, LABEL_RANGE, FLOAT_WEIGHTS)
 
 EXPECTED: dict[str, str] = {
     "accuracy_metrics_test::AccuracyTest::test_config": VARIABLES,
@@ -86,7 +82,6 @@ EXPECTED: dict[str, str] = {
     "regression_metrics_test::MeanAbsolutePercentageErrorTest::test_config": VARIABLES,
     "regression_metrics_test::MeanSquaredLogarithmicErrorTest::test_config": VARIABLES,
     "regression_metrics_test::RootMeanSquaredErrorTest::test_config": VARIABLES,
-    "confusion_metrics_test::AUCTest::test_weighted_pr_interpolation_negative_weights": NEGATIVE_WEIGHTS,
 }
 
 SKIP: dict[str, str] = {}
