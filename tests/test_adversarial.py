@@ -65,8 +65,6 @@ ORACLE = _policy.Outcome("oracle", "oracle")
 
 # (face, input class) -> what it gives today. Strict: an entry whose case passes fails the suite.
 PENDING: dict[tuple[str, str], str] = {
-    ('metrics.BinaryIoU', 'label_fractional'):
-        'pending fix: eager gives Array(0.2611111, dtype=float32)',
     ('metrics.ExpectedCalibrationError', 'posinf_true'):
         'pending fix: eager gives Array(0.2844698, dtype=float32)',
     ('metrics.ExpectedCalibrationError', 'neginf_true'):
@@ -87,22 +85,6 @@ PENDING: dict[tuple[str, str], str] = {
         'pending fix: eager gives Array(0.75462246, dtype=float32)',
     ('metrics.MaxCalibrationError', 'label_fractional'):
         'pending fix: eager gives Array(0.75462246, dtype=float32)',
-    ('metrics.OneHotIoU', 'posinf_true'):
-        'pending fix: eager gives Array(0.3, dtype=float32)',
-    ('metrics.OneHotIoU', 'neginf_true'):
-        'pending fix: eager gives Array(0.3, dtype=float32)',
-    ('metrics.OneHotIoU', 'label_too_high'):
-        'pending fix: eager gives Array(0.3, dtype=float32)',
-    ('metrics.OneHotIoU', 'label_negative'):
-        'pending fix: eager gives Array(0.3, dtype=float32)',
-    ('metrics.OneHotMeanIoU', 'posinf_true'):
-        'pending fix: eager gives Array(0.19166668, dtype=float32)',
-    ('metrics.OneHotMeanIoU', 'neginf_true'):
-        'pending fix: eager gives Array(0.19166668, dtype=float32)',
-    ('metrics.OneHotMeanIoU', 'label_too_high'):
-        'pending fix: eager gives Array(0.23333335, dtype=float32)',
-    ('metrics.OneHotMeanIoU', 'label_negative'):
-        'pending fix: eager gives Array(0.19166668, dtype=float32)',
     ('metrics.expected_calibration_error', 'posinf_true'):
         'pending fix: eager gives Array(0.36493582, dtype=float32)',
     ('metrics.expected_calibration_error', 'neginf_true'):
