@@ -92,7 +92,6 @@ F_BAD = {
     "label NaN": ("y_true", _set(F_T, (0, 1), NAN), F_P, F_W),
     "label 2": ("y_true", _set(F_T, (1, 0), 2.0), F_P, F_W),
     "score NaN": ("y_pred", F_T, _set(F_P, (2, 1), NAN), F_W),
-    "weight -1": ("sample_weight", F_T, F_P, _set(F_W, 1, -1.0)),
     "weight inf": ("sample_weight", F_T, F_P, _set(F_W, 1, INF)),
 }
 
@@ -269,6 +268,20 @@ def test_negative_weights_are_summed_as_keras_sums_them(cls, args, weights):
     np.testing.assert_allclose(m.compute(jit_update(m, t, p, weights)), want, rtol=1e-5, atol=1e-6)
     m.update_state(t, p, sample_weight=weights)
     np.testing.assert_allclose(m.result(), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("cls,args", [(jm.F1Score, {"average": "micro"}),
+                                      (jm.F1Score, {"average": "macro", "threshold": 0.5}),
+                                      (jm.FBetaScore, {"beta": 2.0, "average": "weighted"}),
+                                      (jm.FBetaScore, {"beta": 0.5, "threshold": 0.5})])
+def test_f_scores_sum_negative_weights_as_keras_does(cls, args):
+    # Keras 3.15.1's FBetaScore multiplies the counts by the weight as given (no check).
+    w = np.array([1.0, -1.0, 2.0], np.float32)
+    m = cls(**args, **({} if args.get("average") == "micro" else {"num_classes": 3}))
+    want = keras_result(getattr(keras.metrics, cls.__name__)(**args), [(F_T, F_P, w)])
+    np.testing.assert_allclose(m.compute(m.update(m.init(), F_T, F_P, sample_weight=w)), want,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(m.compute(jit_update(m, F_T, F_P, w)), want, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("label", [2.0, 0.3, -1.0])

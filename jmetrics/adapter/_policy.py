@@ -195,7 +195,7 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     _confusion: THRESHOLD_COUNTS,
     _exact: ZERO_ONE,
     _histogram: SOFT_LABELS,
-    _fbeta: SOFT_LABELS,
+    _fbeta: SOFT_LABELS._replace(negative_weights=ORACLE),  # Keras 3 sums negative weights
     _calibration: CALIBRATION,
     _ranking: RANKING,
     _ranking_classes: RANKING,
