@@ -13,10 +13,10 @@ of weight 0 are never bad, since weight 0 is removing the row. Then:
   (an extra histogram key, or a NaN weight), never in a separate pass over the batch.
 
 Weights must be finite. Most metrics here also refuse a negative weight: it is not a count, and it
-would put an IoU, an F-score or a histogram AUC outside [0, 1] (scikit-learn's ``roc_auc_score``
-then fails on a non-monotone curve, its ``f1_score`` returns 2.0). The threshold counts behind
-Keras' ``AUC``, ``Precision``, ``TruePositives``... take negative weights as Keras 3 does (summed
-as given: ``signed=True``).
+would put an IoU or a histogram AUC outside [0, 1] (scikit-learn's ``roc_auc_score`` then fails on
+a non-monotone curve). The threshold counts behind Keras' ``AUC``, ``Precision``,
+``TruePositives``... and the F-scores take negative weights as Keras 3 does (summed as given:
+``signed=True``).
 """
 
 from __future__ import annotations
