@@ -65,86 +65,6 @@ ORACLE = _policy.Outcome("oracle", "oracle")
 
 # (face, input class) -> what it gives today. Strict: an entry whose case passes fails the suite.
 PENDING: dict[tuple[str, str], str] = {
-    ('metrics.BinaryIoU', 'label_fractional'):
-        'pending fix: eager gives Array(0.2611111, dtype=float32)',
-    ('metrics.ExpectedCalibrationError', 'posinf_true'):
-        'pending fix: eager gives Array(0.2844698, dtype=float32)',
-    ('metrics.ExpectedCalibrationError', 'neginf_true'):
-        'pending fix: eager gives Array(0.2844698, dtype=float32)',
-    ('metrics.ExpectedCalibrationError', 'label_too_high'):
-        'pending fix: eager gives Array(0.30743176, dtype=float32)',
-    ('metrics.ExpectedCalibrationError', 'label_negative'):
-        'pending fix: eager gives Array(0.2844698, dtype=float32)',
-    ('metrics.ExpectedCalibrationError', 'label_fractional'):
-        'pending fix: eager gives Array(0.30743176, dtype=float32)',
-    ('metrics.MaxCalibrationError', 'posinf_true'):
-        'pending fix: eager gives Array(0.75462246, dtype=float32)',
-    ('metrics.MaxCalibrationError', 'neginf_true'):
-        'pending fix: eager gives Array(0.75462246, dtype=float32)',
-    ('metrics.MaxCalibrationError', 'label_too_high'):
-        'pending fix: eager gives Array(0.75462246, dtype=float32)',
-    ('metrics.MaxCalibrationError', 'label_negative'):
-        'pending fix: eager gives Array(0.75462246, dtype=float32)',
-    ('metrics.MaxCalibrationError', 'label_fractional'):
-        'pending fix: eager gives Array(0.75462246, dtype=float32)',
-    ('metrics.OneHotIoU', 'posinf_true'):
-        'pending fix: eager gives Array(0.3, dtype=float32)',
-    ('metrics.OneHotIoU', 'neginf_true'):
-        'pending fix: eager gives Array(0.3, dtype=float32)',
-    ('metrics.OneHotIoU', 'label_too_high'):
-        'pending fix: eager gives Array(0.3, dtype=float32)',
-    ('metrics.OneHotIoU', 'label_negative'):
-        'pending fix: eager gives Array(0.3, dtype=float32)',
-    ('metrics.OneHotMeanIoU', 'posinf_true'):
-        'pending fix: eager gives Array(0.19166668, dtype=float32)',
-    ('metrics.OneHotMeanIoU', 'neginf_true'):
-        'pending fix: eager gives Array(0.19166668, dtype=float32)',
-    ('metrics.OneHotMeanIoU', 'label_too_high'):
-        'pending fix: eager gives Array(0.23333335, dtype=float32)',
-    ('metrics.OneHotMeanIoU', 'label_negative'):
-        'pending fix: eager gives Array(0.19166668, dtype=float32)',
-    ('metrics.expected_calibration_error', 'posinf_true'):
-        'pending fix: eager gives Array(0.36493582, dtype=float32)',
-    ('metrics.expected_calibration_error', 'neginf_true'):
-        'pending fix: eager gives Array(0.36493582, dtype=float32)',
-    ('metrics.expected_calibration_error', 'label_too_high'):
-        'pending fix: eager gives Array(0.3810654, dtype=float32)',
-    ('metrics.expected_calibration_error', 'label_negative'):
-        'pending fix: eager gives Array(0.36493582, dtype=float32)',
-    ('metrics.expected_calibration_error', 'label_fractional'):
-        'pending fix: eager gives Array(0.3810654, dtype=float32)',
-    ('metrics.max_calibration_error', 'posinf_true'):
-        'pending fix: eager gives Array(0.5930973, dtype=float32)',
-    ('metrics.max_calibration_error', 'neginf_true'):
-        'pending fix: eager gives Array(0.5930973, dtype=float32)',
-    ('metrics.max_calibration_error', 'label_too_high'):
-        'pending fix: eager gives Array(0.5930973, dtype=float32)',
-    ('metrics.max_calibration_error', 'label_negative'):
-        'pending fix: eager gives Array(0.5930973, dtype=float32)',
-    ('metrics.max_calibration_error', 'label_fractional'):
-        'pending fix: eager gives Array(0.5930973, dtype=float32)',
-    ('metrics.reliability_diagram', 'nan_true'):
-        "pending fix: jit gives {'accuracy': Array([ nan, nan, nan, nan, 0. , 0.25, nan, nan, n",
-    ('metrics.reliability_diagram', 'nan_pred'):
-        "pending fix: jit gives {'accuracy': Array([ nan, nan, nan, nan, 0. , 0.25, nan, nan, n",
-    ('metrics.reliability_diagram', 'posinf_true'):
-        "pending fix: eager gives {'edges': Array([0. , 0.1 , 0.2 , 0.3 , 0.4 ,",
-    ('metrics.reliability_diagram', 'neginf_true'):
-        "pending fix: eager gives {'edges': Array([0. , 0.1 , 0.2 , 0.3 , 0.4 ,",
-    ('metrics.reliability_diagram', 'posinf_pred'):
-        "pending fix: jit gives {'accuracy': Array([ nan, nan, nan, nan, 0. , 0.25, nan, nan, n",
-    ('metrics.reliability_diagram', 'neginf_pred'):
-        "pending fix: jit gives {'accuracy': Array([ nan, nan, nan, nan, 0. , 0.25, nan, nan, n",
-    ('metrics.reliability_diagram', 'nan_weight'):
-        "pending fix: jit gives {'accuracy': Array([ nan, nan, nan, nan, 0. , 0.25, nan, nan, n",
-    ('metrics.reliability_diagram', 'negative_weight'):
-        "pending fix: jit gives {'accuracy': Array([ nan, nan, nan, nan, 0. , 0.25, nan, nan, n",
-    ('metrics.reliability_diagram', 'label_too_high'):
-        "pending fix: eager gives {'edges': Array([0. , 0.1 , 0.2 , 0.3 , 0.4 ,",
-    ('metrics.reliability_diagram', 'label_negative'):
-        "pending fix: eager gives {'edges': Array([0. , 0.1 , 0.2 , 0.3 , 0.4 ,",
-    ('metrics.reliability_diagram', 'label_fractional'):
-        "pending fix: eager gives {'edges': Array([0. , 0.1 , 0.2 , 0.3 , 0.4 ,",
     ('Collection[binary]', 'nan_true'):
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.33333334, dtype=flo",
     ('Collection[binary]', 'nan_pred'):
@@ -155,8 +75,6 @@ PENDING: dict[tuple[str, str], str] = {
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.33333334, dtype=flo",
     ('Collection[binary]', 'nan_weight'):
         "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(nan, dtype=float32), ",
-    ('Collection[binary]', 'negative_weight'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.4, dtype=float32), ",
     ('metrics.CategoricalCrossentropy', 'posinf_true'):
         "pending fix: eager not the oracle's number ACTUAL: array([nan]); DESIRED: array([inf])",
     ('metrics.CategoricalCrossentropy', 'neginf_true'):

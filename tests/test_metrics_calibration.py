@@ -260,3 +260,83 @@ def test_shared_statistic_and_options():
         reliability_diagram(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)))
     with pytest.raises(ValueError, match=r"expected_calibration_error: sample_weight must broadcast to \(4,\)"):
         m.update(m.init(), np.zeros(4), np.zeros(4), sample_weight=np.ones(3))
+
+
+# ---- one-hot labels must be 0/1 -----------------------------------------------------------------
+ONE_HOT_BAD = {"inf row": np.inf, "-inf row": -np.inf, "2": 2.0, "-1": -1.0, "0.5": 0.5}
+
+
+def _bad_one_hot(value):
+    """Four one-hot rows of 3 classes; row 1 holds ``value`` (the whole row for +-inf)."""
+    y = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
+    p = np.array([[.7, .2, .1], [.1, .8, .1], [.3, .3, .4], [.5, .4, .1]], np.float32)
+    if np.isinf(value):
+        y[1] = value
+    else:
+        y[1, 1] = value
+    return y, p
+
+
+UNITS = {
+    "expected_calibration_error": lambda y, p, w=None: expected_calibration_error(
+        y, p, num_bins=4, sample_weight=w),
+    "max_calibration_error": lambda y, p, w=None: max_calibration_error(
+        y, p, num_bins=4, sample_weight=w),
+    "reliability_diagram": lambda y, p, w=None: reliability_diagram(
+        y, p, num_bins=4, sample_weight=w),
+}
+CLASSES = {"expected_calibration_error": ExpectedCalibrationError(num_bins=4),
+           "max_calibration_error": MaxCalibrationError(num_bins=4)}
+
+
+@pytest.mark.parametrize("value", ONE_HOT_BAD.values(), ids=ONE_HOT_BAD.keys())
+@pytest.mark.parametrize("who", UNITS)
+def test_one_hot_labels_other_than_0_1_raise_eagerly_and_give_nan_under_jit(who, value):
+    # argmax of [0, 2, 0], [inf, inf, inf] or [0, 0.5, 0] picks some class: a number from a
+    # label that is no one-hot row. Eagerly: ValueError naming the unit and y_true; under jit:
+    # NaN (every array of the diagram); weight 0 removes the row (float64 NumPy reference).
+    y, p = _bad_one_hot(value)
+    fn = UNITS[who]
+    with pytest.raises(ValueError, match=f"^{who}: y_true must be one-hot rows of 0/1 labels; got"):
+        fn(y, p)
+    got = jax.jit(fn)(y, p)
+    leaves = jax.tree.leaves(got)
+    assert leaves and all(np.isnan(np.asarray(x)).all() for x in leaves), got
+    w = np.array([1, 0, 1, 1], np.float32)
+    keep = w != 0
+    if who == "reliability_diagram":
+        c, a = conf_outcome(y[keep], p[keep])
+        idx = ref_bins(c, np.ones(len(c)), 4, "uniform")
+        counts = np.bincount(idx, minlength=4)
+        want_acc = np.bincount(idx, a, 4) / np.where(counts > 0, counts, np.nan)
+        for mode in (fn, jax.jit(fn)):
+            d = mode(y, p, w)
+            np.testing.assert_allclose(d["counts"], counts)
+            np.testing.assert_allclose(d["accuracy"], want_acc, rtol=1e-6)
+        return
+    want = ref_errors(y[keep], p[keep], bins=4)["max" if who.startswith("max") else "l1"]
+    np.testing.assert_allclose(fn(y, p, w), want, rtol=1e-6)
+    np.testing.assert_allclose(jax.jit(fn)(y, p, w), want, rtol=1e-6)
+    m = CLASSES[who]
+    with pytest.raises(ValueError, match=f"^{who}: y_true must be one-hot rows of 0/1 labels"):
+        m.update(m.init(), y, p)
+    with pytest.raises(ValueError, match=f"{who}: y_true"):
+        m.update_state(y, p)
+    step = jax.jit(lambda s, a, b, c: m.update(s, a, b, sample_weight=c))
+    assert np.isnan(float(m.compute(step(m.init(), y, p, None))))
+    np.testing.assert_allclose(m.compute(step(m.init(), y, p, w)), want, rtol=1e-6)
+
+
+def test_reliability_diagram_under_jit_is_all_nan_on_any_bad_input():
+    # A bad row poisons the whole diagram, edges and empty bins too (before: only its bin's
+    # counts were NaN and the other bins kept their numbers).
+    y, p = np.array([0, 1, 1, 1], np.float32), np.array([0.2, 0.6, 0.7, 0.9], np.float32)
+    diagram = jax.jit(functools.partial(reliability_diagram, num_bins=4))
+    for bad in ((y, np.array([0.2, np.nan, 0.7, 0.9], np.float32), None),
+                (y, p, np.array([1, -1, 1, 1], np.float32)),
+                (np.array([0, 2, 1, 1], np.float32), p, None)):
+        d = diagram(bad[0], bad[1], sample_weight=bad[2])
+        assert all(np.isnan(np.asarray(v)).all() for v in d.values()), d
+    clean = diagram(y, p)
+    np.testing.assert_allclose(clean["edges"], np.linspace(0, 1, 5))  # float64 NumPy
+    np.testing.assert_allclose(clean["counts"], [1, 0, 2, 1])

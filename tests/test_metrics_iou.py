@@ -217,20 +217,114 @@ def test_counts_stay_exact_past_2_pow_24():
 
 
 # ---- label checks and options -----------------------------------------------------------------
-def test_out_of_range_labels_raise_eagerly_naming_the_metric():
-    m = jm.MeanIoU(num_classes=3)
-    with pytest.raises(ValueError, match=r"mean_io_u: y_true must hold class ids in \[0, 2\].*\[3\]"):
-        m.update(m.init(), np.array([0, 3]), np.array([0, 1]))
-    with pytest.raises(ValueError, match=r"y_pred must hold class ids.*\[-1\]"):
-        m.update(m.init(), np.array([0, 1]), np.array([0, -1]))
-    with pytest.raises(ValueError, match="mean_io_u: y_true"):
-        m.update_state(np.array([0, 4]), np.array([0, 1]))
-    # ignore_class and rows of weight 0 are not checked (padding may hold anything)
-    m2 = jm.MeanIoU(num_classes=3, ignore_class=255)
-    s = m2.update(m2.init(), np.array([0, 255, 1]), np.array([0, 2, 1]))
-    assert float(m2.compute(s)) == pytest.approx(1.0, rel=1e-6)
-    s = m.update(m.init(), np.array([0, 9]), np.array([0, 1]), sample_weight=np.array([1.0, 0.0]))
-    assert float(m.compute(s)) == pytest.approx(1.0, rel=1e-6)
+def test_out_of_range_class_ids_are_dropped_eagerly_as_keras_drops_them():
+    # Keras 3.15.1 masks ids outside [0, num_classes) in y_true or y_pred (bounds_mask): the row
+    # is dropped. Eager update, update_state and jit give Keras' number.
+    t = np.array([0, 1, 3, 2, -1, 1, 2], np.int32)
+    p = np.array([0, 1, 1, 7, 2, -4, 2], np.int32)
+    w = np.array([1, 2, 1, 1, 3, 1, 2], np.int32)
+    for cls, args in (("MeanIoU", dict(num_classes=3)),
+                      ("IoU", dict(num_classes=3, target_class_ids=[1, 2])),
+                      ("MeanIoU", dict(num_classes=3, ignore_class=0))):
+        for weights in (None, w):
+            want = keras_result(keras_metric(cls, **args), [(t, p, weights)])
+            m = getattr(jm, cls)(**args)
+            np.testing.assert_allclose(m.compute(m.update(m.init(), t, p, sample_weight=weights)),
+                                       want, rtol=1e-6)
+            np.testing.assert_allclose(m.compute(run(m, [(t, p, weights)], jit=True)), want,
+                                       rtol=1e-6)
+            m.update_state(t, p, sample_weight=weights)
+            np.testing.assert_allclose(m.result(), want, rtol=1e-6)
+    # BinaryIoU: a label 2 or -1 is outside [0, 2) too
+    tb, sb = np.array([0, 1, 2, -1, 1], np.float32), np.array([.1, .8, .9, .2, .3], np.float32)
+    want = keras_result(keras_metric("BinaryIoU"), [(tb, sb)])
+    b = jm.BinaryIoU()
+    np.testing.assert_allclose(b.compute(b.update(b.init(), tb, sb)), want, rtol=1e-6)
+    np.testing.assert_allclose(b.compute(run(b, [(tb, sb, None)], jit=True)), want, rtol=1e-6)
+
+
+def _one_hot(ids, row_1=None):
+    """One-hot rows of ``ids``; row 1 replaced by ``row_1`` (the bad row)."""
+    t = np.eye(3, dtype=np.float32)[ids]
+    if row_1 is not None:
+        t[1] = row_1
+    return t
+
+
+# (metric, argument at fault, y_true, y_pred, message): row 1 holds the bad entry
+BAD_CLASS_IDS = [
+    (jm.MeanIoU(num_classes=3), "y_true", [0, 1.5, 2, 1], [0, 1, 2, 1],
+     r"whole-number class ids.*; got \[1\.5\]"),
+    (jm.MeanIoU(num_classes=3), "y_pred", [0, 1, 2, 1], [0, 0.5, 2, 1],
+     r"whole-number class ids.*; got \[0\.5\]"),
+    (jm.IoU(num_classes=3, target_class_ids=[0]), "y_true", [0, np.inf, 2, 1], [0, 1, 2, 1],
+     r"whole-number class ids.*; got \[inf\]"),
+    (jm.BinaryIoU(), "y_true", [0, 0.5, 1, 1], [.2, .7, .9, .4],
+     r"whole-number class ids.*; got \[0\.5\]"),
+    (jm.OneHotMeanIoU(num_classes=3), "y_true", _one_hot([0, 1, 2, 1], [0, 2, 0]),
+     _one_hot([0, 1, 1, 1]), r"one-hot or probability rows, with values in \[0, 1\]; got \[2\]"),
+    (jm.OneHotIoU(num_classes=3, target_class_ids=[1]), "y_true", _one_hot([0, 1, 2, 1], [0, 1, -1]),
+     _one_hot([0, 1, 1, 2]),
+     r"one-hot or probability rows, with values in \[0, 1\]; got \[-1\]"),
+    (jm.OneHotMeanIoU(num_classes=3), "y_true", _one_hot([0, 1, 2, 1], [-np.inf] * 3),
+     _one_hot([0, 1, 1, 2]),
+     r"one-hot or probability rows, with values in \[0, 1\]; got \[-inf\]"),
+]
+
+
+@pytest.mark.parametrize("m,arg,t,p,match", BAD_CLASS_IDS,
+                         ids=[f"{c[0].display_name}-{i}" for i, c in enumerate(BAD_CLASS_IDS)])
+def test_ids_that_name_no_class_raise_eagerly_and_give_nan_under_jit(m, arg, t, p, match):
+    # Keras 3 truncates 1.5 to 1 and takes argmax of a one-hot row holding 2 or -inf: a number
+    # from a wrong label encoding. Here: ValueError naming the metric and the argument eagerly,
+    # NaN under jit; with weight 0 the row is removed (the value without it, which Keras 3 gives).
+    t, p = np.asarray(t, np.float32), np.asarray(p, np.float32)
+    with pytest.raises(ValueError, match=f"^{m.display_name}: {arg} must be " + match):
+        m.update(m.init(), t, p)
+    with pytest.raises(ValueError, match=f"{m.display_name}: {arg}"):
+        m.update_state(t, p)
+    assert np.isnan(float(m.compute(run(m, [(t, p, None)], jit=True))))
+    w = np.array([1, 0, 1, 1], np.float32)
+    keep = w != 0
+    name = type(m).__name__
+    kargs = {k: v for k, v in m.get_config().items() if k != "name"}
+    want = keras_result(keras_metric(name, **kargs), [(t[keep], p[keep])])
+    np.testing.assert_allclose(m.compute(m.update(m.init(), t, p, sample_weight=w)), want,
+                               rtol=1e-6)
+    np.testing.assert_allclose(m.compute(run(m, [(t, p, w)], jit=True)), want, rtol=1e-6)
+
+
+def test_soft_one_hot_rows_are_accepted_as_keras_takes_their_argmax():
+    t = np.array([[0.9, 0.05, 0.05], [0.2, 0.5, 0.3], [0, 0, 1]], np.float32)
+    p = np.array([[.7, .2, .1], [.1, .1, .8], [.3, .3, .4]], np.float32)
+    want = keras_result(keras_metric("OneHotMeanIoU", num_classes=3), [(t, p)])
+    m = jm.OneHotMeanIoU(num_classes=3)
+    np.testing.assert_allclose(m.compute(run(m, [(t, p, None)], jit=True)), want, rtol=1e-6)
+    np.testing.assert_allclose(m.compute(m.update(m.init(), t, p)), want, rtol=1e-6)
+
+
+def test_fractional_float_weights_warn_as_keras_does_and_say_what_differs():
+    # Keras 3.15.1 warns "You are passing weight as `float`, but dtype is `int`..." and truncates;
+    # jmetrics warns that Keras would truncate and counts exactly (sklearn's jaccard_score).
+    t, p = np.array([0, 1, 1, 0]), np.array([0, 1, 1, 1])
+    w = np.array([0.2, 0.3, 0.4, 0.1], np.float32)
+    with pytest.warns(UserWarning, match=r"weight.*float.*int.*casting") as keras_warned:
+        keras_metric("MeanIoU", num_classes=2).update_state(t, p, sample_weight=w)
+    assert keras_warned
+    m = jm.MeanIoU(num_classes=2)
+    with pytest.warns(UserWarning, match=r"^mean_io_u: sample_weight is float but Keras' IoU dtype "
+                                         r"is int; Keras would truncate.*counts them exactly") as rec:
+        m.update_state(t, p, sample_weight=w)
+    assert len(rec) == 1  # once per update call
+    want = jaccard_score(t, p, average="macro", sample_weight=w)  # sklearn 1.9.1
+    np.testing.assert_allclose(m.result(), want, rtol=1e-6)
+    with pytest.warns(UserWarning, match="mean_io_u: sample_weight is float"):
+        m.update(m.init(), t, p, sample_weight=w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # integer-valued float weights, int weights, jit: silent
+        m.update_state(t, p, sample_weight=np.array([1.0, 2.0, 0.0, 3.0], np.float32))
+        m.update_state(t, p, sample_weight=np.array([1, 2, 0, 3]))
+        run(m, [(t, p, w)], jit=True)
 
 
 @pytest.mark.parametrize("cls,args,match", [

@@ -41,6 +41,8 @@ BINARY_BAD = {
     "weight inf": ("sample_weight", T, P, _set(W, 0, INF)),
     "weight -1": ("sample_weight", T, P, _set(W, 4, -1.0)),
 }
+# Keras' threshold-count classes sum a negative weight as given, as Keras 3 does.
+KERAS_BAD = {k: v for k, v in BINARY_BAD.items() if k != "weight -1"}
 # sklearn-style classes refuse any label but 0/1 (HistogramAUC: any label outside [0, 1]).
 STRICT_BAD = {
     **BINARY_BAD,
@@ -50,15 +52,15 @@ STRICT_BAD = {
 
 BIN = (T, P, W)
 BINARY = [
-    (jm.AUC(), BIN, BINARY_BAD),
-    (jm.AUC(curve="PR", num_thresholds=50), BIN, BINARY_BAD),
-    (jm.AUC(from_logits=True, label_weights=[2.0]), BIN, BINARY_BAD),
-    (jm.Precision(), BIN, BINARY_BAD),
-    (jm.Recall(thresholds=[0.3, 0.6]), BIN, BINARY_BAD),
-    (jm.TruePositives(), BIN, BINARY_BAD),
-    (jm.TrueNegatives(thresholds=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]), BIN, BINARY_BAD),
-    (jm.SensitivityAtSpecificity(0.5), BIN, BINARY_BAD),
-    (jm.PrecisionAtRecall(0.5, num_thresholds=20), BIN, BINARY_BAD),
+    (jm.AUC(), BIN, KERAS_BAD),
+    (jm.AUC(curve="PR", num_thresholds=50), BIN, KERAS_BAD),
+    (jm.AUC(from_logits=True, label_weights=[2.0]), BIN, KERAS_BAD),
+    (jm.Precision(), BIN, KERAS_BAD),
+    (jm.Recall(thresholds=[0.3, 0.6]), BIN, KERAS_BAD),
+    (jm.TruePositives(), BIN, KERAS_BAD),
+    (jm.TrueNegatives(thresholds=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]), BIN, KERAS_BAD),
+    (jm.SensitivityAtSpecificity(0.5), BIN, KERAS_BAD),
+    (jm.PrecisionAtRecall(0.5, num_thresholds=20), BIN, KERAS_BAD),
     (jm.ExactAUC(capacity=16), BIN, {**STRICT_BAD, "label 0.5": ("y_true", _set(T, 0, 0.5), P, W)}),
     (jm.ExactAUC(capacity=16, curve="PR"), BIN, STRICT_BAD),
     (jm.HistogramAUC(num_bins=8), BIN, STRICT_BAD),
@@ -90,7 +92,6 @@ F_BAD = {
     "label NaN": ("y_true", _set(F_T, (0, 1), NAN), F_P, F_W),
     "label 2": ("y_true", _set(F_T, (1, 0), 2.0), F_P, F_W),
     "score NaN": ("y_pred", F_T, _set(F_P, (2, 1), NAN), F_W),
-    "weight -1": ("sample_weight", F_T, F_P, _set(F_W, 1, -1.0)),
     "weight inf": ("sample_weight", F_T, F_P, _set(F_W, 1, INF)),
 }
 
@@ -234,6 +235,53 @@ def test_infinite_scores_are_ordered_like_any_score():
         m = cls(**args)
         want = keras_result(getattr(keras.metrics, cls.__name__)(**args), [(t, p, None)])
         np.testing.assert_allclose(m.compute(m.update(m.init(), t, p)), want, rtol=1e-6)
+
+
+KERAS_COUNTS = [
+    (jm.AUC, {}), (jm.AUC, {"curve": "PR", "num_thresholds": 50}),
+    (jm.AUC, {"from_logits": True}),
+    (jm.AUC, {"curve": "PR", "summation_method": "majoring", "thresholds": [0.3, 0.5, 0.7]}),
+    (jm.Precision, {}), (jm.Recall, {"thresholds": [0.3, 0.6]}), (jm.TruePositives, {}),
+    (jm.FalsePositives, {"thresholds": [0.2, 0.5]}), (jm.TrueNegatives, {}),
+    (jm.FalseNegatives, {}), (jm.Precision, {"top_k": 2}),
+    (jm.SensitivityAtSpecificity, {"specificity": 0.5}),
+    (jm.SpecificityAtSensitivity, {"sensitivity": 0.5}),
+    (jm.PrecisionAtRecall, {"recall": 0.5, "num_thresholds": 20}),
+    (jm.RecallAtPrecision, {"precision": 0.5}),
+]
+
+
+@pytest.mark.parametrize("cls,args", KERAS_COUNTS,
+                         ids=[f"{c.__name__}-{i}" for i, (c, _) in enumerate(KERAS_COUNTS)])
+@pytest.mark.parametrize("weights", [_set(W, 4, -1.0), np.array([-1, -2, 3, -0.5, 1, 2], np.float32)])
+def test_negative_weights_are_summed_as_keras_sums_them(cls, args, weights):
+    # Keras 3.15.1 sums negative sample weights in its threshold counts (no check), as
+    # scikit-learn does; the result is Keras' number, eagerly and under jit.
+    t, p = T, P
+    if args.get("top_k"):
+        t, p = np.stack([T, 1 - T], 1), np.stack([P, 1 - P], 1)
+        weights = weights[:, None]
+    m = cls(**args)
+    want = keras_result(getattr(keras.metrics, cls.__name__)(**args), [(t, p, weights)])
+    np.testing.assert_allclose(m.compute(m.update(m.init(), t, p, sample_weight=weights)), want,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(m.compute(jit_update(m, t, p, weights)), want, rtol=1e-5, atol=1e-6)
+    m.update_state(t, p, sample_weight=weights)
+    np.testing.assert_allclose(m.result(), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("cls,args", [(jm.F1Score, {"average": "micro"}),
+                                      (jm.F1Score, {"average": "macro", "threshold": 0.5}),
+                                      (jm.FBetaScore, {"beta": 2.0, "average": "weighted"}),
+                                      (jm.FBetaScore, {"beta": 0.5, "threshold": 0.5})])
+def test_f_scores_sum_negative_weights_as_keras_does(cls, args):
+    # Keras 3.15.1's FBetaScore multiplies the counts by the weight as given (no check).
+    w = np.array([1.0, -1.0, 2.0], np.float32)
+    m = cls(**args, **({} if args.get("average") == "micro" else {"num_classes": 3}))
+    want = keras_result(getattr(keras.metrics, cls.__name__)(**args), [(F_T, F_P, w)])
+    np.testing.assert_allclose(m.compute(m.update(m.init(), F_T, F_P, sample_weight=w)), want,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(m.compute(jit_update(m, F_T, F_P, w)), want, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("label", [2.0, 0.3, -1.0])

@@ -150,12 +150,17 @@ CURVES = Policy(nan_true=RAISE, nan_pred=RAISE, nan_weight=RAISE, posinf_true=RA
                 neginf_true=RAISE,
                 inf_pred=ORACLE, empty=IGNORE, zero_weights=IGNORE, negative_weights=RAISE,
                 bad_labels=ORACLE, fractional_labels=ORACLE)
+# Keras' threshold counts (AUC, Precision, TruePositives...): a negative weight is summed as given,
+# as Keras 3 sums it.
+THRESHOLD_COUNTS = CURVES._replace(negative_weights=ORACLE)
 # Labels that must be 0 or 1 (ExactAUC, as scikit-learn) or in [0, 1] (soft labels count).
 ZERO_ONE = CURVES._replace(bad_labels=RAISE, fractional_labels=RAISE)
 SOFT_LABELS = CURVES._replace(bad_labels=RAISE)
-# Class ids: an error eagerly, dropped under jit as Keras drops them.
-LABEL_INDEX = CURVES._replace(inf_pred=RAISE, bad_labels=Outcome("raise", "oracle"))
-ONE_HOT_INDEX = CURVES._replace(bad_labels=Outcome("raise", "oracle"))
+# Class ids (the IoU family): ids outside [0, num_classes) are dropped, as Keras 3 drops them; a
+# NaN, infinite or fractional id names no class.
+LABEL_INDEX = CURVES._replace(inf_pred=RAISE, bad_labels=ORACLE, fractional_labels=RAISE)
+# One-hot y_true (argmax): values must be in [0, 1] (one-hot or probabilities; soft rows count).
+ONE_HOT_INDEX = CURVES._replace(bad_labels=RAISE)
 # Calibration: confidences must be probabilities, labels 0/1 or class ids.
 CALIBRATION = CURVES._replace(inf_pred=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
 # Ranking: graded relevance (a negative one is padding); a NaN or +inf relevance is refused.
@@ -187,11 +192,11 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     _wrappers: LABEL_MEAN,
     _reduction: MEAN,
     _regression: MEAN,
-    _auc: CURVES,
-    _confusion: CURVES,
+    _auc: THRESHOLD_COUNTS,
+    _confusion: THRESHOLD_COUNTS,
     _exact: ZERO_ONE,
     _histogram: SOFT_LABELS,
-    _fbeta: SOFT_LABELS,
+    _fbeta: SOFT_LABELS._replace(negative_weights=ORACLE),  # Keras 3 sums negative weights
     _calibration: CALIBRATION,
     _ranking: RANKING,
     _ranking_classes: RANKING,
@@ -228,7 +233,7 @@ OVERRIDES: dict[Any, Policy] = {
                      _ranking.reciprocal_rank, _ranking.ranking_metrics), RANKING_FUNCTION),
     **dict.fromkeys((_calibration.expected_calibration_error, _calibration.max_calibration_error,
                      _calibration.reliability_diagram), CALIBRATION_FUNCTION),
-    _iou.BinaryIoU: ZERO_ONE._replace(bad_labels=Outcome("raise", "oracle")),
+    _iou.BinaryIoU: ZERO_ONE._replace(bad_labels=ORACLE),
     _iou.OneHotIoU: ONE_HOT_INDEX,
     _iou.OneHotMeanIoU: ONE_HOT_INDEX,
     _calibration.reliability_diagram: CALIBRATION_FUNCTION._replace(

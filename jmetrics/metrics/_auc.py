@@ -222,9 +222,9 @@ class AUC(KerasCounts, InferredWidth, Metric):
                 "from_logits": self.from_logits}
 
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
-        """Raise ``ValueError`` for a NaN or infinite label, a NaN score, or a weight that is NaN,
-        infinite or negative (entries of weight 0 are exempt); under ``jit`` the same inputs make
-        the result NaN."""
+        """Raise ``ValueError`` for a NaN or infinite label, a NaN score, or a weight that is NaN
+        or infinite (entries of weight 0 are exempt); under ``jit`` the same inputs make the
+        result NaN. Negative weights are summed as given, as Keras 3 sums them."""
         confusion_check(self.display_name, args[0], args[1], sample_weight, **self._options())
 
     def update(

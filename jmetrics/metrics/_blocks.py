@@ -24,6 +24,7 @@ from jax import lax
 
 from jmetrics._checks import accum_dtype
 from jmetrics.metrics._state import KSum, ksum, ksum_add
+from jmetrics.metrics._validate import bad_weight, route_bad
 
 __all__ = ["BLOCK", "bincount", "exact_float", "fold_blocks", "scatter_add"]
 
@@ -86,6 +87,7 @@ def bincount(
     *,
     block: int | None = None,
     invalid: Callable[..., jax.Array] | None = None,
+    signed: bool = False,
 ) -> jax.Array:
     """Weighted counts of ``keys(*blocks)`` in ``[0, size)`` over the rows of ``arrays``.
 
@@ -98,9 +100,10 @@ def bincount(
 
     ``invalid`` (optional) maps the same blocks to a bool per row: such rows are not counted in
     their key but in one extra key ``size`` (the result then has ``size + 1`` entries), and so are
-    rows whose weight is NaN, infinite or negative. Rows of weight 0 count nowhere, so the extra
-    entry is nonzero exactly when a row of nonzero weight was invalid. It rides in the same
-    scatter: no extra pass over the rows.
+    rows whose weight is NaN, infinite or negative (with ``signed``: NaN or infinite; a negative
+    weight is then summed as given). Rows of weight 0 count nowhere, so the extra entry is nonzero
+    exactly when a row of nonzero weight was invalid (``_validate.route_bad``). It rides in the
+    same scatter: no extra pass over the rows.
 
     >>> import jax.numpy as jnp
     >>> x = jnp.array([0, 2, 2, 1, 2])
@@ -130,9 +133,7 @@ def bincount(
         w = w.astype(dt)
         k = keys(*xs)
         if invalid is not None:  # a bad weight marks its row; the extra key counts 1 per bad row
-            bad = (k == size - 1) | ~((w >= 0) & (w < jnp.inf))
-            k = jnp.where(bad, size - 1, k)
-            w = jnp.where(bad, (w != 0).astype(dt), w)
+            k, w = route_bad(k, w, (k == size - 1) | bad_weight(w, signed), size - 1)
         return ksum_add(c, scatter_add(jnp.zeros((size,), dt), k, w))
 
     total = fold_blocks(add, ksum((size,), dt), weights, *arrays, block=block)

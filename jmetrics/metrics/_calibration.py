@@ -32,9 +32,9 @@ fine-bin edge (at most ``1 / resolution`` in confidence). With nothing seen the 
 
 Bad input (samples of weight 0 exempt): a confidence outside [0, 1] (NaN, inf, a logit); a
 binary label outside [0, 1]; a multiclass label that is not a class id in ``[0, C)``, or a one-hot
-row holding a NaN; a weight that is NaN, infinite or negative. With concrete inputs the functions
-and ``update`` raise ``ValueError`` naming the argument and values; under ``jit`` the errors (and
-the diagram's counts) are NaN.
+row holding anything but 0 and 1 (NaN, inf, 2, -1, 0.5); a weight that is NaN, infinite or
+negative. With concrete inputs the functions and ``update`` raise ``ValueError`` naming the
+argument and values; under ``jit`` the errors (and every array of the diagram) are NaN.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from jmetrics._checks import accum_dtype, as_array, check_choice, is_concrete, s
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._histogram import _comp_cumsum
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
-from jmetrics.metrics._validate import bad_weight, check_weights, fail_if, isnan
+from jmetrics.metrics._validate import bad_weight, check_weights, fail_if, np_float, poison
 
 __all__ = [
     "ExpectedCalibrationError",
@@ -89,6 +89,11 @@ class _Rows(NamedTuple):
     bad_conf: jax.Array  # [N] bool
 
 
+def _not_zero_one(y: Any) -> Any:
+    """True where a one-hot entry is neither 0 nor 1 (NaN included); NumPy or JAX arrays."""
+    return ~((y == 0) | (y == 1))
+
+
 def _rows(who: str, y_true: Any, y_pred: Any, sample_weight: Any) -> _Rows:
     """The samples as given, with the bad-input masks (shape checks at trace time)."""
     dt = accum_dtype()
@@ -104,8 +109,8 @@ def _rows(who: str, y_true: Any, y_pred: Any, sample_weight: Any) -> _Rows:
         bad_label = ~((label >= 0) & (label <= 1))  # soft labels: the fraction of positives
         outcome = label
     elif p.ndim == 2:
-        if y.shape == p.shape:
-            bad_label = jnp.any(isnan(y), axis=-1)  # argmax would pick the NaN
+        if y.shape == p.shape:  # one-hot: 0/1 only (argmax of NaN, inf, 2, -1, 0.5 is no label)
+            bad_label = jnp.any(_not_zero_one(y), axis=-1)
             label = jnp.where(bad_label, jnp.nan, 0).astype(p.dtype)
             index = jnp.argmax(y, axis=-1)
         elif y.shape in ((p.shape[0],), (p.shape[0], 1)):
@@ -140,12 +145,15 @@ def check_calibration_inputs(who: str, y_true: Any, y_pred: Any, sample_weight: 
                              ) -> None:
     """Raise ``ValueError`` for bad concrete inputs (samples of weight 0 exempt): a weight that
     is NaN, infinite or negative; a binary label outside [0, 1]; a multiclass label that is not a
-    class id in ``[0, C)``, or a one-hot row holding a NaN; a confidence outside [0, 1] (NaN, inf,
+    class id in ``[0, C)``, or a one-hot row holding anything but 0 and 1; a confidence outside [0, 1] (NaN, inf,
     or a score that is not a probability)."""
     r = _rows(who, y_true, y_pred, sample_weight)
     keep = check_weights(who, r.w) != 0
     multiclass = np.ndim(y_pred) == 2 and np.shape(y_pred)[-1] > 1
-    expected = (f"class ids in [0, {np.shape(y_pred)[-1] - 1}] or one-hot rows without NaN"
+    if multiclass and np.shape(y_true) == np.shape(y_pred):  # quote the offending entries
+        y = np_float(y_true)
+        fail_if(who, "y_true", "one-hot rows of 0/1 labels", y, keep[:, None] & _not_zero_one(y))
+    expected = (f"class ids in [0, {np.shape(y_pred)[-1] - 1}] or one-hot rows of 0/1 labels"
                 if multiclass else "in [0, 1]")
     fail_if(who, "y_true", expected, r.label, keep & np.asarray(r.bad_label))
     fail_if(who, "y_pred", "probabilities in [0, 1]" + (" (the top one is the confidence)"
@@ -295,11 +303,14 @@ def max_calibration_error(y_true: Any, y_pred: Any, *, num_bins: int = 15,
 
 def _diagram(weight: jax.Array, csum: jax.Array, asum: jax.Array, lower: jax.Array
              ) -> dict[str, jax.Array]:
+    """The diagram's arrays; all NaN when bad input reached the bins (a NaN weight, jit only)."""
     nonempty = weight > 0
     safe = jnp.where(nonempty, weight, 1)
     edges = jnp.concatenate([lower, jnp.ones((1,), lower.dtype)])
-    return {"edges": edges, "accuracy": jnp.where(nonempty, asum / safe, jnp.nan),
-            "confidence": jnp.where(nonempty, csum / safe, jnp.nan), "counts": weight}
+    out = {"edges": edges, "accuracy": jnp.where(nonempty, asum / safe, jnp.nan),
+           "confidence": jnp.where(nonempty, csum / safe, jnp.nan), "counts": weight}
+    nan = poison(jnp.any(jnp.isnan(weight)), weight.dtype)
+    return {k: v + nan.astype(v.dtype) for k, v in out.items()}
 
 
 def reliability_diagram(y_true: Any, y_pred: Any, *, num_bins: int = 10, strategy: str = "uniform",
@@ -312,6 +323,7 @@ def reliability_diagram(y_true: Any, y_pred: Any, *, num_bins: int = 10, strateg
     ``'uniform'``; for ``'quantile'`` ``edges[b]`` is the smallest confidence in bin ``b`` (NaN if
     empty), with ``edges[0] = 0`` and ``edges[-1] = 1``. ``accuracy`` equals the fraction of
     positives of ``sklearn.calibration.calibration_curve`` in its non-empty bins (binary case).
+    Bad input (module docstring) raises ``ValueError`` eagerly; under ``jit`` every array is NaN.
 
     >>> import jax.numpy as jnp
     >>> d = reliability_diagram(jnp.array([0, 1, 1, 1]), jnp.array([0.2, 0.6, 0.7, 0.9]), num_bins=2)

@@ -87,8 +87,8 @@ class _Thresholded(Metric):
 
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         """Raise ``ValueError`` for a NaN or infinite label, a NaN prediction, or a weight that
-        is NaN, infinite or negative (entries of weight 0 are exempt); under ``jit`` the same
-        inputs make every count NaN."""
+        is NaN or infinite (entries of weight 0 are exempt); under ``jit`` the same inputs make
+        every count NaN. Negative weights are summed as given, as Keras 3 sums them."""
         confusion_check(self.display_name, args[0], args[1], sample_weight, **self._options())
 
     def update(

@@ -14,8 +14,8 @@ with ``eps = 1e-7`` as in Keras 3, where ``\\hat y = [y_pred > threshold]``, or,
 entry, 'macro' is the plain mean over classes, 'weighted' the mean weighted by ``s / (sum s + eps)``.
 
 Bad input: a label outside [0, 1] (NaN, inf, 2; soft labels in between count fractionally, as in
-Keras), a NaN score, a weight that is NaN, infinite or negative (entries of weight 0 are exempt).
-Eagerly it raises ``ValueError``; under ``jit`` every count, hence every value, becomes NaN.
+Keras), a NaN score, a weight that is NaN or infinite (entries of weight 0 are exempt; a negative
+weight is summed as given, as Keras 3 sums it). Eagerly it raises ``ValueError``; under ``jit`` every count, hence every value, becomes NaN.
 Infinite scores are ordered (``inf > threshold``; the row maximum).
 """
 
@@ -127,18 +127,18 @@ class _FScore(InferredWidth, Metric):
 
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         """Raise ``ValueError`` for a label outside [0, 1] (NaN, inf, 2), a NaN score, or a
-        weight that is NaN, infinite or negative (entries of weight 0 are exempt). Under ``jit``
-        the same inputs make every value NaN."""
+        weight that is NaN or infinite (entries of weight 0 are exempt; negative weights are
+        summed as Keras 3 sums them). Under ``jit`` the same inputs make every value NaN."""
         name = self.display_name
         t, p, w = self._inputs(args[0], args[1], sample_weight, None)
-        keep = np.ones(t.shape, bool) if w is None else check_weights(name, w) != 0
+        keep = np.ones(t.shape, bool) if w is None else check_weights(name, w, signed=True) != 0
         tn = np_float(t)
         fail_if(name, "y_true", "in [0, 1]", tn, keep & ~((tn >= 0) & (tn <= 1)))
         fail_if(name, "y_pred", "a number, not NaN (inf is ordered)", p, keep & np.isnan(np_float(p)))
 
     def update(self, state: FBetaState, y_true: Any, y_pred: Any, sample_weight: Any = None) -> FBetaState:
         """Add the batch's weighted tp, fp, fn and support. Bad entries (label outside [0, 1],
-        NaN score, weight NaN, infinite or negative; weight 0 exempt) add NaN to every count."""
+        NaN score, weight NaN or infinite; weight 0 exempt) add NaN to every count."""
         if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
             self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
         micro = self.average == "micro"  # type: ignore[attr-defined]
@@ -155,7 +155,7 @@ class _FScore(InferredWidth, Metric):
         t = t.astype(dt)
         axis = None if micro else 0
         if w is not None:
-            bad = (bad | bad_weight(w)) & (w != 0)
+            bad = (bad | bad_weight(w, signed=True)) & (w != 0)
         nan = poison(jnp.any(bad), dt)
 
         def wsum(x: jax.Array) -> jax.Array:

@@ -12,19 +12,19 @@ denominators, and so do we, so results agree with Keras to float rounding).
 
 Differences from Keras 3, on purpose (docs/keras-compat.md): Keras 3 accumulates in its default
 dtype ``"int"`` and truncates float ``sample_weight`` to integers (0.3 counts as 0); jmetrics keeps
-fractional weights exact. Labels are cast to integers as Keras does (truncation toward zero);
-labels outside ``[0, num_classes)`` (other than ``ignore_class``) are dropped by Keras. jmetrics
-raises ``ValueError`` for them when the inputs are concrete (eager ``update``, ``update_state``),
-and drops them like Keras under ``jit``, where values cannot be checked. Rows of weight 0 are
-never checked: padding may hold any label. A NaN or infinite class id, a NaN in a one-hot or
-probability row (argmax would pick it), a NaN ``BinaryIoU`` score and a weight that is NaN,
-infinite or negative are bad input: ``ValueError`` eagerly, a NaN result under ``jit`` (Keras 3
-drops such rows; before, a NaN class id counted as class 0).
+fractional weights exact and warns (``UserWarning``, where Keras warns of the cast) when float
+weights hold a non-integer value. Class ids outside ``[0, num_classes)`` in ``y_true`` or
+``y_pred`` are dropped, as Keras 3 drops them (eagerly and under ``jit``). Rows of weight 0 are
+never checked: padding may hold any label. Bad input: a NaN, infinite or fractional class id
+(Keras truncates 1.5 to 1), a one-hot ``y_true`` value outside [0, 1], a NaN in a probability
+row (argmax would pick it), a NaN ``BinaryIoU`` score and a weight that is NaN, infinite or
+negative: ``ValueError`` eagerly, a NaN result under ``jit``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any, ClassVar, NamedTuple
 
 import jax
@@ -33,9 +33,9 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, is_concrete
 from jmetrics.metrics._base import ListOption, Metric
+from jmetrics.metrics._blocks import bincount
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
 from jmetrics.metrics._validate import (
-    bad_weight,
     check_weights,
     fail_if,
     isnan,
@@ -67,6 +67,16 @@ def _check_bool(metric: str, name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{metric}: {name} must be True or False; got {value!r}.")
     return bool(value)
+
+
+def _warn_fractional_weights(metric: str, sample_weight: Any, w: np.ndarray) -> None:
+    """Warn (``UserWarning``) when float ``sample_weight`` holds a non-integer value: Keras 3's IoU
+    classes (dtype ``"int"``) would truncate it, jmetrics counts it exactly."""
+    if jnp.issubdtype(np.asarray(sample_weight).dtype, jnp.inexact) and np.any(w != np.trunc(w)):
+        warnings.warn(
+            f"{metric}: sample_weight is float but Keras' IoU dtype is int; Keras would truncate "
+            "these weights by casting, jmetrics counts them exactly; pass integer weights for "
+            "identical results.", UserWarning, stacklevel=4)
 
 
 def _target_ids(metric: str, ids: Any, num_classes: int) -> tuple[int, ...]:
@@ -127,19 +137,37 @@ class _IoUBase(Metric):
         c = self._cm_options()[0]
         return IoUState(ksum((c, c)))
 
+    def _bad_entries(self, x: jax.Array, arg: str) -> tuple[jax.Array, str]:
+        """Where ``x`` (y_true or y_pred, as given) is bad, entry by entry, and what it must be.
+
+        Class ids must be whole numbers (NaN, inf and fractions name no class; an id outside
+        ``[0, num_classes)`` is not bad, it is dropped as Keras 3 drops it). One-hot ``y_true``
+        rows must hold values in [0, 1] (one-hot or probabilities). A probability row of
+        ``y_pred``, or a ``BinaryIoU`` score, must not hold NaN (argmax would pick it; inf is
+        ordered).
+        """
+        c, _, sparse_t, sparse_p, _, threshold = self._cm_options()
+        if arg == "y_pred" and (threshold is not None or not sparse_p):
+            what = "a number, not NaN (inf is ordered)" if threshold is not None else (
+                "rows without NaN (argmax would pick it)")
+            return isnan(x), what
+        if sparse_t if arg == "y_true" else sparse_p:
+            frac = isnan(x) | (x != jnp.trunc(x)) if jnp.issubdtype(x.dtype, jnp.inexact) else (
+                jnp.zeros(x.shape, bool))
+            return nonfinite(x) | frac, (
+                "whole-number class ids (NaN, inf and fractions name no class; ids outside "
+                f"[0, {c - 1}] are dropped, as Keras 3 drops them)")
+        return ~((x >= 0) & (x <= 1)), "one-hot or probability rows, with values in [0, 1]"
+
     def _labels(self, y_true: Any, y_pred: Any
                 ) -> tuple[jax.Array, jax.Array, tuple[jax.Array, jax.Array]]:
         """Integer class ids of y_true and y_pred, as Keras 3 derives them (not yet flattened),
-        and where each is bad (flat): a NaN or infinite class id, a NaN in a one-hot or
-        probability row (argmax would pick it), a NaN score (``BinaryIoU``)."""
+        and where each is bad (flat, one flag per class id: :meth:`_bad_entries`, any entry of a
+        one-hot row)."""
         name = self.display_name
-        c, _, sparse_t, sparse_p, axis, threshold = self._cm_options()
+        _, _, sparse_t, sparse_p, axis, threshold = self._cm_options()
         t = as_array(y_true, "y_true", name)
         p = as_array(y_pred, "y_pred", name)
-        bad_p = None
-        if threshold is not None:
-            bad_p = isnan(p)
-            p = (p.astype(jnp.float32) >= threshold).astype(jnp.int32)
         for arr, sparse, arg in ((t, sparse_t, "y_true"), (p, sparse_p, "y_pred")):
             if not sparse and arr.ndim < 2:
                 raise ValueError(
@@ -151,21 +179,20 @@ class _IoUBase(Metric):
                     f"{name}: axis must index the one-hot axis of {arg}; got axis={axis} for "
                     f"{arg} of shape {tuple(arr.shape)}."
                 )
-        bad_t = nonfinite(t) if sparse_t else jnp.any(isnan(t), axis=axis)
-        if not sparse_t:
-            t = jnp.argmax(t, axis=axis)
-        if bad_p is None:
-            bad_p = nonfinite(p) if sparse_p else jnp.any(isnan(p), axis=axis)
-        if not sparse_p:
-            p = jnp.argmax(p, axis=axis)
-        t = t if jnp.issubdtype(t.dtype, jnp.integer) else t.astype(jnp.int32)
-        p = p if jnp.issubdtype(p.dtype, jnp.integer) else p.astype(jnp.int32)
+        bad = []
+        for arr, sparse, arg in ((t, sparse_t, "y_true"), (p, sparse_p, "y_pred")):
+            b = self._bad_entries(arr, arg)[0]
+            bad.append(b if sparse else jnp.any(b, axis=axis))
+        if threshold is not None:
+            p = (p.astype(jnp.float32) >= threshold).astype(jnp.int32)
+        t = t if sparse_t else jnp.argmax(t, axis=axis)
+        p = p if sparse_p else jnp.argmax(p, axis=axis)
         if t.size != p.size:
             raise ValueError(
                 f"{name}: y_true and y_pred must hold the same number of class ids; got shapes "
                 f"{tuple(t.shape)} and {tuple(p.shape)} (after argmax of one-hot inputs)."
             )
-        return t.astype(jnp.int32), p.astype(jnp.int32), (bad_t.reshape(-1), bad_p.reshape(-1))
+        return t.astype(jnp.int32), p.astype(jnp.int32), (bad[0].reshape(-1), bad[1].reshape(-1))
 
     def _weights(self, t: jax.Array, sample_weight: Any) -> jax.Array:
         """Flat float weights, one per class id (Keras 3 flattens; per-sample weights broadcast)."""
@@ -191,66 +218,54 @@ class _IoUBase(Metric):
 
     def check_labels(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Raise ``ValueError`` for bad concrete inputs: a weight that is NaN, infinite or
-        negative; a NaN or infinite class id, or a NaN in a one-hot/probability row or a score;
-        a class id outside ``[0, num_classes)``.
+        negative; a class id that is NaN, infinite or fractional; a one-hot ``y_true`` value
+        outside [0, 1]; a NaN in a probability row or a score (:meth:`_bad_entries`).
 
-        Entries equal to ``ignore_class`` (in ``y_true``) and entries of weight 0 are exempt. A
-        no-op on tracers: under ``jit`` the non-finite cases make the result NaN, and class ids out
-        of range are dropped, as Keras 3 drops them.
+        Entries equal to ``ignore_class`` (in ``y_true``) and entries of weight 0 are exempt.
+        Class ids outside ``[0, num_classes)`` are dropped, as Keras 3 drops them. Fractional
+        float weights warn (:func:`_warn_fractional_weights`). A no-op on tracers: under ``jit``
+        the bad cases make the result NaN.
         """
         if not all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
             return
         name = self.display_name
-        tj, pj, badj = self._labels(y_true, y_pred)
-        w = check_weights(name, self._weights(tj, sample_weight))
-        t, p = np.asarray(tj).reshape(-1), np.asarray(pj).reshape(-1)
-        c, ignore = self._cm_options()[:2]
-        keep = w != 0
+        tj, _, (bad_t, _) = self._labels(y_true, y_pred)
+        keep = np.ones(tj.size, bool)
+        if sample_weight is not None:
+            w = check_weights(name, self._weights(tj, sample_weight))
+            _warn_fractional_weights(name, sample_weight, w)
+            keep = w != 0
+        _, ignore, sparse_t, sparse_p, axis, _ = self._cm_options()
         if ignore is not None:
-            keep &= t != ignore
-        for raw, bad_arg, arg in ((y_true, badj[0], "y_true"), (y_pred, badj[1], "y_pred")):
-            bad = keep & np.asarray(bad_arg)
-            vals = np_float(raw).reshape(-1)
-            if arg == "y_pred" and self._cm_options()[5] is not None:  # BinaryIoU's scores
-                fail_if(name, arg, "a number, not NaN (inf is ordered)", vals, bad)
-            elif vals.size == bad.size:  # class ids
-                fail_if(name, arg, "finite (NaN and inf are not class ids)", vals, bad)
-            else:  # one-hot/probability rows: the offending value is the NaN
-                fail_if(name, arg, "rows without NaN (argmax would pick it)", np.nan, bad)
-        for arr, arg in ((t, "y_true"), (p, "y_pred")):
-            bad = arr[keep & ((arr < 0) | (arr >= c))]
-            if bad.size:
-                raise ValueError(
-                    f"{name}: {arg} must hold class ids in [0, {c - 1}] "
-                    f"(num_classes={c}); got {np.unique(bad)[:10].tolist()}. Under jit such "
-                    f"entries are dropped, as Keras 3 drops them."
-                )
+            keep &= ~((np.asarray(tj).reshape(-1) == ignore) & ~np.asarray(bad_t))
+        for raw, sparse, arg in ((y_true, sparse_t, "y_true"), (y_pred, sparse_p, "y_pred")):
+            x = as_array(raw, arg, name)
+            bad, expected = self._bad_entries(x, arg)
+            rows = keep.reshape(tj.shape)
+            rows = rows if sparse else np.expand_dims(rows, axis)
+            fail_if(name, arg, expected, np_float(x), np.asarray(bad) & rows)
 
     def update(self, state: IoUState, y_true: Any, y_pred: Any, sample_weight: Any = None) -> IoUState:
-        """One ``bincount`` of ``num_classes * t + p`` with one extra key for bad entries (NaN or
-        infinite ids, NaN rows or scores, weights NaN, infinite or negative; weight 0 and
-        ``ignore_class`` exempt): if that key is not empty, the whole matrix becomes NaN."""
+        """One blocked ``bincount`` (``_blocks.bincount``) of ``num_classes * t + p``, with one
+        key for the dropped entries (a class id outside ``[0, num_classes)``, ``ignore_class``,
+        as Keras 3 drops them) and one for bad entries (:meth:`_bad_entries`; a weight NaN,
+        infinite or negative; weight 0 and ``ignore_class`` exempt): if that key is not empty,
+        the whole matrix becomes NaN."""
         self.check_labels(y_true, y_pred, sample_weight)
         c, ignore = self._cm_options()[:2]
         t, p, (bad_t, bad_p) = self._labels(y_true, y_pred)
-        w = self._weights(t, sample_weight)
-        t, p, bad = t.reshape(-1), p.reshape(-1), bad_t | bad_p
-        valid = (t >= 0) & (t < c) & (p >= 0) & (p < c)
-        if sample_weight is not None:
-            bad = bad | bad_weight(w)
+        w = None if sample_weight is None else self._weights(t, sample_weight)
+        t, p = t.reshape(-1), p.reshape(-1)
+        drop = ~((t >= 0) & (t < c) & (p >= 0) & (p < c))
+        bad = bad_t | bad_p
         if ignore is not None:
-            valid &= t != ignore
-            bad &= t != ignore
-        idx = jnp.where(bad, c * c, jnp.where(valid, t * c + p, 0))
-        if sample_weight is None:  # integer counts: exact within the batch
-            counts = jnp.bincount(idx, weights=(valid | bad).astype(jnp.int32), length=c * c + 1)
-        else:
-            ones = (w != 0).astype(w.dtype)
-            counts = jnp.bincount(idx, weights=jnp.where(bad, ones, jnp.where(valid, ones * w, 0)),
-                                  length=c * c + 1)
-        dt = accum_dtype()
-        cm = counts[: c * c].astype(dt).reshape(c, c) + poison(counts[c * c] != 0, dt)
-        return IoUState(ksum_add(state.confusion, cm))
+            skip = (t == ignore) & ~bad_t
+            drop, bad = drop | skip, bad & ~skip
+        keys = jnp.where(drop, c * c, t * c + jnp.where(drop, 0, p))
+        counts = bincount(lambda k, b: k, c * c + 1, (keys, bad), w, invalid=lambda k, b: b)
+        cm = counts[: c * c].reshape(c, c)
+        nan = poison(counts[c * c + 1] != 0, accum_dtype())
+        return IoUState(ksum_add(ksum_add(state.confusion, cm), jnp.broadcast_to(nan, cm.shape)))
 
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         self.check_labels(args[0], args[1], sample_weight)

@@ -270,10 +270,11 @@ def _invalid(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
 def confusion_check(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, **options: Any
                     ) -> None:
     """Eager face of the bad-input rule of :func:`confusion_update` (same ``options``): raise
-    ``ValueError`` for a NaN or infinite label, a NaN prediction or a weight that is NaN,
-    infinite or negative, in entries of nonzero weight."""
-    if sample_weight is not None:
-        check_weights(metric, sample_weight)  # as given (label weights are checked at init)
+    ``ValueError`` for a NaN or infinite label, a NaN prediction or a weight that is NaN or
+    infinite, in entries of nonzero weight. Negative weights are summed as given, as Keras 3
+    sums them."""
+    if sample_weight is not None:  # as given (label weights are checked at init)
+        check_weights(metric, sample_weight, signed=True)
     t, p, w = _prepare(metric, y_true, y_pred, sample_weight, **options)
     keep = np.ones(t.shape, bool) if w is None else np.asarray(w) != 0
     fail_if(metric, "y_true", "finite (labels are 0 for negative, any other number for positive)",
@@ -299,8 +300,9 @@ def confusion_update(
     """Fold a batch into the counts (Keras 3 ``update_confusion_matrix_variables``).
 
     Bad entries of nonzero weight (a NaN or infinite label, a NaN prediction, a weight that is
-    NaN, infinite or negative) go to one extra histogram key; if it is not empty, every bin gets a
-    NaN, so every count (and every rate, curve and AUC read from them) is NaN.
+    NaN or infinite) go to one extra histogram key; if it is not empty, every bin gets a NaN, so
+    every count (and every rate, curve and AUC read from them) is NaN. A negative weight is
+    summed as given, as Keras 3 sums it.
     """
     dt = accum_dtype()
     y_true, y_pred, w = _prepare(metric, y_true, y_pred, sample_weight, top_k=top_k,
@@ -331,7 +333,7 @@ def confusion_update(
     hist = _blocks.bincount(keys, size, (y_true.reshape(-1), y_pred.reshape(-1)),
                             None if w is None else w.reshape(-1),
                             block=max(1, _blocks.BLOCK // num_labels) * num_labels,
-                            invalid=_invalid)
+                            invalid=_invalid, signed=True)
     nan = poison(hist[size] != 0, dt)
     hist = hist[:size].reshape(num_labels, 2, width)
     pos, neg = hist[:, 0], hist[:, 1]  # (L, T + 1) each

@@ -12,9 +12,11 @@ of weight 0 are never bad, since weight 0 is removing the row. Then:
   merged state's ``compute`` is NaN. The kernels find bad rows inside the pass they already make
   (an extra histogram key, or a NaN weight), never in a separate pass over the batch.
 
-Weights must be finite and >= 0 everywhere here: a negative weight is not a count, and it would put
-precision, recall, IoU or an AUC outside [0, 1] (scikit-learn's ``roc_auc_score`` then fails on a
-non-monotone curve, its ``f1_score`` returns 2.0).
+Weights must be finite. Most metrics here also refuse a negative weight: it is not a count, and it
+would put an IoU or a histogram AUC outside [0, 1] (scikit-learn's ``roc_auc_score`` then fails on
+a non-monotone curve). The threshold counts behind Keras' ``AUC``, ``Precision``,
+``TruePositives``... and the F-scores take negative weights as Keras 3 does (summed as given:
+``signed=True``).
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["bad_weight", "check_weights", "fail_if", "isnan", "nonfinite", "np_float", "poison"]
+__all__ = ["bad_weight", "check_weights", "fail_if", "isnan", "nonfinite", "np_float", "poison",
+           "route_bad"]
 
 _SHOWN = 8  # distinct offending values quoted in an error message
 
 WEIGHTS = "finite and >= 0"
+SIGNED_WEIGHTS = "finite"
 
 
 def nonfinite(x: jax.Array) -> jax.Array:
@@ -46,9 +50,18 @@ def isnan(x: jax.Array) -> jax.Array:
     return jnp.zeros(x.shape, bool)
 
 
-def bad_weight(w: jax.Array) -> jax.Array:
-    """True where a weight is NaN, infinite or negative (``~(0 <= w < inf)``)."""
-    return ~((w >= 0) & (w < jnp.inf))
+def bad_weight(w: jax.Array, signed: bool = False) -> jax.Array:
+    """True where a weight is NaN, infinite or negative (``~(0 <= w < inf)``); with ``signed``,
+    where it is NaN or infinite (``~isfinite(w)``)."""
+    return ~jnp.isfinite(w) if signed else ~((w >= 0) & (w < jnp.inf))
+
+
+def route_bad(keys: jax.Array, w: jax.Array, bad: jax.Array, bad_key: int
+              ) -> tuple[jax.Array, jax.Array]:
+    """The bad-row flag of a weighted histogram: ``(keys, w)`` with bad rows sent to ``bad_key``
+    and weighing ``[w != 0]`` there (0 or 1), so that key is nonzero exactly when a row of nonzero
+    weight was bad (weight 0 removes a row, whatever it holds)."""
+    return jnp.where(bad, bad_key, keys), jnp.where(bad, (w != 0).astype(w.dtype), w)
 
 
 def poison(flag: jax.Array, dtype: Any) -> jax.Array:
@@ -80,8 +93,12 @@ def fail_if(who: str, arg: str, expected: str, values: Any, bad: Any,
     )
 
 
-def check_weights(who: str, w: Any) -> np.ndarray:
-    """Raise unless every weight is finite and >= 0; return them as float64 NumPy."""
+def check_weights(who: str, w: Any, signed: bool = False) -> np.ndarray:
+    """Raise unless every weight is finite and >= 0 (``signed``: finite); return them as float64
+    NumPy."""
     wn = np_float(w)
-    fail_if(who, "sample_weight", WEIGHTS, wn, ~((wn >= 0) & (wn < np.inf)))
+    if signed:
+        fail_if(who, "sample_weight", SIGNED_WEIGHTS, wn, ~np.isfinite(wn))
+    else:
+        fail_if(who, "sample_weight", WEIGHTS, wn, ~((wn >= 0) & (wn < np.inf)))
     return wn
