@@ -33,9 +33,10 @@ def test_target(benchmark, registry, name):
     registry.targets.append(result)
     benchmark.extra_info.update(result.as_dict())
     print(describe(result))
-    if name in ("engine", "elementwise") and result.times:
-        # the engine runs in subprocesses (own peak RSS) and the elementwise target times many
-        # metrics: their measurements are in extra_info, there is no single call to time again
+    if name in ("engine", "elementwise", "import_time") and result.times:
+        # the engine and the imports run in subprocesses (own peak RSS) and the elementwise
+        # target times many metrics: their measurements are in extra_info, there is no single
+        # call to time again
         benchmark.pedantic(lambda: None, rounds=1, iterations=1)
         return
     if jm_call is None:

@@ -130,12 +130,12 @@ class Collection(Metric):
     - ``loss``: optional; tracked as a weighted mean under the key ``'loss'`` (a string, a
       per-sample function, a mean metric or a Keras 3 loss object). With several outputs, a dict
       (or list) gives one loss per output, logged as ``'<output>_loss'``, and ``'loss'`` is their
-      sum; a single loss applies to every output. The loss also decides ``'acc'``: binary
-      crossentropy gives binary accuracy, sparse categorical crossentropy the sparse form (Keras
-      2.3.1's rule); otherwise ``'acc'`` follows Keras 3's shape rule at trace time.
+      sum; a single loss applies to every output.
     - ``naming``: ``"keras"`` (Keras 3 History keys: strings as given, functions in snake_case,
       ``_1`` for duplicates), ``"keras2"`` (Keras 2.3.1) or ``"long"`` (Keras 2.2, as the older
-      tutorials show: ``'mse'`` logs as ``'mean_squared_error'``).
+      tutorials show: ``'mse'`` logs as ``'mean_squared_error'``). It also picks the ``'acc'``
+      rule: Keras 3's shape rule at trace time (the loss plays no part), or in the Keras 2 modes
+      Keras 2's (a binary or sparse categorical crossentropy loss picks that form).
 
     ``update(state, y_true, y_pred, sample_weight=None)`` applies ``sample_weight`` to every metric
     and the loss (a dict/list of weights gives one per output); weight-0 rows are ignored, which is
@@ -207,7 +207,7 @@ class Collection(Metric):
             keys = metric_names(output_specs, naming=mode, output_name=outputs[o] if multi else None)
             for spec, key in zip(output_specs, keys, strict=True):
                 refuse_whole_set(spec, "Collection")
-                metric = get_metric(spec, loss=losses[o])
+                metric = get_metric(spec, loss=None if mode == "keras3" else losses[o])
                 if not isinstance(metric, Metric):
                     raise TypeError(f"Collection: metric must be a string, a function or a Metric; "
                                     f"got {type(spec).__name__}.")

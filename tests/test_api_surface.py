@@ -122,11 +122,33 @@ def test_star_import_dir_and_submodules():
         jmetrics.no_such_metric  # noqa: B018
 
 
-def test_import_jmetrics_imports_no_jax():
-    code = "import jmetrics, sys; assert 'jax' not in sys.modules, sorted(sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, timeout=120)
+HEAVY = ("jax", "jaxlib", "numpy", "jmetrics.engine", "jmetrics.sk", "jmetrics.bench",
+         "jmetrics.integrations", "jmetrics.cli")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """The heavy modules (and their submodules) in ``sys.modules`` after ``code``, in a fresh
+    interpreter."""
+    probe = (f"{code}\nimport sys\nprint(sorted(m for m in sys.modules if any("
+             f"m == h or m.startswith(h + '.') for h in {HEAVY!r})))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "JAX_PLATFORMS": "cpu"},
+                         cwd=ROOT, timeout=300)
     assert out.returncode == 0, out.stderr
+    return list(eval(out.stdout.strip().splitlines()[-1]))  # noqa: S307 - our own printed list
+
+
+def test_import_jmetrics_imports_no_jax():
+    """``import jmetrics`` loads no JAX, no NumPy and none of the heavy parts; a metric function
+    loads JAX and the kernels only; a streaming class never loads the engine, the bench, the
+    command or the integrations (the exact curve metrics share ``jmetrics.sk``'s sort)."""
+    assert _loaded_after("import jmetrics") == []
+    after_metric = _loaded_after("import jmetrics\njmetrics.mean_squared_error")
+    assert "jax" in after_metric
+    assert [m for m in after_metric if m.startswith("jmetrics.")] == []
+    after_class = _loaded_after("import jmetrics\njmetrics.metrics.AUC")
+    assert [m for m in after_class if m.startswith("jmetrics.") and
+            not m.startswith("jmetrics.sk")] == []
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import importlib.util
 
 import pytest
 
-from jmetrics.bench import _engine, _target_elementwise, _targets
+from jmetrics.bench import _engine, _target_elementwise, _target_import, _targets
 from jmetrics.bench._targets import Check, TargetResult, describe
 from jmetrics.cli import main
 
@@ -105,6 +105,29 @@ def test_engine_target(monkeypatch, tmp_path):
     assert "x numpy read (warm) = " in result.line() and "jmetrics rows/s = " in result.line()
     assert result.extra["max relative difference vs numpy (auc: 200 thresholds vs 200 bins)"] < 2e-2
     assert list(tmp_path.iterdir()) == []  # the files are removed
+
+
+def test_import_time_target_through_the_command(monkeypatch, capsys):
+    """Each statement in a fresh interpreter: its time and peak RSS are reported (not asserted),
+    with what ``import jmetrics`` loaded; the heavy statements are left out here for speed."""
+    few = {k: v for k, v in _target_import.STATEMENTS.items() if "jmetrics" in v and "." not in v}
+    assert set(few) == {"import jmetrics"}
+    monkeypatch.setattr(_target_import, "STATEMENTS", {"nothing": "pass", **few})
+    result, call = _targets.TARGETS["import_time"](rows=10, budget=0.1, backend="cpu", rounds=2)
+    _clean(result)
+    assert call is None and set(result.times) == {"nothing", "import jmetrics"}
+    assert result.extra["import jmetrics: peak RSS MB"] > 0
+    assert result.extra["import jmetrics loads"] == "no jax, numpy or heavy part"
+    assert "import jmetrics: " in result.line() and " MB" in result.line()
+    assert main(["bench", "--only-targets", "--targets", "import_time", "-q"]) == 0
+    assert "import_time: nothing: " in capsys.readouterr().out
+
+
+def test_measure_import_names_the_heavy_modules_loaded():
+    heavy = _target_import.measure_import("import jmetrics.sk")["heavy"]
+    assert {"jax", "numpy", "jmetrics.sk"} <= set(heavy)
+    with pytest.raises(RuntimeError, match="ModuleNotFoundError"):
+        _target_import.measure_import("import jmetrics.no_such_module")
 
 
 def test_unknown_target_is_a_user_error(capsys):

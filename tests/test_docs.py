@@ -7,6 +7,7 @@ with the committed ones; the quick start's code runs; ``mkdocs build --strict`` 
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import os
 import re
@@ -53,6 +54,52 @@ def test_every_table_entry_is_in_the_reference():
                      for family in _docs.FAMILIES)
     for e in _docs.ENTRIES:
         assert f"## `{e.name}`" in text and e.formula in text
+
+
+def test_every_parameter_of_the_reference_is_described():
+    """Each function's and streaming class's parameters are listed with a description, taken from
+    the signature and the docstrings (no parameter without text, none left out)."""
+    import importlib
+
+    from jmetrics.adapter._params import class_params, function_params
+
+    kernels, classes = importlib.import_module("jmetrics.kernels"), jmetrics.metrics
+    text = "\n".join((DOCS / "reference" / f"{family}.md").read_text()
+                     for family in _docs.FAMILIES)
+    undescribed = []
+    for e in _docs.ENTRIES:
+        kernel = getattr(kernels, e.kernel) if e.kernel else None
+        params = [(e.kernel, p) for p in function_params(kernel)] if kernel else []
+        if e.streaming:
+            params += [(e.streaming, p) for p in class_params(getattr(classes, e.streaming), kernel)]
+        for owner, p in params:
+            assert f"- `{p.name}` (" in text, (owner, p.name)
+            if not p.text:
+                undescribed.append(f"{owner}.{p.name}")
+    assert undescribed == []
+    names = [p.name for p in class_params(jmetrics.metrics.AUC)]
+    assert names == [f.name for f in dataclasses.fields(jmetrics.metrics.AUC)
+                     if f.name not in ("name", "dtype")]
+
+
+def test_docstring_args_are_parsed_with_their_continuation_lines():
+    from jmetrics.adapter._params import doc_args
+
+    doc = """Summary.
+
+    Args:
+        y_true: labels, shape ``[..., d]``; cast first,
+            so 1.5 compares as 1.
+        k (int): the :class:`~jmetrics.metrics.Mean` of
+            the top k.
+
+    Returns:
+        y_pred: not an argument.
+    """
+    assert doc_args(doc) == {"y_true": "labels, shape ``[..., d]``; cast first, so 1.5 compares "
+                                       "as 1.",
+                             "k": "the ``jmetrics.metrics.Mean`` of the top k."}
+    assert doc_args("No sections.") == {}
 
 
 def _nav_pages(nav):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jmetrics.adapter._lookup import entry_strings
+from jmetrics.adapter._params import COMMON, Param, class_params, function_params
 from jmetrics.adapter._table import AUTO, ENTRIES, FAMILIES, Entry
 
 __all__ = ["DOCS", "main", "pages"]
@@ -113,14 +114,41 @@ def _entry_section(e: Entry) -> list[str]:
     ]
     if e.note:
         lines += ["", e.note]
-    return lines + [""]
+    return lines + [""] + _parameters(e)
+
+
+def _param_line(p: Param) -> str:
+    given = (f"default `{p.default}`" if p.default
+             else "" if p.name.startswith("*") else "required")
+    kind = ", ".join(x for x in (f"`{p.type}`" if p.type else "", given) if x)
+    return f"- `{p.name}` ({kind}): {p.text or '-'}"
+
+
+def _parameters(e: Entry) -> list[str]:
+    """The function's and the streaming class's parameters, with their descriptions."""
+    kernel = getattr(importlib.import_module("jmetrics.kernels"), e.kernel, None) if e.kernel else None
+    cls = getattr(importlib.import_module("jmetrics.metrics"), e.streaming or "", None)
+    lines: list[str] = []
+    if kernel is not None:
+        lines += [f"Parameters of `jmetrics.{e.kernel}`:", ""]
+        lines += [_param_line(p) for p in function_params(kernel)] + [""]
+    if cls is not None and dataclasses.is_dataclass(cls):
+        params = class_params(cls, kernel)
+        if params:
+            lines += [f"Options of `jmetrics.metrics.{e.streaming}` (besides `name` and `dtype`):",
+                      "", *(_param_line(p) for p in params), ""]
+        else:
+            lines += [f"`jmetrics.metrics.{e.streaming}` takes only `name` and `dtype`.", ""]
+    return lines
 
 
 def family_page(family: str) -> str:
     entries = [e for e in ENTRIES if e.family == family]
     lines = [GENERATED, "", f"# {FAMILIES[family]}", "",
              "Formulas are per sample (over the last axis) unless said otherwise; `eps` is 1e-7. "
-             "Strings are case-sensitive, as in Keras.", ""]
+             "Strings are case-sensitive, as in Keras.", "",
+             "Every streaming class also takes, keyword-only:", "",
+             *(f"- `{k}`: {v}" for k, v in COMMON.items()), ""]
     for e in entries:
         lines += _entry_section(e)
     return "\n".join(lines).rstrip() + "\n"

@@ -20,6 +20,8 @@ Targets:
   ``AUC.update_state``, with XLA scratch memory far below thresholds x N.
 - ``histogram_auc``: ``HistogramAUC.update`` at 1e7 within 3x of a plain jitted read.
 - ``engine``: rows/s of a 10-metric ``evaluate`` from .npy files vs NumPy reading them, peak RSS.
+- ``import_time``: wall time and peak RSS of ``import jmetrics``, of its first metric and of its
+  heavier submodules, each in a fresh interpreter (reported, no goal).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from jmetrics.bench._target_auc import binned_auc, histogram_auc, roc_auc_exact
 from jmetrics.bench._target_collection import collection8, train_step
 from jmetrics.bench._target_common import Check, TargetResult, Timed
 from jmetrics.bench._target_elementwise import elementwise
+from jmetrics.bench._target_import import import_time
 
 __all__ = ["TARGETS", "Check", "TargetResult", "describe", "run_all"]
 
@@ -51,7 +54,7 @@ def engine(rows: int = 10**7, budget: float = 1.0) -> Timed:  # noqa: ARG001 - s
 TARGETS: dict[str, Callable[..., Timed]] = {
     "elementwise": elementwise, "collection8": collection8, "train_step": train_step,
     "roc_auc_exact": roc_auc_exact, "binned_auc": binned_auc, "histogram_auc": histogram_auc,
-    "engine": engine,
+    "engine": engine, "import_time": import_time,
 }
 
 

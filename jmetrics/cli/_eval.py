@@ -38,7 +38,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--weights", metavar="PATH", help="per-row sample weights (optional)")
     p.add_argument("-m", "--metrics", nargs="+", metavar="METRIC",
                    help="metric names as in Keras compile (default: picked from the data)")
-    p.add_argument("--loss", default=None, help="the training loss, to resolve 'acc' as Keras does")
+    p.add_argument("--loss", default=None, help="the training loss, reported as 'loss'")
     p.add_argument("--batch-size", type=int, default=None, help="rows per chunk (bounds memory)")
     p.add_argument("--model-axis", type=int, default=None,
                    help="axis of y_pred holding K models' predictions (e.g. 0 for [K, N, ...])")

@@ -70,7 +70,8 @@ def evaluate(
       on_nonfinite: rows with NaN or inf: ``"error"`` (default, a ValueError naming the first such
         row, raised before any result is returned), ``"ignore"`` (the rows get weight 0) or
         ``"propagate"`` (the metrics see them).
-      loss: the training loss, only used to resolve ``'acc'`` as Keras' compile does.
+      loss: the training loss, reported under ``'loss'`` (``'acc'`` follows Keras 3's shape
+        rule, as its ``compile`` does, whatever the loss).
 
     Returns:
       ``{name: value}`` keyed as Keras would log (floats, or NumPy arrays for per-class or
