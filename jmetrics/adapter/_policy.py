@@ -36,6 +36,7 @@ from jmetrics.metrics import (
     _reduction,
     _regression,
     _wrappers,
+    _wrappers_compose,
 )
 from jmetrics.sk import _classification as sk_classification
 from jmetrics.sk import _confusion as sk_confusion
@@ -203,6 +204,8 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     sk_ranking: SKLEARN,
     sk_topk: SKLEARN,
     sk_regression: SKLEARN_REGRESSION,
+    # Wrappers: each member metric's own outcome, arranged as the wrapper arranges its results.
+    _wrappers_compose: Policy(**_everywhere(MEMBERS)),
 }
 
 _REGRESSION_MEANS = (_wrappers.MeanSquaredError, _wrappers.RootMeanSquaredError,
