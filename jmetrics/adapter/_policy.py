@@ -37,6 +37,7 @@ from jmetrics.metrics import (
     _regression,
     _wrappers,
     _wrappers_compose,
+    _wrappers_history,
 )
 from jmetrics.sk import _classification as sk_classification
 from jmetrics.sk import _confusion as sk_confusion
@@ -206,6 +207,7 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     sk_regression: SKLEARN_REGRESSION,
     # Wrappers: each member metric's own outcome, arranged as the wrapper arranges its results.
     _wrappers_compose: Policy(**_everywhere(MEMBERS)),
+    _wrappers_history: Policy(**_everywhere(MEMBERS)),
 }
 
 _REGRESSION_MEANS = (_wrappers.MeanSquaredError, _wrappers.RootMeanSquaredError,
