@@ -9,7 +9,9 @@ jmetrics' test suite holds every built-in streaming metric to these laws; a metr
 - **jit**: ``jax.jit(update)`` equals the eager ``update`` and traces once per input shape;
 - **merge**: ``init()`` is the identity of ``merge``, which is associative and commutative, and
   merging the states of any split of the stream equals the state of the whole stream, which
-  equals the stream given as one batch;
+  equals the stream given as one batch (a metric whose value depends on where the stream is cut,
+  such as a window of updates, says ``split_invariant = False``: then merging the states of two
+  streams updated in lockstep must equal the stream whose every update joins both batches);
 - **weights**: weight 1 equals no weight, weight 0 equals removing the row (even when the row's
   float inputs are NaN, as padding and skipped rows may be), and an empty batch changes nothing;
 - **donation**: a state can be donated to a jitted update (no two leaves share a buffer);
@@ -42,7 +44,8 @@ def check_metric(metric: Any, batches: Sequence[Batch], *, rtol: float = 1e-5,
     ``metric`` is any object with ``init / update / merge / compute`` (a :class:`Metric`, a
     :class:`~jmetrics.Collection`, your own class). ``batches`` is a list of at least 3 tuples of
     the positional inputs of ``update`` after the state (``(y_true, y_pred)``, or ``(values,)``
-    for ``Mean``), each with the rows on axis 0 and at least 2 rows; the weights laws pass random
+    for ``Mean``; an input may be a dict of arrays, as ``MultitaskWrapper`` takes), each with the
+    rows on axis 0 and at least 2 rows; the weights laws pass random
     ``sample_weight`` vectors of their own. The laws named in ``laws`` (default all of
     :data:`LAWS`) are checked; every broken one is reported in one AssertionError naming the law.
 
@@ -54,12 +57,12 @@ def check_metric(metric: Any, batches: Sequence[Batch], *, rtol: float = 1e-5,
     unknown = sorted(set(laws) - set(LAWS))
     if unknown:
         raise ValueError(f"check_metric: laws must be among {LAWS}; got {unknown}.")
-    batches = [tuple(np.asarray(x) for x in b) for b in batches]
-    if len(batches) < 3 or any(len(b[0]) < 2 for b in batches):
+    batches = [tuple(_map(np.asarray, x) for x in b) for b in batches]
+    if len(batches) < 3 or any(_n(b[0]) < 2 for b in batches):
         raise ValueError("check_metric: batches must hold at least 3 batches of at least 2 rows; "
-                         f"got {[len(b[0]) for b in batches]} rows.")
+                         f"got {[_n(b[0]) for b in batches]} rows.")
     rng = np.random.default_rng(seed)
-    weights = [rng.uniform(0.5, 2.0, len(b[0])).astype(np.float32) for b in batches]
+    weights = [rng.uniform(0.5, 2.0, _n(b[0])).astype(np.float32) for b in batches]
     broken = []
     for law in laws:
         try:
@@ -87,6 +90,24 @@ class _Close:
             g, w = np.asarray(g, np.float64), np.asarray(w, np.float64)
             if g.shape != w.shape or not np.allclose(g, w, self.rtol, self.atol, equal_nan=True):
                 raise AssertionError(f"{what}: {_short(g)} != {_short(w)}")
+
+
+def _map(f: Callable[..., Any], *xs: Any) -> Any:
+    """``f`` of the arrays of one input of each batch in ``xs`` (key by key for dict inputs)."""
+    if isinstance(xs[0], dict):
+        return {k: f(*(x[k] for x in xs)) for k in xs[0]}
+    return f(*xs)
+
+
+def _n(x: Any) -> int:
+    """The number of rows of an input."""
+    return len(next(iter(x.values()))) if isinstance(x, dict) else len(x)
+
+
+def _join(batches: Sequence[Batch]) -> Batch:
+    """The batches as one batch."""
+    return tuple(_map(lambda *a: np.concatenate(a), *(b[i] for b in batches))
+                 for i in range(len(batches[0])))
 
 
 def _short(x: np.ndarray) -> str:
@@ -141,10 +162,20 @@ def _merge_law(metric: Any, batches: Sequence[Batch], weights: Sequence[Any],
     close(value(metric.merge(a, b)), value(metric.merge(b, a)), "merge(a, b) vs merge(b, a)")
     close(value(metric.merge(metric.merge(a, b), c)), value(metric.merge(a, metric.merge(b, c))),
           "merge(merge(a, b), c) vs merge(a, merge(b, c))")
+    if not getattr(metric, "split_invariant", True):
+        # a window of updates: states of streams updated in lockstep merge into the stream
+        # whose every update joins their batches of that step
+        other, other_w = [batches[2], batches[0]], [weights[2], weights[0]]
+        lockstep = metric.merge(_run(metric, batches[:2], weights[:2]),
+                                _run(metric, other, other_w))
+        joined = _run(metric, [_join([x, y]) for x, y in zip(batches[:2], other, strict=True)],
+                      [np.concatenate([x, y]) for x, y in zip(weights[:2], other_w, strict=True)])
+        close(value(lockstep), value(joined), "merged states of lockstep streams vs joined steps")
+        return
     whole = _run(metric, batches, weights)
     close(value(metric.merge(metric.merge(a, b), c)), value(whole),
           "merged states of a split stream vs the whole stream")
-    one = tuple(np.concatenate([b[i] for b in batches]) for i in range(len(batches[0])))
+    one = _join(batches)
     close(value(metric.update(metric.init(), *one, sample_weight=np.concatenate(weights))),
           value(whole), "the stream as one batch vs in batches")
 
@@ -152,18 +183,21 @@ def _merge_law(metric: Any, batches: Sequence[Batch], weights: Sequence[Any],
 def _weights_law(metric: Any, batches: Sequence[Batch], weights: Sequence[Any],
                  close: _Close) -> None:
     value, batch = metric.compute, batches[0]
-    ones = [np.ones(len(b[0]), np.float32) for b in batches]
+    ones = [np.ones(_n(b[0]), np.float32) for b in batches]
     close(value(_run(metric, batches, ones)), value(_run(metric, batches)),
           "sample_weight of ones vs no sample_weight")
     w = weights[0].copy()
     w[0] = 0.0
-    kept = metric.update(metric.init(), *(x[1:] for x in batch), sample_weight=w[1:])
+    kept = metric.update(metric.init(), *(_map(lambda a: a[1:], x) for x in batch),
+                         sample_weight=w[1:])
     close(value(metric.update(metric.init(), *batch, sample_weight=w)), value(kept),
           "a row of weight 0 vs the row removed")
-    with_empty = metric.update(kept, *(x[:0] for x in batch), sample_weight=w[:0])
+    with_empty = metric.update(kept, *(_map(lambda a: a[:0], x) for x in batch),
+                               sample_weight=w[:0])
     close(value(with_empty), value(kept), "an empty batch vs no batch")
-    poisoned = tuple(_nan_row(x) for x in batch)  # padding and skipped rows may hold anything
-    if any(p is not x for p, x in zip(poisoned, batch, strict=True)):
+    poisoned = tuple(_map(_nan_row, x) for x in batch)  # padding and skipped rows may hold anything
+    if any(np.issubdtype(a.dtype, np.floating) for x in batch
+           for a in (x.values() if isinstance(x, dict) else [x])):
         close(value(metric.update(metric.init(), *poisoned, sample_weight=w)), value(kept),
               "NaN inputs in a row of weight 0 vs the row removed")
 
@@ -190,10 +224,11 @@ def _devices_law(metric: Any, batches: Sequence[Batch], weights: Sequence[Any],
                  close: _Close) -> None:
     """Four shards of one batch, each folded on its own "device", reduced over the mapped axis."""
     shards = 4
-    batch = tuple(np.concatenate([b[i] for b in batches]) for i in range(len(batches[0])))
+    batch = _join(batches)
     w = np.concatenate(weights)
     rows = len(w) // shards * shards
-    split = [x[:rows].reshape(shards, rows // shards, *x.shape[1:]) for x in (*batch, w)]
+    split = [_map(lambda a: a[:rows].reshape(shards, rows // shards, *a.shape[1:]), x)
+             for x in (*batch, w)]
     reduce = getattr(metric, "all_reduce", None)
     if reduce is None:
         from jmetrics.metrics._state import reduce_over_axis
@@ -210,7 +245,8 @@ def _devices_law(metric: Any, batches: Sequence[Batch], weights: Sequence[Any],
     except ValueError as err:
         raise AssertionError(f"the state cannot be reduced across devices: {err}") from None
     first = jax.tree.map(lambda x: x[0], reduced)
-    whole = metric.update(metric.init(), *(x[:rows] for x in batch), sample_weight=w[:rows])
+    whole = metric.update(metric.init(), *(_map(lambda a: a[:rows], x) for x in batch),
+                          sample_weight=w[:rows])
     close(metric.compute(first), metric.compute(whole),
           f"{shards} devices' states reduced with all_reduce vs one device")
 

@@ -93,6 +93,9 @@ class Face:
     names: tuple[str, ...]  # any of these in a message names the unit
     logits: bool = False  # has a from_logits option
     shapes: bool = True  # held to the rank classes (1-D, 3-D batches)
+    # 'members' outcome: the member faces by key, and how the unit arranges their results
+    members: tuple[tuple[str, Face], ...] = ()
+    assemble: Callable[[dict[str, Any]], Any] = dict
 
 
 def _leaves(x: Any) -> Any:
@@ -220,14 +223,17 @@ def _args(t: Any, p: Any) -> tuple[Any, ...]:
     return (p,) if t is None else (t, p)
 
 
-def class_face(name: str, cls: type, **options: Any) -> Face:
-    def make() -> Any:
-        return cls(**{**cls.example_args, **options}) if options else _instance(cls)
+def _metric_runs(make: Callable[[], Any], tasks: tuple[str, ...] = ()) -> tuple[Any, Any]:
+    """The eager and jitted runs of a metric over a stream; with ``tasks``, each batch's arrays
+    go to every task (``{task: array}``), the weight array is shared."""
+    def inputs(t: Any, p: Any, cast: Any) -> tuple[Any, ...]:
+        args = tuple(cast(a) for a in _args(t, p))
+        return tuple(dict.fromkeys(tasks, a) for a in args) if tasks else args
 
     def eager(batches: list[Batch]) -> Any:
         m = make()
         for t, p, w in batches:
-            m.update_state(*_args(t, p), sample_weight=w)
+            m.update_state(*inputs(t, p, lambda a: a), sample_weight=w)
         return m.result()
 
     def jitted(batches: list[Batch]) -> Any:
@@ -235,8 +241,35 @@ def class_face(name: str, cls: type, **options: Any) -> Face:
         update, compute = _steps(m)
         s = m.init()
         for t, p, w in batches:
-            s = update(s, *(_cast(a) for a in _args(t, p)), w=_cast(w))
+            s = update(s, *inputs(t, p, _cast), w=_cast(w))
         return compute(s)
+
+    return eager, jitted
+
+
+def _member_faces(metric: Any) -> tuple[tuple[str, Face], ...]:
+    """A wrapper's members (``metric.members()``), each as a face of its own."""
+    faces = []
+    for key, member in metric.members().items():
+        eager, jitted = _metric_runs(lambda m=member: type(m).from_config(m.get_config()))
+        faces.append((key, Face(member.display_name, type(member), member.input_kind, eager, jitted,
+                                None, True, True, ("y_true", "y_pred", "sample_weight"),
+                                (member.display_name,))))
+    return tuple(faces)
+
+
+def class_face(name: str, cls: type, **options: Any) -> Face:
+    def make() -> Any:
+        return cls(**{**cls.example_args, **options}) if options else _instance(cls)
+
+    m = make()
+    # A multitask metric takes dicts {task: array}: every task gets the same batch here, so its
+    # tasks must share one input kind.
+    tasks = tuple(m.task_metrics) if cls.input_kind == "multitask" else ()
+    kind = cls.input_kind
+    if tasks:
+        (kind,) = {t.input_kind for t in m.task_metrics.values()}
+    eager, jitted = _metric_runs(make, tasks)
 
     def oracle(batches: list[Batch]) -> Any:
         km = _keras_instance(cls)
@@ -249,12 +282,14 @@ def class_face(name: str, cls: type, **options: Any) -> Face:
     import keras
 
     has_oracle = cls is jm.MeanMetricWrapper or hasattr(keras.metrics, cls.__name__)
-    m = _instance(cls)
     fields = {f.name for f in dataclasses.fields(cls)}
-    return Face(name, cls, cls.input_kind, eager, jitted, oracle if has_oracle else None, True, True,
-                ("y_true", "values" if cls.input_kind == "values" else "y_pred", "sample_weight"),
+    wrapper = hasattr(m, "members")
+    return Face(name, cls, kind, eager, jitted, oracle if has_oracle else None, True, True,
+                ("y_true", "values" if kind == "values" else "y_pred", "sample_weight"),
                 (cls.__name__, snake_case(cls.__name__), m.display_name),
-                logits="from_logits" in fields)
+                logits="from_logits" in fields,
+                members=_member_faces(m) if wrapper else (),
+                assemble=m.assemble if wrapper else dict)
 
 
 # -- scikit-learn functions --------------------------------------------------------------------
@@ -352,7 +387,9 @@ def collection_face(name: str, kind: str) -> Face:
 
     return Face(f"{name}[{kind}]", jmetrics.Collection, kind, eager, jitted, None, True, True,
                 ("y_true", "y_pred", "sample_weight"), ("Collection",) + tuple(
-                    snake_case(m.__name__) for m in members) + tuple(m.__name__ for m in members))
+                    snake_case(m.__name__) for m in members) + tuple(m.__name__ for m in members),
+                members=tuple((cls().display_name, class_face(cls.__name__, cls))
+                              for cls in members))
 
 
 def evaluate_face(name: str, kind: str) -> Face:

@@ -147,7 +147,7 @@ PENDING: dict[tuple[str, str], str] = {
 def _outcome(face: ai.Face, policy: _policy.Policy, ic: ai.InputClass) -> _policy.Outcome:
     if ic.field:
         return getattr(policy, ic.field)
-    return _policy.MEMBERS if face.unit is jmetrics.Collection else ORACLE
+    return _policy.MEMBERS if face.members else ORACLE
 
 
 def _cases() -> list[Any]:
@@ -307,14 +307,13 @@ def _check_nan_rows(face: ai.Face, bad: ai.Batch, got: Any, err: BaseException |
 def _check_members(face: ai.Face, ic: ai.InputClass, mode: str, batches: list[ai.Batch],
                    got: Any, err: BaseException | None, what: str) -> None:
     alone = {}
-    for cls in ai.SYSTEM_MEMBERS[face.kind]:
-        member = ai.class_face(cls.__name__, cls)
+    for key, member in face.members:
         value, member_err = _run(member.eager if mode == "eager" else member.jit, batches)
         if member_err is not None:
-            return _assert_named_error(face, ic, err, got, f"{what} ({cls.__name__} raises)")
-        alone[cls().display_name] = value
+            return _assert_named_error(face, ic, err, got, f"{what} ({member.name} raises)")
+        alone[key] = value
     assert err is None, f"{what}: raised {type(err).__name__}: {err}"
-    return _close(got, alone, f"{what}: not its members' values")
+    return _close(got, face.assemble(alone), f"{what}: not its members' values")
 
 
 @pytest.mark.parametrize(("face", "policy", "ic"), _cases())

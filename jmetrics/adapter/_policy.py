@@ -36,6 +36,8 @@ from jmetrics.metrics import (
     _reduction,
     _regression,
     _wrappers,
+    _wrappers_compose,
+    _wrappers_history,
 )
 from jmetrics.sk import _classification as sk_classification
 from jmetrics.sk import _confusion as sk_confusion
@@ -210,6 +212,9 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     sk_topk: SKLEARN,
     sk_regression: SKLEARN_REGRESSION,
     sk_report: SKLEARN,
+    # Wrappers: each member metric's own outcome, arranged as the wrapper arranges its results.
+    _wrappers_compose: Policy(**_everywhere(MEMBERS)),
+    _wrappers_history: Policy(**_everywhere(MEMBERS)),
 }
 
 _REGRESSION_MEANS = (_wrappers.MeanSquaredError, _wrappers.RootMeanSquaredError,

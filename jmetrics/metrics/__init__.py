@@ -33,11 +33,17 @@ from jmetrics.metrics._regression import *  # noqa: F403
 from jmetrics.metrics._regression import __all__ as _regression_all
 from jmetrics.metrics._wrappers import *  # noqa: F403
 from jmetrics.metrics._wrappers import __all__ as _wrappers_all
+from jmetrics.metrics._wrappers_compose import *  # noqa: F403
+from jmetrics.metrics._wrappers_compose import __all__ as _compose_all
+from jmetrics.metrics._wrappers_history import *  # noqa: F403
+from jmetrics.metrics._wrappers_history import __all__ as _history_all
 
 __all__ = sorted(
     {"Mean", "MeanMetricWrapper", "Metric", "Sum"}
     | set(_kernels_all)
     | set(_wrappers_all)
+    | set(_compose_all)
+    | set(_history_all)
     | set(_regression_all)
     | set(_confusion_all)
     | set(_exact_all)
