@@ -51,11 +51,12 @@ def evaluate(
 
     Args:
       y_true, y_pred: arrays (NumPy, memory-mapped, JAX), paths (``.npy``, ``.npz:member``,
-        ``.parquet:column``, ``.arrow:column``, ``.csv:column``), or ``y_true`` an iterable of
+        ``.parquet:column``, ``.arrow:column``, ``.csv:column``), many files as one source (a
+        list of paths, or a glob such as ``"preds/*.parquet:label"``), or ``y_true`` an iterable of
         ``(y_true, y_pred[, sample_weight])`` chunks with ``y_pred=None``.
       metrics: anything ``jmetrics.Collection`` takes (Keras strings, functions, metric objects, a
         list); ``None`` picks metrics from the shapes and values (see ``pick_metrics``).
-      sample_weight: per-row weights (array or path), optional.
+      sample_weight: per-row weights (array, path, list of paths or glob), optional.
       batch_size: rows per chunk (default: about 32 MB of input per chunk); rounded up to a
         multiple of the number of devices. Memory stays bounded by it whatever the data size.
       model_axis: the axis of ``y_pred`` that holds K models (``[K, N, ...]`` for 0); every result

@@ -13,6 +13,7 @@ import numpy as np
 
 from jmetrics.engine._checks import as_numbers, check_dtype, check_rows
 from jmetrics.engine._chunks import _Chunk, _column_chunks, _device_chunk, _iterable_chunks
+from jmetrics.engine._files import is_paths, lined_up
 from jmetrics.engine._sources import Column, open_column
 
 __all__ = ["_Source"]
@@ -31,7 +32,8 @@ class _Source:
         self.iterable = None
         self.columns: list[Column] = []
         if y_pred is None:
-            if isinstance(y_true, (str, os.PathLike)) or hasattr(y_true, "shape"):
+            if (isinstance(y_true, (str, os.PathLike)) or hasattr(y_true, "shape")
+                    or is_paths(y_true)):
                 raise TypeError(f"{_WHO}: y_pred is missing; pass y_pred, or pass y_true as an "
                                 "iterable of (y_true, y_pred[, sample_weight]) chunks.")
             self.iterable = iter(y_true)
@@ -47,7 +49,8 @@ class _Source:
         self.on_device = isinstance(y_true, jax.Array) and isinstance(y_pred, jax.Array)
         pred_rows = 1 if model_axis == 0 else 0
         if model_axis is not None:
-            ndim = len(np.shape(y_pred)) if not isinstance(y_pred, (str, os.PathLike)) else None
+            ndim = None if isinstance(y_pred, (str, os.PathLike)) or is_paths(y_pred) else \
+                len(np.shape(y_pred))
             if not isinstance(model_axis, int) or model_axis < 0 or (ndim is not None and
                                                                      model_axis >= ndim):
                 raise ValueError(f"{_WHO}: model_axis must be an axis of y_pred; got {model_axis!r}"
@@ -68,6 +71,7 @@ class _Source:
             raise ValueError(f"{_WHO}: y_true, y_pred{', sample_weight' if sample_weight is not None else ''}"
                              f" must have the same number of rows; got "
                              f"{', '.join(map(str, rows))} ({self.describe()}).")
+        lined_up(self.columns)
         check_rows(rows[0], [c.label for c in self.columns])
         self.weighted = sample_weight is not None
 

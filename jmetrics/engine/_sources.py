@@ -147,7 +147,12 @@ def _split(spec: str) -> tuple[str, str | None]:
 
 
 def open_column(source: Any, name: str, row_axis: int = 0) -> Column:
-    """A :class:`Column` from an array, a memory map, or a path (``PATH[:member]``)."""
+    """A :class:`Column` from an array, a memory map, a path (``PATH[:member]``), or many
+    files (a list of paths, a glob: see ``_files``)."""
+    from jmetrics.engine._files import is_paths, open_files  # imports this module
+
+    if is_paths(source):
+        return open_files(source, name, row_axis)
     if isinstance(source, (str, os.PathLike)):
         column = _open_path(os.fspath(source), name, row_axis)
         if column.label == name:
