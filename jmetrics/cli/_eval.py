@@ -32,10 +32,12 @@ def add_parser(subparsers: Any) -> None:
         description="Evaluate metrics over prediction files in one streaming pass. Without "
                     "--y-true/--y-pred, evaluates built-in demo prediction sets.",
     )
-    p.add_argument("--y-true", metavar="PATH", help="targets: .npy, .npz:member, .parquet:column, "
-                   ".arrow:column or .csv:column")
-    p.add_argument("--y-pred", metavar="PATH", help="predictions (same kinds of path)")
-    p.add_argument("--weights", metavar="PATH", help="per-row sample weights (optional)")
+    many = dict(action="extend", nargs="+", metavar="PATH")
+    p.add_argument("--y-true", **many, help="targets: .npy, .npz:member, .parquet:column, "
+                   ".arrow:column or .csv:column; several paths or a quoted glob "
+                   "('preds/*.parquet:label') are read in order as one source")
+    p.add_argument("--y-pred", **many, help="predictions (same kinds of path)")
+    p.add_argument("--weights", **many, help="per-row sample weights (optional)")
     p.add_argument("-m", "--metrics", nargs="+", metavar="METRIC",
                    help="metric names as in Keras compile (default: picked from the data)")
     p.add_argument("--loss", default=None, help="the training loss, reported as 'loss'")
@@ -54,20 +56,28 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--output", metavar="FILE", help="write the results to FILE (atomically)")
     p.add_argument("--plot", metavar="FILE.png",
                    help="ROC/PR/calibration, confusion matrix or residual plots (needs matplotlib)")
+    p.add_argument("--fail-if", action="append", default=[], metavar="GATE",
+                   help="exit 1 (after writing the results) when the gate holds: 'auc<0.8', "
+                        "'auc.ci_low<0.8' (with --bootstrap), 'slices:auc<0.8' (every slice); "
+                        "operators <, <=, >, >=; repeatable")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``jmetrics eval``; returns the exit code (errors propagate to ``cli.main``)."""
     from jmetrics.engine import DEMO_TASKS, demo_data, evaluate, pick_metrics
+    from jmetrics.engine._gates import parse_gate
 
     if (args.y_true is None) != (args.y_pred is None):
         raise ValueError("--y-true and --y-pred go together (or neither, for the demo sets).")
     for flag in ("y_true", "y_pred", "weights"):
-        path = getattr(args, flag)
-        if path is not None and not os.path.exists(path) and not os.path.exists(
-                path.rpartition(":")[0] or path):
-            raise FileNotFoundError(f"--{flag.replace('_', '-')}: {path} does not exist.")
+        paths = getattr(args, flag) or []
+        for path in paths:
+            if not _findable(path):
+                raise FileNotFoundError(f"--{flag.replace('_', '-')}: {path} does not exist.")
+        if paths:
+            setattr(args, flag, paths[0] if len(paths) == 1 else paths)
+    gates = [parse_gate(g) for g in args.fail_if]  # a malformed gate: before any reading
     for flag in ("output", "plot"):
         if getattr(args, flag):
             check_output(getattr(args, flag), f"--{flag}")
@@ -98,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
                 _note(f"{task or 'data'}: {picked.task} ({picked.reason}); metrics: {names}")
         results[task] = evaluate(yt, yp, metrics, sample_weight=w, **options)
 
+    failed = _gates(results, gates, models=args.model_axis is not None)  # unknown keys: exit 2
     text = format_results(results, args.format, models=args.model_axis is not None)
     outputs = [("--output", args.output, lambda path: _write_text(path, text))] if args.output else []
     if args.plot:
@@ -107,7 +118,39 @@ def run(args: argparse.Namespace) -> int:
         _note(f"wrote {args.output}" + (f" and {args.plot}" if args.plot else ""))
     if not args.output:
         sys.stdout.write(text)
-    return 0
+    sys.stdout.flush()  # the results come before the gates' verdict
+    for line in failed:
+        _note(f"gate failed: {line}")
+    return 1 if failed else 0
+
+
+def _findable(path: str) -> bool:
+    """An existing file (``PATH[:member]``), or a glob the engine expands (and names if empty)."""
+    import glob
+
+    return (os.path.exists(path) or os.path.exists(path.rpartition(":")[0] or path)
+            or glob.has_magic(path))
+
+
+def _gates(results: dict[str | None, dict[str, Any]], gates: list[Any], models: bool) -> list[str]:
+    """One line per failed gate. With several result sets (the demo tasks), a gate applies to
+    each set that has its key, and is bad input only when none has it."""
+    from jmetrics.engine._gates import check_gates
+
+    lines = []
+    for gate in gates:
+        errors, applied = [], False
+        for task, res in results.items():
+            try:
+                failures = check_gates(res, [gate])
+            except ValueError as err:
+                errors.append(err)
+                continue
+            applied = True
+            lines += [(f"{task}: " if task else "") + f.describe(models) for f in failures]
+        if not applied:
+            raise errors[0]
+    return lines
 
 
 def _note(text: str) -> None:
