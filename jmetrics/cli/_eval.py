@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     text = format_results(results, args.format, models=args.model_axis is not None)
     outputs = [("--output", args.output, lambda path: _write_text(path, text))] if args.output else []
     if args.plot:
-        outputs.append(("--plot", args.plot, _plot_writer(args, sets)))
+        outputs.append(("--plot", args.plot, _plot_writer(args, sets, results)))
     write_files(outputs)
     if args.output and not args.quiet:
         _note(f"wrote {args.output}" + (f" and {args.plot}" if args.plot else ""))
@@ -169,15 +169,15 @@ def _write_text(path: str, text: str) -> None:
         f.write(text)
 
 
-def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any, Any]]
-                 ) -> Callable[[str], None]:
+def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any, Any]],
+                 results: dict[str | None, dict[str, Any]]) -> Callable[[str], None]:
     from jmetrics.engine._plot import plot_sets
 
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise ValueError("--plot needs matplotlib: pip install 'jmetrics[plot]'.") from None
-    return lambda path: plot_sets(path, sets, model_axis=args.model_axis)
+    return lambda path: plot_sets(path, sets, model_axis=args.model_axis, results=results)
 
 
 def _records(results: dict[str | None, dict[str, Any]], models: bool) -> list[dict[str, Any]]:
