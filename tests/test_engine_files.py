@@ -194,3 +194,12 @@ def test_cli_file_errors_are_one_line_and_write_nothing(capsys, shards, case):
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
     assert err.startswith("jmetrics eval: error: ") and "Traceback" not in err
     assert sorted(os.listdir(tmp)) == before  # no output, no temporary file
+
+
+def test_a_list_of_strings_naming_no_file_is_data_not_paths(shards):
+    tmp, *_ = shards
+    col = open_column(["US", "FR", "US"], "slice_by")  # slice keys, say: not files
+    assert not isinstance(col, FileColumn) and col.read(0, 3).tolist() == ["US", "FR", "US"]
+    with pytest.raises(FileNotFoundError, match=r"y_true file .*nope.npy does not exist"):
+        jmetrics.evaluate([str(tmp / "y0.npy"), str(tmp / "nope.npy")], str(tmp / "p*.npy"),
+                          ["mse"])

@@ -13,7 +13,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -66,6 +65,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``jmetrics eval``; returns the exit code (errors propagate to ``cli.main``)."""
     from jmetrics.engine import DEMO_TASKS, demo_data, evaluate, pick_metrics
+    from jmetrics.engine._files import findable  # a file (PATH[:member]) or a glob
     from jmetrics.engine._gates import parse_gate
 
     if (args.y_true is None) != (args.y_pred is None):
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     for flag in ("y_true", "y_pred", "weights"):
         paths = getattr(args, flag) or []
         for path in paths:
-            if not _findable(path):
+            if not findable(path):
                 raise FileNotFoundError(f"--{flag.replace('_', '-')}: {path} does not exist.")
         if paths:
             setattr(args, flag, paths[0] if len(paths) == 1 else paths)
@@ -122,14 +122,6 @@ def run(args: argparse.Namespace) -> int:
     for line in failed:
         _note(f"gate failed: {line}")
     return 1 if failed else 0
-
-
-def _findable(path: str) -> bool:
-    """An existing file (``PATH[:member]``), or a glob the engine expands (and names if empty)."""
-    import glob
-
-    return (os.path.exists(path) or os.path.exists(path.rpartition(":")[0] or path)
-            or glob.has_magic(path))
 
 
 def _gates(results: dict[str | None, dict[str, Any]], gates: list[Any], models: bool) -> list[str]:

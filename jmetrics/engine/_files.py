@@ -21,19 +21,30 @@ import numpy as np
 from jmetrics.engine._sources import Column
 from jmetrics.engine._sources import _open_path as open_path
 
-__all__ = ["FileColumn", "expand_paths", "is_paths", "lined_up"]
+__all__ = ["FileColumn", "expand_paths", "findable", "is_paths", "lined_up"]
 
 _WHO = "evaluate"
 _OPEN = 2  # files kept open: a chunk spans at most the previous file and the next
 
 
+def findable(spec: str) -> bool:
+    """An existing file (``PATH[:member]``), or a glob (expanded, and named if empty, later)."""
+    return (os.path.exists(spec) or os.path.exists(spec.rpartition(":")[0] or spec)
+            or glob.has_magic(spec))
+
+
 def is_paths(source: Any) -> bool:
-    """A glob pattern, or a list/tuple of paths (not an array-like of numbers)."""
+    """A glob pattern, or a list/tuple of paths.
+
+    A list of strings is taken as paths when one of them names a file or is a glob (so that a
+    missing file among them is named as such); otherwise it is data (e.g. slice keys).
+    """
     if isinstance(source, (str, os.PathLike)):
         spec = os.fspath(source)
         return glob.has_magic(spec) and not os.path.exists(spec)
     return (isinstance(source, (list, tuple)) and len(source) > 0
-            and all(isinstance(s, (str, os.PathLike)) for s in source))
+            and all(isinstance(s, (str, os.PathLike)) for s in source)
+            and any(isinstance(s, os.PathLike) or findable(s) for s in source))
 
 
 def _glob(spec: str, name: str) -> list[str]:
