@@ -171,6 +171,14 @@ def test_row_shapes_and_weight_forms():
     np.testing.assert_allclose(scalar, 2 * confusion_matrix(t, p))
 
 
+def test_python_lists_under_jit():
+    # a list passed to jit is a list of tracers: the eager checks must see that it is traced
+    m = jm.MatthewsCorrCoef(2)
+    got = jax.jit(m.update)(m.init(), [0, 1, 1, 0], [0, 1, 0, 0])
+    np.testing.assert_allclose(m.compute(got), matthews_corrcoef([0, 1, 1, 0], [0, 1, 0, 0]),
+                               rtol=1e-6)
+
+
 # ---- bad input: named errors eagerly, NaN under jit, never a clamped count --------------------
 BAD_IDS = [np.nan, np.inf, 3.0, -1.0, 1.5]
 

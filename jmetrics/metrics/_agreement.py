@@ -145,10 +145,12 @@ class _ConfusionBase(Metric):
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         """Raise ``ValueError`` for bad concrete inputs (module docstring); rows of weight 0 are
         exempt. A no-op on tracers: under ``jit`` the same inputs make the result NaN."""
-        y_true, y_pred = args[0], args[1]
-        if not all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
-            return
         name, c = self.display_name, self.num_classes
+        y_true, y_pred = as_array(args[0], "y_true", name), as_array(args[1], "y_pred", name)
+        if sample_weight is not None:
+            sample_weight = as_array(sample_weight, "sample_weight", name)
+        if not all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
+            return  # (a list of tracers is a tracer once it is an array)
         rows = self._rows(y_true, y_pred, sample_weight)
         keep = np.ones(rows.t.shape, bool) if rows.w is None else check_weights(name, rows.w) != 0
         ids = f"class ids: integers in [0, {c - 1}] (num_classes={c})"
