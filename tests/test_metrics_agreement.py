@@ -138,8 +138,8 @@ def test_one_collection_state_serves_all_three():
                                confusion_matrix(t, p, sample_weight=w, normalize="true"), rtol=1e-5)
     np.testing.assert_allclose(got["matthews_corr_coef"], matthews_corrcoef(t, p, sample_weight=w),
                                rtol=1e-5)
-    np.testing.assert_allclose(got["cohen_kappa"],
-                               cohen_kappa_score(t, p, weights="linear", sample_weight=w), rtol=1e-5)
+    want = cohen_kappa_score(t, p, weights="linear", sample_weight=w)
+    np.testing.assert_allclose(got["cohen_kappa"], want, rtol=1e-5)
 
 
 def test_undefined_values_follow_sklearn():
@@ -169,6 +169,29 @@ def test_row_shapes_and_weight_forms():
         np.testing.assert_allclose(m.compute(m.update(m.init(), tt, pp, sample_weight=ww)), want)
     scalar = m.compute(m.update(m.init(), t, p, sample_weight=2.0))
     np.testing.assert_allclose(scalar, 2 * confusion_matrix(t, p))
+
+
+def test_int32_counts_of_huge_batches_are_added_exactly(monkeypatch):
+    # Past 2**24 rows a batch's counts stay int32 (metrics._blocks.exact_float); simulated here on
+    # a small batch, onto a state already holding 2**24 + 1 in one cell (float32 would lose the 1).
+    from jmetrics.metrics import _agreement, _blocks
+
+    def int_counts(*args, **kw):
+        return _blocks.bincount(*args, **kw).astype(jnp.int32)
+
+    m = jm.ConfusionMatrix(2)
+    big = m.update(m.init(), np.zeros(1), np.zeros(1), sample_weight=2.0**24)
+    big = m.update(big, np.zeros(1), np.zeros(1))
+    monkeypatch.setattr(_agreement, "bincount", int_counts)
+    t, p = np.array([0, 0, 1, 1, 1]), np.array([0, 1, 1, 1, 0])
+    got = np.asarray(m.compute(m.update(big, t, p)), np.float64)
+    s = m.update(big, t, p)
+    total = np.asarray(s.confusion.hi, np.float64) + np.asarray(s.confusion.lo, np.float64)
+    want = confusion_matrix(t, p) + np.array([[2**24 + 1, 0], [0, 0]])
+    assert total.tolist() == want.tolist()
+    np.testing.assert_allclose(got, want, rtol=1e-7)
+    bad = jax.jit(m.update)(big, t, np.array([0, 1, 2, 1, 0]))  # 2 is not a class id
+    assert np.isnan(np.asarray(bad.confusion.hi)).all()
 
 
 def test_python_lists_under_jit():

@@ -172,14 +172,16 @@ class _ConfusionBase(Metric):
         self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
         c = self.num_classes
         rows = self._rows(y_true, y_pred, sample_weight)
-        counts = bincount(lambda t, p, bad: t * c + p, c * c, (rows.t, rows.p, rows.bad_t | rows.bad_p),
-                          rows.w, invalid=lambda t, p, bad: bad)
+        counts = bincount(lambda t, p, bad: t * c + p, c * c,
+                          (rows.t, rows.p, rows.bad_t | rows.bad_p), rows.w,
+                          invalid=lambda t, p, bad: bad)
         bad = poison(counts[c * c] != 0, accum_dtype())  # NaN where a bad row was counted
         cm = counts[: c * c].reshape(c, c)
         if jnp.issubdtype(cm.dtype, jnp.floating):
             return ConfusionState(ksum_add(state.confusion, cm + bad))
         # past 2**24 rows: exact int32 counts, which ksum_add adds in two exact float parts
-        return ConfusionState(ksum_add(ksum_add(state.confusion, cm), jnp.broadcast_to(bad, cm.shape)))
+        confusion = ksum_add(state.confusion, cm)
+        return ConfusionState(ksum_add(confusion, jnp.broadcast_to(bad, cm.shape)))
 
     def matrix(self, state: ConfusionState) -> jax.Array:
         """The accumulated (unnormalized) confusion matrix of ``state``, ``(C, C)``."""
@@ -226,7 +228,8 @@ class ConfusionMatrix(_ConfusionBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_choice(type(self).__name__, "normalize", self.normalize, ("true", "pred", "all", None))
+        check_choice(type(self).__name__, "normalize", self.normalize,
+                     ("true", "pred", "all", None))
 
     def compute(self, state: ConfusionState) -> jax.Array:
         cm = self.matrix(state)
