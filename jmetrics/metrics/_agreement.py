@@ -212,6 +212,10 @@ class ConfusionMatrix(_ConfusionBase):
     dtype (float32; unweighted counts are exact). ``y_pred`` may be scores (argmax), or with
     ``threshold`` binary scores (module docstring).
 
+    Args:
+        normalize: None (the weighted counts), 'true' (each row divided by its sum), 'pred'
+            (each column by its sum) or 'all' (by the total), as scikit-learn's.
+
     >>> import jax.numpy as jnp
     >>> m = ConfusionMatrix(num_classes=3)
     >>> s = m.update(m.init(), jnp.array([0, 1, 2, 2, 1, 0]), jnp.array([0, 2, 2, 2, 1, 1]))
@@ -284,6 +288,10 @@ class CohenKappa(_ConfusionBase):
     labels=range(num_classes), weights=weights, sample_weight=w)`` on the whole stream (without
     ``labels`` scikit-learn numbers only the classes present, which changes the weighted forms
     when a class never occurs).
+
+    Args:
+        weights: the disagreement weight of cell (i, j): None (1 off the diagonal), 'linear'
+            (``|i - j|``) or 'quadratic' (``(i - j)**2``), by class id.
 
     >>> import jax.numpy as jnp
     >>> m = CohenKappa(num_classes=3, weights="quadratic")
