@@ -56,9 +56,13 @@ def test_the_hint_names_a_streaming_counterpart_that_gives_the_sklearn_value():
     with pytest.raises(ValueError, match=r"Use its streaming counterpart "
                                          r"jmetrics.metrics.R2Score, or call jmetrics.r2_score"):
         Collection([jmetrics.r2_score])
-    with pytest.raises(ValueError, match=r"Call jmetrics.matthews_corrcoef once on all the rows "
-                                         r"\(it has no streaming counterpart\)"):
+    with pytest.raises(ValueError, match=r"Use its streaming counterpart "
+                                         r"jmetrics.metrics.MatthewsCorrCoef, or call "
+                                         r"jmetrics.matthews_corrcoef"):
         Collection([jmetrics.matthews_corrcoef])
+    with pytest.raises(ValueError, match=r"Call jmetrics.balanced_accuracy_score once on all the "
+                                         r"rows \(it has no streaming counterpart\)"):
+        Collection([jmetrics.balanced_accuracy_score])
     # the counterpart streams batch by batch to the whole-set value (averaging r2_score per
     # batch of 4 gave -0.33 here where the truth is 0.84)
     coll = Collection([jmetrics.metrics.R2Score(num_outputs=1)])

@@ -24,6 +24,7 @@ from jmetrics.kernels import _hinge as k_hinge
 from jmetrics.kernels import _probabilistic as k_probabilistic
 from jmetrics.kernels import _regression as k_regression
 from jmetrics.metrics import (
+    _agreement,
     _auc,
     _calibration,
     _confusion,
@@ -163,6 +164,9 @@ SOFT_LABELS = CURVES._replace(bad_labels=RAISE)
 LABEL_INDEX = CURVES._replace(inf_pred=RAISE, bad_labels=ORACLE, fractional_labels=RAISE)
 # One-hot y_true (argmax): values must be in [0, 1] (one-hot or probabilities; soft rows count).
 ONE_HOT_INDEX = CURVES._replace(bad_labels=RAISE)
+# Class ids counted into a confusion matrix: an id that is NaN, inf, fractional or out of range
+# would land in a wrong cell (JAX clamps scatter indices), so it is refused in y_true and y_pred.
+CLASS_IDS = CURVES._replace(inf_pred=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
 # Calibration: confidences must be probabilities, labels 0/1 or class ids.
 CALIBRATION = CURVES._replace(inf_pred=RAISE, bad_labels=RAISE, fractional_labels=RAISE)
 # Ranking: graded relevance (a negative one is padding); a NaN or +inf relevance is refused.
@@ -203,6 +207,7 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     _ranking: RANKING,
     _ranking_classes: RANKING,
     _iou: LABEL_INDEX,
+    _agreement: CLASS_IDS,
     sk_classification: SKLEARN,
     sk_confusion: SKLEARN,
     sk_curves: SKLEARN,

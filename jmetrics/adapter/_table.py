@@ -60,6 +60,7 @@ FAMILIES: dict[str, str] = {
     "correlation": "Correlation and R²",
     "confusion": "Thresholded classification (confusion counts, precision, recall, AUC, F-scores)",
     "iou": "Intersection over union",
+    "agreement": "Multiclass confusion matrix and agreement (Matthews correlation, Cohen's kappa)",
     "reduction": "Reductions",
 }
 
@@ -421,6 +422,33 @@ ENTRIES: tuple[Entry, ...] = (
         higher_is_better=True, value_range=_UNIT,
         formula="MeanIoU of argmax(y_true) against argmax(y_pred)",
         keras3=("one_hot_mean_io_u", "OneHotMeanIoU"), sklearn="sklearn.metrics.jaccard_score",
+    ),
+    # -- confusion matrix and agreement -------------------------------------------------------
+    Entry(
+        name="confusion_matrix", kernel=None, streaming="ConfusionMatrix", family="agreement",
+        higher_is_better=None, value_range=_POS,
+        formula="M[i, j] = sum of w over rows with y_true = i and y_pred = j, over the stream",
+        sklearn="sklearn.metrics.confusion_matrix", aliases=("ConfusionMatrix",),
+        note="Equals sklearn's confusion_matrix with labels=range(num_classes) (and its normalize "
+        "modes) as floats; y_pred may be scores (argmax) or, with threshold, binary scores.",
+    ),
+    Entry(
+        name="matthews_corr_coef", kernel=None, streaming="MatthewsCorrCoef",
+        family="agreement", higher_is_better=True, value_range=_COS,
+        formula="(c s - sum_k p_k t_k) / sqrt((s**2 - sum_k p_k**2) (s**2 - sum_k t_k**2)) of M",
+        sklearn="sklearn.metrics.matthews_corrcoef",
+        aliases=("MatthewsCorrCoef", "matthews_corrcoef"),
+        note="c: trace of the confusion matrix M, s: its total, t and p: its row and column sums; "
+        "0 when the denominator is 0, as sklearn.",
+    ),
+    Entry(
+        name="cohen_kappa", kernel=None, streaming="CohenKappa", family="agreement",
+        higher_is_better=True, value_range=_COS,
+        formula="1 - sum(W * M) / sum(W * outer(p, t) / s), W by weights=None/'linear'/'quadratic'",
+        sklearn="sklearn.metrics.cohen_kappa_score",
+        aliases=("CohenKappa", "cohen_kappa_score"),
+        note="Equals sklearn's cohen_kappa_score with labels=range(num_classes): the weighted forms "
+        "weigh by class id. NaN when undefined, as sklearn's default replace_undefined_by.",
     ),
     # -- reductions ---------------------------------------------------------------------------
     Entry(

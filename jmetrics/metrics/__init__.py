@@ -7,6 +7,8 @@ Like ``keras.metrics``, this namespace holds both the streaming classes (``MeanS
 
 from jmetrics.kernels import *  # noqa: F403
 from jmetrics.kernels import __all__ as _kernels_all
+from jmetrics.metrics._agreement import *  # noqa: F403
+from jmetrics.metrics._agreement import __all__ as _agreement_all
 from jmetrics.metrics._auc import *  # noqa: F403
 from jmetrics.metrics._auc import __all__ as _auc_all
 from jmetrics.metrics._base import Metric as Metric
@@ -41,6 +43,7 @@ from jmetrics.metrics._wrappers_history import __all__ as _history_all
 __all__ = sorted(
     {"Mean", "MeanMetricWrapper", "Metric", "Sum"}
     | set(_kernels_all)
+    | set(_agreement_all)
     | set(_wrappers_all)
     | set(_compose_all)
     | set(_history_all)
