@@ -103,7 +103,12 @@ def check_choice(metric: str, name: str, value: Any, allowed: Iterable[Any]) -> 
 
 
 def is_concrete(x: Any) -> bool:
-    """True when ``x`` holds values (not a tracer), so value checks may run on it."""
+    """True when ``x`` holds values (not a tracer), so value checks may run on it.
+
+    A Python list or tuple given to ``jax.jit`` arrives as a list of tracers: it is traced too.
+    """
+    if isinstance(x, (list, tuple)):
+        return all(is_concrete(item) for item in x)
     return not isinstance(x, jax.core.Tracer)
 
 

@@ -323,5 +323,9 @@ def test_eager_face_takes_weight_by_position_and_python_lists(cls):
     close(by_pos.result(), by_kw.result())
     lists.update_state(*(rows(x, lambda v: v.tolist()) for x in inputs), w.tolist())
     close(lists.result(), by_kw.result())
+    m = instance(cls)  # under jit a list is a list of tracers: traced, never checked as values
+    as_lists = [rows(x, lambda v: v.tolist()) for x in inputs]
+    traced = jax.jit(m.update)(m.init(), *as_lists, sample_weight=w.tolist())
+    close(m.compute(traced), m.compute(m.update(m.init(), *inputs, sample_weight=w)))
     with pytest.raises(TypeError, match=r"sample_weight both by position and by keyword"):
         instance(cls).update_state(*inputs, w, sample_weight=w)

@@ -134,7 +134,7 @@ class R2Score(InferredWidth, Metric):
         nz = w != 0
         # Moments of this batch about one of its own values (the first of nonzero weight per
         # column): a constant column gives exactly mean = that value and m2 = 0.
-        if sample_weight is None or jnp.ndim(sample_weight) == 0:
+        if sample_weight is None or jnp.ndim(as_array(sample_weight, "sample_weight", name)) == 0:
             # One weight for all: row 0 (no argmax over a constant mask, which XLA would fold
             # at compile time, slowly, for large batches).
             shift = jnp.where(nz[0], t[0], 0)

@@ -137,7 +137,12 @@ def _per_element(metric: str, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
 
 
 def _widen_half(x: Any) -> Any:
-    """bf16/f16 inputs become float32, so the per-sample values are not rounded back to half."""
+    """bf16/f16 inputs become float32, so the per-sample values are not rounded back to half.
+
+    A Python list or tuple (under ``jax.jit``, a list of tracers) becomes one array first.
+    """
+    if isinstance(x, (list, tuple)):
+        x = jnp.asarray(x)
     dtype = getattr(x, "dtype", None)
     if dtype is not None and jnp.dtype(dtype) in (jnp.dtype(jnp.bfloat16), jnp.dtype(jnp.float16)):
         return jnp.asarray(x, jnp.float32)
