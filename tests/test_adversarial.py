@@ -65,16 +65,6 @@ ORACLE = _policy.Outcome("oracle", "oracle")
 
 # (face, input class) -> what it gives today. Strict: an entry whose case passes fails the suite.
 PENDING: dict[tuple[str, str], str] = {
-    ('Collection[binary]', 'nan_true'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.33333334, dtype=flo",
-    ('Collection[binary]', 'nan_pred'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.33333334, dtype=flo",
-    ('Collection[binary]', 'posinf_true'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.33333334, dtype=flo",
-    ('Collection[binary]', 'neginf_true'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(0.33333334, dtype=flo",
-    ('Collection[binary]', 'nan_weight'):
-        "pending fix: eager (AUC raises): gives {'binary_accuracy': Array(nan, dtype=float32), ",
 }
 
 
