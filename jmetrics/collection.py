@@ -38,6 +38,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jmetrics._checks import is_concrete
 from jmetrics.adapter import deserialize, get_metric, metric_names, serialize
 from jmetrics.adapter._resolve import refuse_whole_set
 from jmetrics.metrics._base import Metric
@@ -312,6 +313,16 @@ class Collection(Metric):
         """
         super().update_state(y_true, y_pred, sample_weight=sample_weight)
 
+    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
+        """Each statistic's metric runs its own eager value checks on its output's inputs, so the
+        collection raises where a member alone would (nothing is checked on tracers)."""
+        if not all(is_concrete(x) for x in jax.tree.leaves((args, sample_weight))):
+            return
+        ys_true, ys_pred = self._per_output(args[0], "y_true"), self._per_output(args[1], "y_pred")
+        weights = self._weights(sample_weight)
+        for o, metric in {i.group: (i.output, i.metric) for i in self.items}.values():
+            metric.check_inputs(ys_true[o], ys_pred[o], sample_weight=weights[o])
+
     def _eager_array(self, x: Any) -> Any:
         return x  # a list or tuple holds one array per output
 
@@ -388,7 +399,8 @@ class Collection(Metric):
         inputs = (ys_true, ys_pred, weights)
         rows = None if per_batch else self._chunk_rows(inputs)
         if rows is None:
-            return self._update_direct(state, inputs)
+            return self._update_direct(state, inputs)  # concrete inputs: each member checks them
+        self.check_inputs(y_true, y_pred, sample_weight=sample_weight)  # the scan traces them
         leaves, treedef = jax.tree.flatten(inputs)
         n = leaves[0].shape[0]
         blocks, rest = divmod(n, rows)

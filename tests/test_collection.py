@@ -628,3 +628,59 @@ def test_dict_valued_metrics_spread_their_keys_and_a_clash_is_refused():
     assert list(results) == ["mse", "mae", "peak"]
     np.testing.assert_allclose([results["mse"], results["mae"], results["peak"]], [5 / 3, 1.0, 2.0],
                                rtol=1e-6)
+
+
+# ---- bad input: the collection raises where a member alone raises ---------------------------
+def _binary(n, seed):
+    r = np.random.default_rng(seed)
+    return (r.integers(0, 2, (n, 1)).astype(np.float32), r.uniform(size=(n, 1)).astype(np.float32),
+            r.uniform(0.5, 2, n).astype(np.float32))
+
+
+def _spoiled(n, seed, arg, value):
+    batch = list(_binary(n, seed))
+    batch[arg] = batch[arg].copy()
+    batch[arg][1] = value
+    return tuple(batch)
+
+
+BAD_BINARY = [(0, np.nan), (1, np.nan), (0, np.inf), (0, -np.inf), (2, np.nan), (2, -1.0)]
+
+
+@pytest.mark.parametrize(("arg", "value"), BAD_BINARY, ids=str)
+def test_eager_collection_raises_where_a_member_raises(arg, value):
+    # Where AUC alone refuses the batch eagerly, a collection holding it must too, leaving its
+    # state as it was: the clean batch's values, which are Keras 3's. Where AUC accepts it (a
+    # negative weight, summed as Keras sums it), so does the collection, with Keras' values.
+    clean, bad = _binary(6, 0), _spoiled(5, 1, arg, value)
+    try:
+        jmetrics.metrics.AUC().update_state(bad[0], bad[1], sample_weight=bad[2])
+        alone, seen = None, [clean, bad]
+    except ValueError as e:
+        alone, seen = e, [clean]
+    assert (alone is None) == (arg == 2 and value < 0)  # the refusals this test is about
+    c = Collection([jmetrics.metrics.BinaryAccuracy(), jmetrics.metrics.AUC()])
+    c.update_state(*clean)
+    if alone is not None:
+        with pytest.raises(ValueError) as err:
+            c.update_state(bad[0], bad[1], sample_weight=bad[2])
+        assert str(err.value) == str(alone)
+    else:
+        c.update_state(bad[0], bad[1], sample_weight=bad[2])
+    for key, km in (("binary_accuracy", keras.metrics.BinaryAccuracy()), ("auc", keras.metrics.AUC())):
+        np.testing.assert_allclose(float(c.result()[key]), keras_result(km, seen), rtol=1e-5)
+
+
+@pytest.mark.parametrize(("arg", "value"), BAD_BINARY[:2], ids=str)
+def test_pure_update_of_a_large_concrete_batch_checks_each_member(arg, value):
+    # A batch large enough for the chunked pass: the members' updates run inside a scan (traced),
+    # so the collection checks the concrete batch first.
+    c = Collection([jmetrics.metrics.BinaryAccuracy(), jmetrics.metrics.AUC()], chunk_elements=64)
+    bad = _spoiled(3000, 2, arg, value)
+    with pytest.raises(ValueError, match=r"auc: y_(true|pred) must"):
+        c.update(c.init(), *bad)
+    got = jax.jit(c.update)(c.init(), *bad)  # under jit: no raise, AUC is NaN
+    assert np.isnan(float(c.compute(got)["auc"]))
+    clean = _binary(3000, 2)
+    want = keras_result(keras.metrics.AUC(), [clean])
+    np.testing.assert_allclose(float(c.compute(c.update(c.init(), *clean))["auc"]), want, rtol=1e-5)

@@ -230,6 +230,52 @@ def test_mean_and_sum_match_keras3(weighted):
         np.testing.assert_allclose(m.compute(s), km.result(), rtol=1e-5)
 
 
+INF_CLASSES = ["MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError", "Hinge",
+               "SquaredHinge", "LogCoshError", "MeanSquaredLogarithmicError",
+               "MeanAbsolutePercentageError", "CategoricalCrossentropy", "CategoricalHinge"]
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+@pytest.mark.parametrize("arg", [0, 1])
+@pytest.mark.parametrize("name", INF_CLASSES)
+def test_infinite_inputs_give_keras3_values_eager_jit_and_merged(name, arg, value):
+    # A clean batch, then one with +-inf in y_true or y_pred: Keras 3 gives the plain float sum's
+    # +-inf (or NaN); the compensated sums must give the same, through merge in either order.
+    cls = getattr(jm, name)
+    clean = make_inputs(cls.input_kind, 4, 0)
+    bad = [np.array(a) for a in make_inputs(cls.input_kind, 3, 1)]
+    bad[arg][1, 0] = value
+    want = keras_result(getattr(keras.metrics, name)(), [clean, tuple(bad)])
+    m = instance(cls)
+    for update in (m.update, jax.jit(m.update)):
+        a, b = update(m.init(), *clean), update(m.init(), *bad)
+        for s in (update(a, *bad), m.merge(a, b), jax.jit(m.merge)(b, a)):
+            np.testing.assert_allclose(np.asarray(m.compute(s), np.float64), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["Mean", "Sum"])
+def test_mean_and_sum_of_infinite_values_match_keras3(name):
+    batches_ = [np.array([1.0, 2.0], np.float32), np.array([3.0, np.inf], np.float32),
+                np.array([-1.0, 5.0], np.float32), np.array([-np.inf, 1.0], np.float32)]
+    m = getattr(jm, name)()
+    for stream in (batches_[:3], batches_[2:], batches_):  # +inf, -inf, both (NaN)
+        km = getattr(keras.metrics, name)()
+        for x in stream:
+            km.update_state(x)
+        want = np.asarray(km.result(), np.float64)
+        states = [m.update(m.init(), x) for x in stream]
+        s = states[0]
+        for t in states[1:]:
+            s = m.merge(s, t)
+        got = np.asarray(m.compute(s), np.float64)
+        assert (np.isnan(got) and np.isnan(want)) or got == want, (stream, got, want)
+        step = jax.jit(m.update)
+        s = m.init()
+        for x in stream:
+            s = step(s, x)
+        np.testing.assert_allclose(np.asarray(m.compute(s), np.float64), want, rtol=1e-6)
+
+
 def test_keras_documented_mean_semantics():
     # keras-semantics.md §3.2 [run]: [[1,2,3]] then [[10]] -> 6.0; scalar weights -> 1.5 then 2.75
     m = jm.Mean()

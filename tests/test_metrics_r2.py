@@ -124,6 +124,28 @@ def test_constant_y_true_follows_keras():
     assert float(keras_r2([(t2, t2 + 0.5, None)])) == 0.0 and np.isnan(keras_r2([(t2, t2, None)]))
 
 
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_an_infinite_prediction_gives_nan_in_its_column(value):
+    # Keras 3 gives 0 for that column (its constant-column rule); scikit-learn refuses inf. The
+    # other columns keep Keras' values; eagerly, under jit and through merge alike.
+    bs = make(7)
+    t, p, w = bs[1]
+    p = p.copy()
+    p[0, 0] = value
+    bs[1] = (t, p, w)
+    want = keras_r2(bs, class_aggregation=None)
+    assert want[0] == 0.0
+    with pytest.raises(ValueError, match="Input contains infinity"):
+        r2_score(*concat(bs)[:2])
+    m = jm.R2Score(class_aggregation=None, num_outputs=D)
+    mean = jm.R2Score(num_outputs=D)
+    halves = (run(m, bs[:2]), run(m, bs[2:]))
+    for s in (run(m, bs), jax.jit(lambda bs: run(m, bs))(bs), m.merge(*halves)):
+        got = np.asarray(m.compute(s), np.float64)
+        assert np.isnan(got[0]) and np.isnan(float(mean.compute(s)))
+        np.testing.assert_allclose(got[1:], want[1:], rtol=1e-5)
+
+
 def test_zero_weights_empty_batches_and_empty_state():
     bs = make(6, sizes=(6,), weights=True)
     t, p, w = bs[0]

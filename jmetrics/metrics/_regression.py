@@ -60,7 +60,7 @@ class R2Score(InferredWidth, Metric):
     Inputs are 2-D ``(N, d)`` (``(N,)`` against ``(N, 1)`` is matched); ``sample_weight`` is a scalar,
     ``(N,)``, ``(N, 1)`` or ``(N, d)``. Like Keras 3: a column whose ``y_true`` is constant scores 0
     when the prediction is imperfect (``±inf`` becomes 0) and NaN when it is perfect; an empty state
-    is NaN. scikit-learn's ``r2_score`` gives 1.0 for the perfect constant case and is otherwise
+    is NaN. An infinite ``y_pred`` gives NaN (Keras 3 gives 0 there, as if the column were constant). scikit-learn's ``r2_score`` gives 1.0 for the perfect constant case and is otherwise
     equal (``multioutput`` 'uniform_average' / 'variance_weighted' / 'raw_values').
 
     Equivalent to ``keras.metrics.R2Score(class_aggregation, num_regressors)`` (Keras 3, to float
@@ -155,8 +155,10 @@ class R2Score(InferredWidth, Metric):
 
     def compute(self, state: R2ScoreState) -> jax.Array:
         total = state.y_true.m2
-        raw = 1 - ksum_value(state.residual) / total
-        raw = jnp.where(jnp.isinf(raw), 0.0, raw)
+        residual = ksum_value(state.residual)
+        raw = 1 - residual / total
+        # Keras' -inf -> 0 is the constant column; an infinite prediction (residual inf) is NaN.
+        raw = jnp.where(jnp.isinf(raw), jnp.where(jnp.isfinite(residual), 0.0, jnp.nan), raw)
         if self.class_aggregation == "uniform_average":
             r2 = jnp.mean(raw)
         elif self.class_aggregation == "variance_weighted_average":

@@ -75,10 +75,20 @@ def ksum(shape: tuple[int, ...] = (), dtype: Any = None) -> KSum:
 
 
 def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``s = fl(a + b)`` and its exact rounding error ``e`` (``a + b == s + e``, Knuth's TwoSum).
+
+    Where ``s`` is not finite (an infinite input, or overflow) the error term is 0, not the NaN
+    of ``inf - inf``: a compensated sum then has the plain sum's value (``+-inf`` or NaN), and its
+    compensation stays finite, so later finite terms and merges cannot turn ``+-inf`` into NaN.
+
+    >>> import jax.numpy as jnp
+    >>> [float(v) for v in _two_sum(jnp.float32(1.0), jnp.float32(jnp.inf))]
+    [inf, 0.0]
+    """
     s = a + b
     bp = s - a
     err = (a - (s - bp)) + (b - bp)
-    return s, err
+    return s, jnp.where(jnp.isfinite(err), err, jnp.zeros_like(err))
 
 
 def _df_combine(x: tuple[jax.Array, jax.Array], y: tuple[jax.Array, jax.Array]
