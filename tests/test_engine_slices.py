@@ -7,6 +7,9 @@ intervals against a NumPy recomputation with the engine's documented replicate w
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 
 import jax
@@ -284,3 +287,93 @@ def test_clear_errors():
         jmetrics.evaluate(y, np.stack([p, p]), METRICS, model_axis=0, baseline=2)
     with pytest.raises(ValueError, match="roc_auc_score keep every row"):
         jmetrics.evaluate(y, p, ["roc_auc_score"], slice_by=np.zeros(N))
+
+
+# -- the command -----------------------------------------------------------------------------
+@pytest.fixture()
+def table(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    r = np.random.default_rng(11)
+    n = 400
+    y = r.integers(0, 2, n).astype(np.float32)
+    p = r.random((2, n)).astype(np.float32)
+    country = r.choice(["us", "fr", "de"], n)
+    country[:3] = "tiny"
+    device = r.integers(0, 2, n)
+    pq.write_table(pa.table({"y": y, "p": p[0], "country": country, "device": device}),
+                   tmp_path / "d.parquet", row_group_size=64)
+    np.save(tmp_path / "p2.npy", p)
+    return str(tmp_path / "d.parquet"), str(tmp_path / "p2.npy"), y, p, country, device
+
+
+def cli(capsys, *argv):
+    from jmetrics.cli import main
+
+    code = main(["eval", *map(str, argv)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out, out.err
+
+
+def test_cli_slices_in_json_csv_and_table(capsys, table):
+    f, _, y, p, country, device = table
+    base = ["--y-true", f + ":y", "--y-pred", f + ":p", "-m", "mse", "--batch-size", "50",
+            "--slice-by", f + ":country", "--slice-by", f + ":device", "--min-slice-size", "4"]
+    out, err = cli(capsys, *base, "--format", "json")
+    res = json.loads(out)
+    pairs = {(c, d) for c, d in zip(country.tolist(), device.tolist(), strict=True)
+             if ((country == c) & (device == d)).sum() >= 4}
+    assert {(s["slice"]["country"], s["slice"]["device"]) for s in res["slices"]} == pairs
+    assert res["slices_dropped"] == len(set(zip(country, device, strict=True))) - len(pairs)
+    assert "left out" in err
+    for s in res["slices"]:
+        rows = (country == s["slice"]["country"]) & (device == s["slice"]["device"])
+        assert s["rows"] == int(rows.sum())
+        want = skm.mean_squared_error(y[rows], p[0, rows].astype(np.float64))
+        np.testing.assert_allclose(s["mse"], want, rtol=1e-6)
+    out, _ = cli(capsys, *base, "--format", "csv", "-q")
+    records = list(csv.DictReader(io.StringIO(out)))
+    assert list(records[0]) == ["slice", "metric", "rows", "value"]
+    assert records[0]["slice"] == "" and records[0]["rows"] == ""
+    for rec in records[1:]:
+        c, d = (part.split("=")[1] for part in rec["slice"].split(", "))
+        rows = (country == c) & (device == int(d))
+        assert int(rec["rows"]) == int(rows.sum())
+        np.testing.assert_allclose(float(rec["value"]),
+                                   skm.mean_squared_error(y[rows], p[0, rows]), rtol=1e-5)
+    out, _ = cli(capsys, *base, "-q")
+    lines = out.splitlines()
+    assert lines[0].split() == ["slice", "metric", "rows", "value"]
+    assert len(lines) == 2 + 1 + len(pairs)
+
+
+def test_cli_baseline_with_bootstrap(capsys, table):
+    f, p2, *_ = table
+    out, _ = cli(capsys, "--y-true", f + ":y", "--y-pred", p2, "--model-axis", "0", "-m", "mse",
+                 "--slice-by", f + ":country", "--baseline", "1", "--bootstrap", "10",
+                 "--format", "json", "-q")
+    res = json.loads(out)
+    assert set(res["compare"]) == {"model_0"}
+    cmp = res["compare"]["model_0"]["mse"]
+    assert set(cmp) == {"diff", "stderr", "ci_low", "ci_high"}
+    np.testing.assert_allclose(cmp["diff"], res["mse"][0] - res["mse"][1], rtol=1e-5)
+    for s in res["slices"]:
+        np.testing.assert_allclose(s["compare"]["model_0"]["mse"]["diff"],
+                                   s["mse"][0] - s["mse"][1], rtol=1e-5, atol=1e-7)
+    out, _ = cli(capsys, "--y-true", f + ":y", "--y-pred", p2, "--model-axis", "0", "-m", "mse",
+                 "--baseline", "1", "--bootstrap", "10", "--format", "csv", "-q")
+    records = list(csv.DictReader(io.StringIO(out)))
+    diff = [r for r in records if r["metric"] == "mse - model_1"]
+    assert len(diff) == 1 and diff[0]["model"] == "0"
+    np.testing.assert_allclose(float(diff[0]["value"]), cmp["diff"], rtol=1e-5)
+
+
+def test_cli_slice_by_a_missing_file_is_exit_2(capsys, table):
+    from jmetrics.cli import main
+
+    f, *_ = table
+    code = main(["eval", "--y-true", f + ":y", "--y-pred", f + ":p", "--slice-by", "nope.parquet:c"])
+    assert code == 2
+    assert "--slice-by: nope.parquet:c does not exist" in capsys.readouterr().err
