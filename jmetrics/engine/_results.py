@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -65,13 +66,13 @@ def _results(plan: _Plan, state: Any, confidence: float, slices: Any = None,
         out["compare"] = _compare(plan, values, confidence, baseline)
     if not plan.slices:
         return out
-    per_slice = _values(plan, state)
     axis = int(plan.models) + int(bool(plan.bootstrap))
+    per_slice = {k: np.moveaxis(v, axis, 0) for k, v in _values(plan, state).items()}
     out["slices"] = {}
     for s, (value, rows) in enumerate(zip(slices.values, slices.rows.tolist(), strict=True)):
         if rows < min_slice_size:
             continue
-        mine = {k: np.take(v, s, axis=axis) for k, v in per_slice.items()}
+        mine = {k: v[s] for k, v in per_slice.items()}
         entry = _format(plan, mine, confidence)
         entry["rows"] = int(rows)
         if baseline is not None:
@@ -89,6 +90,7 @@ def _values(plan: _Plan, state: Any) -> dict[str, np.ndarray]:
     return {k: np.asarray(computed[k]) for k in order}
 
 
+@functools.lru_cache(maxsize=16)
 def _fold_slices(plan: _Plan) -> Any:
     """The whole data's state: the slices' states merged (merge is associative)."""
     import jax
