@@ -408,7 +408,7 @@ def test_the_engine_guide_code_runs():
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "evaluate.md").read_text()
     blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "distributed" not in b]
-    assert len(blocks) == 3
+    assert len(blocks) == 5
     scope: dict = {}
     for block in blocks:
         exec(compile(block, "docs/evaluate.md", "exec"), scope)

@@ -13,6 +13,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,14 @@ def add_parser(subparsers: Any) -> None:
                    help="rows with NaN/inf: error (default), ignore (weight 0) or propagate")
     p.add_argument("--devices", type=int, default=None, help="number of local devices to use")
     p.add_argument("--rows", type=float, default=1e6, help="rows of each demo set (default 1e6)")
+    p.add_argument("--slice-by", action="append", metavar="PATH", default=None,
+                   help="slice keys, one per row (.parquet:column, .csv:column, .npy...): every "
+                        "metric per slice too; repeat to cross keys")
+    p.add_argument("--min-slice-size", type=int, default=1, metavar="ROWS",
+                   help="leave out slices with fewer rows (default 1)")
+    p.add_argument("--baseline", type=int, default=None, metavar="I",
+                   help="with --model-axis: every other model minus model I (paired intervals "
+                        "with --bootstrap)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--output", metavar="FILE", help="write the results to FILE (atomically)")
     p.add_argument("--plot", metavar="FILE.png",
@@ -70,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
     if (args.y_true is None) != (args.y_pred is None):
         raise ValueError("--y-true and --y-pred go together (or neither, for the demo sets).")
+    slice_by = getattr(args, "slice_by", None) or []
     for flag in ("y_true", "y_pred", "weights"):
         paths = getattr(args, flag) or []
         for path in paths:
@@ -77,6 +87,11 @@ def run(args: argparse.Namespace) -> int:
                 raise FileNotFoundError(f"--{flag.replace('_', '-')}: {path} does not exist.")
         if paths:
             setattr(args, flag, paths[0] if len(paths) == 1 else paths)
+    for path in slice_by:
+        if not findable(path):
+            raise FileNotFoundError(f"--slice-by: {path} does not exist.")
+    if slice_by and args.y_true is None:
+        raise ValueError("--slice-by needs --y-true/--y-pred (the demo sets have no slice keys).")
     gates = [parse_gate(g) for g in args.fail_if]  # a malformed gate: before any reading
     for flag in ("output", "plot"):
         if getattr(args, flag):
@@ -84,7 +99,10 @@ def run(args: argparse.Namespace) -> int:
     options = dict(batch_size=args.batch_size, model_axis=args.model_axis,
                    bootstrap=args.bootstrap, confidence=args.confidence, seed=args.seed,
                    devices=args.devices, progress=False if args.quiet else None,
-                   on_nonfinite=args.nonfinite, loss=args.loss)
+                   on_nonfinite=args.nonfinite, loss=args.loss,
+                   slice_by=(slice_by if len(slice_by) > 1 else slice_by[0]) if slice_by else None,
+                   min_slice_size=getattr(args, "min_slice_size", 1),
+                   baseline=getattr(args, "baseline", None))
     sets: dict[str | None, tuple[Any, Any, Any]] = {}
     if args.y_true is None:
         rows = int(args.rows)
@@ -107,9 +125,13 @@ def run(args: argparse.Namespace) -> int:
                 names = ", ".join(m if isinstance(m, str) else str(m.display_name) for m in metrics)
                 _note(f"{task or 'data'}: {picked.task} ({picked.reason}); metrics: {names}")
         results[task] = evaluate(yt, yp, metrics, sample_weight=w, **options)
+        dropped = results[task].get("slices_dropped", 0)
+        if dropped and not args.quiet:
+            _note(f"{dropped} slice(s) under --min-slice-size {args.min_slice_size} rows left out.")
 
     failed = _gates(results, gates, models=args.model_axis is not None)  # unknown keys: exit 2
-    text = format_results(results, args.format, models=args.model_axis is not None)
+    text = format_results(results, args.format, models=args.model_axis is not None,
+                          slice_names=[_key_name(k) for k in slice_by])
     outputs = [("--output", args.output, lambda path: _write_text(path, text))] if args.output else []
     if args.plot:
         outputs.append(("--plot", args.plot, _plot_writer(args, sets, results)))
@@ -172,23 +194,69 @@ def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any
     return lambda path: plot_sets(path, sets, model_axis=args.model_axis, results=results)
 
 
-def _records(results: dict[str | None, dict[str, Any]], models: bool) -> list[dict[str, Any]]:
-    """One record per (task, metric[, model]), with bootstrap columns when present."""
+def _records(results: dict[str | None, dict[str, Any]], models: bool,
+             slice_names: list[str] | None = None) -> list[dict[str, Any]]:
+    """One record per (task, slice, metric[, model]), with bootstrap columns when present; model
+    comparisons as metrics ``"NAME - model_I"`` (I the baseline)."""
+    out = []
+    for task, res in results.items():
+        out += _metric_records(task, "", res, models)
+        for value, entry in res.get("slices", {}).items():
+            label = _slice_label(value, slice_names or [])
+            out += _metric_records(task, label, entry, models)
+    return out
+
+
+def _metric_records(task: str | None, label: str, res: dict[str, Any], models: bool
+                    ) -> list[dict[str, Any]]:
     import numpy as np
 
     out = []
-    for task, res in results.items():
-        for name, value in res.items():
-            if "." in name:
-                continue
-            for model in range(np.shape(value)[0]) if models else (None,):
-                rec: dict[str, Any] = {"task": task, "metric": name, "model": model}
-                for column, key in (("value", name), ("stderr", f"{name}.stderr"),
-                                    ("ci_low", f"{name}.ci_low"), ("ci_high", f"{name}.ci_high")):
-                    if key in res:
-                        rec[column] = res[key] if model is None else np.asarray(res[key])[model]
-                out.append(rec)
+    for name, value in res.items():
+        if "." in name or name in _EXTRA_KEYS:
+            continue
+        for model in range(np.shape(value)[0]) if models else (None,):
+            rec: dict[str, Any] = {"task": task, "slice": label, "metric": name, "model": model}
+            if "rows" in res:
+                rec["rows"] = res["rows"]
+            for column, key in (("value", name), ("stderr", f"{name}.stderr"),
+                                ("ci_low", f"{name}.ci_low"), ("ci_high", f"{name}.ci_high")):
+                if key in res:
+                    rec[column] = res[key] if model is None else np.asarray(res[key])[model]
+            out.append(rec)
+    baseline = _baseline(res)
+    for model, per_metric in res.get("compare", {}).items():
+        for name, cmp in per_metric.items():
+            rec = {"task": task, "slice": label, "metric": f"{name} - model_{baseline}",
+                   "model": int(model.rpartition("_")[2]), "value": cmp["diff"],
+                   **{k: v for k, v in cmp.items() if k != "diff"}}
+            if "rows" in res:
+                rec["rows"] = res["rows"]
+            out.append(rec)
     return out
+
+
+_EXTRA_KEYS = ("slices", "slices_dropped", "compare", "rows")
+
+
+def _baseline(res: dict[str, Any]) -> int | None:
+    """The baseline model: the one index missing from ``res["compare"]``."""
+    others = {int(m.rpartition("_")[2]) for m in res.get("compare", {})}
+    return min(set(range(len(others) + 1)) - others) if others else None
+
+
+def _key_name(spec: str) -> str:
+    """``"preds.parquet:country"`` -> ``"country"``; ``"keys.npy"`` -> ``"keys"``."""
+    if not os.path.exists(spec) and ":" in spec:
+        return spec.rpartition(":")[2]
+    return os.path.splitext(os.path.basename(spec))[0]
+
+
+def _slice_label(value: Any, names: list[str]) -> str:
+    values = value if isinstance(value, tuple) else (value,)
+    if len(names) != len(values):
+        names = [f"key{i}" for i in range(len(values))]
+    return ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=True))
 
 
 def _num(v: Any) -> str:
@@ -200,18 +268,23 @@ def _num(v: Any) -> str:
     return f"{float(a):.6g}"
 
 
-def format_results(results: dict[str | None, dict[str, Any]], fmt: str, models: bool = False) -> str:
+def format_results(results: dict[str | None, dict[str, Any]], fmt: str, models: bool = False,
+                   slice_names: list[str] | None = None) -> str:
     """Results as a table, JSON or CSV text (``None`` task key: a single evaluation).
 
     ``models``: values have a leading model axis (one row per model in tables and CSV).
+    ``slice_names``: the names of the slice keys (JSON lists slices as ``{"slice": {name: value},
+    "rows": n, metric: value...}``; tables and CSV get ``slice`` and ``rows`` columns).
     """
     if fmt == "json":
-        plain = {k: {n: _jsonable(v) for n, v in r.items()} for k, r in results.items()}
+        plain = {k: _json_result(r, slice_names or []) for k, r in results.items()}
         return json.dumps(plain[None] if list(plain) == [None] else plain, indent=2) + "\n"
-    records = _records(results, models)
+    records = _records(results, models, slice_names)
     extras = [e for e in ("stderr", "ci_low", "ci_high") if any(e in r for r in records)]
-    columns = (["task"] if any(r["task"] for r in records) else []) + ["metric"] + (
-        ["model"] if any(r["model"] is not None for r in records) else []) + ["value"] + extras
+    columns = (["task"] if any(r["task"] for r in records) else []) + (
+        ["slice"] if any(r["slice"] for r in records) else []) + ["metric"] + (
+        ["model"] if any(r["model"] is not None for r in records) else []) + (
+        ["rows"] if any("rows" in r for r in records) else []) + ["value"] + extras
     rows = [[_num(r[c]) if c in ("value", *extras) else ("" if r.get(c) is None else str(r[c]))
              for c in columns] for r in records]
     if fmt == "csv":
@@ -227,6 +300,30 @@ def format_results(results: dict[str | None, dict[str, Any]], fmt: str, models: 
     lines += ["  ".join(v.rjust(w) if c in ("value", *extras) else v.ljust(w)
                         for v, c, w in zip(r, columns, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines) + "\n"
+
+
+def _json_result(res: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """A result as JSON: slices as a list of records (their keys need not be strings)."""
+    out: dict[str, Any] = {}
+    for name, v in res.items():
+        if name == "slices":
+            out[name] = [{"slice": _slice_dict(value, names), **_json_result(entry, names)}
+                         for value, entry in v.items()]
+        elif name == "compare":
+            out[name] = {m: {k: {f: _jsonable(x) for f, x in c.items()} for k, c in per.items()}
+                         for m, per in v.items()}
+        elif name in ("rows", "slices_dropped"):
+            out[name] = int(v)
+        else:
+            out[name] = _jsonable(v)
+    return out
+
+
+def _slice_dict(value: Any, names: list[str]) -> dict[str, Any]:
+    values = value if isinstance(value, tuple) else (value,)
+    if len(names) != len(values):
+        names = [f"key{i}" for i in range(len(values))]
+    return dict(zip(names, values, strict=True))
 
 
 def _jsonable(v: Any) -> Any:

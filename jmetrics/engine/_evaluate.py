@@ -46,6 +46,9 @@ def evaluate(
     progress: bool | None = None,
     on_nonfinite: str = "error",
     loss: Any = None,
+    slice_by: Any = None,
+    min_slice_size: int = 1,
+    baseline: int | None = None,
 ) -> dict[str, Any]:
     """Evaluate metrics over a prediction set of any size in one pass.
 
@@ -73,10 +76,19 @@ def evaluate(
         ``"propagate"`` (the metrics see them).
       loss: the training loss, reported under ``'loss'`` (``'acc'`` follows Keras 3's shape
         rule, as its ``compile`` does, whatever the loss).
+      slice_by: slice keys, one per row: an array (ints, bools or strings), a column
+        (``"preds.parquet:country"``, ``"keys.npy"``, ``"t.csv:region"``), or a list of them for
+        crossed slices. Every slice is evaluated in the same pass (see ``"slices"`` below).
+      min_slice_size: slices with fewer rows are left out of ``"slices"`` (and counted).
+      baseline: with ``model_axis``, the index of the model the others are compared with
+        (``"compare"`` below); with ``bootstrap``, each difference gets a paired interval.
 
     Returns:
       ``{name: value}`` keyed as Keras would log (floats, or NumPy arrays for per-class or
-      per-model values).
+      per-model values). With ``slice_by``, also ``"slices"``: ``{slice value: {name: value,
+      ..., "rows": n}}`` (a tuple of values for crossed keys) and ``"slices_dropped"``: the number
+      of slices under ``min_slice_size``. With ``baseline``, also ``"compare"``:
+      ``{"model_k": {name: {"diff", "stderr", "ci_low", "ci_high"}}}`` (also in each slice).
 
     Sparse integer labels are checked against the number of classes of ``y_pred`` (a label out of
     range would otherwise be silently dropped under jit): out-of-range or fractional labels raise
@@ -98,8 +110,13 @@ def evaluate(
         raise ValueError(f"{_WHO}: confidence must be in (0, 1); got {confidence!r}.")
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"{_WHO}: batch_size must be a positive integer; got {batch_size!r}.")
+    _check_slice_options(min_slice_size, baseline, model_axis)
     mesh = _mesh(devices)
     source = _Source(y_true, y_pred, sample_weight, model_axis)
+    slices = _slices(slice_by, source)
+    if baseline is not None and not baseline < source._models():
+        raise ValueError(f"{_WHO}: baseline must be the index of one of y_pred's "
+                         f"{source._models()} models; got {baseline}.")
     if metrics is None:
         from jmetrics.engine._auto import pick_metrics
 
@@ -111,9 +128,64 @@ def evaluate(
     size = source.chunk_rows(batch_size, mesh.size)
     plan = _Plan(collection, mesh, model_axis is not None, bootstrap or 0, on_nonfinite,
                  source.sparse_classes(), source.weighted)
-    state, checks = _run(plan, source, size, progress, seed)
+    if slices is not None:
+        plan, size = _sliced_plan(plan, slices, source, size)
+    state, checks = _run(plan, source, size, progress, seed, slices)
     _raise_on_checks(plan, checks, source)
-    return _results(plan, state, confidence)
+    return _results(plan, state, confidence, slices, min_slice_size, baseline)
+
+
+def _check_slice_options(min_slice_size: Any, baseline: Any, model_axis: int | None) -> None:
+    if isinstance(min_slice_size, bool) or not isinstance(min_slice_size, int) or \
+            min_slice_size < 1:
+        raise ValueError(f"{_WHO}: min_slice_size must be a positive integer; got "
+                         f"{min_slice_size!r}.")
+    if baseline is None:
+        return
+    if model_axis is None:
+        raise ValueError(f"{_WHO}: baseline compares models: it needs model_axis (y_pred holding "
+                         f"K models); got baseline={baseline!r} and no model_axis.")
+    if isinstance(baseline, bool) or not isinstance(baseline, int) or baseline < 0:
+        raise ValueError(f"{_WHO}: baseline must be a model index (a non-negative integer); got "
+                         f"{baseline!r}.")
+
+
+def _slices(slice_by: Any, source: _Source) -> Any:
+    if slice_by is None:
+        return None
+    from jmetrics.engine._slices import _Slices
+
+    slices = _Slices(slice_by)
+    slices.check_rows(source.rows)
+    return slices
+
+
+_SLICE_ELEMENTS = 2**24  # per-chunk work elements (rows x slices, or rows x state) per device
+
+
+def _sliced_plan(plan: _Plan, slices: Any, source: _Source, size: int) -> tuple[_Plan, int]:
+    """The plan with one state per slice, and the chunk size that bounds a step's memory:
+    ``rows x S`` weights (``"mask"``) or ``rows x state`` one-row states (``"segment"``) per
+    device, times the models and replicates."""
+    from jmetrics.engine._sliced import SEGMENT_ROWS, slice_mode
+
+    if any(hasattr(g, "capacity") for g in plan.collection.groups):
+        names = ", ".join(str(g.display_name) for g in plan.collection.groups
+                          if hasattr(g, "capacity"))
+        raise ValueError(f"{_WHO}: {names} keep every row; per slice that is slices x rows of "
+                         "memory. With slice_by, use the thresholded 'auc' (or AUC(...)).")
+    mode = slice_mode(plan.collection)
+    plan = plan._replace(slices=slices.count, slice_mode=mode)
+    if source.on_device:
+        return plan, size
+    leaves = jax.tree.leaves(plan.collection.init())
+    width = sum(int(np.size(x)) for x in leaves) if mode == "segment" else slices.count
+    copies = (source._models() if plan.models else 1) * (plan.bootstrap + 1)
+    rows = max(64, _SLICE_ELEMENTS // max(1, width * copies))
+    if mode == "segment":
+        rows = min(rows, SEGMENT_ROWS)
+    d = plan.mesh.size
+    return plan, min(size, source.chunk_rows(rows * d, d))
 
 
 def _bind_widths(metrics: Any, y_true: np.ndarray, y_pred: np.ndarray) -> Any:

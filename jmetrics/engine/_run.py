@@ -28,11 +28,12 @@ from jmetrics.metrics._state import merge_states
 __all__ = ["_run"]
 
 
-def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int
-         ) -> tuple[Any, Checks]:
+def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int,
+         slices: Any = None) -> tuple[Any, Checks]:
     d = plan.mesh.size
     lead = (d,) + ((source._models(),) if plan.models else ()) + (
-        (plan.bootstrap + 1,) if plan.bootstrap else ())
+        (plan.bootstrap + 1,) if plan.bootstrap else ()) + ((plan.slices,) if plan.slices else ())
+    start = _first_row(source)
     shard = NamedSharding(plan.mesh, PartitionSpec("data"))
     pred_shard = NamedSharding(plan.mesh, PartitionSpec(None, "data")) if plan.models else shard
     state = jax.device_put(_stack(plan.collection.init(), *lead), shard)
@@ -48,6 +49,9 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
             w = arrays[2] if plan.weighted else None
             args = (arrays[0], arrays[1], w, np.int32(chunk.position), np.int32(chunk.valid),
                     np.uint32(seed))
+            if slices is not None:
+                codes = slices.chunk(start, chunk.position, chunk.valid, size)
+                args += (jax.device_put(codes, shard),)
             try:
                 state, checks = step(state, checks, *args)
             except (ValueError, TypeError) as err:
@@ -70,6 +74,15 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
     finally:
         bar.close()
     return state, checks
+
+
+def _first_row(source: _Source) -> int:
+    """The row of the data where this process's first chunk starts."""
+    if source.iterable is not None or source.on_device:
+        return 0
+    from jmetrics.engine._inputs import _process_rows
+
+    return _process_rows(source.rows or 0)[0]
 
 
 def _check_reductions(plan: _Plan, state: Any, checks: Checks) -> None:

@@ -77,11 +77,13 @@ class _Plan(NamedTuple):
     nonfinite: str
     sparse_classes: int  # C when y_true holds sparse labels for C classes, else 0
     weighted: bool
+    slices: int = 0  # S: one state per slice along the innermost leading axis (0: no slices)
+    slice_mode: str = ""  # "segment" or "mask" (see _sliced)
 
 
 def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.Array,
                 w: jax.Array | None, chunk: jax.Array, valid: jax.Array, seed: jax.Array,
-                rows_per_chunk: int) -> tuple[Any, Checks]:
+                rows_per_chunk: int, codes: jax.Array | None = None) -> tuple[Any, Checks]:
     """Fold one device's shard of a chunk into that device's state."""
     n = yt.shape[0]
     device = jax.lax.axis_index("data") if plan.mesh.size > 1 else 0
@@ -122,6 +124,11 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
 
     def update(s: Any, y_pred: jax.Array, sw: jax.Array) -> Any:
         return plan.collection.update(s, yt, y_pred, sample_weight=sw)
+
+    if plan.slices:
+        from jmetrics.engine._sliced import sliced_update
+
+        update = sliced_update(plan.collection, plan.slice_mode, plan.slices, yt, codes)
 
     weights = weight
     if plan.bootstrap:
@@ -178,16 +185,17 @@ def _compiled(plan: _Plan, rows_per_chunk: int) -> Any:
     yp_spec = PartitionSpec(None, "data") if plan.models else spec
 
     def per_device(state: Any, checks: Checks, yt: jax.Array, yp: jax.Array, w: Any,
-                   chunk: jax.Array, valid: jax.Array, seed: jax.Array) -> tuple[Any, Checks]:
+                   chunk: jax.Array, valid: jax.Array, seed: jax.Array, codes: Any = None
+                   ) -> tuple[Any, Checks]:
         state, checks = jax.tree.map(lambda x: x[0], (state, checks))
         state, checks = _local_step(plan, state, checks, yt, yp, w, chunk, valid, seed,
-                                    rows_per_chunk)
+                                    rows_per_chunk, codes)
         return jax.tree.map(lambda x: x[None], (state, checks))
 
     mapped = jax.shard_map(
         per_device, mesh=plan.mesh,
         in_specs=(spec, spec, spec, yp_spec, spec if plan.weighted else None, PartitionSpec(),
-                  PartitionSpec(), PartitionSpec()),
+                  PartitionSpec(), PartitionSpec()) + ((spec,) if plan.slices else ()),
         out_specs=(spec, spec),
     )
     return jax.jit(mapped, donate_argnums=(0, 1))
@@ -215,7 +223,9 @@ def _all_reduce(checks: Checks) -> Checks:
 
 
 def _over_leading(plan: _Plan, fn: Any) -> Any:
-    """``fn`` of one state, mapped over the state's model and bootstrap axes."""
+    """``fn`` of one state, mapped over the state's model, bootstrap and slice axes."""
+    if plan.slices:
+        fn = jax.vmap(fn)
     if plan.bootstrap:
         fn = jax.vmap(fn)
     if plan.models:
