@@ -288,7 +288,7 @@ def _checked(spec: _Spec, yt: np.ndarray, yp: np.ndarray, w: np.ndarray, index: 
             yt = np.where(_expand(finite, yt.ndim), yt, np.zeros((), yt.dtype))
             yp = np.where(_expand(finite, yp.ndim), yp, np.zeros((), yp.dtype))
     if spec.sparse_classes and len(w):
-        labels = yt.astype(np.float64).reshape(len(w), -1)
+        labels = yt.astype(np.float64).reshape(len(w), math.prod(yt.shape[1:]))
         seen = (w != 0)[:, None] & np.isfinite(labels)
         if seen.any():
             checks["label_lo"] = float(labels[seen].min())
@@ -301,7 +301,7 @@ def _finite_rows(x: np.ndarray) -> np.ndarray:
     if not np.issubdtype(x.dtype, np.floating):
         return np.ones(len(x), bool)
     ok = np.isfinite(x)
-    return ok.reshape(len(x), -1).all(axis=1)
+    return ok.reshape(len(x), math.prod(x.shape[1:])).all(axis=1)
 
 
 def _expand(rows: np.ndarray, ndim: int) -> np.ndarray:
