@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.metrics import accuracy_score, log_loss, mean_squared_error
+from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, roc_auc_score
 
 import jmetrics
 
@@ -99,6 +99,14 @@ def test_one_partition_or_many_give_the_same_result():
     one = _sync(dd.from_pandas(df, npartitions=1), BINARY, **kw)
     many = _sync(_frame(df, [0, 1, 2, 3, 100, 100, 399, 400]), BINARY, batch_size=16, **kw)
     _close(many, one)
+
+
+def test_exact_auc_with_a_capacity_for_every_row_equals_sklearn():
+    df = _data(seed=7)
+    got = _sync(_frame(df), [jmetrics.metrics.ExactAUC(capacity=len(df))], y_true="label",
+                y_pred="score", sample_weight="weight")
+    want = roc_auc_score(df.label, df.score, sample_weight=df.weight)
+    assert got == {"exact_auc": pytest.approx(want, rel=1e-5)}
 
 
 def test_slices_equal_each_slice_evaluated_alone():
