@@ -133,7 +133,7 @@ def _parameters(e: Entry) -> list[str]:
         lines += [f"Parameters of `jmetrics.{e.kernel}`:", ""]
         lines += [_param_line(p) for p in function_params(kernel)] + [""]
     if cls is not None and dataclasses.is_dataclass(cls):
-        params = class_params(cls, kernel)
+        params = class_params(cls, kernel)  # type: ignore[arg-type]
         if params:
             lines += [f"Options of `jmetrics.metrics.{e.streaming}` (besides `name` and `dtype`):",
                       "", *(_param_line(p) for p in params), ""]

@@ -43,7 +43,7 @@ class GateFailure(NamedTuple):
     gate: Gate
     value: float
     slice: Any = None  # the slice value (None: the overall results)
-    index: tuple[int, ...] = ()  # the element of an array value (model, class...), () for a scalar
+    index: tuple[int, ...] = ()  # type: ignore[assignment]  # the element of an array value (model, class...), () for a scalar
 
     def __str__(self) -> str:
         return self.describe()

@@ -62,7 +62,8 @@ def plot_sets(path: str, sets: dict[Any, tuple[Any, Any, Any]], *, model_axis: i
         t = _sample(yt, "y_true", 0, max_rows)
         p = _sample(yp, "y_pred", 1 if model_axis == 0 else 0, max_rows)
         models = np.moveaxis(p, model_axis, 0) if model_axis is not None else p[None]
-        names = [f"model {k}" for k in range(len(models))] if model_axis is not None else [None]
+        names: list[str | None] = ([f"model {k}" for k in range(len(models))]
+                                  if model_axis is not None else [None])
         task = pick_metrics(t, models[0]).task
         label = f"{title}: " if title else ""
         if task in ("binary", "multilabel"):

@@ -47,8 +47,8 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
             arrays = [jax.device_put(a, pred_shard if i == 1 else shard)
                       for i, a in enumerate(chunk.arrays)]
             w = arrays[2] if plan.weighted else None
-            args = (arrays[0], arrays[1], w, np.int32(chunk.position), np.int32(chunk.valid),
-                    np.uint32(seed))
+            args: tuple[Any, ...] = (arrays[0], arrays[1], w, np.int32(chunk.position),
+                                     np.int32(chunk.valid), np.uint32(seed))
             if slices is not None:
                 codes = slices.chunk(start, chunk.position, chunk.valid, size)
                 args += (jax.device_put(codes, shard),)

@@ -27,7 +27,8 @@ class _Slices:
 
     def __init__(self, slice_by: Any) -> None:
         keys = _key_list(slice_by)
-        codes, values = None, None
+        codes: Any = None
+        values: Any = None
         for key in keys:
             table, inverse = _encode(key)
             if codes is None:
@@ -153,7 +154,7 @@ def _read_arrow(path: str, member: str | None, ext: str) -> np.ndarray:
         import pyarrow.parquet as pq
 
         names = pq.ParquetFile(path).schema_arrow.names
-        table = pq.read_table(path, columns=[member]) if member in names else None
+        table: Any = pq.read_table(path, columns=[member]) if member in names else None
     else:
         table = pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
         names = table.column_names

@@ -128,7 +128,8 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
     if plan.slices:
         from jmetrics.engine._sliced import sliced_update
 
-        update = sliced_update(plan.collection, plan.slice_mode, plan.slices, yt, codes)
+        update = sliced_update(plan.collection, plan.slice_mode, plan.slices, yt,
+                               codes)  # type: ignore[arg-type]  # codes come with slices
 
     weights = weight
     if plan.bootstrap:

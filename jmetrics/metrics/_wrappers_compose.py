@@ -73,7 +73,8 @@ def metric_config(metric: Metric) -> dict[str, Any]:
 
 
 def _subclasses(cls: type) -> list[type]:
-    out = []
+    out: list[type] = []
+    sub: type
     for sub in cls.__subclasses__():
         out += [sub, *_subclasses(sub)]
     return out
@@ -94,7 +95,7 @@ def metric_from_config(who: str, config: Any) -> Metric:
     if len(found) != 1:
         what = "no" if not found else "more than one"
         raise ValueError(f"{who}: {what} Metric class is named {config['class_name']!r}.")
-    return found.pop().from_config(dict(config.get("config") or {}))  # type: ignore[no-any-return]
+    return found.pop().from_config(dict(config.get("config") or {}))  # type: ignore[attr-defined,no-any-return]
 
 
 def _stack(state: Any, n: int) -> Any:

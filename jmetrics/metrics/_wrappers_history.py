@@ -216,9 +216,11 @@ class Running(_Wrapper):
     def update(self, state: RunningState, *inputs: Any, sample_weight: Any = None) -> RunningState:
         if _rows(inputs[-1]) == 0:
             # the wrapped update still checks the shapes (a trace-time error names it)
-            self.metric.update(self.metric.init(), *inputs, sample_weight=sample_weight)
+            self.metric.update(self.metric.init(), *inputs,
+                               sample_weight=sample_weight)  # type: ignore[misc]
             return state
-        new = self.metric.update(self.metric.init(), *inputs, sample_weight=sample_weight)
+        new = self.metric.update(self.metric.init(), *inputs,
+                                 sample_weight=sample_weight)  # type: ignore[misc]
         slot = state.updates.n % self.window
         return RunningState(_put(state.slots, slot, new), StepCount(state.updates.n + 1))
 
