@@ -27,6 +27,8 @@ from sklearn import metrics as skm
 
 from jmetrics.cli import main
 
+pytestmark = pytest.mark.xdist_group("cli_faults")  # its module-scoped fixture runs once
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # A device computation held for a minute: ``held(x, sorter(big))`` returns ``x`` after calling

@@ -31,6 +31,8 @@ from jmetrics.metrics._state import KSum
 from tests import doc_snippets
 from tests.test_common import CLASSES, batches, close, instance, run
 
+pytestmark = pytest.mark.xdist_group("eight_devices")  # its module-scoped fixture runs once
+
 ROOT = Path(__file__).resolve().parents[1]
 DEVICES = 8
 

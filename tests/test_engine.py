@@ -23,6 +23,8 @@ import jmetrics
 from jmetrics.engine import demo_data, pick_metrics
 from tests import doc_snippets
 
+pytestmark = pytest.mark.xdist_group("engine_files")  # its module-scoped fixture runs once
+
 N = 1003  # ragged against every batch size used below
 
 
@@ -408,7 +410,7 @@ def test_the_engine_guide_code_runs():
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "evaluate.md").read_text()
     blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "distributed" not in b]
-    assert len(blocks) == 5
+    assert len(blocks) >= 5
     scope: dict = {}
     for block in blocks:
         exec(compile(block, "docs/evaluate.md", "exec"), scope)

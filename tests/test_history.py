@@ -184,7 +184,7 @@ def test_training_loops_guide_runs_top_to_bottom(tmp_path, monkeypatch):
         exec(compile("\n".join(blocks), "training-loops.md", "exec"), namespace)  # noqa: S102
     printed = out.getvalue()
     assert "('loss', 'mse', 'mae', 'mape', 'cosine', 'rmse')" in printed
-    assert "Epoch 60/60" in printed and "BinaryAccuracy" in printed
+    assert "Epoch 60/60" in printed and "auto_accuracy" in printed
     assert namespace["train_step"]._cache_size() == 1
     for png in ("regression_history.png", "keras_history.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"

@@ -24,6 +24,8 @@ pd = pytest.importorskip("pandas")
 
 from jmetrics.integrations.dask import evaluate  # noqa: E402
 
+pytestmark = pytest.mark.xdist_group("dask_cluster")  # its module-scoped fixture runs once
+
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDS = [0, 23, 23, 150, 151, 400]  # partitions of 23, 0, 127, 1 and 249 rows
 BINARY = ["binary_accuracy", "mse", "auc", "precision"]

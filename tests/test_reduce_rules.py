@@ -29,6 +29,8 @@ import jmetrics
 from jmetrics.metrics import Metric
 from jmetrics.metrics._state import KSum, merge_states, state_reductions, undeclared_leaves
 
+pytestmark = pytest.mark.xdist_group("eight_devices_rules")  # its module-scoped fixture runs once
+
 ROOT = Path(__file__).resolve().parents[1]
 DEVICES = 8
 

@@ -28,7 +28,7 @@ from jmetrics.metrics import ExactAUC
 N = 10**7
 RTOL = 1e-6
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sk_1e7")]  # one worker: its module-scoped data is built once
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,8 @@ import sklearn.metrics as skm
 import jmetrics.sk as sk
 from jmetrics.sk import UndefinedMetricWarning
 
+pytestmark = pytest.mark.xdist_group("sk_ranking_jitted")  # its module-scoped fixture runs once
+
 Y = np.array([0, 1, 0, 1, 0, 1])
 S = np.array([0.1, 0.5, 0.3, 0.4, 0.9, 0.2], np.float32)
 W = np.ones(6)
