@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# XLA's LLVM backend without its optimisation passes: the tests' arrays are small, so compiling
+# (thousands of small programs) costs far more than running; the programs' results are the same.
+os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
