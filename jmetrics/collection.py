@@ -39,10 +39,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._checks import is_concrete
+from jmetrics._collection_specs import _as_list, _is_per_output, _loss_metric
 from jmetrics.adapter import deserialize, get_metric, metric_names, serialize
 from jmetrics.adapter._resolve import refuse_whole_set
 from jmetrics.metrics._base import Metric
-from jmetrics.metrics._reduction import Mean, MeanMetricWrapper
+from jmetrics.metrics._reduction import MeanMetricWrapper
 from jmetrics.padding import pad_batch
 
 __all__ = ["Collection", "CollectionState", "pad_batch"]
@@ -79,41 +80,6 @@ def _share_key(metric: Metric, output: int) -> Any:
         (f.name, getattr(metric, f.name)) for f in dataclasses.fields(metric) if f.name != "name"
     )
     return (output, "config", type(metric), config)
-
-
-def _is_per_output(metrics: Any) -> bool:
-    return isinstance(metrics, Sequence) and not isinstance(metrics, str) and any(
-        isinstance(m, (Mapping, list, tuple)) for m in metrics
-    )
-
-
-def _as_list(specs: Any) -> list[Any]:
-    if specs is None:
-        return []
-    if isinstance(specs, (list, tuple)):
-        return list(specs)
-    return [specs]
-
-
-def _loss_metric(spec: Any) -> Metric:
-    """A streaming mean of the loss: a string, a function, a Metric or a Keras 3 loss object."""
-    if (not isinstance(spec, (str, Metric, type)) and hasattr(spec, "get_config")
-            and not hasattr(spec, "update_state")):
-        try:  # keras.losses.BinaryCrossentropy(from_logits=True) -> jmetrics BinaryCrossentropy
-            metric = deserialize({"class_name": type(spec).__name__, "config": spec.get_config(),
-                                  "module": "keras.losses"})
-        except (ValueError, TypeError):
-            metric = None
-        if isinstance(metric, Metric):
-            return metric
-    refuse_whole_set(spec, "Collection")
-    metric = get_metric(spec)
-    if not isinstance(metric, Mean):
-        raise TypeError(
-            f"Collection: loss must be a per-sample function, a loss name or a mean metric; got "
-            f"{type(metric).__name__}."
-        )
-    return metric  # type: ignore[no-any-return]
 
 
 @dataclasses.dataclass(frozen=True, init=False)
