@@ -238,12 +238,6 @@ def merge_across_processes(metric: Any, state: Any) -> Any:
 
 
 # -- files ----------------------------------------------------------------------------------------
-def _freeze(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
 def _describe(metric: Any) -> dict[str, Any]:
     import jmetrics
     from jmetrics.adapter import serialize
@@ -276,10 +270,7 @@ def _rebuild(desc: dict[str, Any]) -> Any:
         cls = getattr(home, desc["class_name"], None)
         if not isinstance(cls, type) or not hasattr(cls, "from_config"):
             raise ValueError(f"load_state: unknown class {module}.{desc['class_name']} in the file.")
-        config = desc["config"]
-        if module == "jmetrics.metrics":
-            config = {k: _freeze(v) for k, v in config.items()}
-        return cls.from_config(config)
+        return cls.from_config(desc["config"])
     from jmetrics.adapter import deserialize
 
     return deserialize(desc)

@@ -7,6 +7,7 @@ generators below make inputs of that kind. Oracle: Keras 3 (JAX backend) fed the
 from __future__ import annotations
 
 import inspect
+import json
 
 import jax
 import jax.numpy as jnp
@@ -196,6 +197,17 @@ def test_hash_config_and_eager_face(cls):
     assert m.higher_is_better in (True, False) or (
         m.higher_is_better is None
         and (cls.input_kind == "values" or "higher_is_better" in vars(cls)))
+
+
+def test_from_config_is_the_inverse_of_get_config(cls):
+    # The config as given and as JSON gives it back (tuples as lists): the class's own option
+    # normalisation, and nothing else, makes the rebuilt metric equal, hashable and re-serializable.
+    m = instance(cls)
+    config = m.get_config()
+    for as_given in (config, json.loads(json.dumps(config))):
+        back = type(m).from_config(as_given)
+        assert back == m and hash(back) == hash(m)
+        assert back.get_config() == config
 
 
 # ---- Keras 3 as the oracle: same ragged batches, with and without sample_weight --------------

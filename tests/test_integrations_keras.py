@@ -159,10 +159,12 @@ def test_load_model_in_a_fresh_process(tmp_path):
 @pytest.mark.parametrize("make, name", [(lambda: jm.AUC(), "auc"),
                                         (lambda: jm.MeanSquaredError(), "mean_squared_error"),
                                         (lambda: jmetrics.Collection(["mse"]), "collection")])
-def test_a_metric_object_in_compile_points_to_to_keras(make, name):
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_a_metric_object_in_compile_points_to_to_keras(make, name, run_eagerly):
     x, y = _data()
     model = _model()
-    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=[make()])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=[make()],
+                  run_eagerly=run_eagerly)
     pattern = (rf"^{name}: a jmetrics metric object cannot go to Keras' compile\(metrics=\[\.\.\.\]\) "
                r"as it is .* jmetrics\.integrations\.keras\.to_keras\(")
     with pytest.raises(TypeError, match=pattern):

@@ -135,12 +135,6 @@ def serialize(metric: Any) -> Any:
                     f"{type(metric).__name__}.")
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
 def _function_by_name(name: str, caller: str) -> Callable[..., Any]:
     """The function a serialized name stands for, taken literally ('accuracy' is exact accuracy)."""
     if name in _REGISTRY and not isinstance(_REGISTRY[name], type):
@@ -160,7 +154,7 @@ def _resolve_fn(value: Any) -> Any:
 
 
 def _build(cls: type[Metric], config: Mapping[str, Any], foreign: bool = False) -> Metric:
-    config = {k: _freeze(v) for k, v in config.items()}
+    config = dict(config)
     if "fn" in config:
         config["fn"] = _resolve_fn(config["fn"])
     if foreign and dataclasses.is_dataclass(cls):
@@ -236,7 +230,7 @@ def clone_metric(metric: Any) -> Any:
         config = dict(metric.get_config())
         if hasattr(metric, "fn"):
             config["fn"] = metric.fn
-        return type(metric).from_config({k: _freeze(v) for k, v in config.items()})
+        return type(metric).from_config(config)
     if _is_foreign_metric(metric) and hasattr(type(metric), "from_config"):
         return type(metric).from_config(metric.get_config())
     return metric

@@ -6,24 +6,17 @@ it can be a static argument of ``jax.jit``. Its state is a pytree of arrays only
 ``compute``; ``merge`` and ``all_reduce`` are generic.
 
 The same object also has an eager, Keras-3-style face for people who do not jit:
-``update_state`` / ``result`` / ``reset_state`` (and ``metric(y_true, y_pred)``), which keep a
-state on the object outside its hashed options.
+``update_state`` / ``result`` / ``reset_state`` (and ``metric(y_true, y_pred)``), inherited from
+``jmetrics.metrics._eager.EagerFace``, which holds that state apart from the object.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import inspect
 import re
-import sys
-import threading
 from typing import Any, ClassVar
 
-import jax
-import numpy as np
-
-from jmetrics._checks import is_concrete
+from jmetrics.metrics._eager import EagerFace
 from jmetrics.metrics._state import merge_states, reduce_over_axis
 
 __all__ = ["ListOption", "ListView", "Metric", "snake_case"]
@@ -93,7 +86,7 @@ class ListOption:
 
 
 @dataclasses.dataclass(frozen=True)
-class Metric:
+class Metric(EagerFace):
     """Base class of every streaming metric.
 
     Class attributes (metadata, read by the adapter table and the docs):
@@ -197,131 +190,6 @@ class Metric:
     def from_config(cls, config: dict[str, Any]) -> Metric:
         """Rebuild a metric from ``get_config()``."""
         return cls(**config)
-
-    # -- eager, Keras-3-style face -----------------------------------------------------------
-    # The eagerly held state lives in ``__dict__["_eager_state"]`` (outside the hashed options);
-    # a per-object lock makes each read-update-write of it atomic, so threads sharing one metric
-    # object lose no update.
-    def reset_state(self) -> None:
-        """Forget the eagerly accumulated state."""
-        with self._eager_lock():
-            self.__dict__["_eager_state"] = None
-
-    def update_state(self, *args: Any, sample_weight: Any = None, **kwargs: Any) -> None:
-        """Eagerly fold a batch into the state held by this object (jitted under the hood).
-
-        Takes what ``update`` takes after the state, as Keras' ``update_state`` does:
-        ``(y_true, y_pred, sample_weight=None)``, or ``(values, sample_weight=None)`` for
-        ``Mean``/``Sum``; ``sample_weight`` may be passed by position. Python lists, tuples and
-        NumPy arrays are made arrays here, before the jitted update.
-        """
-        args, sample_weight = self._eager_inputs(args, sample_weight)
-        kwargs = {k: self._eager_array(v) for k, v in kwargs.items()}
-        if all(is_concrete(x) for x in (*args, sample_weight)):
-            self.check_inputs(*args, sample_weight=sample_weight)
-        with self._eager_lock():
-            state = self.__dict__.get("_eager_state")
-            if state is None:
-                state = self._eager_init(*args)
-            self.__dict__["_eager_state"] = _jit_update(self, state, kwargs, *args, sample_weight)
-
-    def result(self) -> Any:
-        """The value of the eagerly accumulated state."""
-        return _jit_compute(self, self.state)
-
-    def __call__(self, *args: Any, sample_weight: Any = None, **kwargs: Any) -> Any:
-        """Update the held state with a batch and return the running result (as Keras does)."""
-        if _called_by_keras_wrapper(self):
-            raise TypeError(
-                f"{self.display_name}: a jmetrics metric object cannot go to Keras' "
-                "compile(metrics=[...]) as it is (Keras would call it as a per-sample function "
-                "inside its jitted step); wrap it: jmetrics.integrations.keras.to_keras("
-                f"{type(self).__name__}(...)).")
-        self.update_state(*args, sample_weight=sample_weight, **kwargs)
-        return self.result()
-
-    @property
-    def state(self) -> Any:
-        """The eagerly held state (``init()`` if nothing was folded yet)."""
-        with self._eager_lock():
-            state = self.__dict__.get("_eager_state")
-        return self.init() if state is None else state
-
-    def _eager_init(self, *inputs: Any) -> Any:
-        """The state the first eager batch is folded into (``init()``; see ``InferredWidth``)."""
-        return self.init()
-
-    def _eager_array(self, x: Any) -> Any:
-        """A Python list or tuple becomes a NumPy array (jit would trace each element)."""
-        if isinstance(x, (list, tuple)):
-            return np.asarray(x)
-        return x
-
-    def _eager_inputs(self, args: tuple[Any, ...], sample_weight: Any) -> tuple[tuple[Any, ...], Any]:
-        """``(inputs, sample_weight)`` of an eager call, the weight possibly given by position."""
-        n = _num_inputs(type(self))  # type: ignore[arg-type]
-        if n is not None and len(args) == n + 1:
-            if sample_weight is not None:
-                raise TypeError(f"{self.display_name}: update_state got sample_weight both by "
-                                "position and by keyword.")
-            args, sample_weight = args[:n], args[n]
-        elif n is not None and len(args) != n:
-            names = ", ".join(_INPUT_NAMES.get(n, ("inputs",) * n))
-            raise TypeError(f"{self.display_name}: update_state takes ({names}, sample_weight=None); "
-                            f"got {len(args)} positional arguments.")
-        args = tuple(self._eager_array(x) for x in args)
-        return args, self._eager_array(sample_weight)
-
-    def _eager_lock(self) -> Any:
-        lock = self.__dict__.get("_eager_mutex")
-        if lock is None:
-            with _LOCK_CREATION:
-                lock = self.__dict__.setdefault("_eager_mutex", threading.RLock())
-        return lock
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Copies and pickles keep the options and the eager state, not the lock."""
-        return {k: v for k, v in self.__dict__.items() if k != "_eager_mutex"}
-
-
-def _called_by_keras_wrapper(metric: Metric) -> bool:
-    """Whether ``metric.__call__`` was called by a Keras ``MeanMetricWrapper`` wrapping it.
-
-    Keras' ``compile`` wraps any callable that is not a ``keras.metrics.Metric`` in a
-    ``MeanMetricWrapper``, whose ``update_state`` calls it (with tracers) as a per-sample function.
-    """
-    caller = sys._getframe(2).f_locals.get("self")
-    return type(caller).__module__.startswith("keras") and getattr(caller, "_fn", None) is metric
-
-
-_LOCK_CREATION = threading.Lock()
-_INPUT_NAMES = {1: ("values",), 2: ("y_true", "y_pred")}
-
-
-@functools.cache
-def _num_inputs(cls: Any) -> int | None:
-    """How many positional inputs ``cls.update`` takes after the state (``None``: any number)."""
-    params = list(inspect.signature(cls.update).parameters.values())[2:]  # self, state
-    n = 0
-    for p in params:
-        if p.kind is p.VAR_POSITIONAL:
-            return None
-        if p.name == "sample_weight" or p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            break
-        n += 1
-    return n
-
-
-@functools.partial(jax.jit, static_argnums=0)
-def _jit_update(metric: Metric, state: Any, kwargs: dict[str, Any], *args: Any) -> Any:
-    *inputs, sample_weight = args
-    update: Any = metric.update
-    return update(state, *inputs, sample_weight=sample_weight, **kwargs)
-
-
-@functools.partial(jax.jit, static_argnums=0)
-def _jit_compute(metric: Metric, state: Any) -> Any:
-    return metric.compute(state)
 
 
 def _jsonable(value: Any) -> Any:

@@ -56,14 +56,14 @@ class InferredWidth:
             return self.init()  # type: ignore[misc]
         shape = np.shape(inputs[-1])  # y_pred
         width = int(shape[-1]) if len(shape) else 1
-        self.__dict__["_eager_width"] = width
+        self._eager_slot().width = width  # type: ignore[attr-defined]
         return self.init_width(width)
 
     def reset_state(self) -> None:
         """Forget the accumulated values; a width fixed by a first batch stays (as in Keras)."""
-        with self._eager_lock():  # type: ignore[attr-defined]
-            width = self.__dict__.get("_eager_width")
+        slot = self._eager_slot()  # type: ignore[attr-defined]
+        with slot.lock:
             state = None
-            if width is not None and self.needs_width():
-                state = self.init_width(int(width))
-            self.__dict__["_eager_state"] = state
+            if slot.width is not None and self.needs_width():
+                state = self.init_width(int(slot.width))
+            slot.state = state

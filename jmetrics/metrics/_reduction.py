@@ -179,7 +179,7 @@ class MeanMetricWrapper(Mean):
         if not callable(fn):
             raise TypeError(f"MeanMetricWrapper: fn must be callable; got {type(fn).__name__}.")
         object.__setattr__(self, "fn", fn)
-        object.__setattr__(self, "fn_kwargs", tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())))
+        object.__setattr__(self, "fn_kwargs", tuple(sorted((k, _hashable(v)) for k, v in kwargs.items())))
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "dtype", dtype)
 
@@ -199,7 +199,8 @@ class MeanMetricWrapper(Mean):
                 "dtype": self.dtype, **dict(self.fn_kwargs)}
 
 
-def _freeze(v: Any) -> Any:
+def _hashable(v: Any) -> Any:
+    """A keyword option as the wrapper holds it: lists (a JSON config's) become tuples."""
     if isinstance(v, list):
-        return tuple(_freeze(x) for x in v)
+        return tuple(_hashable(x) for x in v)
     return v

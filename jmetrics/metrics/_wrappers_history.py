@@ -128,13 +128,14 @@ class MetricTracker(_Wrapper):
         """Start a new epoch: pure with a state; without one, on the eagerly held state."""
         if state is not None:
             return TrackerState(state.history, StepCount(state.epochs.n + 1))
-        with self._eager_lock():
+        slot = self._eager_slot()
+        with slot.lock:
             held = self.state
             if int(held.epochs.n) >= self.max_epochs:
                 raise ValueError(f"{self.display_name}: increment() would start epoch "
                                  f"{int(held.epochs.n)}; max_epochs must be more; got "
                                  f"{self.max_epochs}.")
-            self.__dict__["_eager_state"] = self.increment(held)
+            slot.state = self.increment(held)
         return None
 
     def merge(self, a: TrackerState, b: TrackerState) -> TrackerState:
