@@ -15,11 +15,11 @@ __version__ = "0.1.0"
 # The submodule that holds each public name: the ``__all__`` of each (a test checks they agree).
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "adapter": (
-        "ENTRIES", "Entry", "auto_accuracy", "auto_crossentropy", "clone_metric", "clone_metrics",
+        "Collection", "ENTRIES", "Entry", "auto_accuracy", "auto_crossentropy", "clone_metric", "clone_metrics",
         "deserialize", "get", "get_metric", "metric_info", "metric_name", "metric_names",
         "register_metric", "resolve_accuracy", "serialize",
     ),
-    "collection": ("Collection", "CollectionState", "pad_batch"),
+    "collection": ("CollectionState", "pad_batch"),
     "distributed": (
         "batch_mesh", "load_state", "merge_across_processes", "merge_state_files", "reduce_state",
         "save_state", "shard_batch", "sharded_update",
