@@ -10,7 +10,7 @@ sets up its handling of Ctrl-C before JAX loads, and a program pays only for wha
 import importlib as _importlib
 import typing as _typing
 
-__version__ = "0.1.0"
+from jmetrics._version import __version__ as __version__
 
 # The submodule that holds each public name: the ``__all__`` of each (a test checks they agree).
 _EXPORTS: dict[str, tuple[str, ...]] = {
