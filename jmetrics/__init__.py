@@ -10,16 +10,16 @@ sets up its handling of Ctrl-C before JAX loads, and a program pays only for wha
 import importlib as _importlib
 import typing as _typing
 
-__version__ = "0.1.0"
+from jmetrics._version import __version__ as __version__
 
 # The submodule that holds each public name: the ``__all__`` of each (a test checks they agree).
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "adapter": (
-        "ENTRIES", "Entry", "auto_accuracy", "auto_crossentropy", "clone_metric", "clone_metrics",
+        "Collection", "ENTRIES", "Entry", "auto_accuracy", "auto_crossentropy", "clone_metric", "clone_metrics",
         "deserialize", "get", "get_metric", "metric_info", "metric_name", "metric_names",
         "register_metric", "resolve_accuracy", "serialize",
     ),
-    "collection": ("Collection", "CollectionState", "pad_batch"),
+    "collection": ("CollectionState", "pad_batch"),
     "distributed": (
         "batch_mesh", "load_state", "merge_across_processes", "merge_state_files", "reduce_state",
         "save_state", "shard_batch", "sharded_update",

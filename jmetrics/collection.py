@@ -1,9 +1,12 @@
 """Collections: many metrics, one compiled update, each statistic kept once.
 
-``Collection(metrics, *, loss=None, naming="keras")`` takes what Keras ``compile(metrics=...)`` takes
-and has the streaming protocol of a single metric (``init / update / merge / compute /
-all_reduce``, plus the eager ``update_state / result / reset_state``). ``compute`` returns a dict
-keyed as Keras would log the epoch (``'loss'``, ``'mse'``, ``'out1_mae'``...).
+:class:`MetricCollection` is the primitive: metric objects under the keys they are logged as (which
+output each reads, which are the loss), with the streaming protocol of a single metric (``init /
+update / merge / compute / all_reduce``, plus the eager ``update_state / result / reset_state``).
+It knows nothing of strings: the public ``jmetrics.Collection``, which takes what Keras
+``compile(metrics=..., loss=...)`` takes and names the keys as Keras would log the epoch
+(``'loss'``, ``'mse'``, ``'out1_mae'``...), is the adapter's subclass that parses that and builds
+this (``jmetrics.adapter._compile``).
 
 How one update stays one pass over the batch:
 
@@ -39,16 +42,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._checks import is_concrete
-from jmetrics._collection_specs import _as_list, _is_per_output, _loss_metric
-from jmetrics.adapter import deserialize, get_metric, metric_names, serialize
-from jmetrics.adapter._resolve import refuse_whole_set
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._reduction import MeanMetricWrapper
 from jmetrics.padding import pad_batch
 
-__all__ = ["Collection", "CollectionState", "pad_batch"]
-
-NAMINGS = {"keras": "keras3", "keras3": "keras3", "keras2": "keras2", "long": "long"}
+__all__ = ["CollectionState", "pad_batch"]
 
 # Rows per block in the chunked pass: about CHUNK_ELEMENTS elements of the widest input per block.
 CHUNK_ELEMENTS = 1 << 14
@@ -56,16 +54,26 @@ MIN_CHUNK_ROWS = 1024
 
 
 class CollectionState(NamedTuple):
-    """State of a :class:`Collection`."""
+    """State of a :class:`MetricCollection`."""
 
-    stats: tuple[Any, ...]  # one state per distinct statistic, in Collection.groups order
+    stats: tuple[Any, ...]  # one state per distinct statistic, in MetricCollection.groups order
+
+
+class Member(NamedTuple):
+    """One logged value of a :class:`MetricCollection`: its key, output, metric, and whether it is
+    a loss (with several outputs, ``'loss'`` is the sum of the loss members)."""
+
+    key: str
+    output: int  # index into MetricCollection.outputs (0 for a single output)
+    loss: bool
+    metric: Metric
 
 
 class _Item(NamedTuple):
     """One logged value: its History key, the output it reads, its metric and statistic group."""
 
     key: str
-    output: int  # index into Collection.outputs (0 for a single output)
+    output: int  # index into MetricCollection.outputs (0 for a single output)
     metric: Metric
     group: int  # index into CollectionState.stats
     loss: bool  # True for the loss tracker(s)
@@ -83,42 +91,31 @@ def _share_key(metric: Metric, output: int) -> Any:
 
 
 @dataclasses.dataclass(frozen=True, init=False)
-class Collection(Metric):
-    """Many metrics with one ``init / update / merge / compute``, logged under Keras' keys.
+class MetricCollection(Metric):
+    """Metric objects under their keys, with one ``init / update / merge / compute``.
 
-    ``Collection(metrics, *, loss=None, naming="keras", output_names=None)``
+    ``MetricCollection(members, *, outputs=("",), structure="single", chunk_elements=..., name=None)``
 
-    - ``metrics``: what ``keras.Model.compile(metrics=...)`` takes: a list of strings (``'mse'``,
-      ``'acc'``, ``'auc'``...), functions (jmetrics kernels or your own per-sample functions, such
-      as ``rmse``), :class:`~jmetrics.metrics.Metric` objects and Keras 3 metric objects; or, for
-      several outputs, a dict ``{output_name: list}`` (then ``y_true``/``y_pred`` are dicts with
-      those keys) or a list of lists (``y_true``/``y_pred`` are sequences; keys use
-      ``output_names``, default ``output_0``, ``output_1``...).
-    - ``loss``: optional; tracked as a weighted mean under the key ``'loss'`` (a string, a
-      per-sample function, a mean metric or a Keras 3 loss object). With several outputs, a dict
-      (or list) gives one loss per output, logged as ``'<output>_loss'``, and ``'loss'`` is their
-      sum; a single loss applies to every output.
-    - ``naming``: ``"keras"`` (Keras 3 History keys: strings as given, functions in snake_case,
-      ``_1`` for duplicates), ``"keras2"`` (Keras 2.3.1) or ``"long"`` (Keras 2.2, as the older
-      tutorials show: ``'mse'`` logs as ``'mean_squared_error'``). It also picks the ``'acc'``
-      rule: Keras 3's shape rule at trace time (the loss plays no part), or in the Keras 2 modes
-      Keras 2's (a binary or sparse categorical crossentropy loss picks that form).
+    - ``members``: :class:`Member` rows ``(key, output, loss, metric)``, in logging order; every
+      ``metric`` a :class:`~jmetrics.metrics.Metric`.
+    - ``outputs``: the output names; ``structure``: ``"single"`` (arrays in), ``"dict"``
+      (``y_true``/``y_pred`` dicts keyed by ``outputs``) or ``"list"`` (sequences, one per output).
 
-    ``update(state, y_true, y_pred, sample_weight=None)`` applies ``sample_weight`` to every metric
-    and the loss (a dict/list of weights gives one per output); weight-0 rows are ignored, which is
-    what :func:`pad_batch` relies on. Keras 3 applies weights only to ``weighted_metrics``, and its
-    loss divides by the number of rows including weight-0 ones; with unit weights both agree.
-
-    The collection is frozen and hashable (a static ``jax.jit`` argument); its state is a pytree
-    of arrays whose ``init()`` has exactly an updated state's type, so a loop never retraces.
+    ``update(state, y_true, y_pred, sample_weight=None)`` applies ``sample_weight`` to every member
+    (a dict/list of weights gives one per output); weight-0 rows are ignored, which is what
+    :func:`pad_batch` relies on. The collection is frozen and hashable (a static ``jax.jit``
+    argument); its state is a pytree of arrays whose ``init()`` has exactly an updated state's
+    type, so a loop never retraces.
 
     .. math:: \\mathrm{compute}(s)[k] = m_k.\\mathrm{compute}(s_{g(k)})
 
     where ``g(k)`` is the shared statistic of the metric logged as ``k``.
 
     >>> import jax.numpy as jnp
-    >>> import jmetrics
-    >>> c = jmetrics.Collection(["mse", "mae"], loss="mse")
+    >>> from jmetrics.metrics._wrappers import MeanAbsoluteError, MeanSquaredError
+    >>> c = MetricCollection([Member("loss", 0, True, MeanSquaredError()),
+    ...                       Member("mse", 0, False, MeanSquaredError()),
+    ...                       Member("mae", 0, False, MeanAbsoluteError())])
     >>> s = c.update(c.init(), jnp.array([[0.], [1.]]), jnp.array([[1.], [3.]]))
     >>> {k: float(v) for k, v in c.compute(s).items()}
     {'loss': 2.5, 'mse': 2.5, 'mae': 1.5}
@@ -130,7 +127,6 @@ class Collection(Metric):
     groups: tuple[Metric, ...] = ()
     outputs: tuple[str, ...] = ()
     structure: str = "single"  # "single", "dict" or "list"
-    naming: str = "keras3"
     chunk_elements: int = CHUNK_ELEMENTS
 
     default_name = "collection"
@@ -138,109 +134,41 @@ class Collection(Metric):
 
     def __init__(
         self,
-        metrics: Any = (),
+        members: Sequence[Member] = (),
         *,
-        loss: Any = None,
-        naming: str = "keras",
-        output_names: Sequence[str] | None = None,
+        outputs: Sequence[str] = ("",),
+        structure: str = "single",
         chunk_elements: int = CHUNK_ELEMENTS,
         name: str | None = None,
     ) -> None:
-        if naming not in NAMINGS:
-            raise ValueError(f"Collection: naming must be one of {tuple(NAMINGS)}; got {naming!r}.")
-        if not isinstance(chunk_elements, int) or chunk_elements < 1:
-            raise ValueError(f"Collection: chunk_elements must be a positive int; got {chunk_elements!r}.")
-        mode = NAMINGS[naming]
-        if isinstance(metrics, Mapping):
-            structure, outputs = "dict", tuple(str(k) for k in metrics)
-            per_output = [_as_list(metrics[k]) for k in metrics]
-        elif _is_per_output(metrics):
-            structure = "list"
-            per_output = [_as_list(m) for m in metrics]
-            outputs = tuple(output_names or (f"output_{i}" for i in range(len(per_output))))
-            if len(outputs) != len(per_output):
-                raise ValueError(f"Collection: output_names must name each of the {len(per_output)} "
-                                 f"outputs; got {list(outputs)}.")
-        else:
-            structure, outputs, per_output = "single", ("",), [_as_list(metrics)]
-        losses = self._losses(loss, structure, outputs)
-
-        specs: list[tuple[str, int, bool, Metric]] = []
-        multi = structure != "single"
-        for o, loss_spec in enumerate(losses):
-            if loss_spec is not None:
-                specs.append((f"{outputs[o]}_loss" if multi else "loss", o, True, _loss_metric(loss_spec)))
-        for o, output_specs in enumerate(per_output):
-            keys = metric_names(output_specs, naming=mode, output_name=outputs[o] if multi else None)
-            for spec, key in zip(output_specs, keys, strict=True):
-                refuse_whole_set(spec, "Collection")
-                metric = get_metric(spec, loss=None if mode == "keras3" else losses[o])
-                if not isinstance(metric, Metric):
-                    raise TypeError(f"Collection: metric must be a string, a function or a Metric; "
-                                    f"got {type(spec).__name__}.")
-                specs.append((key, o, False, metric))
-        self._build(specs, outputs, structure, mode, chunk_elements, name)
-
-    @staticmethod
-    def _losses(loss: Any, structure: str, outputs: tuple[str, ...]) -> list[Any]:
-        if structure == "single" or not isinstance(loss, (Mapping, list, tuple)):
-            return [loss] * len(outputs)
-        if isinstance(loss, Mapping):
-            unknown = set(loss) - set(outputs)
-            if unknown:
-                raise ValueError(f"Collection: loss keys must be output names {list(outputs)}; got "
-                                 f"{sorted(map(str, unknown))}.")
-            return [loss.get(o) for o in outputs]
-        if len(loss) != len(outputs):
-            raise ValueError(f"Collection: loss must have one entry per output ({len(outputs)}); got "
-                             f"{len(loss)}.")
-        return list(loss)
+        self._build(members, tuple(outputs), structure, chunk_elements, name)
 
     def __repr__(self) -> str:
-        return f"Collection(keys={list(self.keys)}, statistics={len(self.groups)})"
+        return f"{type(self).__name__}(keys={list(self.keys)}, statistics={len(self.groups)})"
 
-    # -- config ---------------------------------------------------------------------------------
-    def get_config(self) -> dict[str, Any]:
-        """A JSON-safe description: every key with its output and serialized metric.
+    @property
+    def members(self) -> tuple[Member, ...]:
+        """The :class:`Member` rows this collection was built from."""
+        return tuple(Member(i.key, i.output, i.loss, i.metric) for i in self.items)
 
-        Metrics serialize through :func:`jmetrics.serialize`, so custom functions must be
-        registered (:func:`jmetrics.register_metric`) first. :meth:`from_config` rebuilds an equal
-        collection (same keys, same shared statistics).
-        """
-        return {
-            "items": [{"key": i.key, "output": i.output, "loss": i.loss, "metric": serialize(i.metric)}
-                      for i in self.items],
-            "outputs": list(self.outputs), "structure": self.structure, "naming": self.naming,
-            "chunk_elements": self.chunk_elements, "name": self.name,
-        }
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Collection:
-        """Rebuild a collection from :meth:`get_config`.
-
-        >>> import jmetrics
-        >>> c = jmetrics.Collection(["mse", "acc"], loss="binary_crossentropy")
-        >>> jmetrics.Collection.from_config(c.get_config()) == c
-        True
-        """
-        outputs = tuple(config["outputs"])
-        specs = [(it["key"], int(it["output"]), bool(it["loss"]), deserialize(it["metric"]))
-                 for it in config["items"]]
-        for key, _, _, metric in specs:
-            if not isinstance(metric, Metric):
-                raise ValueError(f"Collection.from_config: metric of {key!r} must deserialize to a "
-                                 f"Metric; got {type(metric).__name__}.")
-        out = cls.__new__(cls)
-        out._build(specs, outputs, config["structure"], config["naming"],
-                   int(config.get("chunk_elements", CHUNK_ELEMENTS)), config.get("name"))
-        return out
-
-    def _build(self, specs: list[tuple[str, int, bool, Metric]], outputs: tuple[str, ...],
-               structure: str, naming: str, chunk_elements: int, name: str | None) -> None:
+    def _build(self, members: Sequence[Member], outputs: tuple[str, ...], structure: str,
+               chunk_elements: int, name: str | None) -> None:
+        who = type(self).__name__
+        if structure not in ("single", "dict", "list"):
+            raise ValueError(f"{who}: structure must be one of ('single', 'dict', 'list'); got "
+                             f"{structure!r}.")
+        if not isinstance(chunk_elements, int) or chunk_elements < 1:
+            raise ValueError(f"{who}: chunk_elements must be a positive int; got {chunk_elements!r}.")
         groups: list[Metric] = []
         index: dict[Any, int] = {}
         items = []
-        for key, output, is_loss, metric in specs:
+        for key, output, is_loss, metric in members:
+            if not isinstance(metric, Metric):
+                raise TypeError(f"{who}: the metric of {key!r} must be a Metric; got "
+                                f"{type(metric).__name__}.")
+            if not 0 <= output < len(outputs):
+                raise ValueError(f"{who}: the output of {key!r} must index outputs {list(outputs)}; "
+                                 f"got {output!r}.")
             share = _share_key(metric, output)
             if share not in index:
                 index[share] = len(groups)
@@ -250,7 +178,6 @@ class Collection(Metric):
         object.__setattr__(self, "groups", tuple(groups))
         object.__setattr__(self, "outputs", outputs)
         object.__setattr__(self, "structure", structure)
-        object.__setattr__(self, "naming", naming)
         object.__setattr__(self, "chunk_elements", chunk_elements)
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "dtype", None)

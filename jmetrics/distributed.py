@@ -207,7 +207,7 @@ def _reducer(metric: Any) -> Any:
 
 
 # -- processes ------------------------------------------------------------------------------------
-def merge_across_processes(metric: Any, state: Any) -> Any:
+def merge_across_processes(metric: Any, state: Any, *, merge: Any = None) -> Any:
     """Merge the per-process states of a multi-process run (``jax.distributed``) into one.
 
     Every process calls it with its own ``state`` (same metric, same structure); every process
@@ -216,7 +216,9 @@ def merge_across_processes(metric: Any, state: Any) -> Any:
     folded with ``metric.merge`` in process order, so the result is identical on all processes and
     equals the state of one process that saw all the data. ``metric`` may be a metric, a
     collection, or None (the generic leaf-wise merge, which refuses a state with leaves that
-    declare no reduction). With one process the state is returned.
+    declare no reduction). ``merge``, if given, folds two states instead of ``metric.merge``
+    (the engine passes its jitted merge of a state and its checks). With one process the state is
+    returned.
 
     >>> import jmetrics
     >>> m = jmetrics.metrics.Mean()
@@ -229,8 +231,9 @@ def merge_across_processes(metric: Any, state: Any) -> Any:
     from jax.experimental import multihost_utils
 
     gathered = multihost_utils.process_allgather(state, tiled=False)
-    merge = (functools.partial(merge_states, who="merge_across_processes") if metric is None
-             else metric.merge)
+    if merge is None:
+        merge = (functools.partial(merge_states, who="merge_across_processes") if metric is None
+                 else metric.merge)
     out = jax.tree.map(lambda x: jnp.asarray(x[0]), gathered)
     for i in range(1, jax.process_count()):
         out = merge(out, jax.tree.map(lambda x, i=i: jnp.asarray(x[i]), gathered))

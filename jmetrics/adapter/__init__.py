@@ -4,10 +4,11 @@
   'acc'/'accuracy'/'ce'/'crossentropy' resolved as Keras does (``resolve_accuracy``).
 - ``serialize`` / ``deserialize`` / ``clone_metric`` / ``clone_metrics`` / ``register_metric``.
 - ``metric_name`` / ``metric_names``: the History keys Keras would log.
+- ``Collection``: Keras ``compile(metrics=..., loss=...)`` parsed into a collection.
 - ``ENTRIES`` / ``metric_info``: the alias table itself (``jmetrics list`` prints it).
 """
 
-import jmetrics.metrics as _metrics  # noqa: F401 - first: it imports this package's modules
+from jmetrics.adapter._compile import Collection
 from jmetrics.adapter._lookup import metric_info
 from jmetrics.adapter._names import metric_name, metric_names
 from jmetrics.adapter._resolve import get, get_metric
@@ -22,6 +23,7 @@ from jmetrics.adapter._strings import auto_accuracy, auto_crossentropy, resolve_
 from jmetrics.adapter._table import ENTRIES, Entry
 
 __all__ = [
+    "Collection",
     "ENTRIES",
     "Entry",
     "auto_accuracy",

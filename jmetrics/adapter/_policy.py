@@ -274,8 +274,8 @@ OVERRIDES: dict[Any, Policy] = {
 @cache
 def _system_rows() -> dict[Any, Policy]:
     """The units above this layer (imported here, lazily, as the docs generator does)."""
+    from jmetrics.adapter._compile import Collection
     from jmetrics.cli import _eval
-    from jmetrics.collection import Collection
     from jmetrics.engine import _evaluate
 
     collection = Policy(**_everywhere(MEMBERS))
@@ -289,7 +289,11 @@ def _is_alias(module: Any, name: str) -> bool:
 @cache
 def utilities() -> tuple[Any, ...]:
     """The public callables that are not metric units: they take no data to score."""
-    from jmetrics import adapter, collection, distributed, engine, history
+    import jmetrics.adapter as adapter
+    import jmetrics.collection as collection
+    import jmetrics.distributed as distributed
+    import jmetrics.engine as engine
+    import jmetrics.history as history
     from jmetrics.metrics._base import Metric
     from jmetrics.sk._common import UndefinedMetricWarning
 

@@ -35,12 +35,9 @@ REGRESSION8 = ("mse", "rmse", "mae", "mape", "msle", "logcosh", "huber", "cosine
 
 
 def _collection(metrics: list[Any]) -> Any:
-    import jmetrics
+    from jmetrics.adapter._compile import Collection
 
-    cls = getattr(jmetrics, "Collection", None)
-    if cls is None:
-        raise Skip("jmetrics.Collection is not there yet")
-    return cls(metrics)
+    return Collection(metrics)
 
 
 def _one_shot(metric: Any) -> Callable[..., Any]:
@@ -51,14 +48,14 @@ def _one_shot(metric: Any) -> Callable[..., Any]:
 
 
 def _regression8() -> list[Any]:
-    import jmetrics.metrics as jm
     from jmetrics.kernels._regression import huber
+    from jmetrics.metrics import _wrappers as jm
+    from jmetrics.metrics._reduction import MeanMetricWrapper
 
-    names = ("MeanSquaredError", "RootMeanSquaredError", "MeanAbsoluteError",
-             "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "LogCoshError",
-             "CosineSimilarity")
-    out = [getattr(jm, n)() for n in names]
-    out.insert(6, jm.MeanMetricWrapper(huber))
+    out = [jm.MeanSquaredError(), jm.RootMeanSquaredError(), jm.MeanAbsoluteError(),
+           jm.MeanAbsolutePercentageError(), jm.MeanSquaredLogarithmicError(), jm.LogCoshError(),
+           jm.CosineSimilarity()]
+    out.insert(6, MeanMetricWrapper(huber))
     return out
 
 
@@ -96,11 +93,10 @@ def collection8(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) ->
 
 
 def _train_metrics() -> list[Any]:
-    import jmetrics.metrics as jm
+    from jmetrics.metrics._auc import AUC
+    from jmetrics.metrics._wrappers import BinaryAccuracy, MeanSquaredError
 
-    if not hasattr(jm, "AUC"):
-        raise Skip("jmetrics.metrics.AUC is not there yet")
-    return [jm.BinaryAccuracy(), jm.MeanSquaredError(), jm.AUC(num_thresholds=AUC_THRESHOLDS)]
+    return [BinaryAccuracy(), MeanSquaredError(), AUC(num_thresholds=AUC_THRESHOLDS)]
 
 
 def train_step(backend: str = "cpu", batch: tuple[int, int] = (128, 10), steps: int = 200,

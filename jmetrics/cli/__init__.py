@@ -60,9 +60,9 @@ def _stdout_to_devnull() -> None:
 
 def _version() -> str:
     """The package's ``__version__`` (the version of the code running; pyproject.toml's too)."""
-    import jmetrics
+    from jmetrics._version import __version__
 
-    return jmetrics.__version__
+    return __version__
 
 
 def _parser(argv: list[str]) -> argparse.ArgumentParser:

@@ -47,7 +47,14 @@ def pick_metrics(y_true: Any, y_pred: Any) -> Picked:
     >>> pick_metrics(np.array([1.5, 2.0]), np.array([1.0, 2.5])).metrics
     ['mse', 'root_mean_squared_error', 'mae', 'r2_score']
     """
-    from jmetrics import metrics as jm
+    from jmetrics.metrics._auc import AUC
+    from jmetrics.metrics._confusion import Precision, Recall
+    from jmetrics.metrics._wrappers import (
+        BinaryAccuracy,
+        BinaryCrossentropy,
+        CategoricalCrossentropy,
+        SparseCategoricalCrossentropy,
+    )
 
     yt, yp = np.asarray(y_true), np.asarray(y_pred)
     t_shape, p_shape = yt.shape[1:], yp.shape[1:]
@@ -58,7 +65,7 @@ def pick_metrics(y_true: Any, y_pred: Any) -> Picked:
         picked: list[Any] = ["sparse_categorical_accuracy"]
         if classes > 5:
             picked.append("sparse_top_k_categorical_accuracy")
-        picked.append(jm.SparseCategoricalCrossentropy(from_logits=not probs))
+        picked.append(SparseCategoricalCrossentropy(from_logits=not probs))
         return Picked("multiclass", f"integer labels and {classes} columns of {scores}", picked)
     zero_one = yt.size > 0 and _integral(yt) and np.isin(np.unique(yt), [0, 1]).all()
     if t_shape == p_shape and zero_one:
@@ -67,19 +74,19 @@ def pick_metrics(y_true: Any, y_pred: Any) -> Picked:
             picked = ["categorical_accuracy"]
             if classes > 5:
                 picked.append("top_k_categorical_accuracy")
-            picked.append(jm.CategoricalCrossentropy(from_logits=not probs))
+            picked.append(CategoricalCrossentropy(from_logits=not probs))
             return Picked("multiclass", f"one-hot labels and {classes} columns of {scores}", picked)
         threshold = 0.5 if probs else 0.0
         if classes > 1:
             return Picked("multilabel", f"0/1 labels in {classes} columns, {scores}", [
-                jm.BinaryAccuracy(threshold=threshold),
-                jm.AUC(multi_label=True, num_labels=classes, from_logits=not probs),
-                jm.BinaryCrossentropy(from_logits=not probs),
+                BinaryAccuracy(threshold=threshold),
+                AUC(multi_label=True, num_labels=classes, from_logits=not probs),
+                BinaryCrossentropy(from_logits=not probs),
             ])
         return Picked("binary", f"0/1 labels and {scores}", [
-            jm.BinaryAccuracy(threshold=threshold), jm.AUC(from_logits=not probs),
-            jm.Precision(thresholds=threshold), jm.Recall(thresholds=threshold),
-            jm.BinaryCrossentropy(from_logits=not probs),
+            BinaryAccuracy(threshold=threshold), AUC(from_logits=not probs),
+            Precision(thresholds=threshold), Recall(thresholds=threshold),
+            BinaryCrossentropy(from_logits=not probs),
         ])
     return Picked("regression", "real-valued targets",
                   ["mse", "root_mean_squared_error", "mae", "r2_score"])

@@ -99,7 +99,8 @@ def evaluate(
     >>> jmetrics.evaluate(y, p, ["binary_accuracy", "mse"])
     {'binary_accuracy': 0.75, 'mse': 0.125}
     """
-    from jmetrics.collection import Collection  # the layer below the engine
+    from jmetrics.adapter._compile import Collection  # compile-style specs, below the engine
+    from jmetrics.collection import MetricCollection
 
     if on_nonfinite not in _NONFINITE:
         raise ValueError(f"{_WHO}: on_nonfinite must be one of {', '.join(_NONFINITE)}; got "
@@ -121,10 +122,11 @@ def evaluate(
         from jmetrics.engine._auto import pick_metrics
 
         metrics = pick_metrics(*source.sample()).metrics
-    if not isinstance(metrics, Collection):
+    if not isinstance(metrics, MetricCollection):
         metrics = _bind_widths(metrics, *source.sample(1))
         metrics = _bind_exact(metrics, source.rows, batch_size, mesh.size, source)
-    collection = metrics if isinstance(metrics, Collection) else Collection(metrics, loss=loss)
+    collection = (metrics if isinstance(metrics, MetricCollection)
+                  else Collection(metrics, loss=loss))
     size = source.chunk_rows(batch_size, mesh.size)
     plan = _Plan(collection, mesh, model_axis is not None, bootstrap or 0, on_nonfinite,
                  source.sparse_classes(), source.weighted)
@@ -222,7 +224,7 @@ def _bind_exact(metrics: Any, rows: int | None, batch_size: int | None, devices:
         return metrics
     if not any(isinstance(m, str) and m in _EXACT for m in metrics):
         return metrics
-    from jmetrics.metrics import ExactAUC
+    from jmetrics.metrics._exact import ExactAUC
 
     if rows is None:
         raise ValueError(f"{_WHO}: {', '.join(m for m in metrics if m in _EXACT)} keep every row and "

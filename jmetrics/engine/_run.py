@@ -11,6 +11,7 @@ import jax
 import numpy as np
 from jax.sharding import NamedSharding, PartitionSpec
 
+from jmetrics.distributed import merge_across_processes
 from jmetrics.engine._checks import check_rows, reword_shape_error
 from jmetrics.engine._chunks import _prefetch
 from jmetrics.engine._inputs import _Source
@@ -98,16 +99,11 @@ def _check_reductions(plan: _Plan, state: Any, checks: Checks) -> None:
 
 
 def _merge_processes(plan: _Plan, state: Any, checks: Checks) -> tuple[Any, Checks]:
-    """Merge per-process states under jax.distributed: gather, then each statistic's merge."""
-    from jax.experimental import multihost_utils
-
-    gathered = multihost_utils.process_allgather((state, checks))
+    """Merge per-process states under jax.distributed (:func:`merge_across_processes`: gather,
+    then each statistic's merge, in process order)."""
     merge = jax.jit(lambda a, b: (_over_leading(plan, plan.collection.merge)(a[0], b[0]),
                                   merge_states(a[1], b[1])))
-    merged = jax.tree.map(lambda x: x[0], gathered)
-    for p in range(1, jax.process_count()):
-        merged = merge(merged, jax.tree.map(lambda x, p=p: x[p], gathered))
-    return merged
+    return merge_across_processes(None, (state, checks), merge=merge)  # type: ignore[no-any-return]
 
 
 

@@ -149,7 +149,8 @@ def _names(value: Any, label: str, columns: Sequence[Any]) -> tuple[str, ...]:
 
 def _spec(frame: Any, metrics: Any, y_true: Any, y_pred: Any, sample_weight: Any,
           slice_by: Any, batch_size: int, on_nonfinite: str, loss: Any) -> _Spec:
-    from jmetrics.collection import Collection
+    from jmetrics.adapter._compile import Collection
+    from jmetrics.collection import MetricCollection
     from jmetrics.engine._evaluate import _bind_widths
 
     columns = list(frame.columns)
@@ -167,11 +168,12 @@ def _spec(frame: Any, metrics: Any, y_true: Any, y_pred: Any, sample_weight: Any
                          "Dask frame is not known before the pass: pass "
                          "jmetrics.metrics.ExactAUC(capacity=ROWS, curve='ROC' or 'PR') sized "
                          "for every row, or the thresholded 'auc'.")
-    if not isinstance(metrics, Collection):
+    if not isinstance(metrics, MetricCollection):
         width = len(yp) if pred_list else 1
         sample_true = np.zeros((1, len(yt)) if true_list else (1,), np.float32)
         metrics = _bind_widths(metrics, sample_true, np.zeros((1, width) if pred_list else (1,)))
-    collection = metrics if isinstance(metrics, Collection) else Collection(metrics, loss=loss)
+    collection = (metrics if isinstance(metrics, MetricCollection)
+                  else Collection(metrics, loss=loss))
     if slices and any(hasattr(g, "capacity") for g in collection.groups):
         raise ValueError(f"{_WHO}: metrics that keep every row (ExactAUC) need slices x rows of "
                          "memory with slice_by; use the thresholded 'auc' (or AUC(...)).")

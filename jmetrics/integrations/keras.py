@@ -67,7 +67,7 @@ class KerasMetric(keras.metrics.Metric):
 
     def __init__(self, metric: Any, name: str | None = None, dtype: Any = None,
                  prefix: str | None = None) -> None:
-        from jmetrics.metrics import Metric
+        from jmetrics.metrics._base import Metric
 
         if not isinstance(metric, Metric):
             raise TypeError(f"to_keras: metric must be a jmetrics streaming metric; got "

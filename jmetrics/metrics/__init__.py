@@ -59,12 +59,22 @@ __all__ = sorted(
     | set(_ranking_classes_all)
 )
 
-# keras.metrics.get / serialize / deserialize, from the adapter's modules. This package and
-# jmetrics.adapter / jmetrics.sk import each other's modules: those two import this package before
-# their own modules, so the order is this one whichever is imported first. ``get`` always returns a
-# streaming metric.
-from jmetrics.adapter._resolve import get_metric as get  # noqa: E402
-from jmetrics.adapter._serialize import deserialize as deserialize  # noqa: E402
-from jmetrics.adapter._serialize import serialize as serialize  # noqa: E402
+# keras.metrics.get / serialize / deserialize belong to the adapter, a layer above this package:
+# imported on first use (PEP 562), so importing the metrics imports no adapter. ``get`` always
+# returns a streaming metric.
+__all__ += ["deserialize", "get", "serialize"]  # noqa: F405 - defined by __getattr__
 
-__all__ += ["deserialize", "get", "serialize"]
+
+def __getattr__(name: str) -> object:
+    """``get`` / ``serialize`` / ``deserialize`` from the adapter, on first use."""
+    if name not in ("get", "serialize", "deserialize"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from jmetrics.adapter._resolve import get_metric
+    from jmetrics.adapter._serialize import deserialize, serialize
+
+    globals().update(get=get_metric, serialize=serialize, deserialize=deserialize)
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics import kernels
+import jmetrics.kernels as kernels
 from jmetrics._checks import as_array, squeeze_or_expand
 from jmetrics.kernels._common import valid_class_ids
 from jmetrics.metrics._reduction import Mean, MeanState, fold_batch
