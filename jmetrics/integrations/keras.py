@@ -222,7 +222,7 @@ def _calling_model() -> Any:
 
 def _serialize(metric: Any) -> Any:
     from jmetrics.adapter import serialize
-    from jmetrics.collection import Collection
+    from jmetrics.adapter._compile import Collection
 
     if isinstance(metric, Collection):
         return {"class_name": "Collection", "config": metric.get_config()}
@@ -231,7 +231,7 @@ def _serialize(metric: Any) -> Any:
 
 def _deserialize(config: Any) -> Any:
     from jmetrics.adapter import deserialize
-    from jmetrics.collection import Collection
+    from jmetrics.adapter._compile import Collection
 
     if isinstance(config, Mapping) and config.get("class_name") == "Collection":
         return Collection.from_config(dict(config["config"]))
