@@ -10,7 +10,12 @@ sets up its handling of Ctrl-C before JAX loads, and a program pays only for wha
 import importlib as _importlib
 import typing as _typing
 
+from jmetrics import _call_guards
 from jmetrics._version import __version__ as __version__
+from jmetrics.integrations import _keras_guard
+
+# A metric object called inside Keras' compiled step is refused, whatever module it came from.
+_call_guards.add_call_guard(_keras_guard.refuse_in_keras_step)
 
 # The submodule that holds each public name: the ``__all__`` of each (a test checks they agree).
 _EXPORTS: dict[str, tuple[str, ...]] = {

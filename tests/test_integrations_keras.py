@@ -178,3 +178,30 @@ def test_a_metric_called_directly_still_works():
     y, p = _data()[1], np.linspace(0.0, 1.0, 32, dtype=np.float32)[:, None]
     ref = keras.metrics.AUC(num_thresholds=50)
     np.testing.assert_allclose(metric(y, p), ref(y, p), rtol=1e-6)
+
+
+def test_the_keras_refusal_needs_no_import_of_this_integration(tmp_path):
+    script = tmp_path / "compile_a_metric.py"
+    script.write_text(
+        "import numpy as np, keras\n"
+        "from jmetrics.metrics import AUC\n"
+        "import sys\n"
+        "assert 'jmetrics.integrations.keras' not in sys.modules\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation='sigmoid')])\n"
+        "model.compile(optimizer='sgd', loss='binary_crossentropy', metrics=[AUC()],\n"
+        "              run_eagerly=True)\n"
+        "x = np.random.default_rng(0).random((16, 4), dtype=np.float32)\n"
+        "y = (x[:, :1] > 0.5).astype(np.float32)\n"
+        "try:\n"
+        "    model.evaluate(x, y, batch_size=8, verbose=0)\n"
+        "except TypeError as err:\n"
+        "    print('REFUSED', err)\n"
+    )
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "KERAS_BACKEND": "jax"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "REFUSED auc: a jmetrics metric object cannot go to Keras' compile" in out.stdout

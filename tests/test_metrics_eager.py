@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import jmetrics.metrics as jm
+from jmetrics import _call_guards
 from jmetrics.metrics import _eager
 from tests.helpers import keras_metric
 
@@ -85,11 +86,11 @@ def test_a_call_guard_sees_every_call_and_may_refuse():
         if metric.name == "refused":
             raise TypeError("refused: not here.")
 
-    _eager.add_call_guard(guard)
+    _call_guards.add_call_guard(guard)
     try:
         m = jm.Mean()
         assert float(m([2.0])) == 2.0 and seen == [m]
         with pytest.raises(TypeError, match="^refused: not here"):
             jm.Mean(name="refused")([1.0])
     finally:
-        _eager._CALL_GUARDS.remove(guard)
+        _call_guards.CALL_GUARDS.remove(guard)

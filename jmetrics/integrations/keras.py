@@ -8,7 +8,8 @@
   holding the jmetrics state in Keras variables (one non-trainable variable per state leaf, so
   Keras' stateless jitted ``fit``/``evaluate`` carries it like its own metrics' variables).
   A metric object passed to ``compile`` as it is raises a ``TypeError`` that says to wrap it
-  (a call guard this module adds to the metrics' eager face).
+  (a call guard that ``import jmetrics`` adds to the metrics' eager face, so the refusal
+  does not depend on importing this module).
 - **Saving**: :class:`KerasMetric` is registered with Keras' serialization (as
   ``"jmetrics>KerasMetric"``) when this module is imported, so ``model.save("m.keras")`` and
   ``keras.models.load_model("m.keras")`` round-trip a model compiled with wrapped metrics or
@@ -33,8 +34,6 @@ from typing import Any
 import jax
 import keras
 import numpy as np
-
-from jmetrics.metrics._eager import add_call_guard
 
 __all__ = ["KerasMetric", "to_keras"]
 
@@ -245,23 +244,6 @@ def _constant(value: np.ndarray) -> Any:
     return initializer
 
 
-def _refuse_in_keras_step(metric: Any) -> None:
-    """Call guard of the eager face: a metric object called inside Keras' compiled step.
-
-    Keras' ``compile`` wraps a callable that is not a ``keras.metrics.Metric`` in its
-    ``MeanMetricWrapper``, which calls it as a per-sample function in the step, where Keras has a
-    stateless scope open (jitted or ``run_eagerly``). A jmetrics metric object is not such a
-    function: it says to wrap it.
-    """
-    if keras.src.backend.in_stateless_scope():
-        raise TypeError(
-            f"{metric.display_name}: a jmetrics metric object cannot go to Keras' "
-            "compile(metrics=[...]) as it is (Keras would call it as a per-sample function "
-            "inside its jitted step); wrap it: jmetrics.integrations.keras.to_keras("
-            f"{type(metric).__name__}(...)).")
-
-
-add_call_guard(_refuse_in_keras_step)
 
 
 def to_keras(metric: Any, *, name: str | None = None, prefix: str | None = None) -> KerasMetric:

@@ -18,7 +18,7 @@ and ``hash``, so equal configs would share one state).
 ``metric(y_true, y_pred)`` updates and returns the running result, as in Keras. It refuses traced
 inputs (inside ``jax.jit``, ``vmap`` or a framework's compiled step): a held state must be
 concrete, and a caller tracing the object uses it as a per-sample function, which it is not.
-Integrations add their own refusals with :func:`add_call_guard` (a guard sees the metric before
+Integrations add their own refusals with ``jmetrics._call_guards.add_call_guard`` (a guard sees the metric before
 each call and may raise with a message that says how that framework takes a metric).
 """
 
@@ -29,15 +29,15 @@ import functools
 import inspect
 import threading
 import weakref
-from collections.abc import Callable
 from typing import Any
 
 import jax
 import numpy as np
 
+from jmetrics._call_guards import CALL_GUARDS
 from jmetrics._checks import is_concrete
 
-__all__ = ["EagerFace", "EagerSlot", "add_call_guard"]
+__all__ = ["EagerFace", "EagerSlot"]
 
 
 @dataclasses.dataclass(eq=False)
@@ -51,7 +51,6 @@ class EagerSlot:
 
 _SLOTS: dict[int, EagerSlot] = {}
 _SLOTS_LOCK = threading.Lock()
-_CALL_GUARDS: list[Callable[[Any], None]] = []
 _INPUT_NAMES = {1: ("values",), 2: ("y_true", "y_pred")}
 
 
@@ -66,13 +65,6 @@ def eager_slot(obj: Any) -> EagerSlot:
                 slot = _SLOTS[key] = EagerSlot()
                 weakref.finalize(obj, _SLOTS.pop, key, None).atexit = False
     return slot
-
-
-def add_call_guard(guard: Callable[[Any], None]) -> Callable[[Any], None]:
-    """Register ``guard(metric)``, run before every ``metric(...)`` call; it may raise."""
-    if guard not in _CALL_GUARDS:
-        _CALL_GUARDS.append(guard)
-    return guard
 
 
 class EagerFace:
@@ -114,7 +106,7 @@ class EagerFace:
 
     def __call__(self, *args: Any, sample_weight: Any = None, **kwargs: Any) -> Any:
         """Update the held state with a batch and return the running result (as Keras does)."""
-        for guard in tuple(_CALL_GUARDS):
+        for guard in tuple(CALL_GUARDS):
             guard(self)
         traced = [x for x in jax.tree.leaves((args, sample_weight, kwargs)) if not is_concrete(x)]
         if traced:
