@@ -11,7 +11,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, is_concrete
 from jmetrics.metrics._base import ListView, Metric
-from jmetrics.metrics._lazy import InferredWidth
+from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._thresholds import (
     EPSILON,
     Bins,

@@ -31,7 +31,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, column_weights, is_concrete
 from jmetrics.metrics._base import Metric
-from jmetrics.metrics._lazy import InferredWidth
+from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
 from jmetrics.metrics._validate import (
     bad_weight,

@@ -20,7 +20,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, column_weights, squeeze_or_expand
 from jmetrics.metrics._base import Metric
-from jmetrics.metrics._lazy import InferredWidth
+from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._state import (
     KSum,
     Moments,
