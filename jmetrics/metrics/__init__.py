@@ -26,6 +26,8 @@ from jmetrics.metrics._iou import *  # noqa: F403
 from jmetrics.metrics._iou import __all__ as _iou_all
 from jmetrics.metrics._means import *  # noqa: F403
 from jmetrics.metrics._means import __all__ as _means_all
+from jmetrics.metrics._means_classification import *  # noqa: F403
+from jmetrics.metrics._means_classification import __all__ as _means_classification_all
 from jmetrics.metrics._r2 import *  # noqa: F403
 from jmetrics.metrics._r2 import __all__ as _r2_all
 from jmetrics.metrics._ranking import *  # noqa: F403
@@ -45,6 +47,7 @@ __all__ = sorted(
     | set(_kernels_all)
     | set(_agreement_all)
     | set(_means_all)
+    | set(_means_classification_all)
     | set(_compose_all)
     | set(_history_all)
     | set(_r2_all)

@@ -1,8 +1,9 @@
-"""One streaming class per per-sample function: Keras 3 class names, arguments and default names.
+"""The weighted means of the regression functions, and the machinery every kernel mean shares.
 
-Each class is a weighted mean (:class:`~jmetrics.metrics.Mean`) of its kernel's per-sample values;
-its option fields are passed to the kernel. Compose, don't copy: a class is its kernel's name, its
-options and its metadata.
+Each class is a weighted mean (:class:`~jmetrics.metrics.Mean`) of its kernel's per-sample values
+(Keras 3 class names, arguments and default names); its option fields are passed to the kernel.
+Compose, don't copy: a class is its kernel (the function itself), its options and its metadata.
+The classification means (accuracies, hinges, crossentropies) are in ``_means_classification``.
 
 Keras 3 feeds its ``Mean`` what its function returns. Most functions reduce the last axis, as the
 kernels do, but ``accuracy``, ``binary_accuracy`` and ``RootMeanSquaredError``'s squared error are
@@ -14,29 +15,21 @@ applied to each element (a trailing axis of 1), which gives Keras 3's elementwis
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-import jmetrics.kernels as kernels
 from jmetrics._checks import as_array, squeeze_or_expand
-from jmetrics.kernels._common import valid_class_ids
+from jmetrics.kernels import _correlation as k_correlation
+from jmetrics.kernels import _regression as k_regression
 from jmetrics.metrics._reduction import Mean, MeanState, fold_batch
 from jmetrics.metrics._state import ksum_value
-from jmetrics.metrics._validate import fail_if, np_float
 
 __all__ = [
-    "Accuracy",
-    "BinaryAccuracy",
-    "BinaryCrossentropy",
-    "CategoricalAccuracy",
-    "CategoricalCrossentropy",
-    "CategoricalHinge",
     "ConcordanceCorrelation",
     "CosineSimilarity",
-    "Hinge",
     "KLDivergence",
     "LogCoshError",
     "MeanAbsoluteError",
@@ -46,21 +39,16 @@ __all__ = [
     "PearsonCorrelation",
     "Poisson",
     "RootMeanSquaredError",
-    "SparseCategoricalAccuracy",
-    "SparseCategoricalCrossentropy",
-    "SparseTopKCategoricalAccuracy",
-    "SquaredHinge",
-    "TopKCategoricalAccuracy",
 ]
 
 _BASE_FIELDS = ("name", "dtype")
 
 
 @dataclasses.dataclass(frozen=True)
-class _FunctionMean(Mean):
-    """Weighted mean of ``kernels.<kernel>(y_true, y_pred, **options)`` over samples."""
+class _KernelMean(Mean):
+    """Weighted mean of ``kernel(y_true, y_pred, **options)`` over samples."""
 
-    kernel: ClassVar[str] = ""
+    kernel: ClassVar[Callable[..., jax.Array]]  # the per-sample function (a staticmethod)
     # True when Keras 3's function is elementwise (its Mean averages a sample's elements).
     elementwise: ClassVar[bool] = False
 
@@ -78,50 +66,8 @@ class _FunctionMean(Mean):
         t, p = _widen_half(y_true), _widen_half(y_pred)
         if self.elementwise:
             t, p = _per_element(self.display_name, t, p)
-        values = getattr(kernels, self.kernel)(t, p, **self.options())
+        values = self.kernel(t, p, **self.options())
         return fold_batch(state, self.display_name, values, sample_weight, t, p)
-
-
-@dataclasses.dataclass(frozen=True)
-class _SparseMean(_FunctionMean):
-    """A mean of a sparse kernel: labels are class ids of ``y_pred``'s last (or ``axis``) axis.
-
-    Eagerly (:meth:`check_inputs`) a label that is not a class id (NaN, inf, negative, ``>= C``)
-    in a sample of nonzero weight raises ``ValueError``; under ``jit`` the kernel makes that
-    sample NaN, so the mean is NaN (a sample of weight 0 adds exactly 0, as when removed).
-    """
-
-    truncate_labels: ClassVar[bool] = True  # float ids truncated toward zero, as Keras 3 casts
-
-    def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
-        name = self.display_name
-        t = np.asarray(as_array(args[0], "y_true", name))
-        p_shape = np.shape(args[1])
-        axis = getattr(self, "axis", -1)
-        if not p_shape or not -len(p_shape) <= axis < len(p_shape) or t.size == 0:
-            return  # no class axis: the update raises the shape error
-        c = None if getattr(self, "from_sorted_ids", False) else p_shape[axis]
-        bad = ~valid_class_ids(t, c, self.truncate_labels)
-        if getattr(self, "ignore_class", None) is not None:
-            bad &= t != self.ignore_class  # type: ignore[attr-defined]
-        if bad.any():
-            want = (f"class ids in [0, {c - 1}] (y_pred has {c} classes)" if c is not None
-                    else "finite class ids")
-            fail_if(name, "y_true", want, t, bad & _weighted(t, sample_weight, len(p_shape)))
-
-
-def _weighted(t: np.ndarray, sample_weight: Any, p_ndim: int) -> np.ndarray:
-    """Where labels ``t`` have a nonzero weight (all of them when the weights do not line up with
-    the labels: the update then raises its shape error)."""
-    if sample_weight is None:
-        return np.ones(t.shape, bool)
-    labels = t[..., 0] if t.ndim == p_ndim and t.shape[-1] == 1 else t
-    a, w = squeeze_or_expand(jnp.asarray(labels), jnp.asarray(np_float(sample_weight)))
-    try:
-        nonzero = np.broadcast_to(np.asarray(w) != 0, a.shape)
-    except ValueError:
-        return np.ones(t.shape, bool)
-    return nonzero.reshape(t.shape) if nonzero.size == t.size else np.ones(t.shape, bool)
 
 
 def _per_element(metric: str, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
@@ -149,172 +95,269 @@ def _widen_half(x: Any) -> Any:
     return x
 
 
-def _define(
-    cls_name: str,
-    kernel: str,
-    default_name: str,
-    higher: bool,
-    value_range: tuple[float | None, float | None],
-    input_kind: str,
-    fields: tuple[tuple[str, type, Any], ...] = (),
-    elementwise: bool = False,
-    base: type = _FunctionMean,
-    **class_vars: Any,
-) -> Any:
-    namespace = {
-        **class_vars,
-        "kernel": kernel,
-        "elementwise": elementwise,
-        "default_name": default_name,
-        "higher_is_better": higher,
-        "value_range": value_range,
-        "input_kind": input_kind,
-        "__doc__": (
-            f"Streaming weighted mean of :func:`jmetrics.{kernel}` (``keras.metrics.{cls_name}``).\n\n"
-            f"Default name ``{default_name!r}``; options "
-            f"{', '.join(f'``{n}={d!r}``' for n, _, d in fields) or 'none'} (Keras 3 defaults)."
-        ),
-        "__module__": __name__,
-    }
-    cls = dataclasses.make_dataclass(
-        cls_name,
-        [(n, t, dataclasses.field(default=d)) for n, t, d in fields],
-        bases=(base,),
-        namespace=namespace,
-        frozen=True,
-    )
-    return cls
-
-
-INF = None
-_REG = "regression"
-MeanSquaredError = _define("MeanSquaredError", "mean_squared_error", "mean_squared_error", False, (0, INF), _REG)
-MeanAbsoluteError = _define("MeanAbsoluteError", "mean_absolute_error", "mean_absolute_error", False, (0, INF), _REG)
-MeanAbsolutePercentageError = _define(
-    "MeanAbsolutePercentageError", "mean_absolute_percentage_error", "mean_absolute_percentage_error",
-    False, (0, INF), _REG,
-)
-MeanSquaredLogarithmicError = _define(
-    "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error", "mean_squared_logarithmic_error",
-    False, (0, INF), _REG,
-)
-LogCoshError = _define("LogCoshError", "log_cosh", "logcosh", False, (0, INF), _REG)
-Poisson = _define("Poisson", "poisson", "poisson", False, (INF, INF), _REG)
-KLDivergence = _define("KLDivergence", "kl_divergence", "kl_divergence", False, (INF, INF), "categorical")
-CosineSimilarity = _define(
-    "CosineSimilarity", "cosine_similarity", "cosine_similarity", True, (-1, 1), _REG, (("axis", int, -1),)
-)
-Hinge = _define("Hinge", "hinge", "hinge", False, (0, INF), "binary")
-SquaredHinge = _define("SquaredHinge", "squared_hinge", "squared_hinge", False, (0, INF), "binary")
-CategoricalHinge = _define("CategoricalHinge", "categorical_hinge", "categorical_hinge", False, (0, INF), "categorical")
-Accuracy = _define("Accuracy", "accuracy", "accuracy", True, (0, 1), "labels", elementwise=True)
-BinaryAccuracy = _define(
-    "BinaryAccuracy", "binary_accuracy", "binary_accuracy", True, (0, 1), "binary", (("threshold", float, 0.5),),
-    elementwise=True,
-)
-CategoricalAccuracy = _define(
-    "CategoricalAccuracy", "categorical_accuracy", "categorical_accuracy", True, (0, 1), "categorical"
-)
-SparseCategoricalAccuracy = _define(
-    "SparseCategoricalAccuracy", "sparse_categorical_accuracy", "sparse_categorical_accuracy", True, (0, 1), "sparse",
-    base=_SparseMean, truncate_labels=False,
-)
-TopKCategoricalAccuracy = _define(
-    "TopKCategoricalAccuracy", "top_k_categorical_accuracy", "top_k_categorical_accuracy", True, (0, 1),
-    "categorical", (("k", int, 5),),
-)
-SparseTopKCategoricalAccuracy = _define(
-    "SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
-    True, (0, 1), "sparse", (("k", int, 5), ("from_sorted_ids", bool, False)), base=_SparseMean,
-)
-BinaryCrossentropy = _define(
-    "BinaryCrossentropy", "binary_crossentropy", "binary_crossentropy", False, (0, INF), "binary",
-    (("from_logits", bool, False), ("label_smoothing", float, 0.0)),
-)
-CategoricalCrossentropy = _define(
-    "CategoricalCrossentropy", "categorical_crossentropy", "categorical_crossentropy", False, (0, INF),
-    "categorical", (("from_logits", bool, False), ("label_smoothing", float, 0.0), ("axis", int, -1)),
-)
-PearsonCorrelation = _define(
-    "PearsonCorrelation", "pearson_correlation", "pearson_correlation", True, (-1, 1), _REG, (("axis", int, -1),)
-)
-ConcordanceCorrelation = _define(
-    "ConcordanceCorrelation", "concordance_correlation", "concordance_correlation", True, (-1, 1), _REG,
-    (("axis", int, -1),),
-)
-
-
+# -- regression ---------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
-class SparseCategoricalCrossentropy(_SparseMean):
-    """Streaming weighted mean of :func:`jmetrics.sparse_categorical_crossentropy`
-    (``keras.metrics.SparseCategoricalCrossentropy``).
+class MeanSquaredError(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.mean_squared_error`:
+    ``keras.metrics.MeanSquaredError``.
 
-    .. math:: \\mathrm{scce} = \\frac{\\sum_i w_i m_i \\ell_i}{\\sum_i w_i m_i}, \\quad
-              \\ell_i = -\\log q_{i, y_i}
+    .. math:: \\mathrm{mse} = \\frac{\\sum_i w_i e_i}{\\sum_i w_i}, \\quad
+              e_i = \\tfrac{1}{d} \\textstyle\\sum_j (y_{ij} - \\hat y_{ij})^2
 
-    Options ``from_logits=False``, ``axis=-1``, ``ignore_class=None`` (Keras 3 defaults). A label
-    equal to ``ignore_class`` has loss 0. As in Keras 3, how it counts depends on the weights:
-    without ``sample_weight`` it still counts in the denominator (``m_i = 1``); with one, its
-    weight is multiplied by 0 (``m_i = [y_i \\ne \\text{ignore\\_class}]``), so it is left out.
-    With ``ignore_class``, ``sample_weight`` must be a scalar or have the labels' rank.
+    Equals Keras 3; unweighted, ``sklearn.metrics.mean_squared_error`` (``multioutput=
+    'uniform_average'``). Default name ``'mean_squared_error'``. State: ``MeanState``.
 
     >>> import jax.numpy as jnp
-    >>> m = SparseCategoricalCrossentropy(ignore_class=2)
-    >>> p = jnp.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
-    >>> round(float(m.compute(m.update(m.init(), jnp.array([1, 2]), p))), 5)  # Keras 3: 0.025647
-    0.02565
-    >>> s = m.update(m.init(), jnp.array([1, 2]), p, sample_weight=jnp.array([1.0, 3.0]))
-    >>> round(float(m.compute(s)), 5)  # Keras 3: 0.051293
-    0.05129
+    >>> m = MeanSquaredError()
+    >>> s = m.update(m.init(), jnp.array([[0., 1.], [0., 0.]]), jnp.array([[1., 1.], [1., 0.]]))
+    >>> float(m.compute(s))  # Keras 3: 0.5
+    0.5
     """
 
-    from_logits: bool = False
-    axis: int = -1
-    ignore_class: int | None = None
-
-    kernel = "sparse_categorical_crossentropy"
-    default_name = "sparse_categorical_crossentropy"
+    kernel = staticmethod(k_regression.mean_squared_error)
+    default_name = "mean_squared_error"
     higher_is_better = False
     value_range = (0, None)
-    input_kind = "sparse"
-
-    def update(  # type: ignore[override]
-        self, state: MeanState, y_true: Any, y_pred: Any, sample_weight: Any = None
-    ) -> MeanState:
-        if self.ignore_class is None or sample_weight is None:
-            return super().update(state, y_true, y_pred, sample_weight)
-        name = self.display_name
-        t, p = as_array(y_true, "y_true", name), _widen_half(as_array(y_pred, "y_pred", name))
-        values = kernels.sparse_categorical_crossentropy(t, p, **self.options())
-        if t.ndim == p.ndim and t.ndim and t.shape[self.axis] == 1:
-            t = jnp.squeeze(t, self.axis)
-        weight = _kept_weight(name, t != self.ignore_class, sample_weight)
-        return fold_batch(state, name, values, weight, t, p)
-
-
-def _kept_weight(metric: str, kept: jax.Array, sample_weight: Any) -> jax.Array:
-    """``sample_weight`` times the 0/1 mask ``kept`` (Keras 3's ``apply_mask``), of ``kept``'s shape.
-
-    The weight is first brought to the mask's rank as Keras does; it must then be a scalar or
-    have the mask's rank and broadcast to it (a lower rank would broadcast along the wrong axes).
-    """
-    w = as_array(sample_weight, "sample_weight", metric)
-    w = w.astype(w.dtype if jnp.issubdtype(w.dtype, jnp.floating) else jnp.float32)
-    mask, w = squeeze_or_expand(kept.astype(w.dtype), w)
-    try:
-        fits = w.ndim in (0, mask.ndim) and jnp.broadcast_shapes(w.shape, mask.shape) == mask.shape
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ValueError(
-            f"{metric}: sample_weight must be a scalar or broadcast to the labels' shape "
-            f"{tuple(kept.shape)} when ignore_class is set; got shape {tuple(w.shape)}."
-        )
-    return w * mask
+    input_kind = "regression"
 
 
 @dataclasses.dataclass(frozen=True)
-class RootMeanSquaredError(_FunctionMean):
+class MeanAbsoluteError(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.mean_absolute_error`:
+    ``keras.metrics.MeanAbsoluteError``.
+
+    .. math:: \\mathrm{mae} = \\frac{\\sum_i w_i e_i}{\\sum_i w_i}, \\quad
+              e_i = \\tfrac{1}{d} \\textstyle\\sum_j |y_{ij} - \\hat y_{ij}|
+
+    Equals Keras 3; unweighted, ``sklearn.metrics.mean_absolute_error``. Default name
+    ``'mean_absolute_error'``. State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = MeanAbsoluteError()
+    >>> s = m.update(m.init(), jnp.array([[0., 1.], [0., 0.]]), jnp.array([[1., 1.], [1., 0.]]))
+    >>> float(m.compute(s))  # Keras 3: 0.5
+    0.5
+    """
+
+    kernel = staticmethod(k_regression.mean_absolute_error)
+    default_name = "mean_absolute_error"
+    higher_is_better = False
+    value_range = (0, None)
+    input_kind = "regression"
+
+
+@dataclasses.dataclass(frozen=True)
+class MeanAbsolutePercentageError(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.mean_absolute_percentage_error`:
+    ``keras.metrics.MeanAbsolutePercentageError``.
+
+    .. math:: e_i = \\tfrac{100}{d} \\textstyle\\sum_j
+              \\frac{|y_{ij} - \\hat y_{ij}|}{\\max(|y_{ij}|, \\epsilon)}
+
+    averaged with weights over samples. Equals Keras 3; unweighted, 100 times
+    ``sklearn.metrics.mean_absolute_percentage_error`` (whose floor is ``float64`` eps).
+    Default name ``'mean_absolute_percentage_error'``. State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = MeanAbsolutePercentageError()
+    >>> s = m.update(m.init(), jnp.array([[1., 2.], [3., 4.]]), jnp.array([[1., 3.], [2., 4.]]))
+    >>> round(float(m.compute(s)), 4)  # Keras 3: 20.83333
+    20.8333
+    """
+
+    kernel = staticmethod(k_regression.mean_absolute_percentage_error)
+    default_name = "mean_absolute_percentage_error"
+    higher_is_better = False
+    value_range = (0, None)
+    input_kind = "regression"
+
+
+@dataclasses.dataclass(frozen=True)
+class MeanSquaredLogarithmicError(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.mean_squared_logarithmic_error`:
+    ``keras.metrics.MeanSquaredLogarithmicError``.
+
+    .. math:: e_i = \\tfrac{1}{d} \\textstyle\\sum_j
+              (\\log(1 + \\max(y_{ij}, \\epsilon)) - \\log(1 + \\max(\\hat y_{ij}, \\epsilon)))^2
+
+    averaged with weights over samples. Equals Keras 3; unweighted, for non-negative inputs,
+    ``sklearn.metrics.mean_squared_log_error``. Default name ``'mean_squared_logarithmic_error'``.
+    State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = MeanSquaredLogarithmicError()
+    >>> s = m.update(m.init(), jnp.array([[1., 2.], [3., 4.]]), jnp.array([[1., 3.], [2., 4.]]))
+    >>> round(float(m.compute(s)), 4)  # Keras 3: 0.04138048
+    0.0414
+    """
+
+    kernel = staticmethod(k_regression.mean_squared_logarithmic_error)
+    default_name = "mean_squared_logarithmic_error"
+    higher_is_better = False
+    value_range = (0, None)
+    input_kind = "regression"
+
+
+@dataclasses.dataclass(frozen=True)
+class LogCoshError(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.log_cosh`: ``keras.metrics.LogCoshError``.
+
+    .. math:: e_i = \\tfrac{1}{d} \\textstyle\\sum_j \\log\\cosh(\\hat y_{ij} - y_{ij})
+
+    averaged with weights over samples. Equals Keras 3 (scikit-learn has no log-cosh). Default
+    name ``'logcosh'``. State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = LogCoshError()
+    >>> s = m.update(m.init(), jnp.array([[0., 1.], [0., 0.]]), jnp.array([[1., 1.], [1., 0.]]))
+    >>> round(float(m.compute(s)), 4)  # Keras 3: 0.2168904
+    0.2169
+    """
+
+    kernel = staticmethod(k_regression.log_cosh)
+    default_name = "logcosh"
+    higher_is_better = False
+    value_range = (0, None)
+    input_kind = "regression"
+
+
+@dataclasses.dataclass(frozen=True)
+class Poisson(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.poisson`: ``keras.metrics.Poisson``.
+
+    .. math:: e_i = \\tfrac{1}{d} \\textstyle\\sum_j
+              (\\hat y_{ij} - y_{ij} \\log(\\hat y_{ij} + \\epsilon))
+
+    averaged with weights over samples. Equals Keras 3; it is half of
+    ``sklearn.metrics.mean_poisson_deviance`` minus a term of ``y_true`` alone. Default name
+    ``'poisson'``. State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = Poisson()
+    >>> s = m.update(m.init(), jnp.array([[1., 2.], [3., 4.]]), jnp.array([[1., 3.], [2., 4.]]))
+    >>> round(float(m.compute(s)), 4)  # Keras 3: 0.04453906
+    0.0445
+    """
+
+    kernel = staticmethod(k_regression.poisson)
+    default_name = "poisson"
+    higher_is_better = False
+    value_range = (None, None)
+    input_kind = "regression"
+
+
+@dataclasses.dataclass(frozen=True)
+class KLDivergence(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.kl_divergence`: ``keras.metrics.KLDivergence``.
+
+    .. math:: e_i = \\textstyle\\sum_j y_{ij} \\log \\frac{y_{ij}}{\\hat y_{ij}}
+              \\quad (y, \\hat y \\text{ clipped to } [\\epsilon, 1])
+
+    averaged with weights over samples. Equals Keras 3 (``scipy.stats.entropy`` of each row
+    without the clipping). Default name ``'kl_divergence'``. State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = KLDivergence()
+    >>> t = jnp.array([[0., 1., 0.], [0., 0., 1.]])
+    >>> s = m.update(m.init(), t, jnp.array([[0.05, 0.95, 0.], [0.1, 0.8, 0.1]]))
+    >>> round(float(m.compute(s)), 4)  # Keras 3: 1.176937
+    1.1769
+    """
+
+    kernel = staticmethod(k_regression.kl_divergence)
+    default_name = "kl_divergence"
+    higher_is_better = False
+    value_range = (None, None)
+    input_kind = "categorical"
+
+
+@dataclasses.dataclass(frozen=True)
+class CosineSimilarity(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.cosine_similarity`:
+    ``keras.metrics.CosineSimilarity``.
+
+    .. math:: e_i = \\frac{y_i \\cdot \\hat y_i}{\\lVert y_i \\rVert \\, \\lVert \\hat y_i \\rVert}
+
+    along ``axis`` (default -1, Keras 3's), averaged with weights over samples. Equals Keras 3;
+    unweighted, the mean of the diagonal of ``sklearn.metrics.pairwise.cosine_similarity(y_true,
+    y_pred)``. Default name ``'cosine_similarity'``. State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = CosineSimilarity()
+    >>> s = m.update(m.init(), jnp.array([[0., 1.], [1., 1.]]), jnp.array([[1., 0.], [1., 1.]]))
+    >>> round(float(m.compute(s)), 4)  # Keras 3: 0.5
+    0.5
+    """
+
+    axis: int = -1
+
+    kernel = staticmethod(k_regression.cosine_similarity)
+    default_name = "cosine_similarity"
+    higher_is_better = True
+    value_range = (-1, 1)
+    input_kind = "regression"
+
+
+@dataclasses.dataclass(frozen=True)
+class PearsonCorrelation(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.pearson_correlation`:
+    ``keras.metrics.PearsonCorrelation``.
+
+    .. math:: e_i = \\frac{\\sum_j (y_{ij} - \\bar y_i)(\\hat y_{ij} - \\bar{\\hat y}_i)}
+              {\\sqrt{\\sum_j (y_{ij} - \\bar y_i)^2 \\sum_j (\\hat y_{ij} - \\bar{\\hat y}_i)^2}}
+
+    along ``axis`` (default -1), averaged with weights over samples. Equals Keras 3; each
+    sample's value is ``scipy.stats.pearsonr`` of its row. Default name ``'pearson_correlation'``.
+    State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = PearsonCorrelation()
+    >>> t = jnp.array([[0., 1., 0.5], [1., 1., 0.2]])
+    >>> s = m.update(m.init(), t, jnp.array([[0.1, 0.9, 0.5], [0.6, 0.8, 0.2]]))
+    >>> round(float(m.compute(s)), 4)  # Keras 3: 0.9724556
+    0.9725
+    """
+
+    axis: int = -1
+
+    kernel = staticmethod(k_correlation.pearson_correlation)
+    default_name = "pearson_correlation"
+    higher_is_better = True
+    value_range = (-1, 1)
+    input_kind = "regression"
+
+
+@dataclasses.dataclass(frozen=True)
+class ConcordanceCorrelation(_KernelMean):
+    """Streaming weighted mean of :func:`jmetrics.concordance_correlation`:
+    ``keras.metrics.ConcordanceCorrelation``.
+
+    .. math:: e_i = \\frac{2 \\operatorname{cov}(y_i, \\hat y_i)}
+              {\\operatorname{var}(y_i) + \\operatorname{var}(\\hat y_i)
+              + (\\bar y_i - \\bar{\\hat y}_i)^2}
+
+    along ``axis`` (default -1; population moments), averaged with weights over samples. Equals
+    Keras 3. Default name ``'concordance_correlation'``. State: ``MeanState``.
+
+    >>> import jax.numpy as jnp
+    >>> m = ConcordanceCorrelation()
+    >>> t = jnp.array([[0., 1., 0.5], [1., 1., 0.2]])
+    >>> s = m.update(m.init(), t, jnp.array([[0.1, 0.9, 0.5], [0.6, 0.8, 0.2]]))
+    >>> round(float(m.compute(s)), 4)  # Keras 3: 0.8514408
+    0.8514
+    """
+
+    axis: int = -1
+
+    kernel = staticmethod(k_correlation.concordance_correlation)
+    default_name = "concordance_correlation"
+    higher_is_better = True
+    value_range = (-1, 1)
+    input_kind = "regression"
+
+
+@dataclasses.dataclass(frozen=True)
+class RootMeanSquaredError(_KernelMean):
     """Square root of the streaming mean of squared errors (``keras.metrics.RootMeanSquaredError``).
 
     .. math:: \\mathrm{rmse} = \\sqrt{\\textstyle\\sum_i w_i e_i / \\sum_i w_i}, \\quad
@@ -329,7 +372,7 @@ class RootMeanSquaredError(_FunctionMean):
     3.535533905029297
     """
 
-    kernel = "mean_squared_error"
+    kernel = staticmethod(k_regression.mean_squared_error)
     elementwise = True
     default_name = "root_mean_squared_error"
     higher_is_better = False
