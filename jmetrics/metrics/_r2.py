@@ -36,6 +36,12 @@ __all__ = ["R2Score"]
 _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
 
 
+class R2Spec(NamedTuple):
+    """R2Score's statistic (hashable): the aggregation and adjustment only shape the result."""
+
+    num_outputs: int | None  # d of the state (None: the first batch decides)
+
+
 class R2ScoreState(NamedTuple):
     """State of R2Score: per-column moments of y_true and residuals, and Keras' sample count."""
 
@@ -105,8 +111,8 @@ class R2Score(InferredWidth, Metric):
         if d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1):
             raise ValueError(f"R2Score: num_outputs must be None or an int >= 1; got {d!r}.")
 
-    def stat_key(self) -> Any:
-        return ("r2_moments", self.num_outputs)
+    def stat_key(self) -> R2Spec:
+        return R2Spec(self.num_outputs)
 
     def init_width(self, width: int) -> R2ScoreState:
         return R2ScoreState(moments((width,)), ksum((width,)), ksum())
