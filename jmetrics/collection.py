@@ -119,7 +119,7 @@ class MetricCollection(Metric):
     where ``g(k)`` is the shared statistic of the metric logged as ``k``.
 
     >>> import jax.numpy as jnp
-    >>> from jmetrics.metrics._wrappers import MeanAbsoluteError, MeanSquaredError
+    >>> from jmetrics.metrics._means import MeanAbsoluteError, MeanSquaredError
     >>> c = MetricCollection([Member("loss", 0, True, MeanSquaredError()),
     ...                       Member("mse", 0, False, MeanSquaredError()),
     ...                       Member("mae", 0, False, MeanAbsoluteError())])
