@@ -10,12 +10,12 @@ this (``jmetrics.adapter._compile``).
 
 How one update stays one pass over the batch:
 
-1. **Shared statistics.** Metrics whose :meth:`~jmetrics.metrics.Metric.stat_key` are equal (and not
-   ``None``) promise the same ``init``/``update``; so do metrics of the same class and options
-   (``'mse'`` twice, or ``'binary_crossentropy'`` as a metric and as the loss). Each such group
-   keeps one state, updated once; every member's ``compute`` reads it. (``RootMeanSquaredError``
-   does not share ``MeanSquaredError``'s state: its squared errors are elementwise, as in Keras 3,
-   so a rank-1 batch is N samples to it and one sample to ``MeanSquaredError``.)
+1. **Shared statistics.** Every member has a statistic spec (:func:`statistic`): what its
+   :meth:`~jmetrics.metrics.Metric.stat_key` returns (a hashable spec such as ``ConfusionSpec``,
+   ``FBetaSpec``), or, when it declares none, its class and options (``'mse'`` twice, or
+   ``'binary_crossentropy'`` as a metric and as the loss). Members of one output with equal specs
+   promise the same ``init``/``update``: the group keeps one state, updated once, and every
+   member's ``compute`` reads it. The decision is the specs' alone, never a table of classes.
 2. **One fused pass.** Every state is updated inside one traced function. For a large batch the
    rows are cut into cache-sized blocks and one ``lax.scan`` updates *all* states block by block, so
    the batch is read once (XLA on CPU does not fuse separate reductions over the same input by
@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import jax
@@ -79,15 +79,22 @@ class _Item(NamedTuple):
     loss: bool  # True for the loss tracker(s)
 
 
-def _share_key(metric: Metric, output: int) -> Any:
-    """Metrics with equal share keys keep one state (same output, same statistic)."""
-    key = metric.stat_key()
-    if key is not None:
-        return (output, "stat", key)
-    config = tuple(
-        (f.name, getattr(metric, f.name)) for f in dataclasses.fields(metric) if f.name != "name"
-    )
-    return (output, "config", type(metric), config)
+class SameOptions(NamedTuple):
+    """The statistic of a metric that declares none (``stat_key()`` is ``None``): its class and
+    options, so equal metrics (``'mse'`` as a metric and as the loss) keep one state."""
+
+    cls: type
+    options: tuple[tuple[str, Any], ...]  # (field, value) of every field but the name
+
+
+def statistic(metric: Metric) -> Hashable:
+    """The spec of the state ``metric`` keeps: its ``stat_key()`` (a hashable spec such as
+    ``ConfusionSpec``), else :class:`SameOptions`. Equal specs on one output share one state."""
+    spec = metric.stat_key()
+    if spec is not None:
+        return spec
+    return SameOptions(type(metric), tuple(
+        (f.name, getattr(metric, f.name)) for f in dataclasses.fields(metric) if f.name != "name"))
 
 
 @dataclasses.dataclass(frozen=True, init=False)
@@ -112,7 +119,7 @@ class MetricCollection(Metric):
     where ``g(k)`` is the shared statistic of the metric logged as ``k``.
 
     >>> import jax.numpy as jnp
-    >>> from jmetrics.metrics._wrappers import MeanAbsoluteError, MeanSquaredError
+    >>> from jmetrics.metrics._means import MeanAbsoluteError, MeanSquaredError
     >>> c = MetricCollection([Member("loss", 0, True, MeanSquaredError()),
     ...                       Member("mse", 0, False, MeanSquaredError()),
     ...                       Member("mae", 0, False, MeanAbsoluteError())])
@@ -169,7 +176,7 @@ class MetricCollection(Metric):
             if not 0 <= output < len(outputs):
                 raise ValueError(f"{who}: the output of {key!r} must index outputs {list(outputs)}; "
                                  f"got {output!r}.")
-            share = _share_key(metric, output)
+            share = (output, statistic(metric))
             if share not in index:
                 index[share] = len(groups)
                 groups.append(metric)

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import jmetrics
 from jmetrics import Collection, CollectionState, pad_batch
 from jmetrics.metrics import Metric
+from jmetrics.metrics._thresholds import ConfusionSpec
 from tests.helpers import TracedJit, keras_result, tree_types
 
 
@@ -323,6 +324,45 @@ def test_precision_recall_share_threshold_counts_and_equal_keras3():
     assert list(ours) == list(oracles)
     for key, oracle in oracles.items():
         np.testing.assert_allclose(ours[key], keras_result(oracle, batches), rtol=1e-6, err_msg=key)
+
+
+def test_equal_statistic_specs_keep_one_state_and_equal_keras3_alone():
+    # counts at 0.5 (five metrics), one AUC grid (ROC and PR): two specs, two states, each of
+    # exactly the tree one member alone keeps; every value equals Keras 3.15.1's metric run alone
+    r = np.random.default_rng(11)
+    batches = [(r.integers(0, 2, (n, 1)).astype(np.float32), r.uniform(size=(n, 1)).astype(np.float32),
+                r.choice([0.0, 0.5, 2.0], n).astype(np.float32)) for n in (9, 7)]
+    jm = jmetrics.metrics
+    members = {"tp": jm.TruePositives(name="tp"), "fn": jm.FalseNegatives(name="fn"),
+               "tn": jm.TrueNegatives(name="tn"), "p": jm.Precision(name="p"), "r": jm.Recall(name="r"),
+               "roc": jm.AUC(num_thresholds=30, name="roc"), "pr": jm.AUC(num_thresholds=30, curve="PR", name="pr")}
+    coll = Collection(list(members.values()))
+    assert members["p"].stat_key() == members["tn"].stat_key() == ConfusionSpec(jm.Precision().bins())
+    state = coll.init()
+    assert len(state.stats) == 2
+    assert tree_types(state.stats[0]) == tree_types(members["p"].init())
+    assert tree_types(state.stats[1]) == tree_types(members["roc"].init())
+    ours = run(coll, batches)
+    oracles = {"tp": keras.metrics.TruePositives(), "fn": keras.metrics.FalseNegatives(),
+               "tn": keras.metrics.TrueNegatives(), "p": keras.metrics.Precision(),
+               "r": keras.metrics.Recall(), "roc": keras.metrics.AUC(num_thresholds=30),
+               "pr": keras.metrics.AUC(num_thresholds=30, curve="PR")}
+    for key, oracle in oracles.items():
+        np.testing.assert_allclose(ours[key], keras_result(oracle, batches), rtol=1e-5, err_msg=key)
+
+
+def test_f_scores_of_one_spec_keep_one_state_and_equal_keras3_alone():
+    r = np.random.default_rng(12)
+    batches = [(r.integers(0, 2, (n, 3)).astype(np.float32), r.uniform(size=(n, 3)).astype(np.float32),
+                None) for n in (8, 5)]
+    jm = jmetrics.metrics
+    f1, f2 = jm.F1Score(num_classes=3, name="f1"), jm.FBetaScore(beta=2.0, average="weighted", num_classes=3)
+    coll = Collection([f1, f2])
+    assert len(coll.init().stats) == 1 and tree_types(coll.init().stats[0]) == tree_types(f1.init())
+    ours = run(coll, batches)
+    np.testing.assert_allclose(ours["f1"], keras_result(keras.metrics.F1Score(), batches), rtol=1e-5)
+    np.testing.assert_allclose(ours["fbeta_score"], keras_result(
+        keras.metrics.FBetaScore(beta=2.0, average="weighted"), batches), rtol=1e-5)
 
 
 def test_iou_family_shares_one_confusion_matrix_and_equals_keras3():

@@ -32,11 +32,12 @@ from jmetrics.metrics import (
     _fbeta,
     _histogram,
     _iou,
+    _means,
+    _means_classification,
+    _r2,
     _ranking,
     _ranking_classes,
     _reduction,
-    _regression,
-    _wrappers,
     _wrappers_compose,
     _wrappers_history,
 )
@@ -195,9 +196,10 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     k_hinge: LABEL_KERNEL,
     k_probabilistic: LABEL_KERNEL,
     k_classification: LABEL_KERNEL,
-    _wrappers: LABEL_MEAN,
+    _means: LABEL_MEAN,
+    _means_classification: LABEL_MEAN,
     _reduction: MEAN,
-    _regression: MEAN,
+    _r2: MEAN,
     _auc: THRESHOLD_COUNTS,
     _confusion: THRESHOLD_COUNTS,
     _exact: ZERO_ONE,
@@ -222,11 +224,11 @@ FAMILY_OF_MODULE: dict[Any, Policy] = {
     _wrappers_history: Policy(**_everywhere(MEMBERS)),
 }
 
-_REGRESSION_MEANS = (_wrappers.MeanSquaredError, _wrappers.RootMeanSquaredError,
-                     _wrappers.MeanAbsoluteError, _wrappers.MeanAbsolutePercentageError,
-                     _wrappers.MeanSquaredLogarithmicError, _wrappers.LogCoshError,
-                     _wrappers.CosineSimilarity, _wrappers.PearsonCorrelation,
-                     _wrappers.ConcordanceCorrelation, _wrappers.KLDivergence, _wrappers.Poisson)
+_REGRESSION_MEANS = (_means.MeanSquaredError, _means.RootMeanSquaredError,
+                     _means.MeanAbsoluteError, _means.MeanAbsolutePercentageError,
+                     _means.MeanSquaredLogarithmicError, _means.LogCoshError,
+                     _means.CosineSimilarity, _means.PearsonCorrelation,
+                     _means.ConcordanceCorrelation, _means.KLDivergence, _means.Poisson)
 
 OVERRIDES: dict[Any, Policy] = {
     k_classification.sparse_categorical_accuracy: SPARSE_KERNEL,
@@ -234,9 +236,9 @@ OVERRIDES: dict[Any, Policy] = {
     k_probabilistic.sparse_categorical_crossentropy: SPARSE_KERNEL,
     k_regression.kl_divergence: KERNEL,
     k_regression.poisson: KERNEL,
-    _wrappers.SparseCategoricalAccuracy: SPARSE_MEAN,
-    _wrappers.SparseTopKCategoricalAccuracy: SPARSE_MEAN,
-    _wrappers.SparseCategoricalCrossentropy: SPARSE_MEAN,
+    _means_classification.SparseCategoricalAccuracy: SPARSE_MEAN,
+    _means_classification.SparseTopKCategoricalAccuracy: SPARSE_MEAN,
+    _means_classification.SparseCategoricalCrossentropy: SPARSE_MEAN,
     **dict.fromkeys(_REGRESSION_MEANS, MEAN),
     **dict.fromkeys((_ranking.ndcg_at_k, _ranking.dcg_at_k, _ranking.precision_at_k,
                      _ranking.recall_at_k, _ranking.hit_rate_at_k, _ranking.average_precision_at_k,
@@ -261,7 +263,7 @@ OVERRIDES: dict[Any, Policy] = {
     sk_confusion.balanced_accuracy_score: _eager_only(SKLEARN),
     sk_confusion.matthews_corrcoef: _eager_only(SKLEARN),
     # Keras gives 0 for an infinite prediction, the formula -inf or NaN: documented as NaN.
-    _regression.R2Score: MEAN._replace(posinf_true=NAN, neginf_true=NAN, inf_pred=NAN),
+    _r2.R2Score: MEAN._replace(posinf_true=NAN, neginf_true=NAN, inf_pred=NAN),
     # Fewer than two samples (none included): scikit-learn's D² is NaN with a warning, not an error.
     sk_probabilistic.d2_log_loss_score: SKLEARN._replace(empty=ORACLE),
     sk_probabilistic.d2_brier_score: SKLEARN._replace(empty=ORACLE),

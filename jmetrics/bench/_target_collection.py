@@ -49,10 +49,10 @@ def _one_shot(metric: Any) -> Callable[..., Any]:
 
 def _regression8() -> list[Any]:
     from jmetrics.kernels._regression import huber
-    from jmetrics.metrics import _wrappers as jm
+    from jmetrics.metrics import _means as jm
     from jmetrics.metrics._reduction import MeanMetricWrapper
 
-    out = [jm.MeanSquaredError(), jm.RootMeanSquaredError(), jm.MeanAbsoluteError(),
+    out: list[Any] = [jm.MeanSquaredError(), jm.RootMeanSquaredError(), jm.MeanAbsoluteError(),
            jm.MeanAbsolutePercentageError(), jm.MeanSquaredLogarithmicError(), jm.LogCoshError(),
            jm.CosineSimilarity()]
     out.insert(6, MeanMetricWrapper(huber))
@@ -94,7 +94,8 @@ def collection8(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) ->
 
 def _train_metrics() -> list[Any]:
     from jmetrics.metrics._auc import AUC
-    from jmetrics.metrics._wrappers import BinaryAccuracy, MeanSquaredError
+    from jmetrics.metrics._means import MeanSquaredError
+    from jmetrics.metrics._means_classification import BinaryAccuracy
 
     return [BinaryAccuracy(), MeanSquaredError(), AUC(num_thresholds=AUC_THRESHOLDS)]
 

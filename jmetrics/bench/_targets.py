@@ -1,4 +1,4 @@
-"""The speed targets of the benchmark issue, each measured A/B interleaved and reported as ratios.
+"""The speed targets, each measured A/B interleaved and reported as ratios.
 
 Every target returns a :class:`TargetResult` (checks met or missed, and by how much) and the
 jmetrics callable it timed, so the pytest-benchmark suite can time the same thing. A target whose

@@ -49,7 +49,7 @@ def pick_metrics(y_true: Any, y_pred: Any) -> Picked:
     """
     from jmetrics.metrics._auc import AUC
     from jmetrics.metrics._confusion import Precision, Recall
-    from jmetrics.metrics._wrappers import (
+    from jmetrics.metrics._means_classification import (
         BinaryAccuracy,
         BinaryCrossentropy,
         CategoricalCrossentropy,

@@ -197,7 +197,7 @@ def _bind_widths(metrics: Any, y_true: np.ndarray, y_pred: np.ndarray) -> Any:
     if isinstance(metrics, (str, dict)) or not isinstance(metrics, (list, tuple)):
         return metrics
     from jmetrics.adapter import get_metric, metric_name
-    from jmetrics.metrics._lazy import InferredWidth
+    from jmetrics.metrics._inferred_width import InferredWidth
 
     width = int(y_pred.shape[-1]) if y_pred.ndim > 1 else 1
     out = []

@@ -24,6 +24,12 @@ from jmetrics.metrics._histogram import *  # noqa: F403
 from jmetrics.metrics._histogram import __all__ as _histogram_all
 from jmetrics.metrics._iou import *  # noqa: F403
 from jmetrics.metrics._iou import __all__ as _iou_all
+from jmetrics.metrics._means import *  # noqa: F403
+from jmetrics.metrics._means import __all__ as _means_all
+from jmetrics.metrics._means_classification import *  # noqa: F403
+from jmetrics.metrics._means_classification import __all__ as _means_classification_all
+from jmetrics.metrics._r2 import *  # noqa: F403
+from jmetrics.metrics._r2 import __all__ as _r2_all
 from jmetrics.metrics._ranking import *  # noqa: F403
 from jmetrics.metrics._ranking import __all__ as _ranking_all
 from jmetrics.metrics._ranking_classes import *  # noqa: F403
@@ -31,10 +37,6 @@ from jmetrics.metrics._ranking_classes import __all__ as _ranking_classes_all
 from jmetrics.metrics._reduction import Mean as Mean
 from jmetrics.metrics._reduction import MeanMetricWrapper as MeanMetricWrapper
 from jmetrics.metrics._reduction import Sum as Sum
-from jmetrics.metrics._regression import *  # noqa: F403
-from jmetrics.metrics._regression import __all__ as _regression_all
-from jmetrics.metrics._wrappers import *  # noqa: F403
-from jmetrics.metrics._wrappers import __all__ as _wrappers_all
 from jmetrics.metrics._wrappers_compose import *  # noqa: F403
 from jmetrics.metrics._wrappers_compose import __all__ as _compose_all
 from jmetrics.metrics._wrappers_history import *  # noqa: F403
@@ -44,10 +46,11 @@ __all__ = sorted(
     {"Mean", "MeanMetricWrapper", "Metric", "Sum"}
     | set(_kernels_all)
     | set(_agreement_all)
-    | set(_wrappers_all)
+    | set(_means_all)
+    | set(_means_classification_all)
     | set(_compose_all)
     | set(_history_all)
-    | set(_regression_all)
+    | set(_r2_all)
     | set(_confusion_all)
     | set(_exact_all)
     | set(_auc_all)

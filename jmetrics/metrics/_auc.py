@@ -11,17 +11,18 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, is_concrete
 from jmetrics.metrics._base import ListView, Metric
-from jmetrics.metrics._lazy import InferredWidth
+from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._thresholds import (
     EPSILON,
     Bins,
     ConfusionCounts,
+    ConfusionSpec,
     KerasCounts,
     check_int,
     confusion_check,
     confusion_init,
     confusion_update,
-    dnn,
+    divide_no_nan,
     is_evenly_distributed,
     parse_thresholds,
     values,
@@ -182,10 +183,11 @@ class AUC(KerasCounts, InferredWidth, Metric):
             even = True
         return Bins((0.0 - EPSILON, *inner, 1.0 + EPSILON), even, True)
 
-    def stat_key(self) -> Any:
+    def stat_key(self) -> ConfusionSpec:
+        """The counts on this grid; label weights of a multi-label AUC weigh only the result."""
         lw = None if self.multi_label else self.label_weights
-        return ("confusion_counts", self.bins(), None, None, self.multi_label, self._labels(), lw,
-                self.from_logits)
+        return ConfusionSpec(self.bins(), multi_label=self.multi_label, num_labels=self._labels(),
+                             label_weights=lw, from_logits=self.from_logits)
 
     def width(self) -> int | None:
         """The number of labels of a multi-label state (``num_labels`` or ``len(label_weights)``)."""
@@ -201,10 +203,10 @@ class AUC(KerasCounts, InferredWidth, Metric):
                 "state with init(); got num_labels=None. Pass num_labels=y_pred.shape[-1] (or "
                 "label_weights); update_state infers it from the first batch, as Keras does."
             )
-        return confusion_init(len(self.bins().thresholds), self._labels())
+        return confusion_init(self.stat_key())
 
     def init_width(self, width: int) -> ConfusionCounts:
-        return confusion_init(len(self.bins().thresholds), width if self.multi_label else None)
+        return confusion_init(self.stat_key()._replace(num_labels=width))
 
     def _eager_init(self, *inputs: Any) -> ConfusionCounts:
         """Keras 3's check: a multi-label ``y_pred`` whose labels fix the width has rank 2."""
@@ -216,16 +218,11 @@ class AUC(KerasCounts, InferredWidth, Metric):
             )
         return super()._eager_init(*inputs)
 
-    def _options(self) -> dict[str, Any]:
-        return {"top_k": None, "class_id": None, "multi_label": self.multi_label,
-                "label_weights": None if self.multi_label else self.label_weights,
-                "from_logits": self.from_logits}
-
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         """Raise ``ValueError`` for a NaN or infinite label, a NaN score, or a weight that is NaN
         or infinite (entries of weight 0 are exempt); under ``jit`` the same inputs make the
         result NaN. Negative weights are summed as given, as Keras 3 sums them."""
-        confusion_check(self.display_name, args[0], args[1], sample_weight, **self._options())
+        confusion_check(self.display_name, args[0], args[1], sample_weight, self.stat_key())
 
     def update(
         self, state: ConfusionCounts, y_true: Any, y_pred: Any, sample_weight: Any = None
@@ -233,7 +230,7 @@ class AUC(KerasCounts, InferredWidth, Metric):
         if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
             self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
         return confusion_update(
-            self.display_name, state, y_true, y_pred, sample_weight, self.bins(), **self._options()
+            self.display_name, state, y_true, y_pred, sample_weight, self.stat_key()
         )
 
     def _average(self, by_threshold: jax.Array) -> jax.Array:
@@ -243,31 +240,33 @@ class AUC(KerasCounts, InferredWidth, Metric):
         if self.label_weights is None:
             return jnp.mean(per_label)
         lw = jnp.asarray(np.asarray(self.label_weights, np.float32), accum_dtype())
-        return dnn(jnp.sum(per_label * lw), jnp.sum(lw))
+        return divide_no_nan(jnp.sum(per_label * lw), jnp.sum(lw))
 
     def _interpolate_pr(self, tp: jax.Array, fp: jax.Array, fn: jax.Array) -> jax.Array:
         dtp = tp[:-1] - tp[1:]
         p = tp + fp
         dp = p[:-1] - p[1:]
-        slope = dnn(dtp, jnp.maximum(dp, 0))
+        slope = divide_no_nan(dtp, jnp.maximum(dp, 0))
         intercept = tp[1:] - slope * p[1:]
-        ratio = jnp.where((p[:-1] > 0) & (p[1:] > 0), dnn(p[:-1], jnp.maximum(p[1:], 0)), 1.0)
-        inc = dnn(slope * (dtp + intercept * jnp.log(ratio)), jnp.maximum(tp[1:] + fn[1:], 0))
+        ratio = jnp.where((p[:-1] > 0) & (p[1:] > 0),
+                          divide_no_nan(p[:-1], jnp.maximum(p[1:], 0)), 1.0)
+        inc = divide_no_nan(slope * (dtp + intercept * jnp.log(ratio)),
+                            jnp.maximum(tp[1:] + fn[1:], 0))
         return self._average(inc)
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
         tp, fp, tn, fn = values(state, self.bins())
         if self.curve == "PR" and self.summation_method == "interpolation":
             return self._interpolate_pr(tp, fp, fn)
-        recall = dnn(tp, tp + fn)
+        recall = divide_no_nan(tp, tp + fn)
         if self.curve == "ROC":
-            x, y = dnn(fp, fp + tn), recall
+            x, y = divide_no_nan(fp, fp + tn), recall
         elif self.curve == "PR":
-            x, y = recall, dnn(tp, tp + fp)
+            x, y = recall, divide_no_nan(tp, tp + fp)
         else:  # PRGAIN (Keras 3)
-            scale = dnn(tp + fn, tn + fp)
-            x = jnp.where(tp == 0, 0.0, 1.0 - scale * dnn(fn, tp))
-            y = jnp.where(tp == 0, 1.0, 1.0 - scale * dnn(fp, tp))
+            scale = divide_no_nan(tp + fn, tn + fp)
+            x = jnp.where(tp == 0, 0.0, 1.0 - scale * divide_no_nan(fn, tp))
+            y = jnp.where(tp == 0, 1.0, 1.0 - scale * divide_no_nan(fp, tp))
             x = jnp.maximum(x, 0.0)
         if self.summation_method == "interpolation":
             h = (y[:-1] + y[1:]) / 2.0

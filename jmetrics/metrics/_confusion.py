@@ -4,8 +4,9 @@ TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall 
 ``*At*`` family (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
 SpecificityAtSensitivity). All keep one :class:`~jmetrics.metrics._thresholds.ConfusionCounts`
 state (the label weights per threshold bin; tp, fp, tn, fn are its cumulative sums), updated in
-O(N + T) (see ``_thresholds``), so metrics with
-the same thresholds (and top_k, class_id) share it in a collection (``stat_key``).
+O(N + T) (see ``_thresholds``). ``stat_key()`` returns the metric's
+:class:`~jmetrics.metrics._thresholds.ConfusionSpec` (thresholds, top_k, class_id): metrics with
+equal specs share one state in a collection.
 
 Counting follows Keras 3: a label is positive when ``y_true != 0``, a prediction when
 ``y_pred > threshold`` (strict); all elements are pooled (any rank); ``class_id`` selects
@@ -27,6 +28,7 @@ from jmetrics.metrics._thresholds import (
     NEG_INF,
     Bins,
     ConfusionCounts,
+    ConfusionSpec,
     KerasCounts,
     bins_for,
     check_int,
@@ -34,7 +36,7 @@ from jmetrics.metrics._thresholds import (
     confusion_check,
     confusion_init,
     confusion_update,
-    dnn,
+    divide_no_nan,
     is_poisoned,
     parse_thresholds,
     values,
@@ -56,7 +58,7 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class _Thresholded(Metric):
-    """Common machinery: resolved thresholds, binning, the shared ConfusionCounts state."""
+    """Common machinery: the statistic (a ConfusionSpec), its shared ConfusionCounts state."""
 
     input_kind: ClassVar[str] = "binary"
     higher_is_better: ClassVar[bool | None] = True
@@ -64,32 +66,22 @@ class _Thresholded(Metric):
     # every element of sample n): the same as Keras fed those weights written out in full.
     sample_weight_from_left: ClassVar[bool] = True
 
-    def bins(self) -> Bins:
-        """The thresholds as Keras holds them and the Keras code path they take."""
+    def stat_key(self) -> ConfusionSpec:
+        """The counts this metric reads (thresholds as Keras holds them, top_k, class_id)."""
         raise NotImplementedError
 
-    def _top_k(self) -> int | None:
-        return None
-
-    def _class_id(self) -> int | None:
-        return None
-
-    def stat_key(self) -> Any:
-        return ("confusion_counts", self.bins(), self._top_k(), self._class_id(), False, None, None,
-                False)
+    def bins(self) -> Bins:
+        """The thresholds as Keras holds them and the Keras code path they take."""
+        return self.stat_key().bins
 
     def init(self) -> ConfusionCounts:
-        return confusion_init(len(self.bins().thresholds))
-
-    def _options(self) -> dict[str, Any]:
-        return {"top_k": self._top_k(), "class_id": self._class_id(), "multi_label": False,
-                "label_weights": None, "from_logits": False}
+        return confusion_init(self.stat_key())
 
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:
         """Raise ``ValueError`` for a NaN or infinite label, a NaN prediction, or a weight that
         is NaN or infinite (entries of weight 0 are exempt); under ``jit`` the same inputs make
         every count NaN. Negative weights are summed as given, as Keras 3 sums them."""
-        confusion_check(self.display_name, args[0], args[1], sample_weight, **self._options())
+        confusion_check(self.display_name, args[0], args[1], sample_weight, self.stat_key())
 
     def update(
         self, state: ConfusionCounts, y_true: Any, y_pred: Any, sample_weight: Any = None
@@ -97,7 +89,7 @@ class _Thresholded(Metric):
         if all(is_concrete(x) for x in (y_true, y_pred, sample_weight)):
             self.check_inputs(y_true, y_pred, sample_weight=sample_weight)
         return confusion_update(
-            self.display_name, state, y_true, y_pred, sample_weight, self.bins(), **self._options()
+            self.display_name, state, y_true, y_pred, sample_weight, self.stat_key()
         )
 
     def _one(self, x: jax.Array) -> jax.Array:
@@ -111,63 +103,102 @@ class _Count(_Thresholded):
 
     thresholds: Any = None
     value_range: ClassVar[tuple[float | None, float | None]] = (0, None)
-    _field: ClassVar[str] = "tp"
+    _cell: ClassVar[int] = 0  # index in values(): tp, fp, tn, fn
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "thresholds", parse_thresholds(self.display_name, self.thresholds))
 
-    def bins(self) -> Bins:
-        return bins_for(self.thresholds or (0.5,))
+    def stat_key(self) -> ConfusionSpec:
+        return ConfusionSpec(bins_for(self.thresholds or (0.5,)))
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
-        counts = dict(zip(("tp", "fp", "tn", "fn"), values(state, self.bins()), strict=True))
-        return self._one(counts[self._field])
+        return self._one(values(state, self.bins())[self._cell])
 
 
-_COUNT_DOC = """Weighted number of {what}: ``keras.metrics.{cls}``.
+@dataclasses.dataclass(frozen=True)
+class TruePositives(_Count):
+    """Weighted number of true positives: ``keras.metrics.TruePositives``.
 
-.. math:: {formula}
+    .. math:: tp_t = \\sum_i w_i [y_i \\ne 0][p_i > t]
 
-One value per threshold (a scalar for one threshold; ``thresholds=None`` means 0.5, compared
-strictly: ``y_pred > t``). All elements of any rank are pooled. Equals Keras 3's result; with one
-threshold, ``sklearn.metrics.confusion_matrix(y_true != 0, y_pred > t, sample_weight=w)``{cell}.
-Default name ``'{name}'``. State: ``ConfusionCounts`` (pos, neg: label weights per bin, (T + 1,) float32 each).
+    One value per threshold (a scalar for one threshold; ``thresholds=None`` means 0.5, compared
+    strictly: ``y_pred > t``). All elements of any rank are pooled. Equals Keras 3's result; with
+    one threshold, ``sklearn.metrics.confusion_matrix(y_true != 0, y_pred > t,
+    sample_weight=w)[1, 1]``. Default name ``'true_positives'``. State: ``ConfusionCounts`` (pos,
+    neg: label weights per bin, (T + 1,) float32 each).
 
->>> import jax.numpy as jnp
->>> m = {cls}()
->>> float(m.compute(m.update(m.init(), jnp.array({t}), jnp.array({p}))))
-{out}
-"""
+    >>> import jax.numpy as jnp
+    >>> m = TruePositives()
+    >>> float(m.compute(m.update(m.init(), jnp.array([0, 1, 1, 1]), jnp.array([1, 0, 1, 1]))))
+    2.0
+    """
 
-
-def _count(cls_name: str, field: str, name: str, higher: bool, what: str, formula: str, cell: str,
-           t: str, p: str, out: str) -> type[_Count]:
-    doc = _COUNT_DOC.format(what=what, cls=cls_name, formula=formula, cell=cell, name=name, t=t,
-                            p=p, out=out)
-    cls = dataclasses.make_dataclass(
-        cls_name, [], bases=(_Count,), frozen=True,
-        namespace={"_field": field, "default_name": name, "higher_is_better": higher,
-                   "__doc__": doc, "__module__": __name__},
-    )
-    return cls
+    default_name = "true_positives"
+    higher_is_better = True
+    _cell = 0
 
 
-TruePositives = _count(
-    "TruePositives", "tp", "true_positives", True, "true positives",
-    "tp_t = \\sum_i w_i [y_i \\ne 0][p_i > t]", "[1, 1]",
-    "[0, 1, 1, 1]", "[1, 0, 1, 1]", "2.0")
-FalsePositives = _count(
-    "FalsePositives", "fp", "false_positives", False, "false positives",
-    "fp_t = \\sum_i w_i [y_i = 0][p_i > t]", "[0, 1]",
-    "[0, 1, 0, 0]", "[0, 0, 1, 1]", "2.0")
-TrueNegatives = _count(
-    "TrueNegatives", "tn", "true_negatives", True, "true negatives",
-    "tn_t = \\sum_i w_i [y_i = 0][p_i \\le t]", "[0, 0]",
-    "[0, 1, 0, 0]", "[1, 1, 0, 0]", "2.0")
-FalseNegatives = _count(
-    "FalseNegatives", "fn", "false_negatives", False, "false negatives",
-    "fn_t = \\sum_i w_i [y_i \\ne 0][p_i \\le t]", "[1, 0]",
-    "[0, 1, 1, 1]", "[0, 1, 0, 0]", "2.0")
+@dataclasses.dataclass(frozen=True)
+class FalsePositives(_Count):
+    """Weighted number of false positives: ``keras.metrics.FalsePositives``.
+
+    .. math:: fp_t = \\sum_i w_i [y_i = 0][p_i > t]
+
+    Options and pooling as :class:`TruePositives`. Equals Keras 3's result; with one threshold,
+    ``sklearn.metrics.confusion_matrix(y_true != 0, y_pred > t, sample_weight=w)[0, 1]``.
+    Default name ``'false_positives'``. State: ``ConfusionCounts``.
+
+    >>> import jax.numpy as jnp
+    >>> m = FalsePositives()
+    >>> float(m.compute(m.update(m.init(), jnp.array([0, 1, 0, 0]), jnp.array([0, 0, 1, 1]))))
+    2.0
+    """
+
+    default_name = "false_positives"
+    higher_is_better = False
+    _cell = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class TrueNegatives(_Count):
+    """Weighted number of true negatives: ``keras.metrics.TrueNegatives``.
+
+    .. math:: tn_t = \\sum_i w_i [y_i = 0][p_i \\le t]
+
+    Options and pooling as :class:`TruePositives`. Equals Keras 3's result; with one threshold,
+    ``sklearn.metrics.confusion_matrix(y_true != 0, y_pred > t, sample_weight=w)[0, 0]``.
+    Default name ``'true_negatives'``. State: ``ConfusionCounts``.
+
+    >>> import jax.numpy as jnp
+    >>> m = TrueNegatives()
+    >>> float(m.compute(m.update(m.init(), jnp.array([0, 1, 0, 0]), jnp.array([1, 1, 0, 0]))))
+    2.0
+    """
+
+    default_name = "true_negatives"
+    higher_is_better = True
+    _cell = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class FalseNegatives(_Count):
+    """Weighted number of false negatives: ``keras.metrics.FalseNegatives``.
+
+    .. math:: fn_t = \\sum_i w_i [y_i \\ne 0][p_i \\le t]
+
+    Options and pooling as :class:`TruePositives`. Equals Keras 3's result; with one threshold,
+    ``sklearn.metrics.confusion_matrix(y_true != 0, y_pred > t, sample_weight=w)[1, 0]``.
+    Default name ``'false_negatives'``. State: ``ConfusionCounts``.
+
+    >>> import jax.numpy as jnp
+    >>> m = FalseNegatives()
+    >>> float(m.compute(m.update(m.init(), jnp.array([0, 1, 1, 1]), jnp.array([0, 1, 0, 0]))))
+    2.0
+    """
+
+    default_name = "false_negatives"
+    higher_is_better = False
+    _cell = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,15 +214,9 @@ class _PrecisionRecall(KerasCounts, _Thresholded):
         check_int(name, "top_k", self.top_k, 1)
         check_int(name, "class_id", self.class_id, 0)
 
-    def bins(self) -> Bins:
+    def stat_key(self) -> ConfusionSpec:
         default = 0.5 if self.top_k is None else NEG_INF
-        return bins_for(self.thresholds or (default,))
-
-    def _top_k(self) -> int | None:
-        return self.top_k
-
-    def _class_id(self) -> int | None:
-        return self.class_id
+        return ConfusionSpec(bins_for(self.thresholds or (default,)), self.top_k, self.class_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -217,7 +242,7 @@ class Precision(_PrecisionRecall):
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
         tp, fp, _, _ = values(state, self.bins())
-        return self._one(dnn(tp, tp + fp))
+        return self._one(divide_no_nan(tp, tp + fp))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,115 +266,190 @@ class Recall(_PrecisionRecall):
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
         tp, _, _, fn = values(state, self.bins())
-        return self._one(dnn(tp, tp + fn))
+        return self._one(divide_no_nan(tp, tp + fn))
 
 
 @dataclasses.dataclass(frozen=True)
 class _AtValue(KerasCounts, _Thresholded):
     """Max of one rate over the thresholds where another rate is >= a target (Keras 3)."""
 
-    if TYPE_CHECKING:  # fields made per class, in Keras' order: (target, num_thresholds, class_id)
-        num_thresholds: int
-        class_id: int | None
+    if TYPE_CHECKING:  # fields of each class, in Keras' order: (target, num_thresholds, class_id)
+        @property
+        def num_thresholds(self) -> int: ...
+
+        @property
+        def class_id(self) -> int | None: ...
+
     value_range: ClassVar[tuple[float | None, float | None]] = (0, 1)
-    _target: ClassVar[str] = ""
+    _target: ClassVar[str] = ""  # the field holding the target of the constrained rate
 
     def __post_init__(self) -> None:
         name = self.display_name
-        object.__setattr__(self, self._target, check_unit(name, self._target, getattr(self, self._target)))
+        target = check_unit(name, self._target, getattr(self, self._target))
+        object.__setattr__(self, self._target, target)
         check_int(name, "num_thresholds", self.num_thresholds, 1, allow_none=False)
         check_int(name, "class_id", self.class_id, 0)
 
-    def bins(self) -> Bins:
+    def stat_key(self) -> ConfusionSpec:
         n = self.num_thresholds
         if n == 1:
-            return Bins((0.5,), False, False)
+            return ConfusionSpec(Bins((0.5,), False, False), class_id=self.class_id)
         inner = tuple((i + 1) * 1.0 / (n - 1) for i in range(n - 2))
-        return Bins((0.0, *inner, 1.0), True, False)
+        return ConfusionSpec(Bins((0.0, *inner, 1.0), True, False), class_id=self.class_id)
 
-    def _class_id(self) -> int | None:
-        return self.class_id
-
-    def _rates(self, state: ConfusionCounts) -> tuple[jax.Array, jax.Array]:
+    def _rates(self, counts: Counts) -> tuple[jax.Array, jax.Array]:
+        """``(constrained, dependent)`` rates per threshold."""
         raise NotImplementedError
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
-        constrained, dependent = self._rates(state)
+        constrained, dependent = self._rates(values(state, self.bins()))
         feasible = constrained >= getattr(self, self._target)
         best = jnp.max(jnp.where(feasible, dependent, 0), initial=0)
         return jnp.where(is_poisoned(state), jnp.nan, best)
 
 
-_AT_DOC = """Best {dep} where {con} >= ``{target}``: ``keras.metrics.{cls}``.
-
-.. math:: \\max \\{{ {dep_f}_t : {con_f}_t \\ge \\mathrm{{{target}}} \\}} \\quad (0 \\text{{ if none}})
-
-over ``num_thresholds`` thresholds ``[0, 1/(n-1), ..., 1]`` (``[0.5]`` for n=1), predictions
-clipped to [0, 1] and binned exactly as Keras 3 bins them; sensitivity = recall = tp/(tp+fn),
-specificity = tn/(tn+fp), precision = tp/(tp+fp), each 0 when its denominator is 0. ``class_id``
-selects one column. Equals Keras 3; the exact (unbinned) value follows from
-``sklearn.metrics.{sk}``. Default name ``'{name}'``. State: ``ConfusionCounts`` (label weights per bin, (T + 1,) each).
-
->>> import jax.numpy as jnp
->>> m = {cls}({target}=0.5)
->>> s = m.update(m.init(), jnp.array([0, 0, 0, 1, 1]), jnp.array([0.0, 0.3, 0.8, 0.3, 0.8]))
->>> round(float(m.compute(s)), 4)
-{out}
-"""
-
-
 Counts = tuple[jax.Array, jax.Array, jax.Array, jax.Array]  # (tp, fp, tn, fn), from values()
 
 
-def _sens(counts: Counts) -> jax.Array:
+def _sensitivity(counts: Counts) -> jax.Array:
+    """Recall, the true positive rate: tp / (tp + fn)."""
     tp, _, _, fn = counts
-    return dnn(tp, tp + fn)
+    return divide_no_nan(tp, tp + fn)
 
 
-def _spec(counts: Counts) -> jax.Array:
+def _specificity(counts: Counts) -> jax.Array:
+    """The true negative rate: tn / (tn + fp)."""
     _, fp, tn, _ = counts
-    return dnn(tn, tn + fp)
+    return divide_no_nan(tn, tn + fp)
 
 
-def _prec(counts: Counts) -> jax.Array:
+def _precision(counts: Counts) -> jax.Array:
+    """tp / (tp + fp)."""
     tp, fp, _, _ = counts
-    return dnn(tp, tp + fp)
+    return divide_no_nan(tp, tp + fp)
 
 
-def _at(cls_name: str, target: str, name: str, con: Any, dep: Any, words: tuple[str, str],
-        sk: str, out: str) -> type[_AtValue]:
-    doc = _AT_DOC.format(dep=words[1], con=words[0], target=target, cls=cls_name,
-                         dep_f=f"\\mathrm{{{words[1]}}}", con_f=f"\\mathrm{{{words[0]}}}", sk=sk,
-                         name=name, out=out)
+@dataclasses.dataclass(frozen=True)
+class SensitivityAtSpecificity(_AtValue):
+    """Best sensitivity where specificity >= ``specificity``:
+    ``keras.metrics.SensitivityAtSpecificity``.
 
-    def _rates(self: _AtValue, state: ConfusionCounts) -> tuple[jax.Array, jax.Array]:
-        counts = values(state, self.bins())
-        return con(counts), dep(counts)
+    .. math:: \\max \\{ \\mathrm{sensitivity}_t : \\mathrm{specificity}_t \\ge
+              \\mathrm{specificity} \\} \\quad (0 \\text{ if none})
 
-    return dataclasses.make_dataclass(
-        cls_name,
-        [(target, float), ("num_thresholds", int, dataclasses.field(default=200)),
-         ("class_id", int | None, dataclasses.field(default=None))],  # type: ignore[list-item]
-        bases=(_AtValue,), frozen=True,
-        namespace={"_target": target, "default_name": name, "_rates": _rates, "__doc__": doc,
-                   "__module__": __name__},
-    )
+    over ``num_thresholds`` thresholds ``[0, 1/(n-1), ..., 1]`` (``[0.5]`` for n=1), predictions
+    clipped to [0, 1] and binned exactly as Keras 3 bins them; sensitivity = recall =
+    tp/(tp+fn), specificity = tn/(tn+fp), each 0 when its denominator is 0. ``class_id`` selects
+    one column. Equals Keras 3; the exact (unbinned) value follows from
+    ``sklearn.metrics.roc_curve``. Default name ``'sensitivity_at_specificity'``. State:
+    ``ConfusionCounts`` (label weights per bin, (T + 1,) each).
+
+    >>> import jax.numpy as jnp
+    >>> m = SensitivityAtSpecificity(specificity=0.5)
+    >>> s = m.update(m.init(), jnp.array([0, 0, 0, 1, 1]), jnp.array([0.0, 0.3, 0.8, 0.3, 0.8]))
+    >>> round(float(m.compute(s)), 4)
+    0.5
+    """
+
+    specificity: float
+    num_thresholds: int = 200
+    class_id: int | None = None
+
+    default_name = "sensitivity_at_specificity"
+    example_args = {"specificity": 0.5}
+    _target = "specificity"
+
+    def _rates(self, counts: Counts) -> tuple[jax.Array, jax.Array]:
+        return _specificity(counts), _sensitivity(counts)
 
 
-# The field order puts the target first, as Keras: SensitivityAtSpecificity(specificity, ...).
-SensitivityAtSpecificity = _at(
-    "SensitivityAtSpecificity", "specificity", "sensitivity_at_specificity", _spec, _sens,
-    ("specificity", "sensitivity"), "roc_curve", "0.5")
-SpecificityAtSensitivity = _at(
-    "SpecificityAtSensitivity", "sensitivity", "specificity_at_sensitivity", _sens, _spec,
-    ("sensitivity", "specificity"), "roc_curve", "0.6667")
-PrecisionAtRecall = _at(
-    "PrecisionAtRecall", "recall", "precision_at_recall", _sens, _prec,
-    ("recall", "precision"), "precision_recall_curve", "0.5")
-RecallAtPrecision = _at(
-    "RecallAtPrecision", "precision", "recall_at_precision", _prec, _sens,
-    ("precision", "recall"), "precision_recall_curve", "1.0")
+@dataclasses.dataclass(frozen=True)
+class SpecificityAtSensitivity(_AtValue):
+    """Best specificity where sensitivity >= ``sensitivity``:
+    ``keras.metrics.SpecificityAtSensitivity``.
 
-for _cls in (SensitivityAtSpecificity, SpecificityAtSensitivity, PrecisionAtRecall,
-             RecallAtPrecision):
-    _cls.example_args = {_cls._target: 0.5}  # type: ignore[attr-defined]
+    .. math:: \\max \\{ \\mathrm{specificity}_t : \\mathrm{sensitivity}_t \\ge
+              \\mathrm{sensitivity} \\} \\quad (0 \\text{ if none})
+
+    Thresholds, binning, rates and ``class_id`` as :class:`SensitivityAtSpecificity`. Equals
+    Keras 3; the exact (unbinned) value follows from ``sklearn.metrics.roc_curve``. Default name
+    ``'specificity_at_sensitivity'``. State: ``ConfusionCounts``.
+
+    >>> import jax.numpy as jnp
+    >>> m = SpecificityAtSensitivity(sensitivity=0.5)
+    >>> s = m.update(m.init(), jnp.array([0, 0, 0, 1, 1]), jnp.array([0.0, 0.3, 0.8, 0.3, 0.8]))
+    >>> round(float(m.compute(s)), 4)
+    0.6667
+    """
+
+    sensitivity: float
+    num_thresholds: int = 200
+    class_id: int | None = None
+
+    default_name = "specificity_at_sensitivity"
+    example_args = {"sensitivity": 0.5}
+    _target = "sensitivity"
+
+    def _rates(self, counts: Counts) -> tuple[jax.Array, jax.Array]:
+        return _sensitivity(counts), _specificity(counts)
+
+
+@dataclasses.dataclass(frozen=True)
+class PrecisionAtRecall(_AtValue):
+    """Best precision where recall >= ``recall``: ``keras.metrics.PrecisionAtRecall``.
+
+    .. math:: \\max \\{ \\mathrm{precision}_t : \\mathrm{recall}_t \\ge \\mathrm{recall} \\}
+              \\quad (0 \\text{ if none})
+
+    Thresholds, binning and ``class_id`` as :class:`SensitivityAtSpecificity`; precision =
+    tp/(tp+fp), 0 when no predicted positives. Equals Keras 3; the exact (unbinned) value follows
+    from ``sklearn.metrics.precision_recall_curve``. Default name ``'precision_at_recall'``.
+    State: ``ConfusionCounts``.
+
+    >>> import jax.numpy as jnp
+    >>> m = PrecisionAtRecall(recall=0.5)
+    >>> s = m.update(m.init(), jnp.array([0, 0, 0, 1, 1]), jnp.array([0.0, 0.3, 0.8, 0.3, 0.8]))
+    >>> round(float(m.compute(s)), 4)
+    0.5
+    """
+
+    recall: float
+    num_thresholds: int = 200
+    class_id: int | None = None
+
+    default_name = "precision_at_recall"
+    example_args = {"recall": 0.5}
+    _target = "recall"
+
+    def _rates(self, counts: Counts) -> tuple[jax.Array, jax.Array]:
+        return _sensitivity(counts), _precision(counts)
+
+
+@dataclasses.dataclass(frozen=True)
+class RecallAtPrecision(_AtValue):
+    """Best recall where precision >= ``precision``: ``keras.metrics.RecallAtPrecision``.
+
+    .. math:: \\max \\{ \\mathrm{recall}_t : \\mathrm{precision}_t \\ge \\mathrm{precision} \\}
+              \\quad (0 \\text{ if none})
+
+    Thresholds, binning and ``class_id`` as :class:`SensitivityAtSpecificity`. Equals Keras 3;
+    the exact (unbinned) value follows from ``sklearn.metrics.precision_recall_curve``. Default
+    name ``'recall_at_precision'``. State: ``ConfusionCounts``.
+
+    >>> import jax.numpy as jnp
+    >>> m = RecallAtPrecision(precision=0.5)
+    >>> s = m.update(m.init(), jnp.array([0, 0, 0, 1, 1]), jnp.array([0.0, 0.3, 0.8, 0.3, 0.8]))
+    >>> round(float(m.compute(s)), 4)
+    1.0
+    """
+
+    precision: float
+    num_thresholds: int = 200
+    class_id: int | None = None
+
+    default_name = "recall_at_precision"
+    example_args = {"precision": 0.5}
+    _target = "precision"
+
+    def _rates(self, counts: Counts) -> tuple[jax.Array, jax.Array]:
+        return _precision(counts), _sensitivity(counts)

@@ -31,7 +31,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, column_weights, is_concrete
 from jmetrics.metrics._base import Metric
-from jmetrics.metrics._lazy import InferredWidth
+from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
 from jmetrics.metrics._validate import (
     bad_weight,
@@ -46,6 +46,17 @@ __all__ = ["F1Score", "FBetaScore"]
 
 _EPS = 1e-7  # Keras 3 backend.epsilon()
 _AVERAGES = (None, "micro", "macro", "weighted")
+
+
+class FBetaSpec(NamedTuple):
+    """The F-score statistic (hashable): F1Score and FBetaScore with equal specs share one state.
+
+    Beta and the averages other than 'micro' only shape the result, so they are not in it.
+    """
+
+    threshold: float | None  # y_pred > threshold, or None: the row's maxima
+    micro: bool  # one pooled count per kind (shape ()) instead of one per class (shape (C,))
+    num_classes: int | None  # C of a per-class state (None for micro, or: the first batch decides)
 
 
 class FBetaState(NamedTuple):
@@ -99,10 +110,10 @@ class _FScore(InferredWidth, Metric):
         shape = () if self.average == "micro" else (width,)  # type: ignore[attr-defined]
         return FBetaState(ksum(shape), ksum(shape), ksum(shape), ksum(shape))
 
-    def stat_key(self) -> Any:
+    def stat_key(self) -> FBetaSpec:
         micro = self.average == "micro"  # type: ignore[attr-defined]
-        return ("fbeta_counts", self.threshold, micro,  # type: ignore[attr-defined]
-                None if micro else self.num_classes)  # type: ignore[attr-defined]
+        return FBetaSpec(self.threshold, micro,  # type: ignore[attr-defined]
+                         None if micro else self.num_classes)  # type: ignore[attr-defined]
 
     def _inputs(self, y_true: Any, y_pred: Any, sample_weight: Any, width: int | None
                 ) -> tuple[jax.Array, jax.Array, jax.Array | None]:

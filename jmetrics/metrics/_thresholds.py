@@ -62,11 +62,12 @@ from jmetrics.metrics._validate import (
 __all__ = [
     "Bins",
     "ConfusionCounts",
+    "ConfusionSpec",
     "bins_for",
     "confusion_check",
     "confusion_init",
     "confusion_update",
-    "dnn",
+    "divide_no_nan",
     "is_poisoned",
 ]
 
@@ -105,18 +106,38 @@ def is_evenly_distributed(thresholds: Any) -> bool:
     return bool(np.allclose(t, even, atol=EPSILON))
 
 
+class ConfusionSpec(NamedTuple):
+    """The threshold-count statistic: how a batch becomes :class:`ConfusionCounts` (hashable).
+
+    A metric's ``stat_key()`` returns its spec; metrics with equal specs promise the same ``init``
+    and ``update``, so a collection keeps one state for all of them (TruePositives, Precision and
+    Recall at the same thresholds; AUC's ROC and PR forms on the same grid). The fields are the
+    options of :func:`confusion_update`.
+    """
+
+    bins: Bins  # the thresholds and the Keras code path that bins them
+    top_k: int | None = None  # keep the k largest entries of the last axis (others: -1e10)
+    class_id: int | None = None  # count y[..., class_id] only
+    multi_label: bool = False  # one column of counts per label of a (N, L) y_pred (AUC)
+    num_labels: int | None = None  # L of a multi-label state; None: the first batch decides
+    label_weights: tuple[float, ...] | None = None  # weights of the columns' pooled elements
+    from_logits: bool = False  # a sigmoid on y_pred first
+
+
 def bins_for(thresholds: tuple[float, ...]) -> Bins:
     """Binning of a confusion-count metric's thresholds (Keras chooses the path from the values)."""
     return Bins(tuple(thresholds), is_evenly_distributed(thresholds), False)
 
 
-def confusion_init(num_thresholds: int, num_labels: int | None = None) -> ConfusionCounts:
-    """Zero bins of shape ``(T + 1,)`` or ``(T + 1, L)``."""
-    shape = (num_thresholds + 1,) if num_labels is None else (num_thresholds + 1, num_labels)
+def confusion_init(spec: ConfusionSpec) -> ConfusionCounts:
+    """Zero bins of shape ``(T + 1,)``, or ``(T + 1, num_labels)`` for a multi-label spec."""
+    width = len(spec.bins.thresholds) + 1
+    labels = spec.num_labels if spec.multi_label else None
+    shape = (width,) if labels is None else (width, labels)
     return ConfusionCounts(ksum(shape), ksum(shape))
 
 
-def dnn(a: jax.Array, b: jax.Array) -> jax.Array:
+def divide_no_nan(a: jax.Array, b: jax.Array) -> jax.Array:
     """``divide_no_nan``: ``a / b``, 0 where ``b == 0``."""
     return jnp.where(b != 0, a / jnp.where(b != 0, b, 1), jnp.zeros_like(a))
 
@@ -219,25 +240,17 @@ def _bin_index(p: jax.Array, bins: Bins) -> jax.Array:
 
 
 def _prepare(
-    metric: str,
-    y_true: Any,
-    y_pred: Any,
-    sample_weight: Any,
-    *,
-    top_k: int | None,
-    class_id: int | None,
-    multi_label: bool,
-    label_weights: tuple[float, ...] | None,
-    from_logits: bool,
+    metric: str, y_true: Any, y_pred: Any, sample_weight: Any, spec: ConfusionSpec
 ) -> tuple[jax.Array, jax.Array, jax.Array | None]:
     """``(y_true, y_pred, w)`` as the counts see them: ranks matched, ``top_k`` filtered (a row
     holding a NaN stays NaN, so it is found bad), ``class_id`` sliced, label weights applied."""
+    top_k, class_id, label_weights = spec.top_k, spec.class_id, spec.label_weights
     dt = accum_dtype()
     y_true = as_array(y_true, "y_true", metric)  # only compared with 0: any dtype
     y_pred = as_array(y_pred, "y_pred", metric)  # to float32 inside the block loop, unless top_k
     if top_k is not None:
         y_pred = y_pred.astype(dt)
-        if from_logits:
+        if spec.from_logits:
             y_pred = jax.nn.sigmoid(y_pred)
     y_pred, y_true = squeeze_or_expand(y_pred, y_true)
     check_same_shape(metric, y_true, y_pred)
@@ -249,7 +262,7 @@ def _prepare(
         _check_class_id(metric, class_id, y_pred.shape)
         y_true, y_pred = y_true[..., class_id, None], y_pred[..., class_id, None]
         w = None if w is None else w[..., class_id, None]
-    if label_weights is not None and not multi_label:
+    if label_weights is not None and not spec.multi_label:
         lw = jnp.asarray(np.asarray(label_weights, np.float32), dt)
         try:
             lw = jnp.broadcast_to(lw, y_pred.shape)
@@ -267,15 +280,16 @@ def _invalid(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     return nonfinite(y_true) | isnan(y_pred)
 
 
-def confusion_check(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, **options: Any
-                    ) -> None:
-    """Eager face of the bad-input rule of :func:`confusion_update` (same ``options``): raise
+def confusion_check(
+    metric: str, y_true: Any, y_pred: Any, sample_weight: Any, spec: ConfusionSpec
+) -> None:
+    """Eager face of the bad-input rule of :func:`confusion_update` (same ``spec``): raise
     ``ValueError`` for a NaN or infinite label, a NaN prediction or a weight that is NaN or
     infinite, in entries of nonzero weight. Negative weights are summed as given, as Keras 3
     sums them."""
     if sample_weight is not None:  # as given (label weights are checked at init)
         check_weights(metric, sample_weight, signed=True)
-    t, p, w = _prepare(metric, y_true, y_pred, sample_weight, **options)
+    t, p, w = _prepare(metric, y_true, y_pred, sample_weight, spec)
     keep = np.ones(t.shape, bool) if w is None else np.asarray(w) != 0
     fail_if(metric, "y_true", "finite (labels are 0 for negative, any other number for positive)",
             t, keep & np.asarray(nonfinite(t)))
@@ -289,15 +303,10 @@ def confusion_update(
     y_true: Any,
     y_pred: Any,
     sample_weight: Any,
-    bins: Bins,
-    *,
-    top_k: int | None = None,
-    class_id: int | None = None,
-    multi_label: bool = False,
-    label_weights: tuple[float, ...] | None = None,
-    from_logits: bool = False,
+    spec: ConfusionSpec,
 ) -> ConfusionCounts:
-    """Fold a batch into the counts (Keras 3 ``update_confusion_matrix_variables``).
+    """Fold a batch into the counts (Keras 3 ``update_confusion_matrix_variables``), as ``spec``
+    says: its bins, ``top_k``, ``class_id``, label weights, multi-label columns and logits.
 
     Bad entries of nonzero weight (a NaN or infinite label, a NaN prediction, a weight that is
     NaN or infinite) go to one extra histogram key; if it is not empty, every bin gets a NaN, so
@@ -305,9 +314,8 @@ def confusion_update(
     summed as given, as Keras 3 sums it.
     """
     dt = accum_dtype()
-    y_true, y_pred, w = _prepare(metric, y_true, y_pred, sample_weight, top_k=top_k,
-                                 class_id=class_id, multi_label=multi_label,
-                                 label_weights=label_weights, from_logits=from_logits)
+    bins, multi_label = spec.bins, spec.multi_label
+    y_true, y_pred, w = _prepare(metric, y_true, y_pred, sample_weight, spec)
     n_thr = len(bins.thresholds)
     if multi_label:
         num_labels = state.pos.hi.shape[1]
@@ -322,7 +330,7 @@ def confusion_update(
 
     def keys(yt: jax.Array, yp: jax.Array) -> jax.Array:
         yp = yp.astype(dt)
-        if from_logits and top_k is None:
+        if spec.from_logits and spec.top_k is None:
             yp = jax.nn.sigmoid(yp)
         seg = _bin_index(yp, bins) + width * (yt == 0).astype(jnp.int32)
         if multi_label:  # blocks start on a row boundary: the label is the position mod L

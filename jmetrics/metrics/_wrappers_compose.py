@@ -27,7 +27,7 @@ import numpy as np
 
 from jmetrics.metrics._base import ListOption, Metric
 from jmetrics.metrics._fbeta import F1Score
-from jmetrics.metrics._wrappers import MeanAbsoluteError, MeanSquaredError
+from jmetrics.metrics._means import MeanAbsoluteError, MeanSquaredError
 
 __all__ = ["ClasswiseWrapper", "MultitaskWrapper"]
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from jmetrics.metrics._wrappers import MeanSquaredError
+from jmetrics.metrics._means import MeanSquaredError
 from jmetrics.metrics._wrappers_compose import (
     StepCount,
     _at,

@@ -20,7 +20,7 @@ import numpy as np
 
 from jmetrics._checks import accum_dtype, as_array, column_weights, squeeze_or_expand
 from jmetrics.metrics._base import Metric
-from jmetrics.metrics._lazy import InferredWidth
+from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._state import (
     KSum,
     Moments,
@@ -34,6 +34,12 @@ from jmetrics.metrics._state import (
 __all__ = ["R2Score"]
 
 _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
+
+
+class R2Spec(NamedTuple):
+    """R2Score's statistic (hashable): the aggregation and adjustment only shape the result."""
+
+    num_outputs: int | None  # d of the state (None: the first batch decides)
 
 
 class R2ScoreState(NamedTuple):
@@ -105,8 +111,8 @@ class R2Score(InferredWidth, Metric):
         if d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1):
             raise ValueError(f"R2Score: num_outputs must be None or an int >= 1; got {d!r}.")
 
-    def stat_key(self) -> Any:
-        return ("r2_moments", self.num_outputs)
+    def stat_key(self) -> R2Spec:
+        return R2Spec(self.num_outputs)
 
     def init_width(self, width: int) -> R2ScoreState:
         return R2ScoreState(moments((width,)), ksum((width,)), ksum())
