@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jmetrics.kernels._columns import per_sample_mean
 from jmetrics.kernels._common import (
     EPSILON,
     arrays,
@@ -114,8 +115,10 @@ def _binary_crossentropy(
     ax = check_axis("binary_crossentropy", axis, p.ndim)
     if ls:
         t = t * (1.0 - ls) + 0.5 * ls
-    loss = _bce_logits(t, p) if logits else _bce_probs(t, p)
-    return jnp.mean(loss, axis=ax).astype(out)
+    loss = _bce_logits if logits else _bce_probs
+    if ax == p.ndim - 1:
+        return per_sample_mean(loss, t, p).astype(out)
+    return jnp.mean(loss(t, p), axis=ax).astype(out)
 
 
 def categorical_crossentropy(
@@ -322,13 +325,20 @@ def _binary_focal_crossentropy(
     ax = check_axis("binary_focal_crossentropy", axis, p.ndim)
     if ls:
         t = t * (1.0 - ls) + 0.5 * ls
-    if logits:
-        p = jax.nn.sigmoid(p)
-    p_t = t * p + (1.0 - t) * (1.0 - p)
-    loss = jnp.power(1.0 - p_t, g) * _bce_probs(t, p)
-    if balance:
-        loss = (t * a + (1.0 - t) * (1.0 - a)) * loss
-    return jnp.mean(loss, axis=ax).astype(out)
+
+    def loss(t: jax.Array, p: jax.Array) -> jax.Array:
+        if logits:
+            p = jax.nn.sigmoid(p)
+        p_t = t * p + (1.0 - t) * (1.0 - p)
+        value = jnp.power(1.0 - p_t, g) * _bce_probs(t, p)
+        if balance:
+            value = (t * a + (1.0 - t) * (1.0 - a)) * value
+        return value
+
+    if ax == p.ndim - 1:
+        return per_sample_mean(loss, t, p).astype(out)
+    return jnp.mean(loss(t, p), axis=ax).astype(out)
+
 
 
 def _alpha(metric: str, alpha: float | Sequence[float]) -> Any:

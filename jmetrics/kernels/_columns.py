@@ -1,0 +1,33 @@
+"""Per-sample reductions over the last axis that special-case one column statically.
+
+XLA on CPU runs elementwise arithmetic over ``f32[n, 1]`` arrays far slower than over ``f32[n]``
+(an ``(n, 1)`` ``log`` is about 20x slower at 1e7 rows than the same ``log`` over ``(n,)``). A
+mean or sum over a size-1 last axis is the column itself, so with one column the formula is
+applied to the squeezed ``(n,)`` columns and no reduction is emitted: the values are identical
+(a sum of one term, a mean divided by one) and gradients the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+__all__ = ["per_sample_mean", "per_sample_sum"]
+
+Formula = Callable[[jax.Array, jax.Array], jax.Array]
+
+
+def per_sample_mean(f: Formula, t: jax.Array, p: jax.Array) -> jax.Array:
+    """``mean(f(t, p), axis=-1)``; with one column, ``f`` of the squeezed columns."""
+    if p.shape[-1] == 1:
+        return f(t[..., 0], p[..., 0])
+    return jnp.mean(f(t, p), axis=-1)
+
+
+def per_sample_sum(f: Formula, t: jax.Array, p: jax.Array) -> jax.Array:
+    """``sum(f(t, p), axis=-1)``; with one column, ``f`` of the squeezed columns."""
+    if p.shape[-1] == 1:
+        return f(t[..., 0], p[..., 0])
+    return jnp.sum(f(t, p), axis=-1)
