@@ -81,8 +81,8 @@ def _bce(t: jax.Array, p: jax.Array) -> jax.Array:
 
 
 def _huber(t: jax.Array, p: jax.Array) -> jax.Array:
-    a = jnp.abs(p - t)
-    return jnp.where(a <= 1.0, 0.5 * a * a, a - 0.5)
+    a = jnp.abs(p - t)  # select-free: 0.5 min(a, 1)^2 + max(a - 1, 0)
+    return 0.5 * jnp.square(jnp.minimum(a, 1.0)) + jnp.maximum(a - 1.0, 0.0)
 
 
 def _logcosh(t: jax.Array, p: jax.Array) -> jax.Array:
@@ -91,16 +91,19 @@ def _logcosh(t: jax.Array, p: jax.Array) -> jax.Array:
 
 
 def _cosine(t: jax.Array, p: jax.Array) -> jax.Array:
-    if t.shape[-1] == 1:  # t / max(|t|, eps) * p / max(|p|, eps) with |x| the absolute value
+    """sum(t p) min(rsqrt(|t|^2), 1/eps) min(rsqrt(|p|^2), 1/eps) (Keras' normalisation)."""
+    def inv(sq: jax.Array) -> jax.Array:
+        return jnp.minimum(jax.lax.rsqrt(sq), 1 / EPS)
+    if t.shape[-1] == 1:
         t, p = t[..., 0], p[..., 0]
-        return (t * p) / (jnp.maximum(jnp.abs(t), EPS) * jnp.maximum(jnp.abs(p), EPS))
-    nt = jnp.maximum(jnp.sqrt(jnp.sum(t * t, -1)), EPS)
-    np_ = jnp.maximum(jnp.sqrt(jnp.sum(p * p, -1)), EPS)
-    return jnp.sum(t * p, -1) / (nt * np_)
+        return t * p * inv(t * t) * inv(p * p)
+    return jnp.sum(t * p, -1) * inv(jnp.sum(t * t, -1)) * inv(jnp.sum(p * p, -1))
 
 
 def _signed(t: jax.Array) -> jax.Array:
-    return 2 * t - 1  # the bench's labels are 0/1
+    """Keras' whole-array rule: 2t - 1 when every label is 0 or 1, else t."""
+    binary = jnp.all((t == 0) | (t == 1))
+    return jnp.where(binary, 2 * t - 1, t)
 
 
 def _cat_hinge(t: jax.Array, p: jax.Array) -> jax.Array:

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jmetrics._checks import squeeze_or_expand
+from jmetrics.kernels._columns import per_sample_mean
 from jmetrics.kernels._common import (
     arrays,
     check_bool,
@@ -107,7 +108,7 @@ def _accuracy(t: jax.Array, p: jax.Array) -> jax.Array:
         raise ValueError(
             shape_error(metric, t_shape, p_shape, "the same shape of rank >= 1 (up to a trailing 1)")
         )
-    return jnp.mean((t == p).astype(out), axis=-1)
+    return per_sample_mean(lambda t, p: (t == p).astype(out), t, p)
 
 
 def binary_accuracy(y_true: ArrayLike, y_pred: ArrayLike, threshold: float = 0.5) -> jax.Array:
@@ -149,8 +150,7 @@ def _binary_accuracy(t: jax.Array, p: jax.Array, threshold: float) -> jax.Array:
         )
     if p.dtype in (jnp.bfloat16, jnp.float16):
         p = p.astype(jnp.float32)  # compare with the float32 threshold, as Keras 3 does
-    pred = (p > thr).astype(t.dtype)
-    return jnp.mean((t == pred).astype(out), axis=-1)
+    return per_sample_mean(lambda t, p: (t == (p > thr).astype(t.dtype)).astype(out), t, p)
 
 
 def categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:

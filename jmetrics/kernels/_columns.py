@@ -14,20 +14,29 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-__all__ = ["per_sample_mean", "per_sample_sum"]
+__all__ = ["columns", "per_sample_mean", "per_sample_sum"]
 
 Formula = Callable[[jax.Array, jax.Array], jax.Array]
 
 
+def columns(t: jax.Array, p: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Same-shaped ``(..., 1)`` inputs as their ``(...)`` columns, flattened behind
+    ``lax.optimization_barrier`` (XLA otherwise moves the reshape back onto an ``(n, 1)``
+    parameter and computes on that layout)."""
+    shape = p.shape[:-1]
+    t, p = jax.lax.optimization_barrier((t.reshape(-1), p.reshape(-1)))
+    return t.reshape(shape), p.reshape(shape)
+
+
 def per_sample_mean(f: Formula, t: jax.Array, p: jax.Array) -> jax.Array:
-    """``mean(f(t, p), axis=-1)``; with one column, ``f`` of the squeezed columns."""
-    if p.shape[-1] == 1:
-        return f(t[..., 0], p[..., 0])
+    """``mean(f(t, p), axis=-1)``; with one column, ``f`` of the squeezed :func:`columns`."""
+    if p.shape[-1] == 1 and t.shape == p.shape:
+        return f(*columns(t, p))
     return jnp.mean(f(t, p), axis=-1)
 
 
 def per_sample_sum(f: Formula, t: jax.Array, p: jax.Array) -> jax.Array:
-    """``sum(f(t, p), axis=-1)``; with one column, ``f`` of the squeezed columns."""
-    if p.shape[-1] == 1:
-        return f(t[..., 0], p[..., 0])
+    """``sum(f(t, p), axis=-1)``; with one column, ``f`` of the squeezed :func:`columns`."""
+    if p.shape[-1] == 1 and t.shape == p.shape:
+        return f(*columns(t, p))
     return jnp.sum(f(t, p), axis=-1)
