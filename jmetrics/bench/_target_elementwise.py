@@ -31,6 +31,10 @@ from jmetrics.bench._data import make_inputs
 from jmetrics.bench._run import ELEMENTWISE_TARGET
 from jmetrics.bench._target_common import Check, TargetResult, Timed
 from jmetrics.bench._timing import device_put, measure_interleaved, nbytes, read_reduce
+from jmetrics.kernels import _classification as cls
+from jmetrics.kernels import _hinge as hin
+from jmetrics.kernels import _probabilistic as prob
+from jmetrics.kernels import _regression as reg
 
 __all__ = ["KERNELS", "REFERENCE_TARGET", "KernelRef", "elementwise"]
 
@@ -41,14 +45,18 @@ LOG2 = 0.6931471805599453
 
 @dataclasses.dataclass(frozen=True)
 class KernelRef:
-    """A kernel (looked up in ``jmetrics.kernels`` by name), its input kind, options, the
+    """A kernel, its input kind, options, the
     hand-written reference of its formula, and whether its speed is bounded by memory."""
 
-    name: str
+    fn: Callable[..., jax.Array]  # the kernel
     kind: str  # see jmetrics.bench._data.KINDS
     reference: Callable[[jax.Array, jax.Array], jax.Array]  # per-sample values
     options: dict[str, Any] = dataclasses.field(default_factory=dict)
     memory_bound: bool = True  # False: the bandwidth fraction is reported, not required
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
 
 
 def _ew(f: Callable[[jax.Array, jax.Array], jax.Array], total: bool = False) -> Callable[..., Any]:
@@ -141,39 +149,39 @@ def _topk(label: jax.Array, p: jax.Array, k: int = 5) -> jax.Array:
 
 
 KERNELS: tuple[KernelRef, ...] = (
-    KernelRef("mean_squared_error", "regression", _ew(lambda t, p: jnp.square(p - t))),
-    KernelRef("root_mean_squared_error", "regression",
+    KernelRef(reg.mean_squared_error, "regression", _ew(lambda t, p: jnp.square(p - t))),
+    KernelRef(reg.root_mean_squared_error, "regression",
               lambda t, p: jnp.sqrt(_ew(lambda t, p: jnp.square(p - t))(t, p))),
-    KernelRef("mean_absolute_error", "regression", _ew(lambda t, p: jnp.abs(p - t))),
-    KernelRef("mean_absolute_percentage_error", "regression",
+    KernelRef(reg.mean_absolute_error, "regression", _ew(lambda t, p: jnp.abs(p - t))),
+    KernelRef(reg.mean_absolute_percentage_error, "regression",
               lambda t, p: 100 * _ew(lambda t, p: jnp.abs(t - p) / jnp.maximum(jnp.abs(t), EPS))(t, p)),
-    KernelRef("mean_squared_logarithmic_error", "regression", _ew(lambda t, p: jnp.square(
+    KernelRef(reg.mean_squared_logarithmic_error, "regression", _ew(lambda t, p: jnp.square(
         jnp.log1p(jnp.maximum(p, EPS)) - jnp.log1p(jnp.maximum(t, EPS)))), memory_bound=False),
-    KernelRef("log_cosh", "regression", _ew(_logcosh), memory_bound=False),
-    KernelRef("huber", "regression", _ew(_huber)),
-    KernelRef("poisson", "regression", _ew(lambda t, p: p - t * jnp.log(p + EPS)),
+    KernelRef(reg.log_cosh, "regression", _ew(_logcosh), memory_bound=False),
+    KernelRef(reg.huber, "regression", _ew(_huber)),
+    KernelRef(reg.poisson, "regression", _ew(lambda t, p: p - t * jnp.log(p + EPS)),
               memory_bound=False),
-    KernelRef("kl_divergence", "distribution", _ew(lambda t, p: _clip1(t) * jnp.log(
+    KernelRef(reg.kl_divergence, "distribution", _ew(lambda t, p: _clip1(t) * jnp.log(
         _clip1(t) / _clip1(p)), total=True), memory_bound=False),
-    KernelRef("cosine_similarity", "regression", _cosine),
-    KernelRef("hinge", "binary", _ew(lambda t, p: jnp.maximum(1 - _signed(t) * p, 0))),
-    KernelRef("squared_hinge", "binary",
+    KernelRef(reg.cosine_similarity, "regression", _cosine),
+    KernelRef(hin.hinge, "binary", _ew(lambda t, p: jnp.maximum(1 - _signed(t) * p, 0))),
+    KernelRef(hin.squared_hinge, "binary",
               _ew(lambda t, p: jnp.square(jnp.maximum(1 - _signed(t) * p, 0)))),
-    KernelRef("categorical_hinge", "categorical", _cat_hinge),
-    KernelRef("binary_crossentropy", "binary", _ew(_bce), memory_bound=False),
-    KernelRef("categorical_crossentropy", "categorical", _cce, memory_bound=False),
-    KernelRef("sparse_categorical_crossentropy", "sparse", _scce, memory_bound=False),
-    KernelRef("binary_focal_crossentropy", "binary", _ew(_bfocal), memory_bound=False),
-    KernelRef("categorical_focal_crossentropy", "categorical", _cfocal, memory_bound=False),
-    KernelRef("accuracy", "labels", _ew(lambda t, p: (t == p).astype(jnp.float32))),
-    KernelRef("binary_accuracy", "binary",
+    KernelRef(hin.categorical_hinge, "categorical", _cat_hinge),
+    KernelRef(prob.binary_crossentropy, "binary", _ew(_bce), memory_bound=False),
+    KernelRef(prob.categorical_crossentropy, "categorical", _cce, memory_bound=False),
+    KernelRef(prob.sparse_categorical_crossentropy, "sparse", _scce, memory_bound=False),
+    KernelRef(prob.binary_focal_crossentropy, "binary", _ew(_bfocal), memory_bound=False),
+    KernelRef(prob.categorical_focal_crossentropy, "categorical", _cfocal, memory_bound=False),
+    KernelRef(cls.accuracy, "labels", _ew(lambda t, p: (t == p).astype(jnp.float32))),
+    KernelRef(cls.binary_accuracy, "binary",
               _ew(lambda t, p: (t == (p > 0.5)).astype(jnp.float32))),
-    KernelRef("categorical_accuracy", "categorical",
+    KernelRef(cls.categorical_accuracy, "categorical",
               lambda t, p: (_argmax(t) == _argmax(p)).astype(jnp.float32)),
-    KernelRef("sparse_categorical_accuracy", "sparse",
+    KernelRef(cls.sparse_categorical_accuracy, "sparse",
               lambda t, p: (t == _argmax(p)).astype(jnp.float32)),
-    KernelRef("top_k_categorical_accuracy", "categorical", lambda t, p: _topk(_argmax(t), p)),
-    KernelRef("sparse_top_k_categorical_accuracy", "sparse", _topk),
+    KernelRef(cls.top_k_categorical_accuracy, "categorical", lambda t, p: _topk(_argmax(t), p)),
+    KernelRef(cls.sparse_top_k_categorical_accuracy, "sparse", _topk),
 )
 
 
@@ -193,9 +201,7 @@ def _inputs(kind: str, rows: int, columns: int) -> tuple[np.ndarray, ...]:
 
 
 def _programs(k: KernelRef, dev: tuple[jax.Array, ...]) -> dict[str, Callable[[], Any]]:
-    import jmetrics.kernels as kernels
-
-    fn = getattr(kernels, k.name)
+    fn = k.fn
 
     def jm(t: jax.Array, p: jax.Array) -> jax.Array:
         return jnp.sum(fn(t, p, **k.options))
