@@ -14,7 +14,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-__all__ = ["columns", "per_sample_mean", "per_sample_sum"]
+__all__ = ["columns", "per_sample_mean", "per_sample_sum", "take_last"]
 
 Formula = Callable[[jax.Array, jax.Array], jax.Array]
 
@@ -40,3 +40,23 @@ def per_sample_sum(f: Formula, t: jax.Array, p: jax.Array) -> jax.Array:
     if p.shape[-1] == 1 and t.shape == p.shape:
         return f(*columns(t, p))
     return jnp.sum(f(t, p), axis=-1)
+
+
+_UNROLL_TAKE_MAX = 128  # columns picked by an unrolled select up to this many classes
+
+
+def take_last(x: jax.Array, idx: jax.Array) -> jax.Array:
+    """``take_along_axis(x, idx[..., None], axis=-1)[..., 0]`` for ``idx`` in ``[0, C)``.
+
+    Up to ``_UNROLL_TAKE_MAX`` classes the column is picked by an unrolled chain of selects
+    over the columns, which fuses into the caller's pass over the rows; XLA's CPU gather along
+    the minor axis is a separate, slower loop (and constant-folds huge index arrays at compile
+    time). The same values (an exact pick); ``idx`` must already be clamped.
+    """
+    num_classes = x.shape[-1]
+    if num_classes > _UNROLL_TAKE_MAX:
+        return jnp.take_along_axis(x, idx[..., None], axis=-1)[..., 0]
+    picked = x[..., 0]
+    for j in range(1, num_classes):
+        picked = jnp.where(idx == j, x[..., j], picked)
+    return picked

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics.kernels._columns import per_sample_mean
+from jmetrics.kernels._columns import per_sample_mean, take_last
 from jmetrics.kernels._common import (
     EPSILON,
     arrays,
@@ -238,14 +238,14 @@ def _sparse_categorical_crossentropy(
     t, p, out = sparse_inputs("sparse_categorical_crossentropy", y_true, y_pred, axis)
     num_classes = p.shape[-1]
     labels = int_labels(t)
-    idx = jnp.clip(labels, 0, num_classes - 1)[..., None]
+    idx = jnp.clip(labels, 0, num_classes - 1)
     if logits:
         top = jax.lax.stop_gradient(jnp.max(p, axis=-1, keepdims=True))
         shifted = p - top
         log_norm = jnp.log(jnp.sum(jnp.exp(shifted), axis=-1))
-        loss = log_norm - jnp.take_along_axis(shifted, idx, axis=-1)[..., 0]
+        loss = log_norm - take_last(shifted, idx)
     else:
-        q = jnp.take_along_axis(p, idx, axis=-1)[..., 0] / jnp.sum(p, axis=-1)
+        q = take_last(p, idx) / jnp.sum(p, axis=-1)
         loss = -jnp.log(_clip(q))
     loss = jnp.where(valid_class_ids(t, num_classes, truncate=True), loss, jnp.nan)
     if ignore_class is not None:
