@@ -272,13 +272,17 @@ def _huber(y_true: jax.Array, y_pred: jax.Array, delta: float) -> jax.Array:
     d = delta
     t, p, out = prepare("huber", y_true, y_pred)
 
-    def loss(t: jax.Array, p: jax.Array) -> jax.Array:
-        # 0.5 min(|e|, d)^2 + d max(|e| - d, 0): the two cases without a select (about 4x faster
-        # on CPU than ``where``); equal to 0.5 e^2 below d and d |e| - d^2 / 2 above, NaN for NaN
+    def select_free(t: jax.Array, p: jax.Array) -> jax.Array:
+        # 0.5 min(|e|, d)^2 + d max(|e| - d, 0): 0.5 e^2 below d, d |e| - d^2 / 2 above, NaN for
+        # NaN; over one column about 3x faster on CPU than ``where``, over (n, 10) 3x slower
         abs_err = jnp.abs(p - t)
         return 0.5 * jnp.square(jnp.minimum(abs_err, d)) + d * jnp.maximum(abs_err - d, 0.0)
 
-    return per_sample_mean(loss, t, p).astype(out)
+    if p.shape[-1] == 1:
+        return per_sample_mean(select_free, t, p).astype(out)
+    abs_err = jnp.abs(p - t)
+    loss = jnp.where(abs_err <= d, 0.5 * jnp.square(p - t), d * abs_err - 0.5 * d * d)
+    return jnp.mean(loss, axis=-1).astype(out)
 
 
 def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
