@@ -85,14 +85,19 @@ def test_paired_ratio_pairs_rounds():
 
 
 def test_elementwise_target_and_cli(monkeypatch, capsys):
-    few = tuple(c for c in _target_elementwise.CASES if c.name in ("mse", "binary_accuracy"))
-    monkeypatch.setattr(_target_elementwise, "CASES", few)
+    few = tuple(k for k in _target_elementwise.KERNELS
+                if k.name in ("mean_squared_error", "log_cosh", "sparse_categorical_accuracy"))
+    monkeypatch.setattr(_target_elementwise, "KERNELS", few)
     assert main(["bench", "--only-targets", "--targets", "elementwise", "--target-rows", "2000",
                  "--budget", "0.001", "-q"]) == 0
     out = capsys.readouterr().out
     assert "metric  backend" not in out  # no table
-    assert "mse fraction of read-reduce bandwidth" in out
-    assert "binary_accuracy fraction of read-reduce bandwidth" in out
+    for layout in ("(n,1)", "(n,10)"):
+        assert f"mean_squared_error {layout} fraction of read-reduce bandwidth" in out
+        assert f"log_cosh {layout} jmetrics / reference" in out  # transcendental-bound: no
+        assert f"log_cosh {layout} fraction of read-reduce" not in out.split("target details:")[0]
+        assert f"sparse_categorical_accuracy {layout} jmetrics / reference" in out
+    assert "!= reference" not in out  # kernel and hand-written reference agree
     assert "target details:" in out
 
 

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jmetrics._checks import squeeze_or_expand
+from jmetrics.kernels._columns import per_sample_mean, take_last
 from jmetrics.kernels._common import (
     arrays,
     check_bool,
@@ -107,7 +108,7 @@ def _accuracy(t: jax.Array, p: jax.Array) -> jax.Array:
         raise ValueError(
             shape_error(metric, t_shape, p_shape, "the same shape of rank >= 1 (up to a trailing 1)")
         )
-    return jnp.mean((t == p).astype(out), axis=-1)
+    return per_sample_mean(lambda t, p: (t == p).astype(out), t, p)
 
 
 def binary_accuracy(y_true: ArrayLike, y_pred: ArrayLike, threshold: float = 0.5) -> jax.Array:
@@ -149,8 +150,7 @@ def _binary_accuracy(t: jax.Array, p: jax.Array, threshold: float) -> jax.Array:
         )
     if p.dtype in (jnp.bfloat16, jnp.float16):
         p = p.astype(jnp.float32)  # compare with the float32 threshold, as Keras 3 does
-    pred = (p > thr).astype(t.dtype)
-    return jnp.mean((t == pred).astype(out), axis=-1)
+    return per_sample_mean(lambda t, p: (t == (p > thr).astype(t.dtype)).astype(out), t, p)
 
 
 def categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -255,18 +255,17 @@ def _nan_where_invalid(value: jax.Array, valid: jax.Array, out: jnp.dtype) -> ja
 def _in_top_k(p: jax.Array, label: jax.Array, k: int) -> jax.Array:
     """Keras 3 ``in_top_k``: ``1 + count(p > p_label) <= k``; ties count in favour.
 
-    ``p_label`` comes from a gather (not ``lax.top_k``, which is very slow on CPU); the count runs
+    ``p_label`` is picked by :func:`take_last` (not ``lax.top_k``, which is very slow on CPU); the count runs
     column by column for up to ``_UNROLL_COUNT_MAX`` classes. A NaN at the label counts as
-    ``-inf``. The gather is clamped: callers mask labels outside ``[0, C)``.
+    ``-inf``. The index is clamped: callers mask labels outside ``[0, C)``.
     """
     num_classes = p.shape[-1]
     idx = jnp.clip(label, 0, num_classes - 1)
-    p_label = jnp.take_along_axis(p, idx[..., None], axis=-1)
+    p_label = take_last(p, idx)
     p_label = jnp.where(jnp.isnan(p_label), -jnp.inf, p_label)
     if num_classes > _UNROLL_COUNT_MAX:
-        above = jnp.sum(p > p_label, axis=-1, dtype=jnp.int32)
+        above = jnp.sum(p > p_label[..., None], axis=-1, dtype=jnp.int32)
     else:  # column by column: about 5x faster than a bool reduction along the minor axis
-        p_label = p_label[..., 0]
         above = jnp.zeros(p_label.shape, jnp.int32)
         for j in range(num_classes):
             above = above + (p[..., j] > p_label).astype(jnp.int32)

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from jmetrics.kernels._columns import columns, per_sample_mean
 from jmetrics.kernels._common import arrays, prepare
 
 __all__ = ["categorical_hinge", "hinge", "squared_hinge"]
@@ -54,8 +55,8 @@ def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("hinge", y_true, y_pred)
-    t = _signed_labels(t)
-    return jnp.mean(jnp.maximum(1.0 - t * p, 0.0), axis=-1).astype(out)
+    loss = per_sample_mean(lambda t, p: jnp.maximum(1.0 - _signed_labels(t) * p, 0.0), t, p)
+    return loss.astype(out)
 
 
 def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -84,8 +85,10 @@ def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _squared_hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("squared_hinge", y_true, y_pred)
-    t = _signed_labels(t)
-    return jnp.mean(jnp.square(jnp.maximum(1.0 - t * p, 0.0)), axis=-1).astype(out)
+    def loss(t: jax.Array, p: jax.Array) -> jax.Array:
+        return jnp.square(jnp.maximum(1.0 - _signed_labels(t) * p, 0.0))
+
+    return per_sample_mean(loss, t, p).astype(out)
 
 
 def categorical_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -113,6 +116,10 @@ def categorical_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _categorical_hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("categorical_hinge", y_true, y_pred)
-    pos = jnp.sum(t * p, axis=-1)
-    neg = jnp.max((1.0 - t) * p, axis=-1)
+    if p.shape[-1] == 1:  # a sum and a max of one term: the squeezed columns (no reductions)
+        t, p = columns(t, p)
+        pos, neg = t * p, (1.0 - t) * p
+    else:
+        pos = jnp.sum(t * p, axis=-1)
+        neg = jnp.max((1.0 - t) * p, axis=-1)
     return jnp.maximum(neg - pos + 1.0, 0.0).astype(out)

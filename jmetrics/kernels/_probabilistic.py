@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jmetrics.kernels._columns import per_sample_mean, take_last
 from jmetrics.kernels._common import (
     EPSILON,
     arrays,
@@ -114,8 +115,10 @@ def _binary_crossentropy(
     ax = check_axis("binary_crossentropy", axis, p.ndim)
     if ls:
         t = t * (1.0 - ls) + 0.5 * ls
-    loss = _bce_logits(t, p) if logits else _bce_probs(t, p)
-    return jnp.mean(loss, axis=ax).astype(out)
+    loss = _bce_logits if logits else _bce_probs
+    if ax == p.ndim - 1:
+        return per_sample_mean(loss, t, p).astype(out)
+    return jnp.mean(loss(t, p), axis=ax).astype(out)
 
 
 def categorical_crossentropy(
@@ -235,14 +238,14 @@ def _sparse_categorical_crossentropy(
     t, p, out = sparse_inputs("sparse_categorical_crossentropy", y_true, y_pred, axis)
     num_classes = p.shape[-1]
     labels = int_labels(t)
-    idx = jnp.clip(labels, 0, num_classes - 1)[..., None]
+    idx = jnp.clip(labels, 0, num_classes - 1)
     if logits:
         top = jax.lax.stop_gradient(jnp.max(p, axis=-1, keepdims=True))
         shifted = p - top
         log_norm = jnp.log(jnp.sum(jnp.exp(shifted), axis=-1))
-        loss = log_norm - jnp.take_along_axis(shifted, idx, axis=-1)[..., 0]
+        loss = log_norm - take_last(shifted, idx)
     else:
-        q = jnp.take_along_axis(p, idx, axis=-1)[..., 0] / jnp.sum(p, axis=-1)
+        q = take_last(p, idx) / jnp.sum(p, axis=-1)
         loss = -jnp.log(_clip(q))
     loss = jnp.where(valid_class_ids(t, num_classes, truncate=True), loss, jnp.nan)
     if ignore_class is not None:
@@ -322,13 +325,20 @@ def _binary_focal_crossentropy(
     ax = check_axis("binary_focal_crossentropy", axis, p.ndim)
     if ls:
         t = t * (1.0 - ls) + 0.5 * ls
-    if logits:
-        p = jax.nn.sigmoid(p)
-    p_t = t * p + (1.0 - t) * (1.0 - p)
-    loss = jnp.power(1.0 - p_t, g) * _bce_probs(t, p)
-    if balance:
-        loss = (t * a + (1.0 - t) * (1.0 - a)) * loss
-    return jnp.mean(loss, axis=ax).astype(out)
+
+    def loss(t: jax.Array, p: jax.Array) -> jax.Array:
+        if logits:
+            p = jax.nn.sigmoid(p)
+        p_t = t * p + (1.0 - t) * (1.0 - p)
+        value = jnp.power(1.0 - p_t, g) * _bce_probs(t, p)
+        if balance:
+            value = (t * a + (1.0 - t) * (1.0 - a)) * value
+        return value
+
+    if ax == p.ndim - 1:
+        return per_sample_mean(loss, t, p).astype(out)
+    return jnp.mean(loss(t, p), axis=ax).astype(out)
+
 
 
 def _alpha(metric: str, alpha: float | Sequence[float]) -> Any:

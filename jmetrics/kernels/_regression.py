@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from jmetrics.kernels._columns import per_sample_mean, per_sample_sum
 from jmetrics.kernels._common import (
     EPSILON,
     arrays,
@@ -71,7 +72,7 @@ def mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _mean_squared_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("mean_squared_error", y_true, y_pred)
-    return jnp.mean(jnp.square(p - t), axis=-1).astype(out)
+    return per_sample_mean(lambda t, p: jnp.square(p - t), t, p).astype(out)
 
 
 def root_mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -100,7 +101,7 @@ def root_mean_squared_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _root_mean_squared_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("root_mean_squared_error", y_true, y_pred)
-    return jnp.sqrt(jnp.mean(jnp.square(p - t), axis=-1)).astype(out)
+    return jnp.sqrt(per_sample_mean(lambda t, p: jnp.square(p - t), t, p)).astype(out)
 
 
 def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -128,7 +129,7 @@ def mean_absolute_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _mean_absolute_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("mean_absolute_error", y_true, y_pred)
-    return jnp.mean(jnp.abs(p - t), axis=-1).astype(out)
+    return per_sample_mean(lambda t, p: jnp.abs(p - t), t, p).astype(out)
 
 
 def mean_absolute_percentage_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -159,8 +160,10 @@ def mean_absolute_percentage_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.
 @jax.jit
 def _mean_absolute_percentage_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("mean_absolute_percentage_error", y_true, y_pred)
-    diff = jnp.abs(t - p) / jnp.maximum(jnp.abs(t), EPSILON)
-    return (100.0 * jnp.mean(diff, axis=-1)).astype(out)
+    def diff(t: jax.Array, p: jax.Array) -> jax.Array:
+        return jnp.abs(t - p) / jnp.maximum(jnp.abs(t), EPSILON)
+
+    return (100.0 * per_sample_mean(diff, t, p)).astype(out)
 
 
 def mean_squared_logarithmic_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -191,8 +194,10 @@ def mean_squared_logarithmic_error(y_true: ArrayLike, y_pred: ArrayLike) -> jax.
 @jax.jit
 def _mean_squared_logarithmic_error(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("mean_squared_logarithmic_error", y_true, y_pred)
-    diff = jnp.log1p(jnp.maximum(p, EPSILON)) - jnp.log1p(jnp.maximum(t, EPSILON))
-    return jnp.mean(jnp.square(diff), axis=-1).astype(out)
+    def sq(t: jax.Array, p: jax.Array) -> jax.Array:
+        return jnp.square(jnp.log1p(jnp.maximum(p, EPSILON)) - jnp.log1p(jnp.maximum(t, EPSILON)))
+
+    return per_sample_mean(sq, t, p).astype(out)
 
 
 def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -224,9 +229,16 @@ def log_cosh(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _log_cosh(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("log_cosh", y_true, y_pred)
+    return per_sample_mean(_log_cosh_terms, t, p).astype(out)
+
+
+def _log_cosh_terms(t: jax.Array, p: jax.Array) -> jax.Array:
+    """``x + softplus(-2x) - log 2`` with ``softplus(z) = max(z, 0) + log1p(exp(-|z|))`` written
+    out (``jax.nn.softplus`` adds a NaN select and a subtraction per element): the same values,
+    ``+inf`` for ``x = +inf`` and NaN for ``x = -inf`` (``-inf + inf``) as Keras 3."""
     x = p - t
     log2 = jnp.asarray(0.6931471805599453, x.dtype)
-    return jnp.mean(x + jax.nn.softplus(-2.0 * x) - log2, axis=-1).astype(out)
+    return x + jnp.maximum(-2.0 * x, 0.0) + jnp.log1p(jnp.exp(-2.0 * jnp.abs(x))) - log2
 
 
 def huber(y_true: ArrayLike, y_pred: ArrayLike, delta: float = 1.0) -> jax.Array:
@@ -259,9 +271,17 @@ def huber(y_true: ArrayLike, y_pred: ArrayLike, delta: float = 1.0) -> jax.Array
 def _huber(y_true: jax.Array, y_pred: jax.Array, delta: float) -> jax.Array:
     d = delta
     t, p, out = prepare("huber", y_true, y_pred)
-    err = p - t
-    abs_err = jnp.abs(err)
-    loss = jnp.where(abs_err <= d, 0.5 * jnp.square(err), d * abs_err - 0.5 * d * d)
+
+    def select_free(t: jax.Array, p: jax.Array) -> jax.Array:
+        # 0.5 min(|e|, d)^2 + d max(|e| - d, 0): 0.5 e^2 below d, d |e| - d^2 / 2 above, NaN for
+        # NaN; over one column about 3x faster on CPU than ``where``, over (n, 10) 3x slower
+        abs_err = jnp.abs(p - t)
+        return 0.5 * jnp.square(jnp.minimum(abs_err, d)) + d * jnp.maximum(abs_err - d, 0.0)
+
+    if p.shape[-1] == 1:
+        return per_sample_mean(select_free, t, p).astype(out)
+    abs_err = jnp.abs(p - t)
+    loss = jnp.where(abs_err <= d, 0.5 * jnp.square(p - t), d * abs_err - 0.5 * d * d)
     return jnp.mean(loss, axis=-1).astype(out)
 
 
@@ -293,7 +313,7 @@ def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _poisson(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("poisson", y_true, y_pred)
-    return jnp.mean(p - t * jnp.log(p + EPSILON), axis=-1).astype(out)
+    return per_sample_mean(lambda t, p: p - t * jnp.log(p + EPSILON), t, p).astype(out)
 
 
 def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
@@ -325,23 +345,29 @@ def kl_divergence(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _kl_divergence(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("kl_divergence", y_true, y_pred)
-    t = jnp.clip(t, EPSILON, 1.0)
-    p = jnp.clip(p, EPSILON, 1.0)
-    return jnp.sum(t * jnp.log(t / p), axis=-1).astype(out)
+
+    def terms(t: jax.Array, p: jax.Array) -> jax.Array:
+        t = jnp.clip(t, EPSILON, 1.0)
+        return t * jnp.log(t / jnp.clip(p, EPSILON, 1.0))
+
+    return per_sample_sum(terms, t, p).astype(out)
 
 
-def _unit(x: jax.Array, axis: int) -> jax.Array:
-    """``x * min(rsqrt(sum x^2), 1/eps)`` (Keras 3 ``normalize``), with a finite gradient at 0."""
-    sq = jnp.sum(jnp.square(x), axis=axis, keepdims=True)
-    positive = sq > 0
-    inv = jnp.minimum(jax.lax.rsqrt(jnp.where(positive, sq, 1.0)), 1.0 / EPSILON)
-    return x * jnp.where(positive, inv, 1.0 / EPSILON)
+def _unit(x: jax.Array, axis: int | None) -> jax.Array:
+    """``x * min(rsqrt(sum x^2), 1/eps)`` (Keras 3 ``normalize``), with a finite gradient at 0;
+    ``axis=None``: ``x`` holds single elements (the sum is the square itself)."""
+    sq = jnp.square(x) if axis is None else jnp.sum(jnp.square(x), axis=axis, keepdims=True)
+    # the floor eps^2 under the rsqrt keeps the gradient finite at 0 without a select (selects
+    # cost about 4x on CPU); min(., 1/eps) then gives exactly 1/eps for every sq <= eps^2
+    return x * jnp.minimum(jax.lax.rsqrt(jnp.maximum(sq, EPSILON * EPSILON)), 1.0 / EPSILON)
 
 
 @partial(jax.jit, static_argnames=("axis", "metric"))
 def _cosine(y_true: jax.Array, y_pred: jax.Array, axis: int, metric: str) -> jax.Array:
     t, p, out = prepare(metric, y_true, y_pred)
     ax = check_axis(metric, axis, p.ndim)
+    if ax == p.ndim - 1 and p.shape[-1] == 1:  # one column: no reductions over a size-1 axis
+        return per_sample_sum(lambda t, p: _unit(t, None) * _unit(p, None), t, p).astype(out)
     return jnp.sum(_unit(t, ax) * _unit(p, ax), axis=ax).astype(out)
 
 
