@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics._checks import squeeze_or_expand
+from jmetrics._floor._checks import squeeze_or_expand
 from jmetrics.kernels._columns import per_sample_mean, take_last
 from jmetrics.kernels._common import (
     arrays,

@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import as_array, is_concrete, squeeze_or_expand
+from jmetrics._floor._checks import as_array, is_concrete, squeeze_or_expand
 
 EPSILON = 1e-7  # keras.backend.epsilon(), the same in Keras 2.3.1 and Keras 3
 
@@ -56,7 +56,7 @@ def prepare(
     """``(t, p, out_dtype)``: both inputs in the compute dtype, same shape, at least rank 1.
 
     ``y_true`` is first cast to ``y_pred``'s dtype (Keras 3), then both are brought to the same
-    rank by :func:`jmetrics._checks.squeeze_or_expand`, so ``(N,)`` against ``(N, 1)`` gives
+    rank by :func:`jmetrics._floor._checks.squeeze_or_expand`, so ``(N,)`` against ``(N, 1)`` gives
     ``(N, 1)`` and ``(N, 1)``, never ``(N, N)``. Any other shape difference (which Keras would
     reject or silently broadcast) raises ``ValueError`` naming ``metric`` and both shapes.
     """

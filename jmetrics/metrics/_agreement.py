@@ -36,7 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, column_weights, is_concrete
+from jmetrics._floor._checks import accum_dtype, as_array, check_choice, column_weights, is_concrete
 from jmetrics.kernels._common import valid_class_ids
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._blocks import bincount

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, is_concrete
+from jmetrics._floor._checks import accum_dtype, is_concrete
 from jmetrics.metrics._base import ListView, Metric
 from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._thresholds import (

@@ -47,7 +47,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, is_concrete, squeeze_or_expand
+from jmetrics._floor._checks import (
+    accum_dtype,
+    as_array,
+    check_choice,
+    is_concrete,
+    squeeze_or_expand,
+)
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._histogram import _comp_cumsum
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value

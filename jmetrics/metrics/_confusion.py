@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import is_concrete
+from jmetrics._floor._checks import is_concrete
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._thresholds import (
     NEG_INF,

@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import (
+from jmetrics._floor._checks import (
     accum_dtype,
     as_array,
     check_choice,
@@ -33,9 +33,9 @@ from jmetrics._checks import (
     is_concrete,
     squeeze_or_expand,
 )
+from jmetrics._floor._sort import group_ap, group_auc, jax_groups
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._validate import bad_weight, check_weights, fail_if, np_float
-from jmetrics.sk._sort import group_ap, group_auc, jax_groups
 
 __all__ = ["ExactAUC"]
 

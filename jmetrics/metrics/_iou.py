@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, is_concrete
+from jmetrics._floor._checks import accum_dtype, as_array, is_concrete
 from jmetrics.metrics._base import ListOption, Metric
 from jmetrics.metrics._blocks import bincount
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import as_array, squeeze_or_expand
+from jmetrics._floor._checks import as_array, squeeze_or_expand
 from jmetrics.kernels import _correlation as k_correlation
 from jmetrics.kernels import _regression as k_regression
 from jmetrics.metrics._reduction import Mean, MeanState, fold_batch

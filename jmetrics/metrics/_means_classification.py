@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import as_array, squeeze_or_expand
+from jmetrics._floor._checks import as_array, squeeze_or_expand
 from jmetrics.kernels import _classification as k_classification
 from jmetrics.kernels import _hinge as k_hinge
 from jmetrics.kernels import _probabilistic as k_probabilistic

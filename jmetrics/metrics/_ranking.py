@@ -51,7 +51,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import as_array, check_choice, is_concrete
+from jmetrics._floor._checks import as_array, check_choice, is_concrete
 from jmetrics.metrics._validate import fail_if
 
 __all__ = [

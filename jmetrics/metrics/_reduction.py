@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
+from jmetrics._floor._checks import accum_dtype, as_array, squeeze_or_expand
 from jmetrics.metrics._base import Metric, snake_case
 from jmetrics.metrics._state import KSum, batch_sum, ksum, ksum_add, ksum_value
 

@@ -42,7 +42,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import (
+from jmetrics._floor._checks import (
     accum_dtype,
     as_array,
     check_same_shape,

@@ -36,7 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype
+from jmetrics._floor._checks import accum_dtype
 
 __all__ = [
     "Targets",

@@ -1,7 +1,7 @@
 """Exact ROC, precision-recall and DET curves with scikit-learn semantics (host only).
 
 A curve has one point per distinct score, so its length depends on the values: the curves run on
-the host (NumPy, one sort of packed integer keys, see ``jmetrics.sk._sort``) and raise
+the host (NumPy, one sort of packed integer keys, see ``jmetrics._floor._sort``) and raise
 ``TypeError`` inside ``jit``. Ties and counts are exactly scikit-learn 1.9.1's, and so are the
 checks (``confusion_matrix_at_thresholds``: binary targets, or multiclass with ``pos_label``;
 ``pos_label`` by value, needed unless the labels are {0, 1} or {-1, 1}; labels of any type), the
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from jax.typing import ArrayLike
 
+from jmetrics._floor._sort import drop_collinear, host_curve
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
@@ -34,7 +35,6 @@ from jmetrics.sk._common import (
     warn,
 )
 from jmetrics.sk._score_inputs import is_label, pos_label_consistency, unique, unsupported_target
-from jmetrics.sk._sort import drop_collinear, host_curve
 
 __all__ = ["confusion_matrix_at_thresholds", "det_curve", "precision_recall_curve", "roc_curve"]
 

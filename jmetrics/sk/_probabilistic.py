@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype, check_choice
+from jmetrics._floor._checks import accum_dtype, check_choice
 from jmetrics.sk._common import (
     check_consistent,
     host_result,

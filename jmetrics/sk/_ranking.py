@@ -1,7 +1,7 @@
 """Exact ROC AUC and average precision with scikit-learn semantics.
 
 Ties are grouped exactly as scikit-learn groups them (one operating point per distinct score, so
-constant scores give ROC AUC 0.5) and counts are exact (see ``jmetrics.sk._sort``): results equal
+constant scores give ROC AUC 0.5) and counts are exact (see ``jmetrics._floor._sort``): results equal
 scikit-learn 1.9.1 to float32 rounding, also at 1e7 samples. Concrete inputs run on the host
 (NumPy, one sort of packed integer keys, several times faster than scikit-learn); traced inputs
 (inside ``jit``) run on the JAX path, where the problem type comes from shapes, classes from
@@ -19,7 +19,16 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype, check_choice
+from jmetrics._floor._checks import accum_dtype, check_choice
+from jmetrics._floor._sort import (
+    curve_auc,
+    group_ap,
+    group_auc,
+    host_groups,
+    jax_groups,
+    split_ap,
+    split_auc,
+)
 from jmetrics.sk._common import check_consistent, host_result, is_traced, label_codes, poison, warn
 from jmetrics.sk._score_checks import any_bad, traced_binary01, traced_more_than_two
 from jmetrics.sk._score_inputs import (
@@ -32,15 +41,6 @@ from jmetrics.sk._score_inputs import (
     prepare,
     unique,
     unsupported_target,
-)
-from jmetrics.sk._sort import (
-    curve_auc,
-    group_ap,
-    group_auc,
-    host_groups,
-    jax_groups,
-    split_ap,
-    split_auc,
 )
 
 __all__ = ["average_precision_score", "roc_auc_score"]

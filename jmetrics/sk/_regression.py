@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype
+from jmetrics._floor._checks import accum_dtype
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
