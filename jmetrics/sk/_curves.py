@@ -25,6 +25,7 @@ from jmetrics._floor._sort import drop_collinear, host_curve
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
+    column_or_1d,
     host,
     host_labels,
     host_result,
@@ -53,21 +54,12 @@ def _curve_inputs(metric: str, y_true: Any, y_score: Any, pos_label: Any, sample
     pos_label = pos_label_consistency(metric, pos_label, y)
     s = host(y_score, metric, "y_score")
     n = check_consistent(metric, y_true=y, y_score=s, sample_weight=sample_weight)
-    y, s = _column(metric, y), _column(metric, s)
+    y, s = column_or_1d(metric, y), column_or_1d(metric, s)
     check_finite(metric, "y_true", y)
     check_finite(metric, "y_score", s)
     w = host_weight(metric, sample_weight, n)
     tps, fps, thr = host_curve(is_label(y, pos_label), s, w)
     return tps.astype(np.float64), fps.astype(np.float64), thr, y, s
-
-
-def _column(metric: str, a: np.ndarray) -> np.ndarray:
-    """scikit-learn's ``column_or_1d``: (n,) or (n, 1) to (n,)."""
-    if a.ndim == 2 and a.shape[1] == 1:
-        return a[:, 0]
-    if a.ndim != 1:
-        raise ValueError(f"{metric}: y should be a 1d array, got an array of shape {a.shape} instead.")
-    return a
 
 
 def _keyword_options(version: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
