@@ -1,18 +1,20 @@
 """Option validators: each checks one option's static value and says how to fix it.
 
 Options are Python values fixed before tracing (numbers, flags, names), so these run at trace time,
-never on traced values. Errors read ``"{metric}: {name} must be {expected}; got {actual}."``.
+never on traced values. Errors read ``"{metric}: {name} must be {expected}; got {actual}."``,
+except the ``*_as_keras`` checks of the Keras-named classes, which keep Keras 3's own wording.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 __all__ = ["check_axis", "check_axis_type", "check_bool", "check_choice", "check_fraction", "check_int",
-           "check_k", "check_number", "check_positive"]
+           "check_int_as_keras", "check_k", "check_number", "check_positive", "check_unit_as_keras"]
 
 
 def check_choice(metric: str, name: str, value: Any, allowed: Iterable[Any]) -> None:
@@ -92,3 +94,33 @@ def check_bool(metric: str, name: str, value: Any, error: type[Exception] = Type
     if not isinstance(value, (bool, np.bool_)):
         raise error(f"{metric}: {name} must be True or False; got {value!r}.")
     return bool(value)
+
+
+def check_int_as_keras(metric: str, name: str, value: Any, low: int, allow_none: bool = True) -> None:
+    """Raise unless ``value`` is an int >= ``low`` (or None when allowed).
+
+    Worded as Keras 3's own check: ``Argument `num_thresholds` must be an integer > 0.``
+    """
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        bound = f"> {low - 1}" if low > 0 else f">= {low}"
+        raise ValueError(
+            f"{metric}: Argument `{name}` must be an integer {bound}"
+            f"{' or None' if allow_none else ''}. Received: {name}={value!r}."
+        )
+
+
+def check_unit_as_keras(metric: str, name: str, value: Any) -> float:
+    """Raise unless ``value`` is a number in [0, 1]; return it as a float.
+
+    Worded as Keras 3's own check: ``Argument `recall` must be in the range [0, 1].``
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{metric}: Argument `{name}` must be in the range [0, 1]. Received: "
+                         f"{name}={value!r}.")
+    return v
