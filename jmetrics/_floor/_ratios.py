@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["divide_no_nan", "divide_where", "weighted_mean"]
+__all__ = ["divide_no_nan", "divide_where", "weighted_mean", "weighted_variance"]
 
 
 def divide_where(num: jax.Array, den: jax.Array, ok: jax.Array, fill: Any) -> jax.Array:
@@ -59,3 +59,15 @@ def weighted_mean(x: Any, w: Any) -> Any:
     wb = w.reshape(w.shape + (1,) * (x.ndim - w.ndim))
     with np.errstate(divide="ignore", invalid="ignore"):
         return (x * wb).sum(axis=0) / w.sum()
+
+
+def weighted_variance(x: Any, w: Any) -> Any:
+    """Population variance of ``x`` over its first axis, weighted by ``w`` when given.
+
+    .. math:: \\mathrm{Var}_w(x) = \\frac{\\sum_i w_i (x_i - \\bar x)^2}{\\sum_i w_i}
+
+    >>> import numpy as np
+    >>> float(weighted_variance(np.array([1.0, 3.0]), np.array([3.0, 1.0])))
+    0.75
+    """
+    return weighted_mean((x - weighted_mean(x, w)) ** 2, w)

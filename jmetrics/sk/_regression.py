@@ -16,7 +16,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._floor._checks import accum_dtype
-from jmetrics._floor._ratios import weighted_mean
+from jmetrics._floor._ratios import weighted_mean, weighted_variance
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
@@ -145,7 +145,7 @@ def r2_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike |
     traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput,
                                   ("raw_values", "uniform_average", "variance_weighted"))
     num = weighted_mean((y - p) ** 2, w)
-    den = weighted_mean((y - weighted_mean(y, w)) ** 2, w)
+    den = weighted_variance(y, w)
     return _finish(traced, metric, _assemble(xp, num, den, multioutput, force_finite), y.shape[0])
 
 
@@ -163,8 +163,8 @@ def explained_variance_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_wei
     traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput,
                                   ("raw_values", "uniform_average", "variance_weighted"))
     d = y - p
-    num = weighted_mean((d - weighted_mean(d, w)) ** 2, w)
-    den = weighted_mean((y - weighted_mean(y, w)) ** 2, w)
+    num = weighted_variance(d, w)
+    den = weighted_variance(y, w)
     res = _assemble(xp, num, den, multioutput, force_finite)
     return res if traced else host_result(res)
 
