@@ -13,8 +13,8 @@ layer are siblings and import nothing from each other):
 0     floor (``jmetrics._floor``: checks, numerics, sorts); padding; ``jmetrics._version``
 1     kernels (pure per-sample functions)
 2     metrics (streaming classes); sk (scikit-learn functions): siblings
-3     collection (``jmetrics.collection``, ``jmetrics._collection_specs``)
-4     adapter (registry, names, serialization; ``jmetrics.history``, Keras' logs)
+3     collection (``jmetrics.collection``, the primitive over metric objects)
+4     adapter (registry, names, serialization, Keras compile parsing; ``jmetrics.history``)
 5     distributed (states across devices, processes and jobs)
 6     engine (``evaluate``)
 7     integrations (Keras, Flax, Dask); bench; testing (``check_metric``): siblings
@@ -77,7 +77,6 @@ LAYERS: dict[str, tuple[int, str]] = {
     "jmetrics.metrics": (2, "metrics"),
     "jmetrics.sk": (2, "sk"),
     "jmetrics.collection": (3, "collection"),
-    "jmetrics._collection_specs": (3, "collection"),
     "jmetrics.adapter": (4, "adapter"),
     "jmetrics.history": (4, "adapter"),
     "jmetrics.distributed": (5, "distributed"),
