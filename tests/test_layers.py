@@ -10,7 +10,7 @@ Layers, lowest first (a module imports only from lower layers and its own group;
 layer are siblings and import nothing from each other):
 
 ====  ==========================================================================================
-0     floor (``jmetrics._floor``: checks, numerics, sorts); padding; ``jmetrics._version``
+0     floor (``jmetrics._floor``: checks, numerics, sorts); padding; ``_version``; ``_call_guards``
 1     kernels (pure per-sample functions)
 2     metrics (streaming classes); sk (scikit-learn functions): siblings
 3     collection (``jmetrics.collection``, the primitive over metric objects)
@@ -73,6 +73,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "jmetrics._floor": (0, "floor"),
     "jmetrics.padding": (0, "padding"),
     "jmetrics._version": (0, "version"),
+    "jmetrics._call_guards": (0, "call_guards"),
     "jmetrics.kernels": (1, "kernels"),
     "jmetrics.metrics": (2, "metrics"),
     "jmetrics.sk": (2, "sk"),
