@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import is_concrete
+from jmetrics._floor._checks import is_concrete
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._reduction import MeanMetricWrapper
 from jmetrics.padding import pad_batch

@@ -25,7 +25,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics.metrics._state import KSum, state_reductions, whole_part
+from jmetrics._floor._sums import whole_part
+from jmetrics.metrics._state import KSum, state_reductions
 
 __all__ = ["SEGMENT_ROWS", "slice_mode", "sliced_update"]
 

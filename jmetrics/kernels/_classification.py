@@ -19,14 +19,12 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics._checks import squeeze_or_expand
+from jmetrics._floor._checks import squeeze_or_expand
+from jmetrics._floor._options import check_bool, check_k, check_number
 from jmetrics.kernels._columns import per_sample_mean, take_last
 from jmetrics.kernels._common import (
     arrays,
-    check_bool,
-    check_k,
     check_label_range,
-    check_number,
     int_labels,
     prepare,
     result_dtype,

@@ -15,22 +15,15 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import as_array, is_concrete, squeeze_or_expand
+from jmetrics._floor._checks import as_array, is_concrete, squeeze_or_expand
+from jmetrics._floor._dtypes import compute_dtype
+from jmetrics._floor._options import check_axis
 
 EPSILON = 1e-7  # keras.backend.epsilon(), the same in Keras 2.3.1 and Keras 3
-
-_HALF = (jnp.dtype(jnp.bfloat16), jnp.dtype(jnp.float16))
-
 
 def result_dtype(x: jax.Array) -> jnp.dtype:
     """The dtype a kernel returns for predictions ``x``: its float dtype, float32 otherwise."""
     return jnp.dtype(x.dtype) if jnp.issubdtype(x.dtype, jnp.floating) else jnp.dtype(jnp.float32)
-
-
-def compute_dtype(dtype: Any) -> jnp.dtype:
-    """The dtype to compute in: float32 for half-precision ``dtype``, else ``dtype`` itself."""
-    dtype = jnp.dtype(dtype)
-    return jnp.dtype(jnp.float32) if dtype in _HALF else dtype
 
 
 def shape_error(metric: str, t_shape: tuple[int, ...], p_shape: tuple[int, ...], need: str) -> str:
@@ -56,7 +49,7 @@ def prepare(
     """``(t, p, out_dtype)``: both inputs in the compute dtype, same shape, at least rank 1.
 
     ``y_true`` is first cast to ``y_pred``'s dtype (Keras 3), then both are brought to the same
-    rank by :func:`jmetrics._checks.squeeze_or_expand`, so ``(N,)`` against ``(N, 1)`` gives
+    rank by :func:`jmetrics._floor._checks.squeeze_or_expand`, so ``(N,)`` against ``(N, 1)`` gives
     ``(N, 1)`` and ``(N, 1)``, never ``(N, N)``. Any other shape difference (which Keras would
     reject or silently broadcast) raises ``ValueError`` naming ``metric`` and both shapes.
     """
@@ -184,60 +177,3 @@ def check_label_range(
         f"{metric}: y_true must hold {want}; got {got}. Under jit the samples holding them are "
         f"NaN instead."
     )
-
-
-def check_axis_type(metric: str, axis: Any) -> int:
-    """``int(axis)`` for an integer ``axis`` (checked against the rank later), else ``ValueError``."""
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise ValueError(f"{metric}: axis must be an int; got {axis!r}.")
-    return int(axis)
-
-
-def check_axis(metric: str, axis: Any, ndim: int) -> int:
-    """Normalise ``axis`` for an array of rank ``ndim`` or raise ``ValueError``."""
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
-        raise ValueError(
-            f"{metric}: axis must be an int in [{-ndim}, {ndim - 1}] for inputs of rank {ndim}; "
-            f"got {axis!r}."
-        )
-    return int(axis) % ndim
-
-
-def check_number(metric: str, name: str, value: Any) -> float:
-    """``float(value)`` for a real Python/NumPy number (not bool), else ``TypeError``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{metric}: {name} must be a float; got {value!r} ({type(value).__name__}).")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{metric}: {name} must be a finite float; got {value!r}.")
-    return value
-
-
-def check_fraction(metric: str, name: str, value: Any) -> float:
-    """``float(value)`` if ``0 <= value <= 1``, else ``ValueError``."""
-    v = check_number(metric, name, value)
-    if not 0.0 <= v <= 1.0:
-        raise ValueError(f"{metric}: {name} must be a float in [0, 1]; got {value!r}.")
-    return v
-
-
-def check_positive(metric: str, name: str, value: Any) -> float:
-    """``float(value)`` if ``value > 0``, else ``ValueError``."""
-    v = check_number(metric, name, value)
-    if not v > 0.0:
-        raise ValueError(f"{metric}: {name} must be a float > 0; got {value!r}.")
-    return v
-
-
-def check_k(metric: str, k: Any) -> int:
-    """``int(k)`` for an integer ``k >= 1``, else ``ValueError``."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"{metric}: k must be an int >= 1; got {k!r}.")
-    return int(k)
-
-
-def check_bool(metric: str, name: str, value: Any) -> bool:
-    """``value`` if it is a bool, else ``TypeError`` (a traced flag cannot choose a formula)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{metric}: {name} must be True or False; got {value!r}.")
-    return bool(value)

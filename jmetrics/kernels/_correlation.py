@@ -12,7 +12,8 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics.kernels._common import EPSILON, arrays, check_axis, check_axis_type, prepare
+from jmetrics._floor._options import check_axis, check_axis_type
+from jmetrics.kernels._common import EPSILON, arrays, prepare
 
 __all__ = ["concordance_correlation", "pearson_correlation"]
 

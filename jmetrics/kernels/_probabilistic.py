@@ -16,16 +16,18 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics.kernels._columns import per_sample_mean, take_last
-from jmetrics.kernels._common import (
-    EPSILON,
-    arrays,
+from jmetrics._floor._options import (
     check_axis,
     check_axis_type,
     check_bool,
     check_fraction,
-    check_label_range,
     check_number,
+)
+from jmetrics.kernels._columns import per_sample_mean, take_last
+from jmetrics.kernels._common import (
+    EPSILON,
+    arrays,
+    check_label_range,
     int_labels,
     prepare,
     sparse_inputs,

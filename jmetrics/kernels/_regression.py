@@ -13,15 +13,9 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from jmetrics._floor._options import check_axis, check_axis_type, check_positive
 from jmetrics.kernels._columns import per_sample_mean, per_sample_sum
-from jmetrics.kernels._common import (
-    EPSILON,
-    arrays,
-    check_axis,
-    check_axis_type,
-    check_positive,
-    prepare,
-)
+from jmetrics.kernels._common import EPSILON, arrays, prepare
 
 __all__ = [
     "cosine",

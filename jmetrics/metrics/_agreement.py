@@ -36,7 +36,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, column_weights, is_concrete
+from jmetrics._floor._checks import accum_dtype, as_array, column_weights, is_concrete
+from jmetrics._floor._options import check_choice, check_int
+from jmetrics._floor._ratios import divide_no_nan
 from jmetrics.kernels._common import valid_class_ids
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._blocks import bincount
@@ -86,10 +88,8 @@ class _ConfusionBase(Metric):
 
     def __post_init__(self) -> None:
         who = type(self).__name__
-        c = self.num_classes
-        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 2:
-            raise ValueError(f"{who}: num_classes must be an int >= 2; got {c!r}.")
-        object.__setattr__(self, "num_classes", int(c))
+        c = check_int(who, "num_classes", self.num_classes, low=2)
+        object.__setattr__(self, "num_classes", c)
         t = self.threshold
         if t is not None:
             if isinstance(t, bool) or not isinstance(t, (int, float, np.floating, np.integer)) \
@@ -188,11 +188,6 @@ class _ConfusionBase(Metric):
         return ksum_value(state.confusion)
 
 
-def _divide(num: jax.Array, den: jax.Array, undefined: float) -> jax.Array:
-    """``num / den``, ``undefined`` where ``den == 0`` (a NaN ``den`` stays NaN)."""
-    return jnp.where(den != 0, num / jnp.where(den != 0, den, 1), undefined)
-
-
 _STATE_DOC = (" State: :class:`ConfusionState` ``(confusion: KSum (C, C))``; ConfusionMatrix, "
               "MatthewsCorrCoef and CohenKappa with the same ``num_classes`` and ``threshold`` "
               "share it in a collection (``stat_key``).")
@@ -241,7 +236,7 @@ class ConfusionMatrix(_ConfusionBase):
             return cm
         den = {"true": cm.sum(axis=1, keepdims=True), "pred": cm.sum(axis=0, keepdims=True),
                "all": cm.sum()}[self.normalize]
-        return _divide(cm, den, 0.0)
+        return divide_no_nan(cm, den, 0.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,7 +266,7 @@ class MatthewsCorrCoef(_ConfusionBase):
         t, p = cm.sum(axis=1), cm.sum(axis=0)
         s = jnp.sum(t)
         cov = jnp.trace(cm) * s - jnp.dot(t, p)
-        return _divide(cov, jnp.sqrt(jnp.dot(p, s - p)) * jnp.sqrt(jnp.dot(t, s - t)), 0.0)
+        return divide_no_nan(cov, jnp.sqrt(jnp.dot(p, s - p)) * jnp.sqrt(jnp.dot(t, s - t)), 0.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -316,4 +311,4 @@ class CohenKappa(_ConfusionBase):
         w = jnp.asarray(w, cm.dtype)
         t, p = cm.sum(axis=1), cm.sum(axis=0)
         chance = jnp.sum(w * jnp.outer(p, t))  # s times scikit-learn's sum(W * expected)
-        return 1 - _divide(jnp.sum(t) * jnp.sum(w * cm), chance, jnp.nan)
+        return 1 - divide_no_nan(jnp.sum(t) * jnp.sum(w * cm), chance, jnp.nan)

@@ -9,7 +9,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, is_concrete
+from jmetrics._floor._checks import accum_dtype, is_concrete
+from jmetrics._floor._options import check_int_as_keras
 from jmetrics.metrics._base import ListView, Metric
 from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._thresholds import (
@@ -18,7 +19,6 @@ from jmetrics.metrics._thresholds import (
     ConfusionCounts,
     ConfusionSpec,
     KerasCounts,
-    check_int,
     confusion_check,
     confusion_init,
     confusion_update,
@@ -127,7 +127,7 @@ class AUC(KerasCounts, InferredWidth, Metric):
         object.__setattr__(self, "summation_method", _METHODS[self.summation_method])
         given = parse_thresholds(name, self._given())
         if given is None:
-            check_int(name, "num_thresholds", self.num_thresholds, 2, allow_none=False)
+            check_int_as_keras(name, "num_thresholds", self.num_thresholds, 2, allow_none=False)
         else:  # Keras 3: the given thresholds and the two endpoints
             given = tuple(sorted(given))
             object.__setattr__(self, "num_thresholds", len(given) + 2)
@@ -135,7 +135,7 @@ class AUC(KerasCounts, InferredWidth, Metric):
         for opt in ("multi_label", "from_logits"):
             if not isinstance(getattr(self, opt), (bool, np.bool_)):
                 raise TypeError(f"{name}: {opt} must be a bool; got {getattr(self, opt)!r}.")
-        check_int(name, "num_labels", self.num_labels, 1)
+        check_int_as_keras(name, "num_labels", self.num_labels, 1)
         if self.label_weights is not None:
             lw = np.atleast_1d(np.asarray(self.label_weights, np.float64))
             if lw.ndim != 1 or not np.all(np.isfinite(lw)) or np.any(lw < 0):

@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jmetrics._checks import accum_dtype
+from jmetrics._floor._checks import accum_dtype
 from jmetrics.metrics._state import KSum, ksum, ksum_add
 from jmetrics.metrics._validate import bad_weight, route_bad
 

@@ -47,7 +47,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, is_concrete, squeeze_or_expand
+from jmetrics._floor._checks import accum_dtype, as_array, is_concrete, squeeze_or_expand
+from jmetrics._floor._options import check_choice, check_int
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._histogram import _comp_cumsum
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
@@ -71,11 +72,6 @@ class CalibrationBins(NamedTuple):
     weight: KSum  # (bins,) accum dtype, sum of w
     confidence: KSum  # (bins,) accum dtype, sum of w * c
     accuracy: KSum  # (bins,) accum dtype, sum of w * a
-
-
-def _check_int(who: str, name: str, value: Any, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{who}: {name} must be an int >= {low}; got {value!r}.")
 
 
 class _Rows(NamedTuple):
@@ -254,7 +250,7 @@ def _binned_inputs(y_true: Any, y_pred: Any, sample_weight: Any, *, who: str, bi
 
 
 def _check_fn(who: str, num_bins: Any, strategy: Any) -> None:
-    _check_int(who, "num_bins", num_bins, 1)
+    check_int(who, "num_bins", num_bins, 1)
     check_choice(who, "strategy", strategy, _STRATEGIES)
 
 
@@ -353,9 +349,9 @@ class _CalibrationMetric(Metric):
 
     def __post_init__(self) -> None:
         who = self.display_name
-        _check_int(who, "num_bins", self.num_bins, 1)
+        check_int(who, "num_bins", self.num_bins, 1)
         check_choice(who, "strategy", self.strategy, _STRATEGIES)
-        _check_int(who, "resolution", self.resolution, self.num_bins)
+        check_int(who, "resolution", self.resolution, self.num_bins)
 
     @property
     def state_bins(self) -> int:

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import is_concrete
+from jmetrics._floor._checks import is_concrete
+from jmetrics._floor._options import check_int_as_keras, check_unit_as_keras
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._thresholds import (
     NEG_INF,
@@ -31,8 +32,6 @@ from jmetrics.metrics._thresholds import (
     ConfusionSpec,
     KerasCounts,
     bins_for,
-    check_int,
-    check_unit,
     confusion_check,
     confusion_init,
     confusion_update,
@@ -211,8 +210,8 @@ class _PrecisionRecall(KerasCounts, _Thresholded):
     def __post_init__(self) -> None:
         name = self.display_name
         object.__setattr__(self, "thresholds", parse_thresholds(name, self.thresholds))
-        check_int(name, "top_k", self.top_k, 1)
-        check_int(name, "class_id", self.class_id, 0)
+        check_int_as_keras(name, "top_k", self.top_k, 1)
+        check_int_as_keras(name, "class_id", self.class_id, 0)
 
     def stat_key(self) -> ConfusionSpec:
         default = 0.5 if self.top_k is None else NEG_INF
@@ -285,10 +284,10 @@ class _AtValue(KerasCounts, _Thresholded):
 
     def __post_init__(self) -> None:
         name = self.display_name
-        target = check_unit(name, self._target, getattr(self, self._target))
+        target = check_unit_as_keras(name, self._target, getattr(self, self._target))
         object.__setattr__(self, self._target, target)
-        check_int(name, "num_thresholds", self.num_thresholds, 1, allow_none=False)
-        check_int(name, "class_id", self.class_id, 0)
+        check_int_as_keras(name, "num_thresholds", self.num_thresholds, 1, allow_none=False)
+        check_int_as_keras(name, "class_id", self.class_id, 0)
 
     def stat_key(self) -> ConfusionSpec:
         n = self.num_thresholds

@@ -35,7 +35,7 @@ import jax
 import numpy as np
 
 from jmetrics._call_guards import CALL_GUARDS
-from jmetrics._checks import is_concrete
+from jmetrics._floor._checks import is_concrete
 
 __all__ = ["EagerFace", "EagerSlot"]
 

@@ -24,18 +24,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import (
+from jmetrics._floor._checks import (
     accum_dtype,
     as_array,
-    check_choice,
     check_same_shape,
     element_weights,
     is_concrete,
     squeeze_or_expand,
 )
+from jmetrics._floor._options import check_choice
+from jmetrics._floor._sort import group_ap, group_auc, jax_groups
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._validate import bad_weight, check_weights, fail_if, np_float
-from jmetrics.sk._sort import group_ap, group_auc, jax_groups
 
 __all__ = ["ExactAUC"]
 

@@ -29,7 +29,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, column_weights, is_concrete
+from jmetrics._floor._checks import accum_dtype, as_array, column_weights, is_concrete
+from jmetrics._floor._dtypes import at_least_float32
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
@@ -132,8 +133,7 @@ class _FScore(InferredWidth, Metric):
                 f"{name}: y_pred must have num_classes={width} columns (the state's); got shape "
                 f"{tuple(p.shape)}."
             )
-        if p.dtype in (jnp.bfloat16, jnp.float16) or not jnp.issubdtype(p.dtype, jnp.floating):
-            p = p.astype(jnp.float32)  # exact for half precision, as Keras' float32 cast
+        p = at_least_float32(p)  # exact for half precision, as Keras' float32 cast
         return t, p, column_weights(name, sample_weight, t.shape, accum_dtype())
 
     def check_inputs(self, *args: Any, sample_weight: Any = None) -> None:

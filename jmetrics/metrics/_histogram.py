@@ -32,14 +32,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import (
+from jmetrics._floor._checks import (
     accum_dtype,
     as_array,
-    check_choice,
     element_weights,
     is_concrete,
     squeeze_or_expand,
 )
+from jmetrics._floor._dtypes import at_least_float32
+from jmetrics._floor._options import check_choice
+from jmetrics._floor._ratios import divide_where
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._blocks import exact_float, fold_blocks, scatter_add
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum
@@ -86,7 +88,8 @@ def _from_top(x: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 def _safe_div(a: jax.Array, b: jax.Array, fill: float = 0.0) -> jax.Array:
-    return jnp.where(b > 0, a / jnp.where(b > 0, b, 1), fill)
+    """``a / b`` over positive totals ``b``; ``fill`` where ``b`` is 0 or NaN (bad input seen)."""
+    return divide_where(a, b, b > 0, fill)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,8 +175,7 @@ class HistogramAUC(Metric):
         return self._bins(as_array(y_pred, "y_pred", self.display_name))
 
     def _bins(self, s: jax.Array) -> jax.Array:
-        if not jnp.issubdtype(s.dtype, jnp.floating) or s.dtype in (jnp.bfloat16, jnp.float16):
-            s = s.astype(jnp.float32)
+        s = at_least_float32(s)
         if self.space == "probability":
             z, lo, hi = (jax.nn.sigmoid(s) if self.from_logits else s), 0.0, 1.0
         else:

@@ -31,7 +31,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, is_concrete
+from jmetrics._floor._checks import accum_dtype, as_array, is_concrete
+from jmetrics._floor._options import check_bool, check_int
 from jmetrics.metrics._base import ListOption, Metric
 from jmetrics.metrics._blocks import bincount
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_value
@@ -55,20 +56,6 @@ class IoUState(NamedTuple):
     confusion: KSum  # (C, C) accum dtype, sum of w over samples with y_true = row, y_pred = column
 
 
-def _check_int(metric: str, name: str, value: Any, low: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{metric}: {name} must be an int; got {value!r}.")
-    if low is not None and value < low:
-        raise ValueError(f"{metric}: {name} must be an int >= {low}; got {value!r}.")
-    return int(value)
-
-
-def _check_bool(metric: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{metric}: {name} must be True or False; got {value!r}.")
-    return bool(value)
-
-
 def _warn_fractional_weights(metric: str, sample_weight: Any, w: np.ndarray) -> None:
     """Warn (``UserWarning``) when float ``sample_weight`` holds a non-integer value: Keras 3's IoU
     classes (dtype ``"int"``) would truncate it, jmetrics counts it exactly."""
@@ -85,7 +72,7 @@ def _target_ids(metric: str, ids: Any, num_classes: int) -> tuple[int, ...]:
             f"{metric}: target_class_ids must be a sequence of class ids in "
             f"[0, {num_classes - 1}]; got {ids!r}."
         )
-    out = tuple(_check_int(metric, "target_class_ids", i) for i in ids)
+    out = tuple(check_int(metric, "target_class_ids", i) for i in ids)
     if not out or min(out) < 0 or max(out) >= num_classes:
         raise ValueError(
             f"{metric}: target_class_ids must be a non-empty sequence of class ids in "
@@ -118,14 +105,14 @@ class _IoUBase(Metric):
 
     def _check_common(self) -> None:
         metric = type(self).__name__
-        c = _check_int(metric, "num_classes", getattr(self, "num_classes", 2), low=1)
+        c = check_int(metric, "num_classes", getattr(self, "num_classes", 2), low=1)
         if getattr(self, "ignore_class", None) is not None:
-            _check_int(metric, "ignore_class", self.ignore_class)  # type: ignore[attr-defined]
+            check_int(metric, "ignore_class", self.ignore_class)  # type: ignore[attr-defined]
         for flag in ("sparse_y_true", "sparse_y_pred"):
             if hasattr(self, flag):
-                object.__setattr__(self, flag, _check_bool(metric, flag, getattr(self, flag)))
+                object.__setattr__(self, flag, check_bool(metric, flag, getattr(self, flag), ValueError))
         if hasattr(self, "axis"):
-            _check_int(metric, "axis", self.axis)  # type: ignore[attr-defined]
+            check_int(metric, "axis", self.axis)  # type: ignore[attr-defined]
         if hasattr(self, "target_class_ids"):
             object.__setattr__(self, "target_class_ids", _target_ids(metric, self.target_class_ids, c))
 

@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import as_array, squeeze_or_expand
+from jmetrics._floor._checks import as_array, squeeze_or_expand
+from jmetrics._floor._dtypes import widen_half
 from jmetrics.kernels import _correlation as k_correlation
 from jmetrics.kernels import _regression as k_regression
 from jmetrics.metrics._reduction import Mean, MeanState, fold_batch
@@ -63,7 +64,7 @@ class _KernelMean(Mean):
     def update(  # type: ignore[override]
         self, state: MeanState, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> MeanState:
-        t, p = _widen_half(y_true), _widen_half(y_pred)
+        t, p = widen_half(y_true), widen_half(y_pred)
         if self.elementwise:
             t, p = _per_element(self.display_name, t, p)
         values = self.kernel(t, p, **self.options())
@@ -80,19 +81,6 @@ def _per_element(metric: str, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
     if t.shape != p.shape or p.ndim == 0:
         return y_true, y_pred
     return t[..., None], p[..., None]
-
-
-def _widen_half(x: Any) -> Any:
-    """bf16/f16 inputs become float32, so the per-sample values are not rounded back to half.
-
-    A Python list or tuple (under ``jax.jit``, a list of tracers) becomes one array first.
-    """
-    if isinstance(x, (list, tuple)):
-        x = jnp.asarray(x)
-    dtype = getattr(x, "dtype", None)
-    if dtype is not None and jnp.dtype(dtype) in (jnp.dtype(jnp.bfloat16), jnp.dtype(jnp.float16)):
-        return jnp.asarray(x, jnp.float32)
-    return x
 
 
 # -- regression ---------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import as_array, squeeze_or_expand
+from jmetrics._floor._checks import as_array, squeeze_or_expand
+from jmetrics._floor._dtypes import widen_half
 from jmetrics.kernels import _classification as k_classification
 from jmetrics.kernels import _hinge as k_hinge
 from jmetrics.kernels import _probabilistic as k_probabilistic
 from jmetrics.kernels._common import valid_class_ids
-from jmetrics.metrics._means import _KernelMean, _widen_half
+from jmetrics.metrics._means import _KernelMean
 from jmetrics.metrics._reduction import MeanState, fold_batch
 from jmetrics.metrics._validate import fail_if, np_float
 
@@ -424,7 +425,7 @@ class SparseCategoricalCrossentropy(_SparseKernelMean):
         if self.ignore_class is None or sample_weight is None:
             return super().update(state, y_true, y_pred, sample_weight)
         name = self.display_name
-        t, p = as_array(y_true, "y_true", name), _widen_half(as_array(y_pred, "y_pred", name))
+        t, p = as_array(y_true, "y_true", name), widen_half(as_array(y_pred, "y_pred", name))
         values = self.kernel(t, p, **self.options())
         if t.ndim == p.ndim and t.ndim and t.shape[self.axis] == 1:
             t = jnp.squeeze(t, self.axis)

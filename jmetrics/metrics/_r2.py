@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype, as_array, column_weights, squeeze_or_expand
+from jmetrics._floor._checks import accum_dtype, as_array, column_weights, squeeze_or_expand
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._inferred_width import InferredWidth
 from jmetrics.metrics._state import (

@@ -51,7 +51,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import as_array, check_choice, is_concrete
+from jmetrics._floor._checks import as_array, is_concrete
+from jmetrics._floor._options import check_choice
 from jmetrics.metrics._validate import fail_if
 
 __all__ = [

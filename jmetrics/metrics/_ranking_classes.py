@@ -12,7 +12,8 @@ from typing import Any, ClassVar, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import accum_dtype, as_array, check_choice, is_concrete
+from jmetrics._floor._checks import accum_dtype, as_array, is_concrete
+from jmetrics._floor._options import check_choice
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._ranking import (
     _GAINS,

@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import accum_dtype, as_array, squeeze_or_expand
+from jmetrics._floor._checks import accum_dtype, as_array, squeeze_or_expand
+from jmetrics._floor._dtypes import at_least_float32
 from jmetrics.metrics._base import Metric, snake_case
 from jmetrics.metrics._state import KSum, batch_sum, ksum, ksum_add, ksum_value
 
@@ -37,13 +38,6 @@ class SumState(NamedTuple):
     total: KSum  # () accum dtype, sum of w * value
 
 
-def _upcast(x: jax.Array) -> jax.Array:
-    """Compute in at least float32 (bf16/f16 inputs lose nothing beyond their own rounding)."""
-    if x.dtype in (jnp.bfloat16, jnp.float16) or not jnp.issubdtype(x.dtype, jnp.floating):
-        return x.astype(jnp.float32)
-    return x
-
-
 def samplewise(
     metric: str, values: Any, sample_weight: Any, reduce: Callable[..., jax.Array]
 ) -> tuple[jax.Array, jax.Array]:
@@ -52,7 +46,7 @@ def samplewise(
     Returns ``(weighted_values, weights)``, both of shape ``(N,)`` (or ``()`` for scalar input or
     a scalar weight). Rows of weight 0 contribute exactly 0, even when their value is NaN.
     """
-    values = _upcast(as_array(values, "values", metric))
+    values = at_least_float32(as_array(values, "values", metric))
     if sample_weight is None:
         if values.ndim > 1:
             values = reduce(values, axis=tuple(range(1, values.ndim)))
@@ -189,8 +183,8 @@ class MeanMetricWrapper(Mean):
     def update(  # type: ignore[override]
         self, state: MeanState, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> MeanState:
-        values = self.fn(_upcast(as_array(y_true, "y_true", self.display_name)),
-                         _upcast(as_array(y_pred, "y_pred", self.display_name)),
+        values = self.fn(at_least_float32(as_array(y_true, "y_true", self.display_name)),
+                         at_least_float32(as_array(y_pred, "y_pred", self.display_name)),
                          **dict(self.fn_kwargs))
         return fold_batch(state, self.display_name, values, sample_weight, y_true, y_pred)
 

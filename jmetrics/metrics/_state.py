@@ -26,14 +26,14 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from jmetrics._checks import accum_dtype
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._sums import df_scan, two_sum, whole_part
 
 __all__ = [
     "KSum",
     "Moments",
     "all_reduce",
     "batch_sum",
-    "df_cumsum",
     "gather_merge",
     "ksum",
     "ksum_add",
@@ -46,7 +46,6 @@ __all__ = [
     "reduce_over_axis",
     "state_reductions",
     "undeclared_leaves",
-    "whole_part",
 ]
 
 _KINDS = ("sum", "max", "min")
@@ -74,95 +73,6 @@ def ksum(shape: tuple[int, ...] = (), dtype: Any = None) -> KSum:
     return KSum(jnp.zeros(shape, dtype), jnp.zeros(shape, dtype))
 
 
-def _two_sum(a: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """``s = fl(a + b)`` and its exact rounding error ``e`` (``a + b == s + e``, Knuth's TwoSum).
-
-    Where ``s`` is not finite (an infinite input, or overflow) the error term is 0, not the NaN
-    of ``inf - inf``: a compensated sum then has the plain sum's value (``+-inf`` or NaN), and its
-    compensation stays finite, so later finite terms and merges cannot turn ``+-inf`` into NaN.
-
-    >>> import jax.numpy as jnp
-    >>> [float(v) for v in _two_sum(jnp.float32(1.0), jnp.float32(jnp.inf))]
-    [inf, 0.0]
-    """
-    s = a + b
-    bp = s - a
-    err = (a - (s - bp)) + (b - bp)
-    return s, jnp.where(jnp.isfinite(err), err, jnp.zeros_like(err))
-
-
-def _df_combine(x: tuple[jax.Array, jax.Array], y: tuple[jax.Array, jax.Array]
-                ) -> tuple[jax.Array, jax.Array]:
-    s, e = _two_sum(x[0], y[0])
-    return s, e + x[1] + y[1]
-
-
-def df_cumsum(x: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Inclusive double-float cumulative sum ``(hi, lo)`` of a float vector.
-
-    >>> import jax.numpy as jnp
-    >>> hi, lo = df_cumsum(jnp.array([2.0**24, 1.0, 1.0, 1.0], jnp.float32))
-    >>> [int(h) + int(l) for h, l in zip(hi, lo)]  # float32 alone would stall at 2**24
-    [16777216, 16777217, 16777218, 16777219]
-    """
-    return _df_scan(x, jnp.zeros_like(x))
-
-
-_SCAN_WIDTH = 64  # rows of the two-level scan
-
-
-def _df_scan(hi: jax.Array, lo: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Inclusive double-float scan of the pairs ``(hi, lo)``.
-
-    Short vectors: a Hillis-Steele scan (log2(n) rounds of shift-and-add with an error-free
-    two-sum). Long ones, two levels: the vector is cut into ``W = 64``-long rows; a ``lax.scan``
-    over the ``W`` columns adds a whole column of rows at a time (vectorised, one pass over the
-    data), the rows' totals are scanned recursively, and each row gets its exclusive prefix added.
-    Every addition is a two-sum, so the result carries about twice the working precision.
-    """
-    n = hi.shape[0]
-    if n <= 4 * _SCAN_WIDTH:
-        d = 1
-        while d < n:
-            zero = jnp.zeros((d,), hi.dtype)
-            hi, lo = _df_combine((jnp.concatenate([zero, hi[:-d]]), jnp.concatenate([zero, lo[:-d]])),
-                                 (hi, lo))
-            d *= 2
-        return hi, lo
-    rows = -(-n // _SCAN_WIDTH)
-    pad = rows * _SCAN_WIDTH - n
-    cols_hi = jnp.pad(hi, (0, pad)).reshape(rows, _SCAN_WIDTH).T
-    cols_lo = jnp.pad(lo, (0, pad)).reshape(rows, _SCAN_WIDTH).T
-
-    def step(c: tuple[jax.Array, jax.Array], col: tuple[jax.Array, jax.Array]) -> tuple[Any, Any]:
-        out = _df_combine(c, col)
-        return out, out
-
-    zero = jnp.zeros((rows,), hi.dtype)
-    _, (run_hi, run_lo) = jax.lax.scan(step, (zero, zero), (cols_hi, cols_lo))  # (W, rows)
-    tot_hi, tot_lo = _df_scan(run_hi[-1], run_lo[-1])  # inclusive prefix of the row totals
-    first = jnp.zeros((1,), hi.dtype)
-    before_hi = jnp.concatenate([first, tot_hi[:-1]])
-    before_lo = jnp.concatenate([first, tot_lo[:-1]])
-    out_hi, err = _two_sum(before_hi[None, :], run_hi)
-    out_lo = err + before_lo[None, :] + run_lo
-    return out_hi.T.reshape(-1)[:n], out_lo.T.reshape(-1)[:n]
-
-
-def whole_part(x: jax.Array, total: jax.Array) -> jax.Array:
-    """``x`` rounded to a multiple of the power of two ``u = 2**(e - 22)``, ``2**e > 1.01 total``.
-
-    Any partial sum of the result (of at most ``2**16`` terms whose magnitudes sum to ``total``)
-    is an integer times ``u`` below ``2**24 u``, so a plain float32 cumsum of it is exact; the rest
-    ``x - whole_part`` is exact too and below ``u / 2``. ``u`` is built from the exponent bits
-    (``frexp``/``ldexp``), never ``exp2``, which XLA on CPU does not compute exactly.
-    """
-    tiny = jnp.finfo(x.dtype).tiny * 2.0**40
-    _, e = jnp.frexp(jnp.maximum(total * 1.01, tiny))
-    u = jnp.ldexp(jnp.ones_like(total), e - 22)
-    return jnp.round(x / u) * u
-
-
 def ksum_cumsum(s: KSum) -> KSum:
     """Inclusive cumulative sum of a compensated sum along its first axis, as a compensated sum.
 
@@ -170,7 +80,7 @@ def ksum_cumsum(s: KSum) -> KSum:
     partial sum of them is an integer times ``u`` below ``2**24 u``: that cumsum is exact) and a
     remainder below ``u / 2``, whose cumsum, like ``lo``'s, only adds errors far below the
     result's own precision; two plain cumsums, cheap to compile. Longer: the double-float scan of
-    :func:`df_cumsum`.
+    :func:`jmetrics._floor._sums.df_cumsum`.
 
     >>> import jax.numpy as jnp
     >>> c = ksum_cumsum(KSum(jnp.array([2.0**24, 1.0, 1.0]), jnp.array([0.0, 0.5, 0.5])))
@@ -182,7 +92,7 @@ def ksum_cumsum(s: KSum) -> KSum:
         whole = whole_part(hi, jnp.sum(jnp.abs(hi), axis=0))
         hi, lo = jnp.cumsum(whole, axis=0), jnp.cumsum(hi - whole, axis=0) + jnp.cumsum(lo, axis=0)
     else:
-        scan = _df_scan
+        scan = df_scan
         for _ in range(hi.ndim - 1):
             scan = jax.vmap(scan, in_axes=1, out_axes=1)
         hi, lo = scan(hi, lo)
@@ -201,7 +111,7 @@ def ksum_add(s: KSum, x: jax.Array) -> KSum:
         s = ksum_add(s, hi_part)
         x = (x - hi_part.astype(x.dtype)).astype(s.hi.dtype)
     x = x.astype(s.hi.dtype)
-    _, err = _two_sum(s.hi, x)
+    _, err = two_sum(s.hi, x)
     lo = s.lo + err
     # The new hi is recomputed after lo, reading lo (times 0, which XLA keeps for floats): this
     # orders the two, so a donated state updates both in place instead of copying the old hi

@@ -35,14 +35,13 @@ Where this differs from Keras 3 (each a case where Keras' result is an artefact)
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import (
+from jmetrics._floor._checks import (
     accum_dtype,
     as_array,
     check_same_shape,
@@ -408,33 +407,3 @@ def _out_of_unit(value: Any) -> bool:
     except (TypeError, ValueError):
         return False  # reported as a TypeError by the caller
     return not 0.0 <= v <= 1.0
-
-
-def check_int(metric: str, name: str, value: Any, low: int, allow_none: bool = True) -> None:
-    """Raise unless ``value`` is an int >= ``low`` (or None when allowed).
-
-    Worded as Keras 3's own check: ``Argument `num_thresholds` must be an integer > 0.``
-    """
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        bound = f"> {low - 1}" if low > 0 else f">= {low}"
-        raise ValueError(
-            f"{metric}: Argument `{name}` must be an integer {bound}"
-            f"{' or None' if allow_none else ''}. Received: {name}={value!r}."
-        )
-
-
-def check_unit(metric: str, name: str, value: Any) -> float:
-    """Raise unless ``value`` is a number in [0, 1]; return it as a float.
-
-    Worded as Keras 3's own check: ``Argument `recall` must be in the range [0, 1].``
-    """
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = math.nan
-    if not 0.0 <= v <= 1.0:
-        raise ValueError(f"{metric}: Argument `{name}` must be in the range [0, 1]. Received: "
-                         f"{name}={value!r}.")
-    return v

@@ -9,7 +9,6 @@ all the rows it is given, never one per sample, so ``jmetrics.Collection`` and `
 refuse it as a per-sample metric (averaged over batches it would give a wrong number).
 """
 
-import jmetrics.metrics as _metrics  # noqa: F401 - first: it imports this package's modules
 from jmetrics.sk._classification import *  # noqa: F403
 from jmetrics.sk._classification import __all__ as _classification_all
 from jmetrics.sk._common import UndefinedMetricWarning as UndefinedMetricWarning

@@ -25,7 +25,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype, check_choice
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._options import check_choice
 from jmetrics.sk._common import (
     check_targets,
     empty_targets,

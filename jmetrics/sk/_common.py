@@ -36,12 +36,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._dtypes import host_widen_half
 
 __all__ = [
     "Targets",
     "UndefinedMetricWarning",
     "check_consistent",
+    "column_or_1d",
     "check_finite",
     "check_targets",
     "empty_targets",
@@ -80,8 +82,7 @@ def host(x: Any, metric: str, arg: str) -> np.ndarray:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{metric}: {arg} must be an array of numbers; got {type(x).__name__}. {err}") from None
-    if a.dtype.kind == "f" and a.dtype.itemsize < 4 or str(a.dtype) == "bfloat16":
-        a = a.astype(np.float32)  # bfloat16 (NumPy kind "V") first: it is a number
+    a = host_widen_half(a)  # bfloat16 (NumPy kind "V") first: it is a number
     if a.dtype == object or a.dtype.kind in "USV":
         raise TypeError(f"{metric}: {arg} must be an array of numbers; got dtype {a.dtype}.")
     return a
@@ -206,6 +207,15 @@ def warn(metric: str, message: str, *, named: bool = True) -> None:
                   stacklevel=user_stacklevel())
 
 
+def column_or_1d(metric: str, a: np.ndarray) -> np.ndarray:
+    """scikit-learn's ``column_or_1d``: (n,) or (n, 1) to (n,)."""
+    if a.ndim == 2 and a.shape[1] == 1:
+        return a[:, 0]
+    if a.ndim != 1:
+        raise ValueError(f"{metric}: y should be a 1d array, got an array of shape {a.shape} instead.")
+    return a
+
+
 def check_consistent(metric: str, **arrays: Any) -> int:
     """scikit-learn's ``check_consistent_length``: all given arrays (``None`` skipped; a scalar
     ``sample_weight`` too) have the same first dimension; return it."""
@@ -215,16 +225,6 @@ def check_consistent(metric: str, **arrays: Any) -> int:
         raise ValueError(f"{metric}: Found input variables with inconsistent numbers of samples: "
                          f"{list(lengths.values())} ({', '.join(lengths)}).")
     return next(iter(lengths.values()))
-
-
-def safe_div(num: Any, den: Any, zero: Any = np.nan) -> Any:
-    """``num / den`` with ``zero`` where ``den == 0`` (works on NumPy and JAX arrays)."""
-    if isinstance(num, jax.Array) or isinstance(den, jax.Array):
-        return jnp.where(den != 0, num / jnp.where(den != 0, den, 1), zero)
-    num = np.asarray(num, dtype=np.float64)
-    den = np.asarray(den, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den != 0, num / np.where(den != 0, den, 1), zero)
 
 
 # Classification targets: scikit-learn's type_of_target and _check_targets, with label encoding.
@@ -272,9 +272,7 @@ def host_labels(metric: str, y: Any, arg: str) -> np.ndarray:
                 f"{metric}: You appear to be using a legacy multi-label data representation in {arg}. "
                 "Sequence of sequences are no longer supported; use a binary array or sparse matrix "
                 "instead - the MultiLabelBinarizer transformer can convert to this format.")
-    if a.dtype.kind == "f" and a.dtype.itemsize < 4 or str(a.dtype) == "bfloat16":
-        a = a.astype(np.float32)
-    return a
+    return host_widen_half(a)
 
 
 def _integral(a: np.ndarray) -> bool:

@@ -16,7 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype, check_choice
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._options import check_choice
 from jmetrics.sk._classification import _T, _counts, _labels, _result, _targets
 from jmetrics.sk._common import warn
 

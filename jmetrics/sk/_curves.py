@@ -1,7 +1,7 @@
 """Exact ROC, precision-recall and DET curves with scikit-learn semantics (host only).
 
 A curve has one point per distinct score, so its length depends on the values: the curves run on
-the host (NumPy, one sort of packed integer keys, see ``jmetrics.sk._sort``) and raise
+the host (NumPy, one sort of packed integer keys, see ``jmetrics._floor._sort``) and raise
 ``TypeError`` inside ``jit``. Ties and counts are exactly scikit-learn 1.9.1's, and so are the
 checks (``confusion_matrix_at_thresholds``: binary targets, or multiclass with ``pos_label``;
 ``pos_label`` by value, needed unless the labels are {0, 1} or {-1, 1}; labels of any type), the
@@ -21,9 +21,11 @@ from typing import Any
 import numpy as np
 from jax.typing import ArrayLike
 
+from jmetrics._floor._sort import drop_collinear, host_curve
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
+    column_or_1d,
     host,
     host_labels,
     host_result,
@@ -34,7 +36,6 @@ from jmetrics.sk._common import (
     warn,
 )
 from jmetrics.sk._score_inputs import is_label, pos_label_consistency, unique, unsupported_target
-from jmetrics.sk._sort import drop_collinear, host_curve
 
 __all__ = ["confusion_matrix_at_thresholds", "det_curve", "precision_recall_curve", "roc_curve"]
 
@@ -53,21 +54,12 @@ def _curve_inputs(metric: str, y_true: Any, y_score: Any, pos_label: Any, sample
     pos_label = pos_label_consistency(metric, pos_label, y)
     s = host(y_score, metric, "y_score")
     n = check_consistent(metric, y_true=y, y_score=s, sample_weight=sample_weight)
-    y, s = _column(metric, y), _column(metric, s)
+    y, s = column_or_1d(metric, y), column_or_1d(metric, s)
     check_finite(metric, "y_true", y)
     check_finite(metric, "y_score", s)
     w = host_weight(metric, sample_weight, n)
     tps, fps, thr = host_curve(is_label(y, pos_label), s, w)
     return tps.astype(np.float64), fps.astype(np.float64), thr, y, s
-
-
-def _column(metric: str, a: np.ndarray) -> np.ndarray:
-    """scikit-learn's ``column_or_1d``: (n,) or (n, 1) to (n,)."""
-    if a.ndim == 2 and a.shape[1] == 1:
-        return a[:, 0]
-    if a.ndim != 1:
-        raise ValueError(f"{metric}: y should be a 1d array, got an array of shape {a.shape} instead.")
-    return a
 
 
 def _keyword_options(version: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

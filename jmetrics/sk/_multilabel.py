@@ -19,7 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._ratios import weighted_mean
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
@@ -123,13 +124,6 @@ def _result(i: _Inputs, res: Any) -> Any:
     return host_result(res) if i.bad is None else poison(res, i.bad)
 
 
-def _avg(xp: Any, v: Any, w: Any) -> Any:
-    if w is None:
-        return v.mean()
-    with np.errstate(invalid="ignore", divide="ignore"):  # LRAP's all-zero weights: NaN
-        return (v * w).sum() / w.sum()
-
-
 def _dcg(xp: Any, y: Any, s: Any, k: int | None, log_base: float, ignore_ties: bool) -> Any:
     """Per-row DCG as sklearn's ``_dcg_sample_scores`` (tie-averaged unless ``ignore_ties``)."""
     n_labels = y.shape[1]
@@ -177,7 +171,7 @@ def dcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None, lo
     _check_k(metric, k)
     i = _inputs(metric, y_true, y_score, sample_weight)
     _check_documents(metric, i.y)
-    return _result(i, _avg(i.xp, _dcg(i.xp, i.y, i.s, k, log_base, ignore_ties), i.w))
+    return _result(i, weighted_mean(_dcg(i.xp, i.y, i.s, k, log_base, ignore_ties), i.w))
 
 
 def ndcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None,
@@ -198,7 +192,7 @@ def ndcg_score(y_true: ArrayLike, y_score: ArrayLike, *, k: int | None = None,
     _check_documents(metric, y)
     gain = _dcg(xp, y, i.s, k, 2, ignore_ties)
     ideal = _dcg(xp, y, y, k, 2, True) if xp is np else _ideal(y, k)
-    return _result(i, _avg(xp, xp.where(ideal == 0, 0.0, gain / xp.where(ideal == 0, 1, ideal)), i.w))
+    return _result(i, weighted_mean(xp.where(ideal == 0, 0.0, gain / xp.where(ideal == 0, 1, ideal)), i.w))
 
 
 def _nonnegative(metric: str, i: _Inputs) -> _Inputs:
@@ -246,7 +240,7 @@ def label_ranking_average_precision_score(y_true: ArrayLike, y_score: ArrayLike,
     nrel = rel.sum(axis=1)
     per = xp.where(rel, lrank / xp.maximum(rank, 1), 0).sum(axis=1) / xp.maximum(nrel, 1)
     per = xp.where((nrel == 0) | (nrel == y.shape[1]), 1.0, per)
-    return _result(i, _avg(xp, per, i.w))
+    return _result(i, weighted_mean(per, i.w))
 
 
 def coverage_error(y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: ArrayLike | None = None) -> jax.Array:
@@ -265,4 +259,4 @@ def coverage_error(y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: Arra
     xp, rel, s = i.xp, i.y != 0, i.s
     lowest = xp.where(rel, s, xp.inf).min(axis=1, keepdims=True)
     cov = xp.where(rel.any(axis=1), (s >= lowest).sum(axis=1), 0)
-    return _result(i, _avg(xp, cov.astype(i.y.dtype), i.w))
+    return _result(i, weighted_mean(cov.astype(i.y.dtype), i.w))

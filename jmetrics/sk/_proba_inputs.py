@@ -19,6 +19,7 @@ import numpy as np
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
+    column_or_1d,
     host,
     host_labels,
     host_weight,
@@ -134,8 +135,8 @@ def binary_targets(metric: str, y_true: Any, p: np.ndarray, sample_weight: Any,
                    pos_label: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``(onehot (N, 2), proba (N, 2), weights)`` of 1-D probabilities of ``pos_label``: given,
     else 1 for labels {0, 1} / {-1, 1}, else the larger of two numeric labels (scikit-learn)."""
-    y = _column(metric, host_labels(metric, y_true, "y_true"))
-    p = _column(metric, p)
+    y = column_or_1d(metric, host_labels(metric, y_true, "y_true"))
+    p = column_or_1d(metric, p)
     check_finite(metric, "y_true", y)
     n = check_consistent(metric, y_proba=p, y_true=y, sample_weight=sample_weight)
     w = host_weight(metric, sample_weight, n)
@@ -156,15 +157,6 @@ def binary_targets(metric: str, y_true: Any, p: np.ndarray, sample_weight: Any,
         pos_label = classes[-1]
     pos = is_label(y, pos_label).astype(np.int64)
     return np.stack([1 - pos, pos], axis=1), np.stack([1 - p, p], axis=1), w
-
-
-def _column(metric: str, a: np.ndarray) -> np.ndarray:
-    """scikit-learn's ``column_or_1d``: (n,) or (n, 1) to (n,)."""
-    if a.ndim == 2 and a.shape[1] == 1:
-        return a[:, 0]
-    if a.ndim != 1:
-        raise ValueError(f"{metric}: y should be a 1d array, got an array of shape {a.shape} instead.")
-    return a
 
 
 # ---- JAX path ---------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype, check_choice
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._options import check_choice
+from jmetrics._floor._ratios import weighted_mean
 from jmetrics.sk._common import (
     check_consistent,
     host_result,
@@ -40,9 +42,10 @@ __all__ = ["brier_score_loss", "d2_brier_score", "d2_log_loss_score", "log_loss"
 
 
 def _average(v: Any, w: Any, normalize: bool = True) -> Any:
-    if w is None:
-        return v.mean() if normalize else v.sum()
-    return (v * w).sum() / w.sum() if normalize else (v * w).sum()
+    """The weighted mean of the rows' values, or their weighted sum (``normalize=False``)."""
+    if normalize:
+        return weighted_mean(v, w)
+    return (v if w is None else v * w).sum()
 
 
 def _renamed(metric: str, y_proba: Any, y_pred: Any) -> Any:
@@ -155,7 +158,7 @@ def _d2_traced(metric: str, y_true: Any, y_proba: Any, sample_weight: Any, label
                rows: Any) -> jax.Array:
     onehot, p, w, bad = traced_targets(metric, y_true, y_proba, sample_weight, labels, pos_label)
     eps = _traced_eps(y_proba)
-    prior = onehot.mean(axis=0) if w is None else (onehot * w[:, None]).sum(axis=0) / w.sum()
+    prior = weighted_mean(onehot, w)
     null = jnp.broadcast_to(prior.astype(p.dtype), p.shape)
     return poison(1 - _average(rows(jnp, onehot, p, eps), w) / _average(rows(jnp, onehot, null, eps), w), bad)
 

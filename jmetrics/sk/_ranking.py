@@ -1,7 +1,7 @@
 """Exact ROC AUC and average precision with scikit-learn semantics.
 
 Ties are grouped exactly as scikit-learn groups them (one operating point per distinct score, so
-constant scores give ROC AUC 0.5) and counts are exact (see ``jmetrics.sk._sort``): results equal
+constant scores give ROC AUC 0.5) and counts are exact (see ``jmetrics._floor._sort``): results equal
 scikit-learn 1.9.1 to float32 rounding, also at 1e7 samples. Concrete inputs run on the host
 (NumPy, one sort of packed integer keys, several times faster than scikit-learn); traced inputs
 (inside ``jit``) run on the JAX path, where the problem type comes from shapes, classes from
@@ -19,9 +19,25 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype, check_choice
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._options import check_choice
+from jmetrics._floor._ratios import weighted_mean
+from jmetrics._floor._sort import (
+    curve_auc,
+    group_ap,
+    group_auc,
+    host_groups,
+    jax_groups,
+    split_ap,
+    split_auc,
+)
 from jmetrics.sk._common import check_consistent, host_result, is_traced, label_codes, poison, warn
-from jmetrics.sk._score_checks import any_bad, traced_binary01, traced_more_than_two
+from jmetrics.sk._score_checks import (
+    any_bad,
+    check_binary_scores,
+    traced_binary01,
+    traced_more_than_two,
+)
 from jmetrics.sk._score_inputs import (
     check_labels_param,
     host_scores,
@@ -32,15 +48,6 @@ from jmetrics.sk._score_inputs import (
     prepare,
     unique,
     unsupported_target,
-)
-from jmetrics.sk._sort import (
-    curve_auc,
-    group_ap,
-    group_auc,
-    host_groups,
-    jax_groups,
-    split_ap,
-    split_auc,
 )
 
 __all__ = ["average_precision_score", "roc_auc_score"]
@@ -111,7 +118,7 @@ def _average(kind: str, metric: str, y: Any, s: Any, w: Any, average: str | None
             scores = jax.vmap(lambda a, b: score(a, b, None))(y, s)
         else:
             scores = np.array([score(y[i], s[i], None) for i in range(y.shape[0])])
-        return _weighted_mean(xp, scores, w)
+        return weighted_mean(scores, w)
     if traced:  # one batched sort over the columns (one compile whatever C)
         scores = jax.vmap(lambda a, b: score(a, b, w), in_axes=(1, 1))(y, s)
     else:
@@ -126,12 +133,6 @@ def _average(kind: str, metric: str, y: Any, s: Any, w: Any, average: str | None
         res = (scores * aw).sum() / xp.where(total == 0, 1, total)
         return xp.where(xp.isclose(total, 0), 0.0, res)
     return scores.mean()
-
-
-def _weighted_mean(xp: Any, scores: Any, w: Any) -> Any:
-    if w is None:
-        return scores.mean()
-    return (scores * w).sum() / w.sum()
 
 
 def _shape_error(metric: str, s: Any) -> ValueError:
@@ -219,9 +220,7 @@ def _roc_auc_host(metric: str, y_true: Any, y_score: Any, average: Any, sample_w
         raise unsupported_target(metric, kind)
     w = host_weights(metric, y, s, sample_weight)
     if kind == "binary":
-        if s.ndim != 1:
-            raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got "
-                             f"{tuple(s.shape)}.")
+        check_binary_scores(metric, s)
         classes = unique(y)
         pos = is_label(y, classes[-1]) if classes.shape[0] == 2 else np.zeros(y.shape, bool)
         return _binary("auc", metric, pos, s, w, max_fpr)
@@ -279,9 +278,7 @@ def _roc_auc_traced(metric: str, y_true: Any, y_score: Any, average: Any, sample
                              "'sample_weight' must be None in this case.")
         return poison(_ovo(metric, enc, s, c, average, True), bad)
     if y.ndim == 1:
-        if s.ndim != 1:
-            raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got "
-                             f"{tuple(s.shape)}.")
+        check_binary_scores(metric, s)
         return poison(_binary("auc", metric, y == 1, s, w, max_fpr), any_bad(bad, traced_binary01(y)))
     if y.shape != s.shape:
         raise ValueError(f"{metric}: y_true and y_score must have the same shape for multilabel; "
@@ -383,9 +380,7 @@ def _ap_host(metric: str, y_true: Any, y_score: Any, average: Any, pos_label: An
         raise unsupported_target(metric, kind)
     w = host_weights(metric, y, s, sample_weight)
     if kind == "binary":
-        if s.ndim != 1:
-            raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got "
-                             f"{tuple(s.shape)}.")
+        check_binary_scores(metric, s)
         return _binary("ap", metric, is_label(y, pos_label), s, w)
     if y.shape != s.shape:
         raise ValueError(f"{metric}: y_true and y_score must have the same shape; got {tuple(y.shape)} and "

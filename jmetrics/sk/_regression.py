@@ -15,7 +15,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jmetrics._checks import accum_dtype
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._ratios import weighted_mean, weighted_variance
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
@@ -97,12 +98,6 @@ def _inputs(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, multioutp
     return xp is jnp, xp, y, p, w
 
 
-def _wmean(xp: Any, x: Any, w: Any) -> Any:
-    if w is None:
-        return x.mean(axis=0)
-    return (x * w[:, None]).sum(axis=0) / w.sum()
-
-
 def _assemble(xp: Any, num: Any, den: Any, multioutput: Any, force_finite: bool) -> Any:
     """sklearn's ``_assemble_r2_explained_variance``."""
     nz_den, nz_num = den != 0, num != 0
@@ -149,8 +144,8 @@ def r2_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_weight: ArrayLike |
     metric = "r2_score"
     traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput,
                                   ("raw_values", "uniform_average", "variance_weighted"))
-    num = _wmean(xp, (y - p) ** 2, w)
-    den = _wmean(xp, (y - _wmean(xp, y, w)) ** 2, w)
+    num = weighted_mean((y - p) ** 2, w)
+    den = weighted_variance(y, w)
     return _finish(traced, metric, _assemble(xp, num, den, multioutput, force_finite), y.shape[0])
 
 
@@ -168,8 +163,8 @@ def explained_variance_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_wei
     traced, xp, y, p, w = _inputs(metric, y_true, y_pred, sample_weight, multioutput,
                                   ("raw_values", "uniform_average", "variance_weighted"))
     d = y - p
-    num = _wmean(xp, (d - _wmean(xp, d, w)) ** 2, w)
-    den = _wmean(xp, (y - _wmean(xp, y, w)) ** 2, w)
+    num = weighted_variance(d, w)
+    den = weighted_variance(y, w)
     res = _assemble(xp, num, den, multioutput, force_finite)
     return res if traced else host_result(res)
 
@@ -177,7 +172,7 @@ def explained_variance_score(y_true: ArrayLike, y_pred: ArrayLike, *, sample_wei
 def _pinball(xp: Any, y: Any, p: Any, w: Any, alpha: float) -> Any:
     d = y - p
     loss = xp.where(d >= 0, alpha * d, (alpha - 1) * d)
-    return _wmean(xp, loss, w)
+    return weighted_mean(loss, w)
 
 
 def _average_outputs(xp: Any, errors: Any, multioutput: Any) -> Any:

@@ -64,3 +64,10 @@ def check_ndim(metric: str, arg: str, a: Any, allowed: tuple[int, ...] = (1, 2))
     if np.ndim(a) not in allowed:
         raise ValueError(f"{metric}: {arg} must be {' or '.join(f'{d}-D' for d in allowed)}; "
                          f"got shape {tuple(np.shape(a))}.")
+
+
+def check_binary_scores(metric: str, s: Any) -> None:
+    """Binary ``y_true`` takes one score per sample: ``y_score`` of shape ``(n_samples,)``."""
+    if s.ndim != 1:
+        raise ValueError(f"{metric}: y_score must have shape (n_samples,) for binary y_true; got "
+                         f"{tuple(s.shape)}.")

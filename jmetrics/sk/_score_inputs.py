@@ -37,6 +37,15 @@ from jmetrics.sk._score_checks import (
 __all__: list[str] = []
 
 
+def _vectors(y: Any, s: Any) -> tuple[Any, Any]:
+    """``(n, 1)`` labels become ``(n,)`` (``column_or_1d``), and so do ``(n, 1)`` scores of them."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if s.ndim == 2 and s.shape[1] == 1 and y.ndim == 1:
+        s = s[:, 0]
+    return y, s
+
+
 def prepare(metric: str, y_true: ArrayLike, y_score: ArrayLike, sample_weight: Any) -> tuple[Any, Any, Any, Any]:
     """Traced ``(y, s, w, bad)``: ``(n, 1)`` columns become vectors (``column_or_1d``).
 
@@ -46,10 +55,7 @@ def prepare(metric: str, y_true: ArrayLike, y_score: ArrayLike, sample_weight: A
     y, s = jnp.asarray(y_true), jnp.asarray(y_score)
     check_ndim(metric, "y_true", y)
     check_ndim(metric, "y_score", s)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if s.ndim == 2 and s.shape[1] == 1 and y.ndim == 1:
-        s = s[:, 0]
+    y, s = _vectors(y, s)
     n = check_consistent(metric, y_true=y, y_score=s)
     check_nonempty(metric, "y_true", y)
     w = jax_weight(metric, sample_weight, n)
@@ -76,10 +82,7 @@ def host_scores(metric: str, y_true: Any, y_score: Any) -> HostScores:
     check_ndim(metric, "y_score", s)
     check_nonempty(metric, "y_score", s)
     check_finite(metric, "y_score", s)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if s.ndim == 2 and s.shape[1] == 1 and y.ndim == 1:
-        s = s[:, 0]
+    y, s = _vectors(y, s)
     return HostScores(y, kind, s)
 
 

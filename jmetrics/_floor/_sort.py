@@ -27,10 +27,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jmetrics._checks import accum_dtype
-from jmetrics.metrics._state import _two_sum, df_cumsum
+from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._sums import df_cumsum, exact_sum
 
-__all__ = ["Groups", "curve_auc", "drop_collinear", "exact_sum", "host_curve", "jax_groups", "split_ap",
+__all__ = ["Groups", "curve_auc", "drop_collinear", "host_curve", "jax_groups", "split_ap",
            "split_auc"]
 
 _SIGN32 = np.uint32(0x80000000)
@@ -255,20 +255,6 @@ def curve_auc(metric: str, pos: np.ndarray, s: np.ndarray, w: np.ndarray,
 
 
 # ---- JAX path ---------------------------------------------------------------------------------
-def exact_sum(x: jax.Array) -> jax.Array:
-    """Compensated pairwise sum of a vector (error about one rounding of the result)."""
-    n = x.shape[0]
-    if n == 0:
-        return jnp.zeros((), x.dtype)
-    size = 1 << (n - 1).bit_length()
-    hi = jnp.pad(x, (0, size - n))
-    lo = jnp.zeros_like(hi)
-    while hi.shape[0] > 1:
-        s, e = _two_sum(hi[0::2], hi[1::2])
-        hi, lo = s, lo[0::2] + lo[1::2] + e
-    return hi[0] + lo[0]
-
-
 def _desc_keys(s: jax.Array) -> jax.Array:
     """Unsigned keys whose ascending order is the scores' descending order (-0.0 == 0.0)."""
     if s.dtype == jnp.float64:

@@ -7,7 +7,6 @@ time and never on traced values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import jax
@@ -21,7 +20,6 @@ __all__ = [
     "accum_dtype",
     "as_float",
     "as_array",
-    "check_choice",
     "check_same_shape",
     "float_dtype",
     "squeeze_or_expand",
@@ -90,15 +88,6 @@ def check_same_shape(
         raise ValueError(
             f"{metric}: {names[0]} and {names[1]} must have the same shape; "
             f"got {tuple(a.shape)} and {tuple(b.shape)}."
-        )
-
-
-def check_choice(metric: str, name: str, value: Any, allowed: Iterable[Any]) -> None:
-    """Raise ``ValueError`` unless ``value`` is one of ``allowed``, listing them."""
-    allowed = list(allowed)
-    if value not in allowed:
-        raise ValueError(
-            f"{metric}: {name} must be one of {allowed}; got {value!r}."
         )
 
 
