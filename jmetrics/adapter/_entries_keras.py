@@ -232,9 +232,9 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         higher_is_better=True, value_range=UNIT,
         formula="mean(y_true == y_pred, axis=-1) (exact equality)",
         keras2=("accuracy",), keras2_name="accuracy", keras3=("accuracy", "Accuracy"),
-        sk=sk.accuracy_score,
+        sk=sk.accuracy_score, aliases=("exact_accuracy",),
         note="The strings 'acc' and 'accuracy' (any case) select binary, sparse or categorical "
-        "accuracy (see 'acc' below); exact equality is jmetrics.accuracy or "
+        "accuracy (see 'acc' below); exact equality is 'exact_accuracy', jmetrics.accuracy or "
         "jmetrics.metrics.Accuracy().",
     ),
     Entry(
