@@ -6,7 +6,6 @@ Sources of the Keras columns: keras-semantics.md §1.1 (Keras 2.3.1 ``metrics.ge
 
 from __future__ import annotations
 
-import jmetrics.sk as sk
 from jmetrics.adapter._entry import ANY, COS, POS, UNIT, Entry
 from jmetrics.kernels._classification import (
     accuracy,
@@ -80,6 +79,51 @@ from jmetrics.metrics._wrappers import (
     SparseTopKCategoricalAccuracy,
     SquaredHinge,
     TopKCategoricalAccuracy,
+)
+from jmetrics.sk._classification import (
+    accuracy_score as sk_accuracy_score,
+)
+from jmetrics.sk._classification import (
+    f1_score as sk_f1_score,
+)
+from jmetrics.sk._classification import (
+    fbeta_score as sk_fbeta_score,
+)
+from jmetrics.sk._classification import (
+    jaccard_score as sk_jaccard_score,
+)
+from jmetrics.sk._classification import (
+    precision_score as sk_precision_score,
+)
+from jmetrics.sk._classification import (
+    recall_score as sk_recall_score,
+)
+from jmetrics.sk._confusion import (
+    cohen_kappa_score as sk_cohen_kappa_score,
+)
+from jmetrics.sk._confusion import (
+    confusion_matrix as sk_confusion_matrix,
+)
+from jmetrics.sk._confusion import (
+    matthews_corrcoef as sk_matthews_corrcoef,
+)
+from jmetrics.sk._curves import (
+    precision_recall_curve as sk_precision_recall_curve,
+)
+from jmetrics.sk._curves import (
+    roc_curve as sk_roc_curve,
+)
+from jmetrics.sk._probabilistic import (
+    log_loss as sk_log_loss,
+)
+from jmetrics.sk._ranking import (
+    roc_auc_score as sk_roc_auc_score,
+)
+from jmetrics.sk._regression import (
+    r2_score as sk_r2_score,
+)
+from jmetrics.sk._topk import (
+    top_k_accuracy_score as sk_top_k_accuracy_score,
 )
 
 __all__ = ["KERAS_ENTRIES"]
@@ -173,7 +217,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         formula="-mean(t log p + (1 - t) log(1 - p), axis), p clipped to [1e-7, 1 - 1e-7]",
         keras2=("binary_crossentropy",), keras2_name="binary_crossentropy",
         keras3=("binary_crossentropy", "bce", "BCE", "BinaryCrossentropy"),
-        sk=sk.log_loss,
+        sk=sk_log_loss,
         note="Averaged over samples it equals sklearn's log_loss for 0/1 labels (up to the "
         "clipping).",
     ),
@@ -184,7 +228,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         formula="-sum(t log p, axis), p renormalised to sum 1 and clipped to [1e-7, 1 - 1e-7]",
         keras2=("categorical_crossentropy",), keras2_name="categorical_crossentropy",
         keras3=("categorical_crossentropy", "CategoricalCrossentropy"),
-        sk=sk.log_loss,
+        sk=sk_log_loss,
     ),
     Entry(
         name="sparse_categorical_crossentropy", kernel=sparse_categorical_crossentropy,
@@ -193,7 +237,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         formula="-log(p[y_true]), p renormalised and clipped as categorical_crossentropy",
         keras2=("sparse_categorical_crossentropy",), keras2_name="sparse_categorical_crossentropy",
         keras3=("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"),
-        sk=sk.log_loss,
+        sk=sk_log_loss,
     ),
     Entry(
         name="binary_focal_crossentropy", kernel=binary_focal_crossentropy, streaming=None,
@@ -232,7 +276,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         higher_is_better=True, value_range=UNIT,
         formula="mean(y_true == y_pred, axis=-1) (exact equality)",
         keras2=("accuracy",), keras2_name="accuracy", keras3=("accuracy", "Accuracy"),
-        sk=sk.accuracy_score, aliases=("exact_accuracy",),
+        sk=sk_accuracy_score, aliases=("exact_accuracy",),
         note="The strings 'acc' and 'accuracy' (any case) select binary, sparse or categorical "
         "accuracy (see 'acc' below); exact equality is 'exact_accuracy', jmetrics.accuracy or "
         "jmetrics.metrics.Accuracy().",
@@ -242,7 +286,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         family="accuracy", higher_is_better=True, value_range=UNIT,
         formula="mean(y_true == (y_pred > threshold), axis=-1), threshold=0.5",
         keras2=("binary_accuracy",), keras2_name="binary_accuracy",
-        keras3=("binary_accuracy", "BinaryAccuracy"), sk=sk.accuracy_score,
+        keras3=("binary_accuracy", "BinaryAccuracy"), sk=sk_accuracy_score,
         note="Strict '>' as Keras 3 (Keras 2.3.1 rounded half to even: p = 2.0 was wrong there).",
     ),
     Entry(
@@ -251,7 +295,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         value_range=UNIT, formula="argmax(y_true, -1) == argmax(y_pred, -1) (first index on ties)",
         keras2=("categorical_accuracy",), keras2_name="categorical_accuracy",
         keras3=("categorical_accuracy", "CategoricalAccuracy"),
-        sk=sk.accuracy_score,
+        sk=sk_accuracy_score,
     ),
     Entry(
         name="sparse_categorical_accuracy", kernel=sparse_categorical_accuracy,
@@ -259,7 +303,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         value_range=UNIT, formula="y_true == argmax(y_pred, -1)",
         keras2=("sparse_categorical_accuracy",), keras2_name="sparse_categorical_accuracy",
         keras3=("sparse_categorical_accuracy", "SparseCategoricalAccuracy"),
-        sk=sk.accuracy_score,
+        sk=sk_accuracy_score,
     ),
     Entry(
         name="top_k_categorical_accuracy", kernel=top_k_categorical_accuracy,
@@ -268,7 +312,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         formula="1 + count(y_pred > y_pred[argmax(y_true)]) <= k (ties count as inside), k=5",
         keras2=("top_k_categorical_accuracy",), keras2_name="top_k_categorical_accuracy",
         keras3=("top_k_categorical_accuracy", "TopKCategoricalAccuracy"),
-        sk=sk.top_k_accuracy_score,
+        sk=sk_top_k_accuracy_score,
         note="Ties count in favour (TF's in_top_k); sklearn breaks ties by order.",
     ),
     Entry(
@@ -279,7 +323,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         keras2=("sparse_top_k_categorical_accuracy",),
         keras2_name="sparse_top_k_categorical_accuracy",
         keras3=("sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy"),
-        sk=sk.top_k_accuracy_score,
+        sk=sk_top_k_accuracy_score,
         note="Ties count in favour (TF's in_top_k); sklearn breaks ties by order.",
     ),
     # -- hinge --------------------------------------------------------------------------------
@@ -324,76 +368,76 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         name="r2_score", kernel=None, streaming=R2Score, family="correlation",
         higher_is_better=True, value_range=(None, 1.0),
         formula="1 - sum(w (t - p)**2) / sum(w (t - mean(t))**2), per column, then averaged",
-        keras3=("r2_score", "R2Score"), sk=sk.r2_score,
+        keras3=("r2_score", "R2Score"), sk=sk_r2_score,
     ),
     # -- confusion-count family ---------------------------------------------------------------
     Entry(
         name="true_positives", kernel=None, streaming=TruePositives, family="confusion",
         higher_is_better=True, value_range=POS,
         formula="sum(w * (y_true != 0) * (y_pred > threshold)), threshold=0.5",
-        keras3=("true_positives", "TruePositives"), sk=sk.confusion_matrix,
+        keras3=("true_positives", "TruePositives"), sk=sk_confusion_matrix,
     ),
     Entry(
         name="false_positives", kernel=None, streaming=FalsePositives, family="confusion",
         higher_is_better=False, value_range=POS,
         formula="sum(w * (y_true == 0) * (y_pred > threshold)), threshold=0.5",
-        keras3=("false_positives", "FalsePositives"), sk=sk.confusion_matrix,
+        keras3=("false_positives", "FalsePositives"), sk=sk_confusion_matrix,
     ),
     Entry(
         name="true_negatives", kernel=None, streaming=TrueNegatives, family="confusion",
         higher_is_better=True, value_range=POS,
         formula="sum(w * (y_true == 0) * (y_pred <= threshold)), threshold=0.5",
-        keras3=("true_negatives", "TrueNegatives"), sk=sk.confusion_matrix,
+        keras3=("true_negatives", "TrueNegatives"), sk=sk_confusion_matrix,
     ),
     Entry(
         name="false_negatives", kernel=None, streaming=FalseNegatives, family="confusion",
         higher_is_better=False, value_range=POS,
         formula="sum(w * (y_true != 0) * (y_pred <= threshold)), threshold=0.5",
-        keras3=("false_negatives", "FalseNegatives"), sk=sk.confusion_matrix,
+        keras3=("false_negatives", "FalseNegatives"), sk=sk_confusion_matrix,
     ),
     Entry(
         name="precision", kernel=None, streaming=Precision, family="confusion",
         higher_is_better=True, value_range=UNIT, formula="tp / (tp + fp), 0 when no positives",
-        keras3=("precision", "Precision"), sk=sk.precision_score,
+        keras3=("precision", "Precision"), sk=sk_precision_score,
     ),
     Entry(
         name="recall", kernel=None, streaming=Recall, family="confusion",
         higher_is_better=True, value_range=UNIT, formula="tp / (tp + fn), 0 when no positives",
-        keras3=("recall", "Recall"), sk=sk.recall_score,
+        keras3=("recall", "Recall"), sk=sk_recall_score,
     ),
     Entry(
         name="precision_at_recall", kernel=None, streaming=PrecisionAtRecall,
         family="confusion", higher_is_better=True, value_range=UNIT,
         formula="max precision over thresholds where recall >= recall_target (0 if none)",
         keras3=("precision_at_recall", "PrecisionAtRecall"),
-        sk=sk.precision_recall_curve,
+        sk=sk_precision_recall_curve,
     ),
     Entry(
         name="recall_at_precision", kernel=None, streaming=RecallAtPrecision,
         family="confusion", higher_is_better=True, value_range=UNIT,
         formula="max recall over thresholds where precision >= precision_target (0 if none)",
         keras3=("recall_at_precision", "RecallAtPrecision"),
-        sk=sk.precision_recall_curve,
+        sk=sk_precision_recall_curve,
     ),
     Entry(
         name="sensitivity_at_specificity", kernel=None, streaming=SensitivityAtSpecificity,
         family="confusion", higher_is_better=True, value_range=UNIT,
         formula="max sensitivity over thresholds where specificity >= target (0 if none)",
         keras3=("sensitivity_at_specificity", "SensitivityAtSpecificity"),
-        sk=sk.roc_curve,
+        sk=sk_roc_curve,
     ),
     Entry(
         name="specificity_at_sensitivity", kernel=None, streaming=SpecificityAtSensitivity,
         family="confusion", higher_is_better=True, value_range=UNIT,
         formula="max specificity over thresholds where sensitivity >= target (0 if none)",
         keras3=("specificity_at_sensitivity", "SpecificityAtSensitivity"),
-        sk=sk.roc_curve,
+        sk=sk_roc_curve,
     ),
     Entry(
         name="auc", kernel=None, streaming=AUC, family="confusion", higher_is_better=True,
         value_range=UNIT,
         formula="area under the ROC (or PR) curve over num_thresholds=200 bins",
-        keras3=("auc", "AUC"), sk=sk.roc_auc_score,
+        keras3=("auc", "AUC"), sk=sk_roc_auc_score,
         note="Binned like Keras; curve='PR' approximates sklearn's average_precision_score. "
         "See docs/exact-vs-binned-auc.md.",
     ),
@@ -401,51 +445,51 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         name="f1_score", kernel=None, streaming=F1Score, family="confusion",
         higher_is_better=True, value_range=UNIT,
         formula="2 P R / (P + R), per class, then averaged by `average`",
-        keras3=("f1_score", "F1Score"), sk=sk.f1_score,
+        keras3=("f1_score", "F1Score"), sk=sk_f1_score,
     ),
     Entry(
         name="fbeta_score", kernel=None, streaming=FBetaScore, family="confusion",
         higher_is_better=True, value_range=UNIT,
         formula="(1 + beta**2) P R / (beta**2 P + R), per class, then averaged by `average`",
-        keras3=("f_beta_score", "FBetaScore"), sk=sk.fbeta_score,
+        keras3=("f_beta_score", "FBetaScore"), sk=sk_fbeta_score,
     ),
     # -- IoU ----------------------------------------------------------------------------------
     Entry(
         name="iou", kernel=None, streaming=IoU, family="iou", higher_is_better=True,
         value_range=UNIT,
         formula="mean over target classes of tp / (tp + fp + fn) from the confusion matrix",
-        keras3=("io_u", "IoU"), sk=sk.jaccard_score,
+        keras3=("io_u", "IoU"), sk=sk_jaccard_score,
     ),
     Entry(
         name="binary_iou", kernel=None, streaming=BinaryIoU, family="iou",
         higher_is_better=True, value_range=UNIT,
         formula="IoU of classes (0, 1) with y_pred >= threshold -> 1, threshold=0.5",
-        keras3=("binary_io_u", "BinaryIoU"), sk=sk.jaccard_score,
+        keras3=("binary_io_u", "BinaryIoU"), sk=sk_jaccard_score,
     ),
     Entry(
         name="mean_iou", kernel=None, streaming=MeanIoU, family="iou", higher_is_better=True,
         value_range=UNIT, formula="IoU averaged over all num_classes classes",
-        keras3=("mean_io_u", "MeanIoU"), sk=sk.jaccard_score,
+        keras3=("mean_io_u", "MeanIoU"), sk=sk_jaccard_score,
         note="sklearn equivalent: jaccard_score(average='macro') over the classes present.",
     ),
     Entry(
         name="one_hot_iou", kernel=None, streaming=OneHotIoU, family="iou",
         higher_is_better=True, value_range=UNIT,
         formula="IoU of argmax(y_true) against argmax(y_pred)",
-        keras3=("one_hot_io_u", "OneHotIoU"), sk=sk.jaccard_score,
+        keras3=("one_hot_io_u", "OneHotIoU"), sk=sk_jaccard_score,
     ),
     Entry(
         name="one_hot_mean_iou", kernel=None, streaming=OneHotMeanIoU, family="iou",
         higher_is_better=True, value_range=UNIT,
         formula="MeanIoU of argmax(y_true) against argmax(y_pred)",
-        keras3=("one_hot_mean_io_u", "OneHotMeanIoU"), sk=sk.jaccard_score,
+        keras3=("one_hot_mean_io_u", "OneHotMeanIoU"), sk=sk_jaccard_score,
     ),
     # -- confusion matrix and agreement -------------------------------------------------------
     Entry(
         name="confusion_matrix", kernel=None, streaming=ConfusionMatrix, family="agreement",
         higher_is_better=None, value_range=POS,
         formula="M[i, j] = sum of w over rows with y_true = i and y_pred = j, over the stream",
-        sk=sk.confusion_matrix, aliases=("ConfusionMatrix",),
+        sk=sk_confusion_matrix, aliases=("ConfusionMatrix",),
         note="Equals sklearn's confusion_matrix with labels=range(num_classes) (and its normalize "
         "modes) as floats; y_pred may be scores (argmax) or, with threshold, binary scores.",
     ),
@@ -453,7 +497,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         name="matthews_corr_coef", kernel=None, streaming=MatthewsCorrCoef,
         family="agreement", higher_is_better=True, value_range=COS,
         formula="(c s - sum_k p_k t_k) / sqrt((s**2 - sum_k p_k**2) (s**2 - sum_k t_k**2)) of M",
-        sk=sk.matthews_corrcoef,
+        sk=sk_matthews_corrcoef,
         aliases=("MatthewsCorrCoef", "matthews_corrcoef"),
         note="c: trace of the confusion matrix M, s: its total, t and p: its row and column sums; "
         "0 when the denominator is 0, as sklearn.",
@@ -462,7 +506,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         name="cohen_kappa", kernel=None, streaming=CohenKappa, family="agreement",
         higher_is_better=True, value_range=COS,
         formula="1 - sum(W * M) / sum(W * outer(p, t) / s), W by weights=None/'linear'/'quadratic'",
-        sk=sk.cohen_kappa_score,
+        sk=sk_cohen_kappa_score,
         aliases=("CohenKappa", "cohen_kappa_score"),
         note="Equals sklearn's cohen_kappa_score with labels=range(num_classes): the weighted forms "
         "weigh by class id. NaN when undefined, as sklearn's default replace_undefined_by.",

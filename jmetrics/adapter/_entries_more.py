@@ -8,7 +8,6 @@ function is called on a small clean input (the common tests and the adversarial 
 
 from __future__ import annotations
 
-import jmetrics.sk as sk
 from jmetrics.adapter._entry import ANY, POS, UNIT, Entry, SkEntry
 from jmetrics.metrics._calibration import (
     ExpectedCalibrationError,
@@ -40,6 +39,108 @@ from jmetrics.metrics._ranking_classes import (
 )
 from jmetrics.metrics._wrappers_compose import ClasswiseWrapper, MultitaskWrapper
 from jmetrics.metrics._wrappers_history import MetricTracker, Running
+from jmetrics.sk._classification import (
+    accuracy_score as sk_accuracy_score,
+)
+from jmetrics.sk._classification import (
+    f1_score as sk_f1_score,
+)
+from jmetrics.sk._classification import (
+    fbeta_score as sk_fbeta_score,
+)
+from jmetrics.sk._classification import (
+    hamming_loss as sk_hamming_loss,
+)
+from jmetrics.sk._classification import (
+    jaccard_score as sk_jaccard_score,
+)
+from jmetrics.sk._classification import (
+    precision_recall_fscore_support as sk_precision_recall_fscore_support,
+)
+from jmetrics.sk._classification import (
+    precision_score as sk_precision_score,
+)
+from jmetrics.sk._classification import (
+    recall_score as sk_recall_score,
+)
+from jmetrics.sk._confusion import (
+    balanced_accuracy_score as sk_balanced_accuracy_score,
+)
+from jmetrics.sk._confusion import (
+    cohen_kappa_score as sk_cohen_kappa_score,
+)
+from jmetrics.sk._confusion import (
+    confusion_matrix as sk_confusion_matrix,
+)
+from jmetrics.sk._confusion import (
+    matthews_corrcoef as sk_matthews_corrcoef,
+)
+from jmetrics.sk._confusion import (
+    multilabel_confusion_matrix as sk_multilabel_confusion_matrix,
+)
+from jmetrics.sk._curves import (
+    confusion_matrix_at_thresholds as sk_confusion_matrix_at_thresholds,
+)
+from jmetrics.sk._curves import (
+    det_curve as sk_det_curve,
+)
+from jmetrics.sk._curves import (
+    precision_recall_curve as sk_precision_recall_curve,
+)
+from jmetrics.sk._curves import (
+    roc_curve as sk_roc_curve,
+)
+from jmetrics.sk._multilabel import (
+    coverage_error as sk_coverage_error,
+)
+from jmetrics.sk._multilabel import (
+    dcg_score as sk_dcg_score,
+)
+from jmetrics.sk._multilabel import (
+    label_ranking_average_precision_score as sk_label_ranking_average_precision_score,
+)
+from jmetrics.sk._multilabel import (
+    ndcg_score as sk_ndcg_score,
+)
+from jmetrics.sk._probabilistic import (
+    brier_score_loss as sk_brier_score_loss,
+)
+from jmetrics.sk._probabilistic import (
+    d2_brier_score as sk_d2_brier_score,
+)
+from jmetrics.sk._probabilistic import (
+    d2_log_loss_score as sk_d2_log_loss_score,
+)
+from jmetrics.sk._probabilistic import (
+    log_loss as sk_log_loss,
+)
+from jmetrics.sk._ranking import (
+    average_precision_score as sk_average_precision_score,
+)
+from jmetrics.sk._ranking import (
+    roc_auc_score as sk_roc_auc_score,
+)
+from jmetrics.sk._regression import (
+    d2_absolute_error_score as sk_d2_absolute_error_score,
+)
+from jmetrics.sk._regression import (
+    d2_pinball_score as sk_d2_pinball_score,
+)
+from jmetrics.sk._regression import (
+    explained_variance_score as sk_explained_variance_score,
+)
+from jmetrics.sk._regression import (
+    mean_pinball_loss as sk_mean_pinball_loss,
+)
+from jmetrics.sk._regression import (
+    r2_score as sk_r2_score,
+)
+from jmetrics.sk._report import (
+    classification_report as sk_classification_report,
+)
+from jmetrics.sk._topk import (
+    top_k_accuracy_score as sk_top_k_accuracy_score,
+)
 
 __all__ = ["MORE_ENTRIES", "SK_ENTRIES"]
 
@@ -53,7 +154,7 @@ MORE_ENTRIES: tuple[Entry, ...] = (
         name="exact_auc", kernel=None, streaming=ExactAUC, family="confusion",
         higher_is_better=True, value_range=UNIT,
         formula="exact ROC AUC (or, curve='PR', average precision) of every row folded in",
-        sk=sk.roc_auc_score, aliases=("ExactAUC",),
+        sk=sk_roc_auc_score, aliases=("ExactAUC",),
         note="Keeps up to capacity rows; curve='PR' equals sklearn's average_precision_score. "
         "See docs/exact-vs-binned-auc.md.",
     ),
@@ -85,7 +186,7 @@ MORE_ENTRIES: tuple[Entry, ...] = (
     Entry(
         name="ndcg", kernel=None, streaming=NDCG, family="ranking", higher_is_better=True,
         value_range=UNIT, formula="DCG@k / ideal DCG@k per query, gain 2**rel - 1 / log2(rank + 1)",
-        sk=sk.ndcg_score, aliases=("NDCG",), at=("ndcg", "NDCG"),
+        sk=sk_ndcg_score, aliases=("NDCG",), at=("ndcg", "NDCG"),
         functions=(ndcg_at_k, ranking_metrics),
         note=_RANKING_NOTE + " With gain='linear' it equals sklearn's ndcg_score; "
         "ranking_metrics gives several ranking metrics at several k from one sort.",
@@ -93,7 +194,7 @@ MORE_ENTRIES: tuple[Entry, ...] = (
     Entry(
         name="dcg", kernel=None, streaming=DCG, family="ranking", higher_is_better=True,
         value_range=POS, formula="sum over the top k of gain(rel) / log2(rank + 1) per query",
-        sk=sk.dcg_score, aliases=("DCG",), at=("dcg", "DCG"), functions=(dcg_at_k,),
+        sk=sk_dcg_score, aliases=("DCG",), at=("dcg", "DCG"), functions=(dcg_at_k,),
         note=_RANKING_NOTE + " With gain='linear' it equals sklearn's dcg_score.",
     ),
     Entry(
@@ -160,38 +261,38 @@ MORE_ENTRIES: tuple[Entry, ...] = (
 
 _CM = (("labels", (0, 1)),)  # the class set of a confusion matrix: static under jit
 SK_ENTRIES: tuple[SkEntry, ...] = (
-    SkEntry(sk.accuracy_score, "sklabels"),
-    SkEntry(sk.balanced_accuracy_score, "sklabels"),
-    SkEntry(sk.cohen_kappa_score, "sklabels", _CM),
-    SkEntry(sk.confusion_matrix, "sklabels", _CM),
-    SkEntry(sk.f1_score, "sklabels"),
-    SkEntry(sk.fbeta_score, "sklabels", (("beta", 2.0),)),
-    SkEntry(sk.hamming_loss, "sklabels"),
-    SkEntry(sk.jaccard_score, "sklabels"),
-    SkEntry(sk.matthews_corrcoef, "sklabels"),
-    SkEntry(sk.multilabel_confusion_matrix, "sklabels", _CM),
-    SkEntry(sk.precision_recall_fscore_support, "sklabels", (("average", "binary"),)),
-    SkEntry(sk.precision_score, "sklabels"),
-    SkEntry(sk.recall_score, "sklabels"),
-    SkEntry(sk.roc_auc_score, "skbinary"),
-    SkEntry(sk.average_precision_score, "skbinary"),
-    SkEntry(sk.roc_curve, "skbinary"),
-    SkEntry(sk.precision_recall_curve, "skbinary"),
-    SkEntry(sk.det_curve, "skbinary"),
-    SkEntry(sk.confusion_matrix_at_thresholds, "skbinary"),
-    SkEntry(sk.classification_report, "sklabels", (("output_dict", True),)),
-    SkEntry(sk.brier_score_loss, "skbinary"),
-    SkEntry(sk.log_loss, "skbinary"),
-    SkEntry(sk.d2_log_loss_score, "skbinary"),
-    SkEntry(sk.d2_brier_score, "skbinary"),
-    SkEntry(sk.top_k_accuracy_score, "sksparse", (("k", 2),)),
-    SkEntry(sk.coverage_error, "multilabel"),
-    SkEntry(sk.label_ranking_average_precision_score, "multilabel"),
-    SkEntry(sk.dcg_score, "multilabel"),
-    SkEntry(sk.ndcg_score, "multilabel"),
-    SkEntry(sk.r2_score, "skregression"),
-    SkEntry(sk.explained_variance_score, "skregression"),
-    SkEntry(sk.mean_pinball_loss, "skregression"),
-    SkEntry(sk.d2_pinball_score, "skregression"),
-    SkEntry(sk.d2_absolute_error_score, "skregression"),
+    SkEntry(sk_accuracy_score, "sklabels"),
+    SkEntry(sk_balanced_accuracy_score, "sklabels"),
+    SkEntry(sk_cohen_kappa_score, "sklabels", _CM),
+    SkEntry(sk_confusion_matrix, "sklabels", _CM),
+    SkEntry(sk_f1_score, "sklabels"),
+    SkEntry(sk_fbeta_score, "sklabels", (("beta", 2.0),)),
+    SkEntry(sk_hamming_loss, "sklabels"),
+    SkEntry(sk_jaccard_score, "sklabels"),
+    SkEntry(sk_matthews_corrcoef, "sklabels"),
+    SkEntry(sk_multilabel_confusion_matrix, "sklabels", _CM),
+    SkEntry(sk_precision_recall_fscore_support, "sklabels", (("average", "binary"),)),
+    SkEntry(sk_precision_score, "sklabels"),
+    SkEntry(sk_recall_score, "sklabels"),
+    SkEntry(sk_roc_auc_score, "skbinary"),
+    SkEntry(sk_average_precision_score, "skbinary"),
+    SkEntry(sk_roc_curve, "skbinary"),
+    SkEntry(sk_precision_recall_curve, "skbinary"),
+    SkEntry(sk_det_curve, "skbinary"),
+    SkEntry(sk_confusion_matrix_at_thresholds, "skbinary"),
+    SkEntry(sk_classification_report, "sklabels", (("output_dict", True),)),
+    SkEntry(sk_brier_score_loss, "skbinary"),
+    SkEntry(sk_log_loss, "skbinary"),
+    SkEntry(sk_d2_log_loss_score, "skbinary"),
+    SkEntry(sk_d2_brier_score, "skbinary"),
+    SkEntry(sk_top_k_accuracy_score, "sksparse", (("k", 2),)),
+    SkEntry(sk_coverage_error, "multilabel"),
+    SkEntry(sk_label_ranking_average_precision_score, "multilabel"),
+    SkEntry(sk_dcg_score, "multilabel"),
+    SkEntry(sk_ndcg_score, "multilabel"),
+    SkEntry(sk_r2_score, "skregression"),
+    SkEntry(sk_explained_variance_score, "skregression"),
+    SkEntry(sk_mean_pinball_loss, "skregression"),
+    SkEntry(sk_d2_pinball_score, "skregression"),
+    SkEntry(sk_d2_absolute_error_score, "skregression"),
 )
