@@ -53,18 +53,9 @@ from jmetrics.metrics._confusion import (
 )
 from jmetrics.metrics._fbeta import F1Score, FBetaScore
 from jmetrics.metrics._iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
-from jmetrics.metrics._reduction import Mean, MeanMetricWrapper, Sum
-from jmetrics.metrics._regression import R2Score
-from jmetrics.metrics._wrappers import (
-    Accuracy,
-    BinaryAccuracy,
-    BinaryCrossentropy,
-    CategoricalAccuracy,
-    CategoricalCrossentropy,
-    CategoricalHinge,
+from jmetrics.metrics._means import (
     ConcordanceCorrelation,
     CosineSimilarity,
-    Hinge,
     KLDivergence,
     LogCoshError,
     MeanAbsoluteError,
@@ -74,12 +65,23 @@ from jmetrics.metrics._wrappers import (
     PearsonCorrelation,
     Poisson,
     RootMeanSquaredError,
+)
+from jmetrics.metrics._means_classification import (
+    Accuracy,
+    BinaryAccuracy,
+    BinaryCrossentropy,
+    CategoricalAccuracy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
     SparseCategoricalAccuracy,
     SparseCategoricalCrossentropy,
     SparseTopKCategoricalAccuracy,
     SquaredHinge,
     TopKCategoricalAccuracy,
 )
+from jmetrics.metrics._r2 import R2Score
+from jmetrics.metrics._reduction import Mean, MeanMetricWrapper, Sum
 from jmetrics.sk._classification import (
     accuracy_score as sk_accuracy_score,
 )
