@@ -5,9 +5,9 @@ oracle (Keras 3 on the JAX backend, scikit-learn 1.9.1), on a *stream* of batche
 then the bad one; per-sample functions and scikit-learn functions see the bad batch alone). An
 :class:`InputClass` turns a clean batch of an input kind into one bad batch.
 
-Faces are built from the public API and the registry (``jmetrics.ENTRIES`` names each kernel's
-streaming class, hence its input kind; Keras 3 counterparts are found under the unit's own name);
-the few units whose inputs cannot be derived declare them in ``SK_SPECS`` / ``KIND_OF``.
+Faces are built from the public API and the registry: ``jmetrics.ENTRIES`` gives each kernel's and
+function form's input kind, ``SK_ENTRIES`` each ``jmetrics.sk`` function's kind and options; Keras 3
+counterparts are found under the unit's own name.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ import numpy as np
 
 import jmetrics
 import jmetrics.metrics as jm
-import jmetrics.sk as jsk
-from jmetrics.adapter._table import ENTRIES
+from jmetrics.adapter._table import ENTRIES, SK_ENTRIES
 from jmetrics.metrics._base import snake_case
 
 N = 6  # rows per batch
@@ -108,20 +107,10 @@ def _cast(x: Any) -> Any:
 
 # -- kernels (per-sample functions) ------------------------------------------------------------
 def _kernel_kinds() -> dict[Any, str]:
-    kinds: dict[Any, str] = {}
-    for e in ENTRIES:
-        if e.kernel and e.streaming:
-            kinds[getattr(jmetrics, e.kernel)] = getattr(jm, e.streaming).input_kind
-    kinds.update({
-        jmetrics.huber: "regression", jmetrics.binary_focal_crossentropy: "binary",
-        jmetrics.categorical_focal_crossentropy: "categorical",
-        jmetrics.auto_accuracy: "binary", jmetrics.auto_crossentropy: "binary",
-        jm.expected_calibration_error: "categorical", jm.max_calibration_error: "categorical",
-        jm.reliability_diagram: "categorical",
-    })
-    for fn in (jm.ndcg_at_k, jm.dcg_at_k, jm.precision_at_k, jm.recall_at_k, jm.hit_rate_at_k,
-               jm.average_precision_at_k, jm.reciprocal_rank, jm.ranking_metrics):
-        kinds[fn] = "multilabel"
+    kinds: dict[Any, str] = {fn: e.kind for e in ENTRIES for fn in (e.kernel, *e.functions)
+                             if fn is not None}
+    # the shape-dispatching functions are held to their binary form
+    kinds.update({jmetrics.auto_accuracy: "binary", jmetrics.auto_crossentropy: "binary"})
     return kinds
 
 
@@ -293,55 +282,12 @@ def class_face(name: str, cls: type, **options: Any) -> Face:
 
 
 # -- scikit-learn functions --------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class SkSpec:
-    kind: str
-    kw: tuple[tuple[str, Any], ...] = ()  # options for the jmetrics function and sklearn (the
-    # class set of a confusion matrix is static under jit: it is given to both)
-
-
-_CM = (("labels", (0, 1)),)
-SK_SPECS: dict[Any, SkSpec] = {
-    jsk.accuracy_score: SkSpec("sklabels"),
-    jsk.balanced_accuracy_score: SkSpec("sklabels"),
-    jsk.cohen_kappa_score: SkSpec("sklabels", kw=_CM),
-    jsk.confusion_matrix: SkSpec("sklabels", kw=_CM),
-    jsk.f1_score: SkSpec("sklabels"),
-    jsk.fbeta_score: SkSpec("sklabels", kw=(("beta", 2.0),)),
-    jsk.hamming_loss: SkSpec("sklabels"),
-    jsk.jaccard_score: SkSpec("sklabels"),
-    jsk.matthews_corrcoef: SkSpec("sklabels"),
-    jsk.multilabel_confusion_matrix: SkSpec("sklabels", kw=_CM),
-    jsk.precision_recall_fscore_support: SkSpec("sklabels", kw=(("average", "binary"),)),
-    jsk.precision_score: SkSpec("sklabels"),
-    jsk.recall_score: SkSpec("sklabels"),
-    jsk.roc_auc_score: SkSpec("skbinary"),
-    jsk.average_precision_score: SkSpec("skbinary"),
-    jsk.roc_curve: SkSpec("skbinary"),
-    jsk.precision_recall_curve: SkSpec("skbinary"),
-    jsk.det_curve: SkSpec("skbinary"),
-    jsk.confusion_matrix_at_thresholds: SkSpec("skbinary"),
-    jsk.classification_report: SkSpec("sklabels", kw=(("output_dict", True),)),
-    jsk.brier_score_loss: SkSpec("skbinary"),
-    jsk.log_loss: SkSpec("skbinary"),
-    jsk.d2_log_loss_score: SkSpec("skbinary"),
-    jsk.d2_brier_score: SkSpec("skbinary"),
-    jsk.top_k_accuracy_score: SkSpec("sksparse", kw=(("k", 2),)),
-    jsk.coverage_error: SkSpec("multilabel"),
-    jsk.label_ranking_average_precision_score: SkSpec("multilabel"),
-    jsk.dcg_score: SkSpec("multilabel"),
-    jsk.ndcg_score: SkSpec("multilabel"),
-    jsk.r2_score: SkSpec("skregression"),
-    jsk.explained_variance_score: SkSpec("skregression"),
-    jsk.mean_pinball_loss: SkSpec("skregression"),
-    jsk.d2_pinball_score: SkSpec("skregression"),
-    jsk.d2_absolute_error_score: SkSpec("skregression"),
-}
+SK_SPECS = {s.fn: s for s in SK_ENTRIES}  # kind and options (for jmetrics and sklearn alike)
 
 
 def sk_face(name: str, fn: Callable[..., Any], traceable: bool) -> Face:
     spec = SK_SPECS[fn]
-    kw = dict(spec.kw)
+    kw = dict(spec.options)
     params = list(inspect.signature(fn).parameters)
     jitted_fn = jax.jit(lambda t, p, w: fn(t, p, sample_weight=w, **kw))
 

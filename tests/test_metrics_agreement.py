@@ -293,9 +293,9 @@ def test_options_are_checked(cls, kw, match):
 
 
 def test_names_resolve_to_the_classes():
-    assert jmetrics.metric_info("matthews_corrcoef").streaming == "MatthewsCorrCoef"
-    assert jmetrics.metric_info("cohen_kappa_score").streaming == "CohenKappa"
-    assert jmetrics.metric_info("ConfusionMatrix").streaming == "ConfusionMatrix"
+    assert jmetrics.metric_info("matthews_corrcoef").streaming is jmetrics.metrics.MatthewsCorrCoef
+    assert jmetrics.metric_info("cohen_kappa_score").streaming is jmetrics.metrics.CohenKappa
+    assert jmetrics.metric_info("ConfusionMatrix").streaming is jmetrics.metrics.ConfusionMatrix
     with pytest.raises(TypeError, match=r"CohenKappa, which needs arguments .*num_classes=3"):
         jmetrics.metrics.get("cohen_kappa")
     back = jmetrics.deserialize(jmetrics.serialize(jm.CohenKappa(4, weights="linear")))

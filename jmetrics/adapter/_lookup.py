@@ -1,19 +1,18 @@
-"""The alias table and the registry as lookups: strings to entries, names to kernels and classes.
+"""The registry as lookups: strings to entries (every alias, and ``'<short>@<k>'``).
 
-Kernels and streaming classes are looked up by name when asked for, so this module imports
-whatever state the lower layers are in.
+The entries hold the kernels and classes themselves, so nothing here looks a name up in a module.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 from jmetrics.adapter._table import AUTO, ENTRIES, AutoEntry, Entry
 from jmetrics.metrics._base import Metric
+from jmetrics.metrics._reduction import MeanMetricWrapper
 
 __all__ = ["metric_info"]
 
@@ -24,7 +23,8 @@ _REGISTRY: dict[str, Any] = {}
 # -- the table as lookups ----------------------------------------------------------------------
 def entry_strings(entry: Entry) -> tuple[str, ...]:
     """Every string that resolves to ``entry``, canonical name first, without repeats."""
-    keys = (entry.name, entry.kernel, *entry.aliases, *entry.keras2, *entry.keras2_loss,
+    kernel = entry.kernel.__name__ if entry.kernel is not None else None
+    keys = (entry.name, kernel, *entry.aliases, *entry.keras2, *entry.keras2_loss,
             *entry.keras3, *entry.keras3_loss)
     return tuple(dict.fromkeys(k for k in keys if k))
 
@@ -38,6 +38,29 @@ def _index() -> dict[str, Entry | AutoEntry]:
     for auto in AUTO:
         index[auto.name] = auto
     return index
+
+
+@functools.cache
+def _at_index() -> dict[str, Entry]:
+    return {short: entry for entry in ENTRIES for short in entry.at}
+
+
+def parse_at(identifier: str) -> tuple[Entry, int] | None:
+    """``'<short>@<k>'`` (``'ndcg@5'``) -> (the entry, k); None for a string without ``@``.
+
+    >>> entry, k = parse_at("ndcg@5")
+    >>> entry.streaming.__name__, k
+    ('NDCG', 5)
+    """
+    base, sep, k = identifier.rpartition("@")
+    if not sep:
+        return None
+    entry = _at_index().get(base)
+    if entry is None or not k.isdigit() or int(k) < 1:
+        shorts = ", ".join(_at_index())
+        raise ValueError(f'Unknown metric "{identifier}": "<name>@<k>" takes a name among '
+                         f"{shorts} and a positive integer k, e.g. \"ndcg@5\".")
+    return entry, int(k)
 
 
 def _auto(identifier: str) -> AutoEntry | None:
@@ -69,37 +92,22 @@ def metric_info(identifier: str) -> Entry | AutoEntry:
     if not isinstance(identifier, str):
         raise TypeError(f"metric_info: identifier must be a string; got {type(identifier).__name__}.")
     found = _auto(identifier) or _index().get(identifier)
+    if found is None and identifier not in _REGISTRY:
+        at = parse_at(identifier)
+        found = at[0] if at else None
     if found is None:
         raise _unknown(identifier)
     return found
 
 
-def _kernel(name: str) -> Callable[..., Any]:
-    from jmetrics import kernels
-
-    fn = getattr(kernels, name, None)
-    if fn is None:
-        raise ValueError(f"{name}: the kernel jmetrics.kernels.{name} is not available in this build.")
-    return fn  # type: ignore[no-any-return]
-
-
-def _class(name: str) -> type[Metric]:
-    metrics = importlib.import_module("jmetrics.metrics")
-    cls = getattr(metrics, name, None)
-    if cls is None:
-        raise ValueError(f"{name}: the class jmetrics.metrics.{name} is not available in this build.")
-    return cls  # type: ignore[no-any-return]
-
-
 def _wrap(fn: Callable[..., Any], name: str | None = None) -> Metric:
     """``MeanMetricWrapper(fn, name=name)``."""
-    wrapper: Any = _class("MeanMetricWrapper")
-    return wrapper(fn, name=name)  # type: ignore[no-any-return]
+    return MeanMetricWrapper(fn, name=name)
 
 
-def _instantiate(cls: type[Metric], identifier: str, name: str | None = None) -> Metric:
+def _instantiate(cls: Any, identifier: str, name: str | None = None, **options: Any) -> Metric:
     try:
-        return cls() if name is None else cls(name=name)
+        return cls(**options) if name is None else cls(name=name, **options)
     except TypeError as err:
         example = ", ".join(f"{k}={v!r}" for k, v in getattr(cls, "example_args", {}).items())
         raise TypeError(

@@ -42,7 +42,8 @@ def _long_string(identifier: str) -> str:
         return auto.keras2_name
     found = _index().get(identifier)
     if isinstance(found, Entry):
-        return found.keras2_name or found.kernel or identifier
+        kernel = found.kernel.__name__ if found.kernel is not None else None
+        return found.keras2_name or kernel or identifier
     return identifier
 
 

@@ -49,7 +49,27 @@ OPTIONS = {
     "average": "how per-class scores combine: None (the vector), 'micro' (pooled counts), "
                "'macro' (unweighted mean) or 'weighted' (mean weighted by each class's support).",
     "beta": "the weight of recall against precision (beta > 1 favours recall).",
+    "num_bins": "the number of confidence bins.",
+    "strategy": "'uniform' (equal-width bins, exact) or 'quantile' (equal-mass bins formed from "
+                "``resolution`` fine bins).",
+    "resolution": "the number of fine equal-width bins the 'quantile' bins are formed from.",
+    "norm": "'l1' (weighted mean gap, ECE), 'l2' (root weighted mean squared gap) or 'max' (MCE).",
+    "gain": "'exponential' (``2**rel - 1``) or 'linear' (``rel``, as scikit-learn's dcg_score).",
+    "ignore_ties": "False: tied scores share their mean gain (scikit-learn's expected value); "
+                   "True: ties are broken by position.",
+    "metric": "the wrapped metric.",
+    "labels": "the names of the classes in the keys (default their ids).",
+    "prefix": "put before each key.",
+    "postfix": "put after each key.",
+    "task_metrics": "a dict task name -> metric (or Collection); inputs are dicts with these keys.",
+    "maximize": "whether higher is best (default: the wrapped metric's direction).",
+    "max_epochs": "the number of epochs the state has room for.",
+    "window": "the number of most recent updates the value is computed over.",
 }
+
+# The ranking classes' cutoff.
+_RANKING_K = ("the cutoff: an int, None (the whole list) or a tuple of them (one result per "
+              "cutoff, a dict keyed 'name@k').")
 
 # Options whose meaning depends on the class: (class name, option) -> text.
 CLASS_OPTIONS = {
@@ -96,8 +116,21 @@ CLASS_OPTIONS = {
     ("R2Score", "num_outputs"): "the number of output columns d, fixing the state's width for "
                                 "``init()``; None: taken from the first eager batch (jmetrics "
                                 "only).",
+    **{(cls, "k"): _RANKING_K for cls in ("NDCG", "DCG", "PrecisionAtK", "RecallAtK",
+                                            "HitRateAtK", "MeanAveragePrecision",
+                                            "MeanReciprocalRank")},
     ("MeanMetricWrapper", "fn"): "the per-sample function ``fn(y_true, y_pred, **kwargs)`` to "
                                  "average (hashable: any function is).",
+    ("ExactAUC", "capacity"): "the number of rows the buffer keeps; rows beyond it are refused "
+                              "(eagerly) or give NaN (under jit).",
+    ("ExactAUC", "curve"): "'ROC' (scikit-learn's roc_auc_score) or 'PR' (its "
+                           "average_precision_score).",
+    ("HistogramAUC", "num_bins"): "the number of equal-width score bins (the error shrinks with it).",
+    ("HistogramAUC", "space"): "'probability' (bins on [0, 1]) or 'logit' (bins on "
+                               "[-logit_max, logit_max], finer where confident models score).",
+    ("HistogramAUC", "curve"): "'ROC' (ROC AUC) or 'PR' (average precision).",
+    ("HistogramAUC", "logit_max"): "the half-width of the logit range (``space='logit'``); scores "
+                                   "beyond it fall in the end bins.",
     ("MeanMetricWrapper", "kwargs"): "keyword arguments passed to ``fn`` on every call (kept "
                                      "as a sorted tuple, so the metric stays hashable).",
 }

@@ -43,9 +43,9 @@ def refuse_whole_set(fn: Any, who: str) -> None:
     """
     if not is_whole_set(fn):
         return
-    name = getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", "?")
-    classes = [e.streaming for e in ENTRIES
-               if e.streaming and e.sklearn == f"sklearn.metrics.{name}"]
+    target = fn if getattr(fn, "whole_set", False) is True else fn.func
+    name = target.__name__
+    classes = [e.streaming.__name__ for e in ENTRIES if e.streaming and e.sk is target]
     whole = f"call jmetrics.{name} once on all the rows"
     hint = (f"Use its streaming counterpart jmetrics.metrics.{classes[0]}, or {whole}."
             if len(classes) == 1 else

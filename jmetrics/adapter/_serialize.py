@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import importlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jmetrics.adapter._lookup import _REGISTRY, _auto, _index, _kernel, _unknown
+from jmetrics.adapter._lookup import _REGISTRY, _auto, _index, _unknown
 from jmetrics.adapter._strings import _AUTO_FUNCTIONS, _resolve_string
 from jmetrics.adapter._table import ENTRIES, AutoEntry
 from jmetrics.metrics._base import Metric
@@ -58,20 +57,12 @@ def _function_name(fn: Any) -> str | None:
     name = getattr(fn, "__name__", None)
     if name in _AUTO_FUNCTIONS and _AUTO_FUNCTIONS[name] is fn:
         return str(name)
-    kernels = importlib.import_module("jmetrics.kernels")
-    for entry in ENTRIES:
-        if entry.kernel is not None and getattr(kernels, entry.kernel, None) is fn:
-            return entry.name
-    return None
+    return next((entry.name for entry in ENTRIES if entry.kernel is fn), None)
 
 
 def _class_names() -> dict[str, type]:
-    names: dict[str, type] = {}
-    metrics = importlib.import_module("jmetrics.metrics")
-    for entry in ENTRIES:
-        cls = getattr(metrics, entry.streaming or "", None)
-        if isinstance(cls, type):
-            names[entry.streaming or ""] = cls
+    names: dict[str, type] = {e.streaming.__name__: e.streaming for e in ENTRIES
+                               if e.streaming is not None}
     for key, obj in _REGISTRY.items():
         if isinstance(obj, type):
             names[key] = obj
@@ -146,7 +137,7 @@ def _function_by_name(name: str, caller: str) -> Callable[..., Any]:
         raise _unknown(name)
     if found.kernel is None:
         raise ValueError(f"{caller}: fn must name a function; got {name!r}, a class-only metric.")
-    return _kernel(found.kernel)
+    return found.kernel
 
 
 def _resolve_fn(value: Any) -> Any:

@@ -16,12 +16,11 @@ import jax.numpy as jnp
 from jmetrics.adapter._lookup import (
     _REGISTRY,
     _auto,
-    _class,
     _index,
     _instantiate,
-    _kernel,
     _unknown,
     _wrap,
+    parse_at,
 )
 from jmetrics.adapter._table import AutoEntry, Entry
 
@@ -143,6 +142,13 @@ def auto_crossentropy(y_true: Any, y_pred: Any, **options: Any) -> Any:
     return _kernel(name)(y_true, y_pred, **options)
 
 
+def _kernel(name: str) -> Callable[..., Any]:
+    """The per-sample function of a canonical entry name (the forms 'acc' resolves to)."""
+    entry = _index()[name]
+    assert isinstance(entry, Entry) and entry.kernel is not None, name
+    return entry.kernel
+
+
 _AUTO_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "auto_accuracy": auto_accuracy, "auto_crossentropy": auto_crossentropy,
 }
@@ -157,8 +163,8 @@ def _resolve_string(identifier: str, y_true: Any, y_pred: Any, loss: Any, rule: 
             entry = _index()[resolve_accuracy(identifier, y_true, y_pred, loss=loss, rule=rule)]
             assert isinstance(entry, Entry)
             if streaming:
-                return _instantiate(_class(entry.streaming or ""), identifier, name=identifier)
-            return _kernel(entry.kernel or "")
+                return _instantiate(entry.streaming, identifier, name=identifier)
+            return entry.kernel
         fn = _AUTO_FUNCTIONS[auto.name]
         if streaming:
             return _wrap(fn, name=identifier)
@@ -170,13 +176,16 @@ def _resolve_string(identifier: str, y_true: Any, y_pred: Any, loss: Any, rule: 
         return _wrap(obj) if streaming else obj
     found = _index().get(identifier)
     if found is None:
-        raise _unknown(identifier)
+        at = parse_at(identifier)
+        if at is None:
+            raise _unknown(identifier)
+        entry, k = at  # 'ndcg@5': the class with k=5, named as written
+        return _instantiate(entry.streaming, identifier, name=identifier, k=k)
     if isinstance(found, AutoEntry):  # 'auto_accuracy' as written by serialize
         fn = _AUTO_FUNCTIONS[found.name]
         return _wrap(fn) if streaming else fn
     if streaming and found.streaming is not None:
-        return _instantiate(_class(found.streaming), identifier)
+        return _instantiate(found.streaming, identifier)
     if found.kernel is not None:
-        fn = _kernel(found.kernel)
-        return _wrap(fn) if streaming else fn
-    return _instantiate(_class(found.streaming or ""), identifier)
+        return _wrap(found.kernel) if streaming else found.kernel
+    return _instantiate(found.streaming, identifier)

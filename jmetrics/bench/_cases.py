@@ -3,9 +3,10 @@
 A case says what inputs its metric takes (see :mod:`jmetrics.bench._data`), how jmetrics computes
 it (a streaming class updated once from ``init()`` and computed, a kernel streamed through
 ``MeanMetricWrapper``, or a scikit-learn-named function), and how each peer computes the same
-number. jmetrics parts are looked up by name when a case runs, so a metric whose jmetrics side has
-not landed yet is skipped with a note, never an error. Peer callables receive peer-native inputs
-prepared outside the timed region (see :mod:`jmetrics.bench._peers`).
+number. The jmetrics side is a registry string: the entry (``jmetrics.adapter.metric_info``) holds
+the class, the kernel and the ``jmetrics.sk`` function themselves, read when a case runs (so
+importing the catalogue imports no JAX). Peer callables receive peer-native inputs prepared
+outside the timed region (see :mod:`jmetrics.bench._peers`).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ class Skip(Exception):  # noqa: N818 - a reason, not a failure
 class Case:
     """One metric to benchmark.
 
-    ``jm`` is ``("class", ClassName, options)``, ``("kernel", function_name, options)`` or
-    ``("function", name, options)`` (a ``jmetrics.sk`` function, called as is: it may do host
-    work). Peer entries are callables, ``None`` where the peer has no such metric.
+    ``jm`` is ``(part, metric, options)``: ``metric`` a registry string, ``part`` which of its
+    entry's objects runs: ``"class"`` (the streaming class), ``"kernel"`` (the per-sample function,
+    streamed through ``MeanMetricWrapper``) or ``"function"`` (the ``jmetrics.sk`` function,
+    called as is: it may do host work). Peer entries are callables, ``None`` where the peer has no such metric.
     """
 
     name: str
@@ -156,12 +158,12 @@ def _mean_iou(t: np.ndarray, p: np.ndarray, c: int = 10) -> Any:
 # -- the catalogue --------------------------------------------------------------------------------
 
 
-def _cls(name: str, **options: Any) -> tuple[str, str, dict[str, Any]]:
-    return ("class", name, options)
+def _cls(metric: str, **options: Any) -> tuple[str, str, dict[str, Any]]:
+    return ("class", metric, options)
 
 
-def _kernel(name: str, **options: Any) -> tuple[str, str, dict[str, Any]]:
-    return ("kernel", name, options)
+def _kernel(metric: str, **options: Any) -> tuple[str, str, dict[str, Any]]:
+    return ("kernel", metric, options)
 
 
 def _labels(t: np.ndarray) -> np.ndarray:
@@ -228,7 +230,7 @@ CASES: tuple[Case, ...] = (
          keras=("R2Score", {}),
          metrax=lambda mx, t, p: mx.RSQUARED.from_model_output(predictions=p, labels=t).compute()),
     # accuracy family
-    Case("accuracy", "accuracy", "labels", _cls("Accuracy"),
+    Case("accuracy", "accuracy", "labels", _cls("exact_accuracy"),
          numpy=lambda t, p: np.mean(t == p),
          sklearn=lambda sk, t, p: sk.accuracy_score(t.ravel(), p.ravel()),
          torch=lambda th, F, t, p, ti: F.classification.multiclass_accuracy(
@@ -365,7 +367,7 @@ CASES: tuple[Case, ...] = (
          torch=lambda th, F, t, p, ti: F.classification.binary_auroc(_tf(p), _tf(ti)),
          notes={"sklearn": "exact (sklearn has no histogram AUC)",
                 "torchmetrics": "exact (thresholds=None)"}),
-    Case("roc_auc_score", "auc", "binary", ("function", "roc_auc_score", {}),
+    Case("roc_auc_score", "auc", "binary", ("function", "exact_auc", {}),
          numpy=_exact_auc,
          sklearn=lambda sk, t, p: sk.roc_auc_score(t.ravel(), p.ravel()),
          torch=lambda th, F, t, p, ti: F.classification.binary_auroc(_tf(p), _tf(ti))),
@@ -374,18 +376,27 @@ CASES: tuple[Case, ...] = (
 FAMILIES = tuple(dict.fromkeys(c.family for c in CASES))
 
 _BY_NAME = {c.name: c for c in CASES}
-_ALIASES = {"mean_squared_error": "mse", "root_mean_squared_error": "rmse",
-            "mean_absolute_error": "mae", "mean_absolute_percentage_error": "mape",
-            "mean_squared_logarithmic_error": "msle", "log_cosh": "logcosh",
-            "cosine_similarity": "cosine", "kld": "kl_divergence", "r2_score": "r2",
-            "iou": "mean_iou", "f1": "f1_score", "acc": "accuracy"}
+# Shorthands of the bench only (not metric strings); every registry string works too.
+_SHORT = {"f1": "f1_score", "iou": "mean_iou", "acc": "accuracy"}
+
+
+def _by_registry(name: str) -> Case | None:
+    """The case of the metric a registry string names (any alias), if there is one."""
+    from jmetrics.adapter import metric_info
+
+    try:
+        entry = metric_info(name)
+    except ValueError:
+        return None
+    return next((c for c in CASES if metric_info(c.jm[1]) is entry), None)
 
 
 def case(name: str) -> Case:
-    """The case for ``name`` (a case name, an alias or a family's first case), else ValueError."""
-    key = _ALIASES.get(name.lower(), name.lower())
-    if key in _BY_NAME:
-        return _BY_NAME[key]
+    """The case for ``name`` (a case name, a registry string or a shorthand), else ValueError."""
+    key = _SHORT.get(name.lower(), name.lower())
+    found = _BY_NAME.get(key) or _by_registry(name)
+    if found is not None:
+        return found
     raise ValueError(
         f"jmetrics bench: metric must be one of {sorted(_BY_NAME)} or a family {list(FAMILIES)} "
         f"(or 'all'); got {name!r}."
@@ -398,7 +409,7 @@ def select(names: list[str] | None) -> list[Case]:
         return list(CASES)
     chosen: list[Case] = []
     for name in names:
-        key = _ALIASES.get(name.lower(), name.lower())
+        key = _SHORT.get(name.lower(), name.lower())
         if key == "all":
             chosen.extend(CASES)
         elif key not in _BY_NAME and key in FAMILIES:
@@ -409,32 +420,18 @@ def select(names: list[str] | None) -> list[Case]:
 
 
 def jmetrics_function(c: Case) -> tuple[Callable[..., Any], bool]:
-    """``(fn, jit)``: the jmetrics computation of ``c`` from fresh inputs, and whether to jit it.
+    """``(fn, jit)``: the jmetrics computation of ``c`` from fresh inputs, and whether to jit it."""
+    from jmetrics.adapter import metric_info
+    from jmetrics.metrics._reduction import MeanMetricWrapper
 
-    Raises :class:`Skip` naming what is missing when the jmetrics side has not landed.
-    """
-    import jmetrics
-    import jmetrics.metrics as jm
-
-    how, name, options = c.jm
-    if how == "class":
-        cls = getattr(jm, name, None)
-        if cls is None:
-            raise Skip(f"jmetrics.metrics.{name} is not there yet")
-        metric = cls(**options)
-        return (lambda t, p: metric.compute(metric.update(metric.init(), t, p))), True
-    if how == "kernel":
-        fn = getattr(jmetrics, name, None)
-        if fn is None:
-            raise Skip(f"jmetrics.{name} is not there yet")
-        wrapped = jm.MeanMetricWrapper(fn, **options)
+    part, metric, options = c.jm
+    entry = metric_info(metric)
+    if part == "class":
+        m = entry.streaming(**options)
+        return (lambda t, p: m.compute(m.update(m.init(), t, p))), True
+    if part == "kernel":
+        wrapped = MeanMetricWrapper(entry.kernel, **options)
         return (lambda t, p: wrapped.compute(wrapped.update(wrapped.init(), t, p))), True
-    try:
-        import jmetrics.sk as sk
-    except ImportError as err:  # pragma: no cover - the sk package is always shipped
-        raise Skip(f"jmetrics.sk cannot be imported ({err})") from None
-    sk_fn = getattr(sk, name, None)
-    if sk_fn is None:
-        raise Skip(f"jmetrics.sk.{name} is not there yet")
+    sk_fn = entry.sk
     # scikit-learn takes 1-D labels and scores; the inputs are (n, 1) columns
     return (lambda t, p: sk_fn(t.reshape(-1), p.reshape(-1), **options)), False

@@ -1,11 +1,12 @@
-"""``jmetrics list``: the alias table as a table, JSON or Markdown.
+"""``jmetrics list``: the registry as a table, JSON or Markdown.
 
 ``jmetrics list`` prints every metric; ``jmetrics list mse auc`` only those (any alias works);
 ``--family accuracy`` one family; ``--format json`` gives every field of the table.
 
 The names and aliases listed are exactly the strings ``jmetrics eval -m`` accepts, except those of
 the metrics that take required arguments (``MeanIoU(num_classes=...)``): their name is followed
-by ``(needs num_classes)`` (the ``needs`` field in JSON), and they are built in Python.
+by ``(needs num_classes)`` (the ``needs`` field in JSON), and they are built in Python. Ranking
+metrics also list ``<short>@<k>`` (``ndcg@<k>``): ``ndcg@5`` is ``NDCG(k=5)``.
 """
 
 from __future__ import annotations
@@ -38,31 +39,32 @@ def _row(entry: Entry | AutoEntry) -> dict[str, Any]:
     if isinstance(entry, AutoEntry):
         return {
             "name": entry.triggers[0],
-            "aliases": [*entry.triggers[1:], "(any case)", entry.name], "needs": [],
+            "aliases": [*entry.triggers[1:], "(any case)", entry.name], "with_k": [], "needs": [],
             "direction": _direction(entry.binary.endswith("accuracy")),
             "keras2": [*entry.triggers], "keras3": ["acc", "accuracy"] if "acc" in entry.triggers
             else [], "sklearn": None, "kernel": entry.name, "streaming": None,
             "family": "auto", "formula": entry.formula,
             "resolves_to": [entry.binary, entry.sparse, entry.categorical],
         }
+    aliases = [s for s in entry_strings(entry) if s != entry.name]
     return {
-        "name": entry.name, "aliases": [s for s in entry_strings(entry) if s != entry.name],
+        "name": entry.name, "aliases": aliases, "with_k": [f"{short}@<k>" for short in entry.at],
         "needs": _needs(entry.streaming),
         "direction": _direction(entry.higher_is_better), "keras2": [*entry.keras2],
-        "keras3": [*entry.keras3], "sklearn": entry.sklearn, "kernel": entry.kernel,
-        "streaming": entry.streaming, "family": entry.family, "formula": entry.formula,
+        "keras3": [*entry.keras3], "sklearn": entry.equivalent,
+        "kernel": entry.kernel.__name__ if entry.kernel else None,
+        "streaming": entry.streaming.__name__ if entry.streaming else None,
+        "family": entry.family, "formula": entry.formula,
         "value_range": [*entry.value_range], "keras2_loss": [*entry.keras2_loss],
         "keras3_loss": [*entry.keras3_loss], "keras2_name": entry.keras2_name, "note": entry.note,
     }
 
 
-def _needs(streaming: str | None) -> list[str]:
+def _needs(streaming: type | None) -> list[str]:
     """The arguments the streaming class requires (what a metric string cannot give)."""
     if streaming is None:
         return []
-    from jmetrics.adapter._lookup import _class
-
-    params = inspect.signature(_class(streaming)).parameters.values()
+    params = inspect.signature(streaming).parameters.values()
     return [p.name for p in params if p.default is p.empty
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
@@ -119,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(table, indent=2))
         return 0
-    cells = [[_name_cell(r) if c == "name" else _cell(r[c]) for c in COLUMNS] for r in table]
+    cells = [[_name_cell(r) if c == "name" else _cell(r[c] + r.get("with_k", []))
+              if c == "aliases" else _cell(r[c]) for c in COLUMNS] for r in table]
     if args.format == "markdown":
         print("| " + " | ".join(HEADERS[c] for c in COLUMNS) + " |")
         print("|" + "---|" * len(COLUMNS))
