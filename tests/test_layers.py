@@ -54,18 +54,9 @@ ALLOWED: frozenset[tuple[str, str, str]] = frozenset({
     ("jmetrics.distributed", "jmetrics", "import"),
     ("jmetrics.distributed", "jmetrics.metrics", "import"),
     # bench builds its cases from public names.
-    ("jmetrics.bench._cases", "jmetrics", "import"),
-    ("jmetrics.bench._cases", "jmetrics.metrics", "import"),
     ("jmetrics.bench._target_auc", "jmetrics.metrics", "import"),
     # A cycle inside the engine: _files reads _sources' columns, _sources opens _files' paths.
     ("jmetrics.engine._sources", "jmetrics.engine._files", "import"),
-    # String lookups by module name (registry, serialization, docs), replaced by the registry
-    # of objects.
-    ("jmetrics.adapter._lookup", "jmetrics.metrics", "importlib"),
-    ("jmetrics.adapter._serialize", "jmetrics.kernels", "importlib"),
-    ("jmetrics.adapter._serialize", "jmetrics.metrics", "importlib"),
-    ("jmetrics.adapter._docs", "jmetrics.kernels", "importlib"),
-    ("jmetrics.adapter._docs", "jmetrics.metrics", "importlib"),
 })
 
 # (layer, group): the longest matching prefix decides.
