@@ -161,3 +161,19 @@ def test_many_slices_of_curve_and_moment_metrics_in_one_pass():
         np.testing.assert_allclose(got["auc"], keras_auc(y[rows], p[rows]), rtol=1e-5)
         want = skm.r2_score(y[rows].astype(np.float64), p[rows].astype(np.float64))
         np.testing.assert_allclose(got["r2"], want, rtol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["int", "bool", "uint8", "wide_int", "str", "bytes", "float"])
+def test_key_encoding_equals_numpy_unique(kind):
+    from jmetrics.engine._slices import unique_inverse
+
+    r = np.random.default_rng(9)
+    values = {"int": r.integers(-3, 5, 500), "bool": r.random(500) < 0.3,
+              "uint8": r.integers(0, 200, 500).astype(np.uint8),
+              "wide_int": r.integers(0, 2**40, 500), "str": r.choice(["us", "fr", "de"], 500),
+              "bytes": r.choice([b"a", b"bb"], 500), "float": r.choice([0.5, -1.5, 2.0], 500)}[kind]
+    table, inverse = unique_inverse(values)
+    want_table, want_inverse = np.unique(values, return_inverse=True)
+    assert table.tolist() == want_table.tolist()
+    assert [type(v) for v in table.tolist()] == [type(v) for v in want_table.tolist()]
+    np.testing.assert_array_equal(inverse, want_inverse)
