@@ -29,7 +29,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "batch_mesh", "load_state", "merge_across_processes", "merge_state_files", "reduce_state",
         "save_state", "shard_batch", "sharded_update",
     ),
-    "engine": ("DEMO_TASKS", "Picked", "check_gates", "demo_data", "evaluate", "pick_metrics"),
+    "engine": ("DEMO_TASKS", "Picked", "check_gates", "demo_data", "evaluate", "pick_metrics",
+               "plot_slices"),
     "history": ("History", "format_logs", "format_value"),
     "kernels": (
         "accuracy", "binary_accuracy", "binary_crossentropy", "binary_focal_crossentropy",

@@ -102,7 +102,7 @@ def test_min_slice_size_leaves_small_slices_out_and_counts_them():
         np.testing.assert_allclose(res[name], v, rtol=1e-6)
 
 
-def test_moment_metrics_take_the_masked_path_and_equal_sklearn():
+def test_moment_metrics_per_slice_equal_sklearn():
     r = np.random.default_rng(3)
     y = r.normal(size=(N, 1)).astype(np.float32)
     p = (y + r.normal(scale=0.5, size=(N, 1))).astype(np.float32)

@@ -134,6 +134,34 @@ def test_slices_equal_each_slice_evaluated_alone():
         rtol=1e-5)
 
 
+def test_many_slices_fold_segment_wise_and_equal_the_engine_and_sklearn(monkeypatch):
+    from sklearn.metrics import r2_score
+
+    import jmetrics.integrations.dask as jd
+    from jmetrics.metrics import R2Score
+
+    def per_slice(*args):
+        raise AssertionError("a partition with slices must not fold slice by slice")
+
+    monkeypatch.setattr(jd, "_fold", per_slice)
+    df = _data(seed=7)
+    df["region"] = np.random.default_rng(7).integers(0, 60, len(df))
+    metrics = ["auc", R2Score(num_outputs=1, name="r2"), "mse"]
+    got = _sync(_frame(df), metrics, y_true="label", y_pred="score", sample_weight="weight",
+                slice_by="region", batch_size=64)
+    y, p, w = (df[c].to_numpy(np.float32) for c in ("label", "score", "weight"))
+    want = jmetrics.evaluate(y, p, metrics, sample_weight=w, slice_by=df.region.to_numpy())
+    assert list(got["slices"]) == list(want["slices"])
+    for region, entry in got["slices"].items():
+        rows = df[df.region == region]
+        assert entry["rows"] == len(rows) == want["slices"][region]["rows"]
+        for k in ("auc", "r2", "mse"):
+            np.testing.assert_allclose(entry[k], want["slices"][region][k], rtol=1e-5,
+                                       atol=1e-6, err_msg=f"{region} {k}")
+        np.testing.assert_allclose(entry["r2"], r2_score(rows.label, rows.score,
+                                                         sample_weight=rows.weight), rtol=1e-4)
+
+
 def test_crossed_slices_are_tuples_of_python_values():
     df = _data(seed=4)
     got = _sync(_frame(df), SPARSE, y_true="cls", y_pred=["p0", "p1", "p2"],

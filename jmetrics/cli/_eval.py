@@ -63,7 +63,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--output", metavar="FILE", help="write the results to FILE (atomically)")
     p.add_argument("--plot", metavar="FILE.png",
-                   help="ROC/PR/calibration, confusion matrix or residual plots (needs matplotlib)")
+                   help="ROC/PR/calibration, confusion matrix or residual plots; with --slice-by, "
+                        "each metric per slice with its interval (needs matplotlib)")
     p.add_argument("--fail-if", action="append", default=[], metavar="GATE",
                    help="exit 1 (after writing the results) when the gate holds: 'auc<0.8', "
                         "'auc.ci_low<0.8' (with --bootstrap), 'slices:auc<0.8' (every slice); "
@@ -191,6 +192,10 @@ def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any
         import matplotlib  # noqa: F401
     except ImportError:
         raise ValueError("--plot needs matplotlib: pip install 'jmetrics[plot]'.") from None
+    if any(r.get("slices") for r in results.values()):
+        from jmetrics.engine._plot_slices import plot_slices_figure
+
+        return lambda path: plot_slices_figure(path, results) and None
     return lambda path: plot_sets(path, sets, model_axis=args.model_axis, results=results)
 
 

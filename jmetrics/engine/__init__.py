@@ -10,5 +10,7 @@ from jmetrics.engine._auto import demo_data as demo_data
 from jmetrics.engine._auto import pick_metrics as pick_metrics
 from jmetrics.engine._evaluate import evaluate as evaluate
 from jmetrics.engine._gates import check_gates as check_gates
+from jmetrics.engine._plot_slices import plot_slices as plot_slices
 
-__all__ = ["DEMO_TASKS", "Picked", "check_gates", "demo_data", "evaluate", "pick_metrics"]
+__all__ = ["DEMO_TASKS", "Picked", "check_gates", "demo_data", "evaluate", "pick_metrics",
+           "plot_slices"]

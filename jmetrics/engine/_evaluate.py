@@ -169,7 +169,7 @@ def _sliced_plan(plan: _Plan, slices: Any, source: _Source, size: int) -> tuple[
     """The plan with one state per slice, and the chunk size that bounds a step's memory:
     ``rows x S`` weights (``"mask"``) or ``rows x state`` one-row states (``"segment"``) per
     device, times the models and replicates."""
-    from jmetrics.engine._sliced import SEGMENT_ROWS, slice_mode
+    from jmetrics.engine._sliced import SEGMENT_ROWS, slice_mode, step_width
 
     if any(hasattr(g, "capacity") for g in plan.collection.groups):
         names = ", ".join(str(g.display_name) for g in plan.collection.groups
@@ -180,11 +180,10 @@ def _sliced_plan(plan: _Plan, slices: Any, source: _Source, size: int) -> tuple[
     plan = plan._replace(slices=slices.count, slice_mode=mode)
     if source.on_device:
         return plan, size
-    leaves = jax.tree.leaves(plan.collection.init())
-    width = sum(int(np.size(x)) for x in leaves) if mode == "segment" else slices.count
+    width = step_width(plan.collection, mode, slices.count)
     copies = (source._models() if plan.models else 1) * (plan.bootstrap + 1)
     rows = max(64, _SLICE_ELEMENTS // max(1, width * copies))
-    if mode == "segment":
+    if "segment" in mode:
         rows = min(rows, SEGMENT_ROWS)
     d = plan.mesh.size
     return plan, min(size, source.chunk_rows(rows * d, d))

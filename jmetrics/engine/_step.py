@@ -78,7 +78,7 @@ class _Plan(NamedTuple):
     sparse_classes: int  # C when y_true holds sparse labels for C classes, else 0
     weighted: bool
     slices: int = 0  # S: one state per slice along the innermost leading axis (0: no slices)
-    slice_mode: str = ""  # "segment" or "mask" (see _sliced)
+    slice_mode: str = ""  # how each statistic is sliced (see _sliced.slice_mode)
 
 
 def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.Array,

@@ -11,8 +11,10 @@ order and Python floats of :func:`jmetrics.evaluate`.
 
 equals one update over every row (``merge`` is associative and commutative, ``init()`` its
 identity), so the result equals ``jmetrics.evaluate`` over the concatenated columns to float
-rounding. With ``slice_by``, each partition keeps one state per slice value it holds (a dict
-value -> state), merged by key; the overall state is all the slice states merged.
+rounding. With ``slice_by``, each partition numbers the slice values it holds and folds its rows
+into all their states at once, with the engine's segment-wise update (one pass per block whatever
+the number of slices, see ``jmetrics.engine._sliced``); the states travel as a dict value -> state,
+merged by key; the overall state is all the slice states merged.
 
 The engine's value checks run on the workers too, in NumPy on each partition: rows with NaN or inf
 (``on_nonfinite``), NaN, inf or negative weights, and sparse labels out of ``[0, C)`` for ``C``
@@ -200,7 +202,11 @@ def _partition(df: Any, spec: _Spec, index: int) -> _Part:
     if not spec.slice_by:
         return _Part(checks, {(): _fold(spec, yt, yp, w)}, {(): n})
     groups = _slice_rows(df, spec.slice_by)
-    states = {key: _fold(spec, yt[rows], yp[rows], w[rows]) for key, rows in groups.items()}
+    codes = np.empty(n, np.int32)
+    for code, rows in enumerate(groups.values()):
+        codes[rows] = code
+    stacked = _fold_sliced(spec, yt, yp, w, codes, len(groups))
+    states = {key: jax.tree.map(lambda x, i=i: x[i], stacked) for i, key in enumerate(groups)}
     return _Part(checks, states, {key: len(rows) for key, rows in groups.items()})
 
 
@@ -259,6 +265,42 @@ def _fold(spec: _Spec, yt: np.ndarray, yp: np.ndarray, w: np.ndarray) -> Any:
             (t, p), sw = pad_batch((t, p), size, sample_weight=sw)
         state = update(state, t, p, sw)
     return jax.tree.map(np.asarray, state)
+
+
+@functools.lru_cache(maxsize=16)
+def _jitted_sliced(collection: Any, slices: int) -> tuple[Any, int]:
+    """The engine's segment-wise update of ``slices`` states (see ``jmetrics.engine._sliced``),
+    jitted, and the rows per update that bound its memory as the engine bounds a chunk's."""
+    from jmetrics.engine._evaluate import _SLICE_ELEMENTS
+    from jmetrics.engine._sliced import SEGMENT_ROWS, slice_mode, sliced_update, step_width
+
+    mode = slice_mode(collection)
+
+    def update(states: Any, yt: Any, yp: Any, w: Any, codes: Any) -> Any:
+        return sliced_update(collection, mode, slices, yt, codes)(states, yp, w)
+
+    rows = max(_MIN_BLOCK, _SLICE_ELEMENTS // max(1, step_width(collection, mode, slices)))
+    return jax.jit(update), min(rows, SEGMENT_ROWS) if "segment" in mode else rows
+
+
+def _fold_sliced(spec: _Spec, yt: np.ndarray, yp: np.ndarray, w: np.ndarray, codes: np.ndarray,
+                 count: int) -> Any:
+    """The rows folded into ``count`` fresh states at once, row ``i`` into state ``codes[i]``:
+    one segment-wise update per block, as the engine folds a chunk. The number of states is
+    rounded up to a power of two (the extra ones stay empty) so partitions share compilations."""
+    from jmetrics.engine._step import _stack
+    from jmetrics.padding import pad_batch
+
+    slices = 1 << math.ceil(math.log2(max(count, 1)))
+    update, most = _jitted_sliced(spec.collection, slices)
+    block = min(spec.batch_size, most)
+    states = _stack(spec.collection.init(), slices)
+    for lo in range(0, len(w), block):
+        t, p, c, sw = (x[lo:lo + block] for x in (yt, yp, codes, w))
+        size = min(block, max(_MIN_BLOCK, 1 << math.ceil(math.log2(len(sw)))))
+        (t, p, c), sw = pad_batch((t, p, c), size, sample_weight=sw)
+        states = update(states, t, p, sw, c)
+    return jax.tree.map(lambda x: np.asarray(x[:count]), states)
 
 
 # -- workers: value checks -----------------------------------------------------------------------

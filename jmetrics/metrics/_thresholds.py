@@ -51,6 +51,7 @@ from jmetrics._floor._checks import (
 from jmetrics.metrics import _blocks
 from jmetrics.metrics._state import KSum, ksum, ksum_add, ksum_cumsum
 from jmetrics.metrics._validate import (
+    bad_weight,
     check_weights,
     fail_if,
     isnan,
@@ -66,6 +67,7 @@ __all__ = [
     "confusion_check",
     "confusion_init",
     "confusion_update",
+    "confusion_update_segments",
     "divide_no_nan",
     "is_poisoned",
 ]
@@ -407,3 +409,57 @@ def _out_of_unit(value: Any) -> bool:
     except (TypeError, ValueError):
         return False  # reported as a TypeError by the caller
     return not 0.0 <= v <= 1.0
+
+
+def confusion_update_segments(
+    metric: str,
+    state: ConfusionCounts,
+    y_true: Any,
+    y_pred: Any,
+    sample_weight: Any,
+    spec: ConfusionSpec,
+    segments: jax.Array,
+) -> ConfusionCounts:
+    """:func:`confusion_update` of ``S`` states at once (bins ``[S, T + 1(, L)]``): row ``i``
+    goes to state ``segments[i]``, so each state equals the update with that segment's rows alone.
+
+    One weighted bincount over ``S x 2 (T + 1) L`` keys (the segment's offset added to each row's
+    key) plus one bad-row key per segment: a bad entry makes its own segment's counts NaN only.
+    """
+    dt = accum_dtype()
+    s_count = state.pos.hi.shape[0]
+    n = segments.shape[0]
+    bins, multi_label = spec.bins, spec.multi_label
+    y_true, y_pred, w = _prepare(metric, y_true, y_pred, sample_weight, spec)
+    num_labels = state.pos.hi.shape[2] if multi_label else 1
+    width = len(bins.thresholds) + 1
+    size = 2 * width * num_labels  # keys per segment
+    per_row = max(1, y_pred.size // max(n, 1))
+    seg = jnp.repeat(segments.astype(jnp.int32), per_row, total_repeat_length=n * per_row)
+    w = jnp.ones((n * per_row,), dt) if w is None else w.reshape(-1).astype(dt)
+    bad_w = bad_weight(w, signed=True)
+    w = jnp.where(bad_w, (w != 0).astype(dt), w)
+
+    def keys(s: jax.Array, yt: jax.Array, yp: jax.Array, bw: jax.Array, pos: jax.Array
+             ) -> jax.Array:
+        yp = yp.astype(dt)
+        if spec.from_logits and spec.top_k is None:
+            yp = jax.nn.sigmoid(yp)
+        k = _bin_index(yp, bins) + width * (yt == 0).astype(jnp.int32)
+        if multi_label:
+            k = k + 2 * width * (pos % num_labels)
+        return jnp.where(_invalid(yt, yp) | bw, s_count * size + s, s * size + k)
+
+    position = jnp.arange(n * per_row, dtype=jnp.int32)
+    hist = _blocks.bincount(keys, s_count * (size + 1),
+                            (seg, y_true.reshape(-1), y_pred.reshape(-1), bad_w, position), w,
+                            block=max(1, _blocks.BLOCK // num_labels) * num_labels)
+    nan = poison(hist[s_count * size:] != 0, dt)  # (S,)
+    hist = hist[:s_count * size].reshape(s_count, num_labels, 2, width)
+    pos_h, neg_h = hist[:, :, 0], hist[:, :, 1]  # (S, L, T + 1)
+    if multi_label:
+        pos_h, neg_h, nan = pos_h.transpose(0, 2, 1), neg_h.transpose(0, 2, 1), nan[:, None, None]
+    else:
+        pos_h, neg_h, nan = pos_h[:, 0], neg_h[:, 0], nan[:, None]
+    return ConfusionCounts(_add_poisoned(state.pos, pos_h, nan),
+                           _add_poisoned(state.neg, neg_h, nan))
