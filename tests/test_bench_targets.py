@@ -69,6 +69,16 @@ def test_train_step_target():
     low, high = (result.extra[f"x identity step, {q} percentile of rounds"] for q in ("25th", "75th"))
     assert low <= result.checks[0].value <= high  # the check is the median of per-round ratios
     assert result.extra["CPU dispatch"] in ("async", "sync")
+    checks = {c.label: c for c in result.checks}
+    floor = checks["x scalar identity step (dispatch floor)"]
+    assert (floor.op, floor.goal) == ("<=", 2.0)
+    low, high = (result.extra[f"x scalar identity step, {q} percentile of rounds"]
+                 for q in ("25th", "75th"))
+    assert low <= floor.value <= high
+    model = checks["x model step (metrics inside a small MLP's SGD step)"]
+    assert (model.op, model.goal) == ("<=", 1.25)
+    assert model.value == pytest.approx(result.times["model step + metrics"] / result.times["model step"])
+    assert result.extra["state buffers"] == 12  # two means (2 KSums each), AUC's pos/neg KSums
 
 
 def test_paired_ratio_pairs_rounds():
