@@ -32,7 +32,7 @@ __all__ = ["_run"]
 def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int,
          slices: Any = None) -> tuple[Any, Checks]:
     """One pass over the source; with the default ``on_nonfinite='error'`` (no weights) the pass
-    only flags chunks holding NaN/inf (``_step._probe``, nearly free), and a second pass, run only
+    only flags blocks holding NaN/inf (``_step._poison``, nearly free), and a second pass, run only
     when one did, counts and locates the rows for the error message. An iterable of chunks
     cannot be read twice: its one pass locates the rows as it goes."""
     if source.iterable is not None:

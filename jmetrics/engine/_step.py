@@ -79,7 +79,7 @@ class _Plan(NamedTuple):
     weighted: bool
     slices: int = 0  # S: one state per slice along the innermost leading axis (0: no slices)
     slice_mode: str = ""  # how each statistic is sliced (see _sliced.slice_mode)
-    locate: bool = False  # count and locate NaN/inf rows in the pass (else: flag chunks, _probe)
+    locate: bool = False  # count and locate NaN/inf rows in the pass (else: flag blocks, _poison)
 
 
 def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.Array,
@@ -108,8 +108,6 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
 
         return cut(yt), cut(yp, pred_axis), cut(w), cut(codes)
 
-    if _probed(plan, w):
-        checks = _probe(checks, yt, yp)
     blocks = n // b
     if blocks <= 1:
         return fold(state, checks, yt, yp, w, codes, offset=0)
@@ -125,22 +123,33 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
 
 
 def _probed(plan: _Plan, w: jax.Array | None) -> bool:
-    """Whether :func:`_probe` checks the values: unweighted 'error', where a flag is all the
+    """Whether :func:`_poison` checks the values: unweighted 'error', where a flag is all the
     pass needs (unless the plan asks to locate the rows)."""
     return plan.nonfinite == "error" and w is None and not plan.locate
 
 
-def _probe(checks: Checks, yt: jax.Array, yp: jax.Array) -> Checks:
-    """Count the chunks holding NaN/inf values in ``checks.bad_rows`` (the rows are counted and
-    located by a second pass, see ``_run``).
+def _poison(checks: Checks, weight: jax.Array, yt: jax.Array, yp: jax.Array,
+            pred_axis: int) -> tuple[jax.Array, Checks]:
+    """The weights NaN on the rows holding NaN/inf, and the blocks that have such rows counted in
+    ``checks.bad_rows`` (a second pass counts and locates the rows, see ``_run``).
 
-    ``sum(y_true * 0) + sum(y_pred * 0)`` is NaN exactly when some value is NaN or inf (padding
-    rows are zeros): float sums, which XLA on CPU runs at memory speed, where a boolean
-    ``isfinite``/``any`` pass over the chunk (or a ``cond`` on it) cost more than the metrics.
+    ``weight + sum(row * 0)`` is the weight where the row is finite and NaN where it is not, so
+    ``sum(weights)`` flags the block: the same sum the metrics take of their weights (XLA computes
+    it once), where a boolean ``isfinite``/``any`` pass cost more than the metrics. The metrics'
+    states are then NaN too, unused: with such rows, ``'error'`` raises.
     """
-    probe = sum((jnp.sum(x * jnp.zeros((), x.dtype), dtype=jnp.float32) for x in (yt, yp)
-                 if jnp.issubdtype(x.dtype, jnp.floating)), jnp.float32(0))
-    return checks._replace(bad_rows=checks.bad_rows + jnp.isnan(probe).astype(jnp.int32))
+    weight = weight + _zero_rows(yt, 0) + _zero_rows(yp, pred_axis)
+    flagged = jnp.isnan(jnp.sum(weight)).astype(jnp.int32)
+    return weight, checks._replace(bad_rows=checks.bad_rows + flagged)
+
+
+def _zero_rows(x: jax.Array, row_axis: int) -> jax.Array:
+    """Per row, ``sum(values * 0)``: 0 where the row is finite, NaN where it holds NaN or inf."""
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        return jnp.zeros((x.shape[row_axis],), jnp.float32)
+    zero = x * jnp.zeros((), x.dtype)
+    axes = tuple(a for a in range(x.ndim) if a != row_axis)
+    return (jnp.sum(zero, axis=axes) if axes else zero).astype(jnp.float32)
 
 
 def _block_rows(plan: _Plan, yt: jax.Array, yp: jax.Array, n: int) -> int:
@@ -169,7 +178,9 @@ def _fold_rows(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.A
     if w is not None:
         weight = jnp.where(real, w.reshape(n).astype(jnp.float32), 0.0)
 
-    if plan.nonfinite != "propagate" and not _probed(plan, w):  # see _probe
+    if _probed(plan, w):
+        weight, checks = _poison(checks, weight, yt, yp, 1 if plan.models else 0)
+    elif plan.nonfinite != "propagate":  # 'propagate' looks at no value: no pass for it
         finite = _finite_rows(yt, 0) & _finite_rows(yp, 1 if plan.models else 0)
         bad = ~finite & (weight != 0)
         if w is not None:
