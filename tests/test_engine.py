@@ -443,3 +443,15 @@ def test_nonfinite_rows_located_across_chunks_and_blocks(models):
     with pytest.raises(ValueError, match=rf"{len(rows)} row\(s\) with NaN or inf \(first at row "
                                          rf"{rows[0]}\)"):
         jmetrics.evaluate(y, pp, metrics, batch_size=65536, model_axis=0 if models else None)
+
+
+def test_nonfinite_rows_located_in_a_chunk_iterable():
+    """An iterable of chunks is read once: its pass locates the rows as it goes (NumPy's count
+    and first row)."""
+    rng = np.random.default_rng(4)
+    y = (rng.random(5000) > 0.5).astype(np.float32)
+    p = rng.random(5000).astype(np.float32)
+    p[[4100, 1234]] = [np.inf, np.nan]
+    chunks = ((y[i:i + 700], p[i:i + 700]) for i in range(0, 5000, 700))
+    with pytest.raises(ValueError, match=r"2 row\(s\) with NaN or inf \(first at row 1234\)"):
+        jmetrics.evaluate(chunks, None, ["mse"], batch_size=1024)
