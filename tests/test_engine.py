@@ -415,3 +415,43 @@ def test_the_engine_guide_code_runs():
     for block in blocks:
         exec(compile(block, "docs/evaluate.md", "exec"), scope)
     assert scope["per_model"]["binary_accuracy"].shape == (2,)
+
+
+@pytest.mark.parametrize("models", [False, True])
+def test_nonfinite_rows_located_across_chunks_and_blocks(models):
+    """The default check flags chunks in the pass and locates the rows in a second one: the count
+    and first row are NumPy's, wherever the rows fall (chunks of several blocks, the last one
+    padded); clean data gives the same numbers as 'propagate'."""
+    rng = np.random.default_rng(3)
+    n = 150_001  # chunks of 65,536 rows: 4 blocks each, the last chunk padded
+    y = (rng.random(n) > 0.5).astype(np.float32)
+    p = rng.random(n).astype(np.float32)
+    metrics = ["mse", "binary_accuracy"]
+    pp = np.stack([p, p[::-1]]) if models else p
+    clean = jmetrics.evaluate(y, pp, metrics, batch_size=65536, model_axis=0 if models else None)
+    same = jmetrics.evaluate(y, pp, metrics, batch_size=65536, on_nonfinite="propagate",
+                             model_axis=0 if models else None)
+    for k in metrics:
+        np.testing.assert_array_equal(clean[k], same[k])
+    want = np.mean((y.astype(np.float64) - p) ** 2)  # float64 NumPy oracle
+    np.testing.assert_allclose(clean["mse"] if not models else clean["mse"][0], want, rtol=1e-5)
+    bad_t, bad_p = np.array([140_000, 70_000]), np.array([70_000, 149_999, 20_000])
+    y[bad_t[0]], y[bad_t[1]] = np.inf, np.nan
+    p[bad_p] = [np.nan, -np.inf, np.inf]
+    pp = np.stack([p, np.zeros_like(p)]) if models else p
+    rows = np.flatnonzero(~np.isfinite(y) | ~np.isfinite(p))
+    with pytest.raises(ValueError, match=rf"{len(rows)} row\(s\) with NaN or inf \(first at row "
+                                         rf"{rows[0]}\)"):
+        jmetrics.evaluate(y, pp, metrics, batch_size=65536, model_axis=0 if models else None)
+
+
+def test_nonfinite_rows_located_in_a_chunk_iterable():
+    """An iterable of chunks is read once: its pass locates the rows as it goes (NumPy's count
+    and first row)."""
+    rng = np.random.default_rng(4)
+    y = (rng.random(5000) > 0.5).astype(np.float32)
+    p = rng.random(5000).astype(np.float32)
+    p[[4100, 1234]] = [np.inf, np.nan]
+    chunks = ((y[i:i + 700], p[i:i + 700]) for i in range(0, 5000, 700))
+    with pytest.raises(ValueError, match=r"2 row\(s\) with NaN or inf \(first at row 1234\)"):
+        jmetrics.evaluate(chunks, None, ["mse"], batch_size=1024)

@@ -31,6 +31,20 @@ __all__ = ["_run"]
 
 def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int,
          slices: Any = None) -> tuple[Any, Checks]:
+    """One pass over the source; with the default ``on_nonfinite='error'`` (no weights) the pass
+    only flags blocks holding NaN/inf (``_step._poison``, nearly free), and a second pass, run only
+    when one did, counts and locates the rows for the error message. An iterable of chunks
+    cannot be read twice: its one pass locates the rows as it goes."""
+    if source.iterable is not None:
+        plan = plan._replace(locate=True)
+    state, checks = _pass(plan, source, size, progress, seed, slices)
+    if plan.nonfinite == "error" and not plan.weighted and not plan.locate and int(checks.bad_rows):
+        state, checks = _pass(plan._replace(locate=True), source, size, progress, seed, slices)
+    return state, checks
+
+
+def _pass(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int,
+          slices: Any = None) -> tuple[Any, Checks]:
     d = plan.mesh.size
     lead = (d,) + ((source._models(),) if plan.models else ()) + (
         (plan.bootstrap + 1,) if plan.bootstrap else ()) + ((plan.slices,) if plan.slices else ())

@@ -79,27 +79,113 @@ class _Plan(NamedTuple):
     weighted: bool
     slices: int = 0  # S: one state per slice along the innermost leading axis (0: no slices)
     slice_mode: str = ""  # how each statistic is sliced (see _sliced.slice_mode)
+    locate: bool = False  # count and locate NaN/inf rows in the pass (else: flag blocks, _poison)
 
 
 def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.Array,
                 w: jax.Array | None, chunk: jax.Array, valid: jax.Array, seed: jax.Array,
                 rows_per_chunk: int, codes: jax.Array | None = None) -> tuple[Any, Checks]:
-    """Fold one device's shard of a chunk into that device's state."""
+    """Fold one device's shard of a chunk into that device's state, block by block.
+
+    The shard is cut into cache-sized blocks of rows and one ``lax.fori_loop`` folds them in
+    order: the engine's checks (non-finite rows, weights, labels) and every metric's update read
+    each block once, while it is in cache (XLA on CPU does not fuse sibling passes over the same
+    arrays by itself; a separate check pass over the whole chunk cost more than the metrics).
+    The blocks are the ones the collection would cut the shard into itself, so the sums are
+    taken in the same order as an unblocked update of the shard.
+    """
     n = yt.shape[0]
     device = jax.lax.axis_index("data") if plan.mesh.size > 1 else 0
-    local_row = jnp.arange(n, dtype=jnp.int32)
-    real = local_row < valid - device * n
+    first = chunk * rows_per_chunk + device * n  # the stream row of this shard's first row
+    real_rows = valid - device * n  # rows of this shard that hold data (the rest is padding)
+    pred_axis = 1 if plan.models else 0
+    b = _block_rows(plan, yt, yp, n)
+    fold = functools.partial(_fold_rows, plan, first=first, real_rows=real_rows, seed=seed)
+
+    def take(lo: Any, size: int) -> tuple[Any, ...]:
+        def cut(x: Any, axis: int = 0) -> Any:
+            return None if x is None else jax.lax.dynamic_slice_in_dim(x, lo, size, axis)
+
+        return cut(yt), cut(yp, pred_axis), cut(w), cut(codes)
+
+    blocks = n // b
+    if blocks <= 1:
+        return fold(state, checks, yt, yp, w, codes, offset=0)
+
+    def body(i: Any, carry: tuple[Any, Checks]) -> tuple[Any, Checks]:
+        lo = i * b
+        return fold(*carry, *take(lo, b), offset=lo)
+
+    state, checks = jax.lax.fori_loop(0, blocks, body, (state, checks))
+    if blocks * b < n:
+        state, checks = fold(state, checks, *take(blocks * b, n - blocks * b), offset=blocks * b)
+    return state, checks
+
+
+def _probed(plan: _Plan, w: jax.Array | None) -> bool:
+    """Whether :func:`_poison` checks the values: unweighted 'error', where a flag is all the
+    pass needs (unless the plan asks to locate the rows)."""
+    return plan.nonfinite == "error" and w is None and not plan.locate
+
+
+def _poison(checks: Checks, weight: jax.Array, yt: jax.Array, yp: jax.Array,
+            pred_axis: int) -> tuple[jax.Array, Checks]:
+    """The weights NaN on the rows holding NaN/inf, and the blocks that have such rows counted in
+    ``checks.bad_rows`` (a second pass counts and locates the rows, see ``_run``).
+
+    ``weight + sum(row * 0)`` is the weight where the row is finite and NaN where it is not, so
+    ``sum(weights)`` flags the block: the same sum the metrics take of their weights (XLA computes
+    it once), where a boolean ``isfinite``/``any`` pass cost more than the metrics. The metrics'
+    states are then NaN too, unused: with such rows, ``'error'`` raises.
+    """
+    weight = weight + _zero_rows(yt, 0) + _zero_rows(yp, pred_axis)
+    flagged = jnp.isnan(jnp.sum(weight)).astype(jnp.int32)
+    return weight, checks._replace(bad_rows=checks.bad_rows + flagged)
+
+
+def _zero_rows(x: jax.Array, row_axis: int) -> jax.Array:
+    """Per row, ``sum(values * 0)``: 0 where the row is finite, NaN where it holds NaN or inf."""
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        return jnp.zeros((x.shape[row_axis],), jnp.float32)
+    zero = x * jnp.zeros((), x.dtype)
+    axes = tuple(a for a in range(x.ndim) if a != row_axis)
+    return (jnp.sum(zero, axis=axes) if axes else zero).astype(jnp.float32)
+
+
+def _block_rows(plan: _Plan, yt: jax.Array, yp: jax.Array, n: int) -> int:
+    """Rows per block: the collection's own block size (about ``chunk_elements`` elements of the
+    widest input), or all ``n`` rows when the shard is small or sliced (one state per slice
+    bounds the chunk already)."""
+    from jmetrics.collection import CHUNK_ELEMENTS, MIN_CHUNK_ROWS
+
+    if plan.slices:
+        return n
+    width = max(math.prod(yt.shape[1:]), math.prod(yp.shape[2 if plan.models else 1:]), 1)
+    rows = max(MIN_CHUNK_ROWS, getattr(plan.collection, "chunk_elements", CHUNK_ELEMENTS) // width)
+    return n if n < 2 * rows else rows
+
+
+def _fold_rows(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.Array,
+               w: jax.Array | None, codes: jax.Array | None, *, offset: Any, first: Any,
+               real_rows: Any, seed: jax.Array) -> tuple[Any, Checks]:
+    """Fold rows ``offset .. offset + len(yt)`` of a shard (its first row at ``first`` in the
+    stream, its first ``real_rows`` rows real) into the state, checks first."""
+    n = yt.shape[0]
+    local_row = offset + jnp.arange(n, dtype=jnp.int32)
+    row = first + local_row
+    real = local_row < real_rows
     weight = real.astype(jnp.float32)
     if w is not None:
         weight = jnp.where(real, w.reshape(n).astype(jnp.float32), 0.0)
 
-    if plan.nonfinite != "propagate":  # 'propagate' looks at no value: no pass for it
+    if _probed(plan, w):
+        weight, checks = _poison(checks, weight, yt, yp, 1 if plan.models else 0)
+    elif plan.nonfinite != "propagate":  # 'propagate' looks at no value: no pass for it
         finite = _finite_rows(yt, 0) & _finite_rows(yp, 1 if plan.models else 0)
         bad = ~finite & (weight != 0)
         if w is not None:
             bad = bad | ~((weight >= 0) & (weight < jnp.inf))  # NaN, inf or negative weights
-        row = chunk * rows_per_chunk + device * n + local_row
-        # one fused pass over the rows; counting and locating them only in a chunk that has some
+        # counting and locating them only in a block that has some
         locate = functools.partial(_locate, weighted=w is not None)
         checks = jax.lax.cond(jnp.any(bad), locate, lambda c, *_: c, checks, finite, weight, row)
         if plan.nonfinite == "ignore":
@@ -133,8 +219,7 @@ def _local_step(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.
 
     weights = weight
     if plan.bootstrap:
-        draws = _bootstrap_draws(seed, chunk * rows_per_chunk + device * n + local_row,
-                                 plan.bootstrap)
+        draws = _bootstrap_draws(seed, row, plan.bootstrap)
         weights = jnp.concatenate([weight[None], weight[None] * draws])
         update = jax.vmap(update, in_axes=(0, None, 0))
     if plan.models:
