@@ -192,7 +192,7 @@ def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any
     except ImportError:
         raise ValueError("--plot needs matplotlib: pip install 'jmetrics[plot]'.") from None
     if any(r.get("slices") for r in results.values()):
-        from jmetrics.engine._plot_slices import plot_slices_figure
+        from jmetrics.engine.cli_support import plot_slices_figure
 
         return lambda path: plot_slices_figure(path, results) and None
     return lambda path: plot_sets(path, sets, model_axis=args.model_axis, results=results)

@@ -8,8 +8,9 @@ your own (a script, a CI job, a notebook) can use them the same way:
   engine reads them, to look at before a pass (``pick_metrics(*sample_inputs(yt, yp))``);
 - :func:`parse_gate`: a gate string (``"auc<0.8"``) as a :class:`Gate`, or a ``ValueError``,
   before any data is read (``check_gates`` takes strings or gates);
-- :func:`plot_sets`: ROC/PR/calibration, confusion-matrix or residual plots of prediction sets
-  (matplotlib, imported when called).
+- :func:`plot_sets`: ROC/PR/calibration, confusion-matrix or residual plots of prediction sets,
+  and :func:`plot_slices_figure`: every sliced metric of each set's results (matplotlib,
+  imported when called).
 
 These are not in ``jmetrics.engine.__all__`` (and so not at the ``jmetrics`` top level, which
 holds the evaluation and metrics API).
@@ -25,8 +26,10 @@ from jmetrics.engine._files import findable
 from jmetrics.engine._gates import Gate, GateFailure, parse_gate
 from jmetrics.engine._inputs import _Source
 from jmetrics.engine._plot import plot_sets
+from jmetrics.engine._plot_slices import plot_slices_figure
 
-__all__ = ["Gate", "GateFailure", "findable", "parse_gate", "plot_sets", "sample_inputs"]
+__all__ = ["Gate", "GateFailure", "findable", "parse_gate", "plot_sets", "plot_slices_figure",
+           "sample_inputs"]
 
 
 def sample_inputs(y_true: Any, y_pred: Any, *, model_axis: int | None = None,
