@@ -43,7 +43,6 @@ import numpy as np
 
 from jmetrics._floor._checks import is_concrete
 from jmetrics.metrics._base import Metric
-from jmetrics.metrics._reduction import MeanMetricWrapper
 from jmetrics.padding import pad_batch
 
 __all__ = ["CollectionState", "pad_batch"]
@@ -176,7 +175,8 @@ class MetricCollection(Metric):
             if not 0 <= output < len(outputs):
                 raise ValueError(f"{who}: the output of {key!r} must index outputs {list(outputs)}; "
                                  f"got {output!r}.")
-            share = (output, statistic(metric))
+            spec = statistic(metric)
+            share = (output, type(spec), spec)  # specs are tuples: R2Spec(3) == CalibrationSpec(3)
             if share not in index:
                 index[share] = len(groups)
                 groups.append(metric)
@@ -391,12 +391,12 @@ class MetricCollection(Metric):
         """
         per_batch = False
         for g, metric in enumerate(self.groups):
-            if not isinstance(metric, MeanMetricWrapper):
-                continue
             o = next(i.output for i in self.items if i.group == g)
             t, p = ys_true[o], ys_pred[o]
+            shape = metric.values_shape(t, p)
+            if shape is None:  # the metric's own code reads the batch
+                continue
             lead = np.shape(p)[:1] or np.shape(t)[:1]
-            shape = jax.eval_shape(lambda t, p, m=metric: m.fn(t, p, **dict(m.fn_kwargs)), t, p).shape
             if shape == () and weights[o] is None and max(np.ndim(t), np.ndim(p)) >= 2:
                 per_batch = True
                 continue

@@ -351,6 +351,68 @@ def test_equal_statistic_specs_keep_one_state_and_equal_keras3_alone():
         np.testing.assert_allclose(ours[key], keras_result(oracle, batches), rtol=1e-5, err_msg=key)
 
 
+def test_iou_specs_name_the_matrix_options_and_split_on_them():
+    # ignore_class changes the counts: its own state; the target classes only shape the result
+    from jmetrics.metrics._iou import IoUSpec
+
+    jm = jmetrics.metrics
+    assert jm.IoU(3, (0, 2)).stat_key() == IoUSpec(num_classes=3, ignore_class=None,
+                                                   sparse_y_true=True, sparse_y_pred=True,
+                                                   axis=None, threshold=None)
+    r = np.random.default_rng(8)
+    batches = [(r.integers(0, 3, n), r.integers(0, 3, n), None) for n in (6, 5)]
+    coll = Collection([jm.MeanIoU(3), jm.IoU(3, (1,), name="iou_1"),
+                       jm.MeanIoU(3, ignore_class=0, name="mean_io_u_ig0")])
+    assert len(coll.init().stats) == 2
+    ours = run(coll, batches)
+    oracles = {"mean_io_u": keras.metrics.MeanIoU(3), "iou_1": keras.metrics.IoU(3, [1]),
+               "mean_io_u_ig0": keras.metrics.MeanIoU(3, ignore_class=0)}
+    for key, oracle in oracles.items():
+        np.testing.assert_allclose(ours[key], keras_result(oracle, [b[:2] for b in batches]),
+                                   rtol=1e-6, err_msg=key)
+
+
+def test_agreement_metrics_of_one_spec_keep_one_state_and_equal_sklearn():
+    from sklearn.metrics import cohen_kappa_score, confusion_matrix, matthews_corrcoef
+
+    from jmetrics.metrics._agreement import ConfusionMatrixSpec
+
+    jm = jmetrics.metrics
+    members = [jm.ConfusionMatrix(num_classes=3, normalize="true"), jm.MatthewsCorrCoef(num_classes=3),
+               jm.CohenKappa(num_classes=3, weights="quadratic")]
+    assert {m.stat_key() for m in members} == {ConfusionMatrixSpec(num_classes=3, threshold=None)}
+    coll = Collection(members)
+    assert len(coll.init().stats) == 1
+    assert tree_types(coll.init().stats[0]) == tree_types(members[0].init())
+    r = np.random.default_rng(9)
+    batches = [(r.integers(0, 3, n), r.integers(0, 3, n), r.uniform(0, 2, n).astype(np.float32))
+               for n in (7, 4)]
+    ours = list(run(coll, batches).values())
+    t, p = (np.concatenate([b[i] for b in batches]) for i in (0, 1))
+    w = np.concatenate([b[2] for b in batches]).astype(np.float64)
+    labels = np.arange(3)  # sklearn 1.9.1
+    np.testing.assert_allclose(ours[0], confusion_matrix(t, p, labels=labels, sample_weight=w,
+                                                         normalize="true"), rtol=1e-5)
+    np.testing.assert_allclose(ours[1], matthews_corrcoef(t, p, sample_weight=w), rtol=1e-5)
+    np.testing.assert_allclose(ours[2], cohen_kappa_score(t, p, labels=labels, sample_weight=w,
+                                                          weights="quadratic"), rtol=1e-5)
+    # a different threshold is a different matrix
+    binary = Collection([jm.MatthewsCorrCoef(num_classes=2),
+                         jm.CohenKappa(num_classes=2, threshold=0.5)])
+    assert len(binary.init().stats) == 2
+
+
+def test_specs_of_different_statistics_never_share_though_equal_as_tuples():
+    # R2Spec(15) and CalibrationSpec(15) are equal tuples; the collection groups by spec type too
+    jm = jmetrics.metrics
+    r2, ece = jm.R2Score(num_outputs=15), jmetrics.metrics.ExpectedCalibrationError(num_bins=15)
+    assert tuple(r2.stat_key()) == tuple(ece.stat_key())
+    coll = Collection([r2, ece])
+    assert len(coll.init().stats) == 2
+    assert tree_types(coll.init().stats[0]) == tree_types(r2.init())
+    assert tree_types(coll.init().stats[1]) == tree_types(ece.init())
+
+
 def test_f_scores_of_one_spec_keep_one_state_and_equal_keras3_alone():
     r = np.random.default_rng(12)
     batches = [(r.integers(0, 2, (n, 3)).astype(np.float32), r.uniform(size=(n, 3)).astype(np.float32),

@@ -84,20 +84,49 @@ def test_a_collection_loss_key_without_prefix_is_refused():
 
 @pytest.mark.parametrize("clash", ["compiled", "keras_named", "two_wrappers"])
 def test_a_key_clashing_with_another_history_key_is_refused(clash):
+    # the wrapper learns its model from to_keras(..., model=): Keras tells a metric nothing of it
     x, y = _data()
-    metrics, key = {
-        "compiled": (["acc", to_keras(jmetrics.Collection(["acc", "mse"]))], "acc"),
-        "keras_named": ([keras.metrics.AUC(name="jm_auc"),
-                         to_keras(jmetrics.Collection([jm.AUC()]), name="jm")], "jm_auc"),
-        "two_wrappers": ([to_keras(jmetrics.Collection(["mse"]), name="a"),
-                          to_keras(jmetrics.Collection(["mse"]), name="a")], "a_mse"),
-    }[clash]
     model = _model()
+    metrics, key = {
+        "compiled": (["acc", to_keras(jmetrics.Collection(["acc", "mse"]), model=model)], "acc"),
+        "keras_named": ([keras.metrics.AUC(name="jm_auc"),
+                         to_keras(jmetrics.Collection([jm.AUC()]), name="jm", model=model)],
+                        "jm_auc"),
+        "two_wrappers": ([to_keras(jmetrics.Collection(["mse"]), name="a", model=model),
+                          to_keras(jmetrics.Collection(["mse"]), name="a", model=model)], "a_mse"),
+    }[clash]
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=metrics)
     with pytest.raises(ValueError, match=f"History key '{key}' of .* is also another History key"):
         model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=f"History key '{key}'"):
         model.evaluate(x, y, batch_size=8, verbose=0)
+
+
+def test_without_the_model_keras_keeps_one_value_of_a_clashing_key():
+    # What the check prevents, shown on Keras 3.15.1 itself: 'acc' logged by Keras' own accuracy
+    # and by the Collection, History keeps one value; a wrapper that knows its model refuses.
+    x, y = _data()
+    model = _model()
+    wrapper = to_keras(jmetrics.Collection(["acc", "mse"]))
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["acc", wrapper])
+    logs = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    assert set(logs) == {"loss", "acc", "mse"}
+    with pytest.raises(ValueError, match="History key 'acc' of 'collection' is also another"):
+        wrapper.check_history_keys(model)
+
+
+def test_a_wrapper_that_knows_its_model_logs_as_before_and_checks_once_per_compile():
+    x, y = _data()
+    model = _model()
+    wrapper = to_keras(_collection(), name="jm", model=model)
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=[
+        keras.metrics.MeanSquaredError(name="k_mse"), wrapper])
+    logs = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["jm_mse"], logs["k_mse"], rtol=1e-5)
+    np.testing.assert_allclose(logs["jm_loss"], logs["loss"], rtol=1e-5)
+    assert len(wrapper._checked) == 1  # noqa: SLF001 - one check for this compiled set of metrics
+    with pytest.raises(TypeError, match="to_keras: model must be a keras.Model or None; got str"):
+        to_keras(_collection(), name="jm", model="model")
 
 
 # ---- save / load_model -------------------------------------------------------------------------

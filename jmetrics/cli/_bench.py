@@ -92,19 +92,16 @@ def _backends(wanted: list[str] | None) -> list[str]:
 
 def _cpu_dispatch(sync: bool) -> None:
     """Switch CPU dispatch to inline when asked; without the option, leave it as it is."""
-    import jax
+    from jmetrics import bench
 
-    from jmetrics.bench._run import cpu_dispatch
-
-    if not sync or cpu_dispatch() == "sync":
+    if not sync or bench.cpu_dispatch() == "sync":
         return
-    from jax._src import xla_bridge  # no public way to ask; the CPU client reads the option once
-
-    if getattr(xla_bridge, "backends_are_initialized", lambda: False)():
+    try:
+        bench.use_sync_cpu_dispatch()
+    except RuntimeError:
         raise ValueError("--cpu-sync-dispatch must be given before JAX has created its backends "
                          "(as the jmetrics command does); set jax_cpu_enable_async_dispatch=False "
-                         "at the start of your program instead.")
-    jax.config.update("jax_cpu_enable_async_dispatch", False)
+                         "at the start of your program instead.") from None
 
 
 def run(args: argparse.Namespace) -> int:

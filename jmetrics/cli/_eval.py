@@ -75,8 +75,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``jmetrics eval``; returns the exit code (errors propagate to ``cli.main``)."""
     from jmetrics.engine import DEMO_TASKS, demo_data, evaluate, pick_metrics
-    from jmetrics.engine._files import findable  # a file (PATH[:member]) or a glob
-    from jmetrics.engine._gates import parse_gate
+    from jmetrics.engine.cli_support import findable, parse_gate
 
     if (args.y_true is None) != (args.y_pred is None):
         raise ValueError("--y-true and --y-pred go together (or neither, for the demo sets).")
@@ -150,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
 def _gates(results: dict[str | None, dict[str, Any]], gates: list[Any], models: bool) -> list[str]:
     """One line per failed gate. With several result sets (the demo tasks), a gate applies to
     each set that has its key, and is bad input only when none has it."""
-    from jmetrics.engine._gates import check_gates
+    from jmetrics.engine import check_gates
 
     lines = []
     for gate in gates:
@@ -174,9 +173,9 @@ def _note(text: str) -> None:
 
 def _pick(yt: Any, yp: Any, model_axis: int | None, pick: Callable[..., Any]) -> Any:
     """The engine's own look at the first rows (model axis removed), named by ``pick_metrics``."""
-    from jmetrics.engine._inputs import _Source
+    from jmetrics.engine.cli_support import sample_inputs
 
-    return pick(*_Source(yt, yp, None, model_axis).sample())
+    return pick(*sample_inputs(yt, yp, model_axis=model_axis))
 
 
 def _write_text(path: str, text: str) -> None:
@@ -186,14 +185,14 @@ def _write_text(path: str, text: str) -> None:
 
 def _plot_writer(args: argparse.Namespace, sets: dict[str | None, tuple[Any, Any, Any]],
                  results: dict[str | None, dict[str, Any]]) -> Callable[[str], None]:
-    from jmetrics.engine._plot import plot_sets
+    from jmetrics.engine.cli_support import plot_sets
 
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise ValueError("--plot needs matplotlib: pip install 'jmetrics[plot]'.") from None
     if any(r.get("slices") for r in results.values()):
-        from jmetrics.engine._plot_slices import plot_slices_figure
+        from jmetrics.engine.cli_support import plot_slices_figure
 
         return lambda path: plot_slices_figure(path, results) and None
     return lambda path: plot_sets(path, sets, model_axis=args.model_axis, results=results)

@@ -26,9 +26,8 @@ Importing this module imports keras (``import jmetrics`` does not).
 
 from __future__ import annotations
 
-import sys
+import weakref
 from collections.abc import Mapping
-from types import FrameType
 from typing import Any
 
 import jax
@@ -38,7 +37,6 @@ import numpy as np
 __all__ = ["KerasMetric", "to_keras"]
 
 _PACKAGE = "jmetrics"  # Keras registers the class as "jmetrics>KerasMetric"
-_MODEL_FRAMES = 6  # how far up result() looks for the model merging the History keys
 
 
 class _Key:
@@ -60,12 +58,14 @@ class KerasMetric(keras.metrics.Metric):
     A metric whose result is a dict (a ``Collection``) is logged key by key, each key preceded by
     ``prefix`` (default: ``name + "_"`` when ``name`` is given, else nothing). A key equal to
     another History key of the model (Keras' ``'loss'``, a compiled metric's name) raises a
-    ``ValueError`` naming it, when the wrapper is built or at the first step of ``fit`` /
-    ``evaluate``, instead of Keras keeping one of the two values.
+    ``ValueError`` naming it, instead of Keras keeping one of the two values: ``'loss'`` when the
+    wrapper is built, the others at the first ``result()`` of ``fit`` / ``evaluate`` of the
+    ``model`` given (Keras tells a metric nothing of its model), or when
+    :meth:`check_history_keys` is called.
     """
 
     def __init__(self, metric: Any, name: str | None = None, dtype: Any = None,
-                 prefix: str | None = None) -> None:
+                 prefix: str | None = None, model: Any = None) -> None:
         from jmetrics.metrics._base import Metric
 
         if not isinstance(metric, Metric):
@@ -77,6 +77,9 @@ class KerasMetric(keras.metrics.Metric):
                              f"{keras.backend.backend()!r}.")
         if prefix is not None and not isinstance(prefix, str):
             raise TypeError(f"to_keras: prefix must be a string or None; got {type(prefix).__name__}.")
+        if model is not None and not isinstance(model, keras.Model):
+            raise TypeError(f"to_keras: model must be a keras.Model or None; got "
+                            f"{type(model).__name__}.")
         super().__init__(name=name or metric.display_name, dtype=dtype)
         self.jmetrics_metric = metric
         init = metric.init()
@@ -95,6 +98,8 @@ class KerasMetric(keras.metrics.Metric):
         self.history_keys = None if keys is None else tuple(prefix + k for k in keys)
         self._checked: set[tuple[int, ...]] = set()
         self._checking = False
+        # a weak reference: the model holds this metric, and Keras tracks no plain attribute
+        self._model = None if model is None else weakref.ref(model)
         if self.history_keys is not None and "loss" in self.history_keys:
             raise ValueError(_clash_message(self.name, "loss", self.prefix))
 
@@ -113,9 +118,10 @@ class KerasMetric(keras.metrics.Metric):
         """``metric.compute(state)``; a dict result with its keys prefixed (flat, one level)."""
         if self.history_keys is None:
             return self.jmetrics_metric.compute(self.jmetrics_state())
-        if self._checking:  # our own call from _check_clashes: placeholders only
+        if self._checking:  # our own call from check_history_keys: placeholders only
             return dict.fromkeys(self.history_keys, _Key(self))
-        self._check_clashes(_calling_model())
+        if self._model is not None:
+            self.check_history_keys(self._model())
         return _flat(self.jmetrics_metric.compute(self.jmetrics_state()), self.prefix)
 
     def reset_state(self) -> None:
@@ -138,8 +144,9 @@ class KerasMetric(keras.metrics.Metric):
         config = dict(config)
         return cls(_deserialize(config.pop("metric")), **config)
 
-    def _check_clashes(self, model: Any) -> None:
-        """Raise if one of our History keys is also another key of ``model``'s logs.
+    def check_history_keys(self, model: Any) -> None:
+        """Raise ``ValueError`` if one of our History keys is also another key of ``model``'s
+        logs (``model`` compiled with this wrapper, and built: after a first step or ``build``).
 
         Keras merges every metric's result into one dict (``Trainer.get_metrics_result``; dict
         results are spread into it), so a key that appears twice keeps one value. The check asks
@@ -201,24 +208,6 @@ def _owners(name: str, value: Any, me: KerasMetric, owners: dict[str, list[bool]
         owners.setdefault(name, []).append(isinstance(value, _Key) and value.owner is me)
 
 
-def _calling_model() -> Any:
-    """The Keras model whose ``get_metrics_result`` asked for this result, if any.
-
-    Keras gives a metric no reference to its model; the model's ``get_metrics_result`` (through
-    its ``CompileMetrics.result``) is a few frames up when ``fit``, ``evaluate`` or
-    ``train_on_batch`` ask for the logs. ``None`` when called otherwise (``metric.result()``).
-    """
-    frame: FrameType | None = sys._getframe(2)
-    for _ in range(_MODEL_FRAMES):
-        if frame is None:
-            return None
-        obj = frame.f_locals.get("self")
-        if isinstance(obj, keras.Model):
-            return obj
-        frame = frame.f_back
-    return None
-
-
 def _serialize(metric: Any) -> Any:
     from jmetrics.adapter import serialize
     from jmetrics.adapter._compile import Collection
@@ -246,7 +235,8 @@ def _constant(value: np.ndarray) -> Any:
 
 
 
-def to_keras(metric: Any, *, name: str | None = None, prefix: str | None = None) -> KerasMetric:
+def to_keras(metric: Any, *, name: str | None = None, prefix: str | None = None,
+             model: Any = None) -> KerasMetric:
     """A ``keras.metrics.Metric`` instance computing the jmetrics ``metric`` (JAX backend).
 
     Pass it to ``model.compile(metrics=[...])`` (or ``weighted_metrics``); it is logged under
@@ -254,9 +244,11 @@ def to_keras(metric: Any, *, name: str | None = None, prefix: str | None = None)
     works too: its ``compute`` dict is logged key by key, each key prefixed by ``prefix``
     (default: ``name + '_'`` when ``name`` is given, else no prefix: ``to_keras(c, name='jm')``
     logs ``'jm_loss'``, ``'jm_acc'``, ...). A key that would clash with another History key of
-    the model (``'loss'``, a compiled metric's name) raises a ``ValueError`` that names it.
+    the model raises a ``ValueError`` that names it: ``'loss'`` at once; with ``model`` (the
+    model whose ``compile`` gets the wrapper), any other key at the first step of ``fit`` /
+    ``evaluate`` (``model.compile(metrics=[to_keras(c, model=model)])``).
     Values equal the jmetrics metric's on the same batches (its exact weighting and compensated
     sums included). The wrapper saves and loads with the model (``model.save`` /
     ``keras.models.load_model``, no ``custom_objects``).
     """
-    return KerasMetric(metric, name=name, prefix=prefix)
+    return KerasMetric(metric, name=name, prefix=prefix, model=model)

@@ -48,6 +48,14 @@ from jmetrics.metrics._validate import check_weights, fail_if, isnan, poison
 __all__ = ["CohenKappa", "ConfusionMatrix", "MatthewsCorrCoef"]
 
 
+class ConfusionMatrixSpec(NamedTuple):
+    """The statistic of ConfusionMatrix, MatthewsCorrCoef and CohenKappa (hashable): equal specs
+    share one matrix (the kappa's weighting and the labels only shape the result)."""
+
+    num_classes: int  # C of the (C, C) matrix
+    threshold: float | None  # binary scores: y_pred > threshold is class 1 (None: ids or argmax)
+
+
 class ConfusionState(NamedTuple):
     """State of ConfusionMatrix, MatthewsCorrCoef and CohenKappa: one weighted confusion matrix."""
 
@@ -100,8 +108,8 @@ class _ConfusionBase(Metric):
                                  f"num_classes={c}.")
             object.__setattr__(self, "threshold", float(t))
 
-    def stat_key(self) -> Any:
-        return ("class_confusion", self.num_classes, self.threshold)
+    def stat_key(self) -> ConfusionMatrixSpec:
+        return ConfusionMatrixSpec(self.num_classes, self.threshold)
 
     def init(self) -> ConfusionState:
         c = self.num_classes

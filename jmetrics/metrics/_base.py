@@ -159,6 +159,17 @@ class Metric(EagerFace):
         documented value (NaN) instead.
         """
 
+    def values_shape(self, y_true: Any, y_pred: Any) -> tuple[int, ...] | None:
+        """The shape of the values ``update`` averages for a batch like ``y_true, y_pred``, when a
+        user's function decides it; ``None`` (the default) when the metric's own code does.
+
+        A collection checks that such values hold one value per sample (leading axis: the
+        batch's rows) before it cuts a batch into blocks. The inputs may be arrays or
+        ``jax.ShapeDtypeStruct``; nothing is computed.
+        """
+        del y_true, y_pred
+        return None
+
     def stat_key(self) -> Any:
         """What the state holds, for sharing in a collection; ``None`` (the default) shares nothing.
 

@@ -66,6 +66,13 @@ _STRATEGIES = ("uniform", "quantile")
 _NORMS = ("l1", "l2", "max")
 
 
+class CalibrationSpec(NamedTuple):
+    """The calibration metrics' statistic (hashable): equal specs share one set of bins (the norm,
+    and for 'quantile' the number of reported bins, only shape the result)."""
+
+    bins: int  # fixed equal-width bins of the state: num_bins ('uniform') or resolution ('quantile')
+
+
 class CalibrationBins(NamedTuple):
     """Weighted sums per confidence bin (equal-width bins in increasing confidence)."""
 
@@ -358,9 +365,9 @@ class _CalibrationMetric(Metric):
         """Number of fixed bins in the state: ``num_bins`` (uniform) or ``resolution`` (quantile)."""
         return self.num_bins if self.strategy == "uniform" else self.resolution
 
-    def stat_key(self) -> Any:
+    def stat_key(self) -> CalibrationSpec:
         """Any calibration metrics with the same fixed bins share one state."""
-        return ("calibration_bins", self.state_bins)
+        return CalibrationSpec(self.state_bins)
 
     def init(self) -> CalibrationBins:
         b = self.state_bins

@@ -50,6 +50,21 @@ __all__ = ["BinaryIoU", "IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU"]
 _EPS = 1e-7  # Keras 3 backend.epsilon()
 
 
+class IoUSpec(NamedTuple):
+    """The IoU family's statistic (hashable): metrics with equal specs share one confusion matrix.
+
+    The target classes only shape the result (IoU over classes 0 and 2, MeanIoU over all), so
+    they are not in it.
+    """
+
+    num_classes: int  # C of the (C, C) matrix
+    ignore_class: int | None  # y_true class left out of the counts
+    sparse_y_true: bool  # y_true holds class ids (else one-hot/scores: argmax over axis)
+    sparse_y_pred: bool  # y_pred holds class ids (else scores: argmax over axis)
+    axis: int | None  # the class axis of the dense inputs (None when both are sparse)
+    threshold: float | None  # BinaryIoU: y_pred > threshold is class 1 (None: not binary scores)
+
+
 class IoUState(NamedTuple):
     """State of every IoU-family metric: one weighted confusion matrix."""
 
@@ -116,9 +131,9 @@ class _IoUBase(Metric):
         if hasattr(self, "target_class_ids"):
             object.__setattr__(self, "target_class_ids", _target_ids(metric, self.target_class_ids, c))
 
-    def stat_key(self) -> Any:
+    def stat_key(self) -> IoUSpec:
         c, ignore, st, sp, axis, threshold = self._cm_options()
-        return ("iou_confusion", c, ignore, st, sp, None if (st and sp) else axis, threshold)
+        return IoUSpec(c, ignore, st, sp, None if (st and sp) else axis, threshold)
 
     def init(self) -> IoUState:
         c = self._cm_options()[0]

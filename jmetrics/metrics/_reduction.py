@@ -180,6 +180,11 @@ class MeanMetricWrapper(Mean):
     def default_display_name(self) -> str:
         return snake_case(getattr(self.fn, "__name__", type(self.fn).__name__))
 
+    def values_shape(self, y_true: Any, y_pred: Any) -> tuple[int, ...]:
+        """The shape of ``fn(y_true, y_pred, **kwargs)`` (traced with ``jax.eval_shape``)."""
+        return tuple(jax.eval_shape(lambda t, p: self.fn(t, p, **dict(self.fn_kwargs)),
+                                    y_true, y_pred).shape)
+
     def update(  # type: ignore[override]
         self, state: MeanState, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> MeanState:

@@ -225,6 +225,7 @@ class ClasswiseWrapper(_Wrapper):
         return self.metric.merge(a, b)
 
     def stat_key(self) -> Any:
+        """The wrapped metric's spec: the wrapper keeps the wrapped metric's state as it is."""
         return self.metric.stat_key()
 
     def keys(self, num_classes: int) -> list[str]:
