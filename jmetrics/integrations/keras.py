@@ -26,8 +26,10 @@ Importing this module imports keras (``import jmetrics`` does not).
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any
 
 import jax
@@ -37,6 +39,7 @@ import numpy as np
 __all__ = ["KerasMetric", "to_keras"]
 
 _PACKAGE = "jmetrics"  # Keras registers the class as "jmetrics>KerasMetric"
+_MODEL_FRAMES = 6  # how far up result() looks for the model merging the History keys
 
 
 class _Key:
@@ -59,9 +62,9 @@ class KerasMetric(keras.metrics.Metric):
     ``prefix`` (default: ``name + "_"`` when ``name`` is given, else nothing). A key equal to
     another History key of the model (Keras' ``'loss'``, a compiled metric's name) raises a
     ``ValueError`` naming it, instead of Keras keeping one of the two values: ``'loss'`` when the
-    wrapper is built, the others at the first ``result()`` of ``fit`` / ``evaluate`` of the
-    ``model`` given (Keras tells a metric nothing of its model), or when
-    :meth:`check_history_keys` is called.
+    wrapper is built, the others at the first ``result()`` of ``fit`` / ``evaluate`` (of the
+    ``model`` given, else of the model found among the callers' frames: Keras tells a metric
+    nothing of its model), or when :meth:`check_history_keys` is called.
     """
 
     def __init__(self, metric: Any, name: str | None = None, dtype: Any = None,
@@ -120,8 +123,9 @@ class KerasMetric(keras.metrics.Metric):
             return self.jmetrics_metric.compute(self.jmetrics_state())
         if self._checking:  # our own call from check_history_keys: placeholders only
             return dict.fromkeys(self.history_keys, _Key(self))
-        if self._model is not None:
-            self.check_history_keys(self._model())
+        model = self._model() if self._model is not None else _calling_model()
+        if model is not None:
+            self.check_history_keys(model)
         return _flat(self.jmetrics_metric.compute(self.jmetrics_state()), self.prefix)
 
     def reset_state(self) -> None:
@@ -208,6 +212,27 @@ def _owners(name: str, value: Any, me: KerasMetric, owners: dict[str, list[bool]
         owners.setdefault(name, []).append(isinstance(value, _Key) and value.owner is me)
 
 
+def _calling_model() -> Any:
+    """The Keras model whose ``get_metrics_result`` asked for this result, if any.
+
+    The fallback when ``to_keras`` got no ``model``: Keras gives a metric no reference to its
+    model, and has no public hook in ``compile`` or ``fit`` that would; the model's
+    ``get_metrics_result`` (through its ``CompileMetrics.result``) is a few frames up when
+    ``fit``, ``evaluate`` or ``train_on_batch`` ask for the logs. ``None`` when called otherwise
+    (``metric.result()``), or when a Keras version moves it further up: then only the explicit
+    ``model=`` checks.
+    """
+    frame: FrameType | None = sys._getframe(2)
+    for _ in range(_MODEL_FRAMES):
+        if frame is None:
+            return None
+        obj = frame.f_locals.get("self")
+        if isinstance(obj, keras.Model):
+            return obj
+        frame = frame.f_back
+    return None
+
+
 def _serialize(metric: Any) -> Any:
     from jmetrics.adapter import serialize
     from jmetrics.adapter._compile import Collection
@@ -244,9 +269,11 @@ def to_keras(metric: Any, *, name: str | None = None, prefix: str | None = None,
     works too: its ``compute`` dict is logged key by key, each key prefixed by ``prefix``
     (default: ``name + '_'`` when ``name`` is given, else no prefix: ``to_keras(c, name='jm')``
     logs ``'jm_loss'``, ``'jm_acc'``, ...). A key that would clash with another History key of
-    the model raises a ``ValueError`` that names it: ``'loss'`` at once; with ``model`` (the
-    model whose ``compile`` gets the wrapper), any other key at the first step of ``fit`` /
-    ``evaluate`` (``model.compile(metrics=[to_keras(c, model=model)])``).
+    the model raises a ``ValueError`` that names it: ``'loss'`` at once, any other key at the
+    first step of ``fit`` / ``evaluate``. Give ``model`` (the model whose ``compile`` gets the
+    wrapper: ``model.compile(metrics=[to_keras(c, model=model)])``) to make that check exact;
+    without it the wrapper finds the model among its callers' frames, as Keras tells a metric
+    nothing of its model.
     Values equal the jmetrics metric's on the same batches (its exact weighting and compensated
     sums included). The wrapper saves and loads with the model (``model.save`` /
     ``keras.models.load_model``, no ``custom_objects``).
