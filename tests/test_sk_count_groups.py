@@ -13,7 +13,7 @@ import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 import jmetrics.sk as jsk
-from jmetrics.sk._sort import count_groups, group_ap, group_auc, jax_groups
+from jmetrics._floor._sort import count_groups, group_ap, group_auc, jax_groups
 
 N = 48
 
