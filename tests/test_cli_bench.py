@@ -165,3 +165,32 @@ def test_cpu_sync_dispatch_after_jax_started_is_a_clear_error(capsys):
     assert main(["bench", "-m", "mse", "--cpu-sync-dispatch", *TINY]) == 2
     err = capsys.readouterr().err
     assert "--cpu-sync-dispatch must be given before JAX has created its backends" in err
+
+
+def test_legend_under_the_table_and_in_help(capsys):
+    assert main(["bench", "-m", "mae", "--peers", "numpy", *TINY]) == 0
+    out = capsys.readouterr().out
+    assert "x PEER = PEER's time / jmetrics' time" in out and "jmetrics is faster" in out
+    assert "Columns: x numpy." in out
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    assert "jmetrics is faster" in " ".join(capsys.readouterr().out.split())
+
+
+def test_fraction_is_not_shown_where_the_read_reduce_is_dispatch_bound():
+    def timing(median: float) -> bench.Timing:
+        return bench.Timing(median=median, min=median, max=median, rounds=3)
+
+    def row(read: float, mine: float) -> str:
+        r = bench.Result("mse", "regression", "cpu", 10**7, 8 * 10**7, timing(mine), timing(read))
+        return bench.table([r], []).splitlines()[1]
+
+    assert " dispatch " in row(40e-6, 20e-6)  # a 40 us read measures the call, not the bandwidth
+    assert " >=100% " in row(3e-3, 2e-3) and " 50% " in row(3e-3, 6e-3)
+
+
+def test_install_hints_name_the_extra_that_installs_the_peer():
+    assert "jmetrics[peers]" in _peers.install_hint("torchmetrics")
+    assert "download.pytorch.org/whl/cpu" in _peers.install_hint("torchmetrics")
+    assert "jmetrics[peers]" in _peers.install_hint("metrax")
+    assert "jmetrics[bench]" in _peers.install_hint("sklearn")

@@ -262,7 +262,8 @@ def _desc_keys(s: jax.Array) -> jax.Array:
     else:
         s = s.astype(jnp.float32)
         ut, sign = jnp.uint32, jnp.uint32(1 << 31)
-    bits = jax.lax.bitcast_convert_type(s + jnp.zeros((), s.dtype), ut)
+    # -0.0 -> 0.0 by a select: XLA simplifies ``s + 0.0`` to ``s`` under jit, keeping -0.0 apart
+    bits = jax.lax.bitcast_convert_type(jnp.where(s == 0, jnp.zeros((), s.dtype), s), ut)
     asc = jnp.where((bits & sign) != 0, ~bits, bits | sign)
     return ~asc
 
@@ -293,6 +294,8 @@ def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
         z = jnp.zeros((0,), dt)
         zz = jnp.zeros((), dt)
         return Groups(z, z, z, z, zz, zz)
+    if w is None and n < 2**31:
+        return count_groups(pos, s)
     keys, pw, nw = jax.lax.sort((_desc_keys(s), pw, nw), num_keys=1)
     diff = keys[1:] != keys[:-1]
     is_end = jnp.concatenate([diff, jnp.ones((1,), bool)])
@@ -309,6 +312,66 @@ def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
     tpb = jnp.where(is_end, peh + pel, 0)
     fpb = jnp.where(is_end, neh + nel, 0)
     return Groups(p, ng, tpb, fpb, ph[-1] + pl[-1], nh[-1] + nl[-1])
+
+
+def _start_value(is_start: jax.Array, before: jax.Array) -> jax.Array:
+    """At each position, ``before`` (non-decreasing) read at the start of its group: a running max,
+    no gather."""
+    return jax.lax.cummax(jnp.where(is_start, before, 0))
+
+
+def count_groups(pos: jax.Array, s: jax.Array) -> Groups:
+    """Unweighted tie groups from three single-operand sorts of integer keys (jittable, exact).
+
+    XLA:CPU sorts one integer array about ten times faster than keys with payloads (1e6 rows:
+    0.37 s against 4.0 s), so the label is folded into the key instead of carried: the descending
+    key ``k`` of each score loses its last bit to make room. With ``h = k & ~1`` the three sorts are
+    of ``h | label``, ``h | (k & 1) ^ label`` and ``k``. A *coarse* group (same ``h``) holds at
+    most two distinct scores (last bit 0: the higher one, 1: the lower); all three sorted arrays
+    have the same coarse groups at the same positions, and the running counts of their low bits
+    give, per coarse group, ``L = p0 + p1`` (labels), ``X = n1 + p0`` (last bit != label) and
+    ``S = n1 + p1`` (last bits), hence ``p1 = (L + S - X) / 2`` and the rest: exact int32 counts.
+    The result has ``2 n`` entries (the higher sub-group, then the lower one, of every coarse
+    group ending at that position); :func:`group_auc` and :func:`group_ap` do not depend on order.
+    """
+    dt = accum_dtype()
+    n = s.shape[0]
+    k = _desc_keys(s)
+    one = jnp.ones((), k.dtype)
+    lab = pos.astype(k.dtype)
+    high = k & ~one
+    a = jax.lax.sort(high | lab)
+    b = jax.lax.sort(high | ((k & one) ^ lab))
+    c = jax.lax.sort(k)
+    coarse = a >> 1
+    diff = coarse[1:] != coarse[:-1]
+    is_end = jnp.concatenate([diff, jnp.ones((1,), bool)])
+    is_start = jnp.concatenate([jnp.ones((1,), bool), diff])
+    idx = jnp.arange(n, dtype=jnp.int32)
+
+    def group_total(x: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """(count of low bits in the group, count before the group) at each position."""
+        bit = (x & one).astype(jnp.int32)
+        incl = jnp.cumsum(bit)
+        before = _start_value(is_start, incl - bit)
+        return incl - before, before
+
+    big_l, tp_before = group_total(a)
+    big_x, _ = group_total(b)
+    big_s, _ = group_total(c)
+    start = _start_value(is_start, idx)
+    size = idx + 1 - start
+    p1 = (big_l + big_s - big_x) // 2
+    p0, n1 = big_l - p1, big_s - p1
+    n0 = size - big_l - n1
+    fp_before = start - tp_before
+    total_p = tp_before[-1] + big_l[-1]
+
+    def ends(*xs: jax.Array) -> jax.Array:
+        return jnp.concatenate([jnp.where(is_end, x, 0).astype(dt) for x in xs])
+
+    return Groups(ends(p0, p1), ends(n0, n1), ends(tp_before, tp_before + p0),
+                  ends(fp_before, fp_before + n0), total_p.astype(dt), (n - total_p).astype(dt))
 
 
 def group_auc(g: Any, max_fpr: float | None = None) -> Any:

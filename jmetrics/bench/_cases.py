@@ -201,8 +201,8 @@ CASES: tuple[Case, ...] = (
          elementwise=True),
     Case("mape", "regression", "regression", _cls("MeanAbsolutePercentageError"),
          numpy=lambda t, p: 100 * np.mean(np.abs((t - p) / np.maximum(np.abs(t), EPS))),
-         sklearn=lambda sk, t, p: sk.mean_absolute_percentage_error(t, p),
-         torch=lambda th, F, t, p, ti: F.mean_absolute_percentage_error(p, t),
+         sklearn=lambda sk, t, p: 100 * sk.mean_absolute_percentage_error(t, p),  # a fraction
+         torch=lambda th, F, t, p, ti: 100 * F.mean_absolute_percentage_error(p, t),
          keras=("MeanAbsolutePercentageError", {}), elementwise=True),
     Case("msle", "regression", "regression", _cls("MeanSquaredLogarithmicError"),
          numpy=lambda t, p: np.mean((np.log1p(np.maximum(p, EPS)) - np.log1p(np.maximum(t, EPS))) ** 2),

@@ -26,9 +26,11 @@ import numpy as np
 from jmetrics.bench._cases import Case, Skip
 from jmetrics.bench._data import available_memory
 
-__all__ = ["PEERS", "keras_module", "make_peer", "peer_status", "peer_versions"]
+__all__ = ["PEERS", "TORCH_CPU_INDEX", "install_hint", "keras_module", "make_peer", "peer_status",
+           "peer_versions"]
 
 PEERS = ("numpy", "sklearn", "torchmetrics", "keras", "keras-jit", "metrax")
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"  # CPU-only torch wheels (no CUDA download)
 HOST_PEERS = ("numpy", "sklearn", "torchmetrics")  # run on the host whatever the JAX backend
 
 _PACKAGES = {"sklearn": ("sklearn", "scikit-learn"), "torchmetrics": ("torchmetrics", "torchmetrics"),
@@ -46,14 +48,27 @@ def peer_status(name: str) -> str | None:
     missing = [m for m in ((module, "torch") if name == "torchmetrics" else (module,))
                if importlib.util.find_spec(m) is None]
     if missing:
-        hint = "pip install torch torchmetrics" if name == "torchmetrics" else f"pip install {dist}"
-        return f"{name}: not installed ({hint}; or pip install 'jmetrics[bench]')"
+        return f"{name}: not installed ({install_hint(name)})"
     if name.startswith("keras"):
         try:
             keras_module()
         except Skip as err:
             return f"{name}: {err}"
     return None
+
+
+def install_hint(name: str) -> str:
+    """How to install peer ``name``: scikit-learn and Keras come with the ``bench`` extra,
+    torchmetrics and metrax with the ``peers`` extra (CPU-only torch first, from PyTorch's index).
+
+    >>> install_hint("torchmetrics")
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu, then pip install 'jmetrics[peers]'"
+    """
+    if name in ("sklearn", "keras", "keras-jit"):
+        return f"pip install {_PACKAGES[name][1]}, or pip install 'jmetrics[bench]'"
+    if name == "torchmetrics":
+        return f"pip install torch --index-url {TORCH_CPU_INDEX}, then pip install 'jmetrics[peers]'"
+    return f"pip install {_PACKAGES[name][1]}, or pip install 'jmetrics[peers]'"
 
 
 def keras_module() -> Any:

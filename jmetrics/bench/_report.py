@@ -7,12 +7,41 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from jmetrics.bench._run import ELEMENTWISE_TARGET, Result
+from jmetrics.bench._run import ELEMENTWISE_TARGET, READ_BOUND_SECONDS, Result
 
-__all__ = ["fmt_time", "plot", "table", "target_lines", "to_json"]
+__all__ = ["LEGEND", "fmt_time", "legend", "plot", "table", "target_lines", "to_json"]
 
 PEER_HEADERS = {"numpy": "x numpy", "sklearn": "x sklearn", "torchmetrics": "x torch",
                 "keras": "x keras", "keras-jit": "x keras-jit", "metrax": "x metrax"}
+
+
+LEGEND = (
+    "x PEER = PEER's time / jmetrics' time, both measured in this run: above 1, jmetrics is "
+    "faster (0.5x: it takes twice as long).",
+    "of read BW = time of a plain jitted read-reduce of the same input bytes / jmetrics' time: "
+    "the fraction of this machine's memory bandwidth; 'dispatch' where that read-reduce takes "
+    f"under {READ_BOUND_SECONDS * 1e3:g} ms (it then measures the ~30 us call overhead, not the "
+    "bandwidth), '>=100%' where jmetrics was not slower than the read.",
+    "median: steady-state time of one call from inputs already on the device; compile: first "
+    "compile, apart; = numpy: jmetrics' value agreed with the NumPy reference.",
+)
+"""What the table's columns mean; printed under it and in ``jmetrics bench --help``."""
+
+
+def legend(peers: Sequence[str] = ()) -> str:
+    """:data:`LEGEND` as lines, naming the peer columns present."""
+    cols = ", ".join(PEER_HEADERS[p] for p in peers)
+    first = LEGEND[0] + (f" Columns: {cols}." if cols else "")
+    return "\n".join((first, *LEGEND[1:]))
+
+
+def _fraction(r: Result) -> str:
+    frac = r.bandwidth_fraction
+    if frac is None:
+        return "-"
+    if not r.bandwidth_bound:
+        return "dispatch"
+    return ">=100%" if frac >= 1 else f"{frac:.0%}"
 
 
 def fmt_time(seconds: float | None) -> str:
@@ -43,19 +72,19 @@ def _rows_label(n: int) -> str:
 
 def table(results: Sequence[Result], peers: Sequence[str], markdown: bool = False) -> str:
     """The results as an aligned text table (or Markdown): median, compile time, GB/s, fraction of
-    the read-reduce bandwidth, ratios (peer time / jmetrics time) and whether jmetrics' value agreed
-    with the NumPy reference in this run."""
+    the read-reduce bandwidth ('dispatch' where the read-reduce is dispatch-bound), ratios (peer
+    time / jmetrics time: above 1, jmetrics is faster) and whether jmetrics' value agreed with the
+    NumPy reference in this run. :func:`legend` explains the columns."""
     header = ["metric", "backend", "rows", "median", "compile", "GB/s", "of read BW",
               *[PEER_HEADERS[p] for p in peers], "= numpy"]
     lines = []
     for r in results:
         j = r.jmetrics
-        frac = r.bandwidth_fraction
         lines.append([
             r.metric, r.backend, _rows_label(r.rows), fmt_time(j.median if j else None),
             fmt_time(j.compile if j else None),
             "-" if r.gbps is None else f"{r.gbps:.3g}",
-            "-" if frac is None else f"{frac:.0%}",
+            _fraction(r),
             *[_ratio(r.ratio(p)) for p in peers],
             {True: "yes", False: "NO", None: "-"}[r.agrees],
         ])

@@ -30,9 +30,13 @@ from jmetrics.bench._timing import (
     read_reduce,
 )
 
-__all__ = ["ELEMENTWISE_TARGET", "Result", "machine", "parse_size", "run", "run_case"]
+__all__ = ["ELEMENTWISE_TARGET", "READ_BOUND_SECONDS", "Result", "machine", "parse_size", "run", "run_case"]
 
 ELEMENTWISE_TARGET = 0.7  # elementwise metrics: at least 70% of the read-reduce bandwidth at 1e7 rows
+READ_BOUND_SECONDS = 5e-4
+"""A read-reduce faster than this is dispatch-bound, not bandwidth-bound: a jitted call costs about
+30 us on CPU, so below ~0.5 ms its time says little about the memory bandwidth (and jmetrics'
+own dispatch, or a host path without one, can beat it)."""
 
 
 @dataclasses.dataclass
@@ -63,6 +67,14 @@ class Result:
             return None
         return self.read_reduce.median / self.jmetrics.median
 
+    @property
+    def bandwidth_bound(self) -> bool | None:
+        """Whether the read-reduce of these inputs measures bandwidth (it takes at least
+        :data:`READ_BOUND_SECONDS`); ``False``: it is dispatch-bound and the fraction means little."""
+        if self.read_reduce is None:
+            return None
+        return self.read_reduce.median >= READ_BOUND_SECONDS
+
     def ratio(self, peer: str) -> float | None:
         """How many times faster jmetrics is than ``peer`` (``None`` if either did not run)."""
         if self.jmetrics is None or peer not in self.peers:
@@ -78,6 +90,7 @@ class Result:
             "read_reduce": None if self.read_reduce is None else self.read_reduce.as_dict(),
             "peers": {k: v.as_dict() for k, v in self.peers.items()},
             "gbps": self.gbps, "bandwidth_fraction": self.bandwidth_fraction,
+            "bandwidth_bound": self.bandwidth_bound,
             "ratios": {k: self.ratio(k) for k in self.peers}, "notes": list(self.notes),
             "elementwise": self.elementwise, "agrees": self.agrees,
         }

@@ -3,7 +3,9 @@
 ``jmetrics bench -m mse auc --sizes 1e4 1e6 --peers numpy sklearn --json out.json --plot out.png``
 prints one row per (metric, backend, rows): median time, compile time (measured apart), input
 GB/s, the fraction of this machine's memory bandwidth (a plain jitted read-reduce of the same bytes,
-timed in the same run), and how many times faster jmetrics is than each peer. Works with only
+timed in the same run; 'dispatch' where that read is too short to measure bandwidth), and how many
+times faster jmetrics is than each peer (peer time / jmetrics time); a legend under the table
+says so. Works with only
 jax and numpy installed: missing peers are listed as notes. ``--targets [NAME ...]`` also runs the
 speed targets (elementwise bandwidth, Collection, training step, exact/binned/histogram AUC, engine)
 and prints met/missed lines with the ratios; ``--only-targets`` runs them without the table.
@@ -27,10 +29,17 @@ DEFAULT_METRICS = ("mse", "mape", "binary_accuracy", "categorical_accuracy",
 def add_parser(subparsers: Any) -> None:
     """Register ``jmetrics bench``."""
     from jmetrics.bench import FAMILIES, PEERS
+    from jmetrics.bench._peers import TORCH_CPU_INDEX
+    from jmetrics.bench._report import LEGEND
 
     p = subparsers.add_parser(
         "bench", help=HELP,
-        description="Median time, GB/s, fraction of memory bandwidth and ratios to peers.",
+        description="Median time, GB/s, fraction of memory bandwidth and ratios to peers "
+                    "(peer time / jmetrics time: above 1, jmetrics is faster).",
+        epilog="columns: " + " ".join(LEGEND) + " Peers: scikit-learn and Keras come with "
+               "pip install 'jmetrics[bench]'; torchmetrics and metrax with pip install "
+               f"'jmetrics[peers]' (for CPU-only torch, first pip install torch --index-url "
+               f"{TORCH_CPU_INDEX}).",
     )
     p.add_argument("-m", "--metrics", nargs="+", metavar="METRIC", default=None,
                    help=f"metrics (names or aliases), families {', '.join(FAMILIES)}, or 'all' "
@@ -108,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the benchmark matrix and print the table; returns the exit code."""
     import jmetrics.bench._targets as _targets
     from jmetrics import bench
+    from jmetrics.bench._report import legend
 
     _cpu_dispatch(args.cpu_sync_dispatch)
 
@@ -148,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.only_targets:
         results = bench.run(cases, sizes, backends, ran, budget=args.budget, progress=progress)
         print(bench.table(results, ran, markdown=args.markdown))
+        print("\n" + legend(ran))
         for r in results:
             notes.extend(n for n in r.notes if n not in notes)
     targets: list[Any] = []
