@@ -220,7 +220,8 @@ def _top_k_filter(metric: str, y_pred: jax.Array, k: int) -> jax.Array:
             f"y_pred shape {tuple(y_pred.shape)}."
         )
     _, idx = jax.lax.top_k(y_pred, k)
-    mask = jnp.any(idx[..., :, None] == jnp.arange(c), axis=-2)
+    classes = jnp.expand_dims(jnp.arange(c), tuple(range(idx.ndim)))  # (1, ..., 1, C)
+    mask = jnp.any(idx[..., :, None] == classes, axis=-2)
     return jnp.where(mask, y_pred, jnp.asarray(NEG_INF, y_pred.dtype))
 
 
