@@ -154,7 +154,7 @@ def values(state: ConfusionCounts, bins: Bins) -> tuple[jax.Array, jax.Array, ja
     for k in (state.pos, state.neg):
         c = ksum_cumsum(k)  # sum over b <= j; the total minus it is the sum over b > j
         below = c.hi[:-1] + c.lo[:-1]
-        above = (c.hi[-1] - c.hi[:-1]) + (c.lo[-1] - c.lo[:-1])
+        above = (c.hi[-1:] - c.hi[:-1]) + (c.lo[-1:] - c.lo[:-1])
         out.append((above, below))
     (tp, fn), (fp, tn) = out
     n_thr = len(bins.thresholds)
