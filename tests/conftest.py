@@ -76,3 +76,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     mismatches = oracle_mismatches(oracle_pins())
     if mismatches:
         pytest.exit("oracle version mismatch: " + "; ".join(mismatches), returncode=4)
+
+
+# scikit-learn's own tests (tests/upstream) call metrics on ill-defined inputs without
+# pytest.warns; scikit-learn's own configuration does not make these warnings errors, and
+# jmetrics.sk gives the same warnings as scikit-learn there.
+UPSTREAM_WARNINGS = (
+    "ignore::sklearn.exceptions.UndefinedMetricWarning",
+    "ignore:(divide by zero|invalid value) encountered in divide:RuntimeWarning",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/upstream/" in item.nodeid:
+            for spec in UPSTREAM_WARNINGS:
+                item.add_marker(pytest.mark.filterwarnings(spec))
