@@ -1,6 +1,14 @@
-"""Test set-up: CPU JAX, Keras 3 on the JAX backend as an oracle, quick hypothesis profile."""
+"""Test set-up: CPU JAX, Keras 3 on the JAX backend as an oracle, quick hypothesis profile.
+
+The suite is strict: implicit rank promotion raises (``(N,)`` against ``(N, 1)`` never broadcasts;
+library code broadcasts explicitly), warnings are errors (pyproject's ``filterwarnings`` names
+each one it ignores), and the oracles' versions are the ones the tests cite.
+"""
 
 import os
+import re
+from importlib import metadata
+from pathlib import Path
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -8,8 +16,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # XLA's LLVM backend without its optimisation passes: the tests' arrays are small, so compiling
 # (thousands of small programs) costs far more than running; the programs' results are the same.
 os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+# Set before jax is imported, so subprocesses (the CLI tests) inherit it too.
+os.environ.setdefault("JAX_NUMPY_RANK_PROMOTION", "raise")
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10: pytest's own dependency
+    import tomli as tomllib
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
+
+jax.config.update("jax_numpy_rank_promotion", os.environ["JAX_NUMPY_RANK_PROMOTION"])
 
 settings.register_profile(
     "jmetrics",
@@ -18,3 +37,58 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "jmetrics"))
+
+# The oracles whose numbers the tests cite ("scikit-learn 1.9.1", "Keras 3.15.1"): their pins in
+# pyproject's test extra are the versions the suite must run against.
+ORACLES = ("scikit-learn", "keras")
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+
+def oracle_pins(pyproject: Path = PYPROJECT) -> dict[str, str]:
+    """``{package: version}`` of the oracles pinned ``==`` in the ``test`` extra."""
+    extra = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]["test"]
+    pins = {}
+    for requirement in extra:
+        m = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s;,]+)\s*", requirement)
+        if m and m[1].lower() in ORACLES:
+            pins[m[1].lower()] = m[2]
+    return pins
+
+
+def oracle_mismatches(pins: dict[str, str]) -> list[str]:
+    """One line per oracle whose installed version is not its pin (or that is missing)."""
+    lines = []
+    for package in ORACLES:
+        wanted = pins.get(package)
+        if wanted is None:
+            lines.append(f"{package}: no '{package}==<version>' pin in pyproject's test extra")
+            continue
+        try:
+            found = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found = "not installed"
+        if found != wanted:
+            lines.append(f"{package}: the tests' oracle is {wanted}; found {found}")
+    return lines
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    mismatches = oracle_mismatches(oracle_pins())
+    if mismatches:
+        pytest.exit("oracle version mismatch: " + "; ".join(mismatches), returncode=4)
+
+
+# scikit-learn's own tests (tests/upstream) call metrics on ill-defined inputs without
+# pytest.warns; scikit-learn's own configuration does not make these warnings errors, and
+# jmetrics.sk gives the same warnings as scikit-learn there.
+UPSTREAM_WARNINGS = (
+    "ignore::sklearn.exceptions.UndefinedMetricWarning",
+    "ignore:(divide by zero|invalid value) encountered in divide:RuntimeWarning",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/upstream/" in item.nodeid:
+            for spec in UPSTREAM_WARNINGS:
+                item.add_marker(pytest.mark.filterwarnings(spec))

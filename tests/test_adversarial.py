@@ -19,6 +19,10 @@ show a non-finite value; ``oracle`` and the shape classes must agree with the sa
 a plain 2-D batch in float32, eagerly and under jit.
 
 Cases that fail today because another area is being fixed are in ``PENDING`` (strict xfail).
+
+The cases are spread over files of one face family each (``GROUPS``): this file runs Collection,
+``evaluate`` and the CLI; ``tests/test_adversarial_*.py`` run the classes, the kernels and ``sk``.
+One face: ``pytest tests/test_adversarial*.py -k "metrics.Mean-"``.
 """
 
 from __future__ import annotations
@@ -41,26 +45,28 @@ TABLE = _policy.policy_table()
 SYSTEM_KINDS = ("regression", "binary")
 
 
-def _faces() -> list[tuple[ai.Face, _policy.Policy]]:
+def _faces() -> list[tuple[str, ai.Face, _policy.Policy]]:
+    """Every face as (family, face, policy); the family picks the test file that runs it."""
     faces = []
     for name, (unit, policy) in TABLE.items():
         short = name.removeprefix("jmetrics.")
         if name == "jmetrics eval":
-            faces += [(ai.cli_face(name, k), policy) for k in SYSTEM_KINDS]
+            faces += [("system", ai.cli_face(name, k), policy) for k in SYSTEM_KINDS]
         elif unit is jmetrics.Collection:
-            faces += [(ai.collection_face(short, k), policy) for k in SYSTEM_KINDS]
+            faces += [("system", ai.collection_face(short, k), policy) for k in SYSTEM_KINDS]
         elif unit is jmetrics.evaluate:
-            faces += [(ai.evaluate_face(short, k), policy) for k in SYSTEM_KINDS]
+            faces += [("system", ai.evaluate_face(short, k), policy) for k in SYSTEM_KINDS]
         elif inspect.isclass(unit):
-            faces.append((ai.class_face(short, unit), policy))
+            faces.append(("metrics", ai.class_face(short, unit), policy))
         elif unit in ai.SK_SPECS:
-            faces.append((ai.sk_face(short, unit, policy.nan_true.jit != "n/a"), policy))
+            faces.append(("sk", ai.sk_face(short, unit, policy.nan_true.jit != "n/a"), policy))
         else:
-            faces.append((ai.kernel_face(short, unit), policy))
+            faces.append(("kernels", ai.kernel_face(short, unit), policy))
     return faces
 
 
-FACES = _faces()
+FAMILY_FACES = _faces()
+FACES = [(face, policy) for _, face, policy in FAMILY_FACES]
 ORACLE = _policy.Outcome("oracle", "oracle")
 
 # (face, input class) -> what it gives today. Strict: an entry whose case passes fails the suite.
@@ -74,9 +80,31 @@ def _outcome(face: ai.Face, policy: _policy.Policy, ic: ai.InputClass) -> _polic
     return _policy.MEMBERS if face.members else ORACLE
 
 
-def _cases() -> list[Any]:
+# The cases are spread over test files of one theme each (so that xdist's per-file distribution
+# balances): group -> (face family, input kinds). Every (family, kind) is in exactly one group.
+CLASSIFICATION = ("binary", "labels", "categorical", "sparse", "multilabel")
+GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "system": ("system", SYSTEM_KINDS),  # Collection, evaluate, the CLI: this file
+    "metrics_binary": ("metrics", ("binary", "labels")),
+    "metrics_categorical": ("metrics", ("categorical", "sparse", "multilabel")),
+    "metrics_regression": ("metrics", ("regression", "values")),
+    "kernels_classification": ("kernels", CLASSIFICATION),
+    "kernels_regression": ("kernels", ("regression",)),
+    "sk_labels": ("sk", ("sklabels", "sksparse")),
+    "sk_scores": ("sk", ("skbinary", "multilabel", "skregression")),
+}
+
+
+def _group(family: str, kind: str) -> list[str]:
+    return [g for g, (fam, kinds) in GROUPS.items() if fam == family and kind in kinds]
+
+
+def cases(group: str) -> list[Any]:
+    """The parametrized cases of one group of ``GROUPS``."""
     cases = []
-    for face, policy in FACES:
+    for family, face, policy in FAMILY_FACES:
+        if group not in _group(family, face.kind):
+            continue
         for ic in ai.INPUT_CLASSES:
             if ic.name == "extreme_logits" and not face.logits:
                 continue
@@ -240,9 +268,8 @@ def _check_members(face: ai.Face, ic: ai.InputClass, mode: str, batches: list[ai
     return _close(got, face.assemble(alone), f"{what}: not its members' values")
 
 
-@pytest.mark.parametrize(("face", "policy", "ic"), _cases())
-def test_bad_input_gives_what_the_policy_says(face: ai.Face, policy: _policy.Policy,
-                                              ic: ai.InputClass) -> None:
+def check_case(face: ai.Face, policy: _policy.Policy, ic: ai.InputClass) -> None:
+    """One case of the law: the unit on one input class, eagerly and under jit."""
     outcome = _outcome(face, policy, ic)
     if ic.arg == 2 and ic.field is not None:
         assert (outcome == _policy.NA) == (not face.weighted), (
@@ -256,6 +283,12 @@ def test_bad_input_gives_what_the_policy_says(face: ai.Face, policy: _policy.Pol
             continue
         assert run is not None, f"{face.name} has no {mode} face but its policy says {expected}"
         _check(face, ic, expected, mode, run, bad)
+
+
+@pytest.mark.parametrize(("face", "policy", "ic"), cases("system"))
+def test_bad_input_gives_what_the_policy_says(face: ai.Face, policy: _policy.Policy,
+                                              ic: ai.InputClass) -> None:
+    check_case(face, policy, ic)
 
 
 def _with_logits(face: ai.Face) -> ai.Face:
@@ -285,6 +318,11 @@ def test_policy_cells_use_known_outcomes() -> None:
         for outcome in policy:
             assert outcome.eager in _policy.OUTCOMES and outcome.jit in _policy.OUTCOMES, name
             assert outcome.jit != "raise" or outcome.eager == "raise", name
+
+
+def test_every_face_is_in_exactly_one_group() -> None:
+    stray = [(f.name, fam, f.kind) for fam, f, _ in FAMILY_FACES if len(_group(fam, f.kind)) != 1]
+    assert stray == []
 
 
 def test_every_pending_entry_is_a_case() -> None:

@@ -2,8 +2,8 @@
 
 Oracle: scikit-learn 1.9.1 (``confusion_matrix``, ``matthews_corrcoef``, ``cohen_kappa_score``)
 on the whole stream, in float64. The laws every class obeys (jit, merge, weights, donation,
-devices, eager face) are in tests/test_common.py and tests/test_distributed.py; bad input in
-tests/test_adversarial.py.
+devices, eager face) are in tests/test_common*.py and tests/test_distributed.py; bad input in
+tests/test_adversarial*.py.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def sk_values(c, t, p, w):
 
 @pytest.mark.parametrize("jit", [False, True], ids=["eager", "jit"])
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
-@pytest.mark.parametrize("c", [2, 3, 5])
+@pytest.mark.parametrize("c", [2, 3])  # two classes, and more than two: the same programs at 5
 def test_streams_equal_sklearn_on_the_whole_stream(c, weighted, jit):
     bs = stream(c, weighted, seed=c)
     for (cls, options), want in sk_values(c, *whole(bs)).items():
@@ -206,10 +206,12 @@ def test_python_lists_under_jit():
 BAD_IDS = [np.nan, np.inf, 3.0, -1.0, 1.5]
 
 
+# The three classes share one update and its checks (``_ConfusionBase``): ConfusionMatrix holds
+# them to the exact message here; the adversarial law holds MatthewsCorrCoef and CohenKappa to a
+# named error eagerly and NaN under jit on the same bad ids (tests/test_adversarial_metrics_binary).
 @pytest.mark.parametrize("value", BAD_IDS, ids=str)
 @pytest.mark.parametrize("arg", ["y_true", "y_pred"])
-@pytest.mark.parametrize("cls", [jm.ConfusionMatrix, jm.MatthewsCorrCoef, jm.CohenKappa],
-                         ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [jm.ConfusionMatrix], ids=lambda c: c.__name__)
 def test_a_bad_class_id_raises_eagerly_and_gives_nan_under_jit(cls, arg, value):
     t = np.array([0.0, 1.0, 2.0, 1.0])
     p = np.array([0.0, 2.0, 2.0, 1.0])

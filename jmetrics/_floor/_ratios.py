@@ -70,4 +70,4 @@ def weighted_variance(x: Any, w: Any) -> Any:
     >>> float(weighted_variance(np.array([1.0, 3.0]), np.array([3.0, 1.0])))
     0.75
     """
-    return weighted_mean((x - weighted_mean(x, w)) ** 2, w)
+    return weighted_mean((x - weighted_mean(x, w)[None]) ** 2, w)  # [n, ...] against [1, ...]

@@ -147,10 +147,10 @@ class R2Score(InferredWidth, Metric):
         else:
             first = jnp.argmax(nz, axis=0)
             shift = jnp.where(jnp.any(nz, axis=0), jnp.take_along_axis(t, first[None], axis=0)[0], 0)
-        dx = jnp.where(nz, t - shift, 0)
+        dx = jnp.where(nz, t - shift[None], 0)
         bw = jnp.sum(jnp.where(nz, w, 0), axis=0)
         dmean = jnp.sum(jnp.where(nz, w * dx, 0), axis=0) / jnp.where(bw > 0, bw, 1)
-        bm2 = jnp.sum(jnp.where(nz, w * (dx - dmean) ** 2, 0), axis=0)
+        bm2 = jnp.sum(jnp.where(nz, w * (dx - dmean[None]) ** 2, 0), axis=0)
         batch = Moments(bw, shift + dmean, bm2)
         residual = jnp.sum(jnp.where(nz, w * (t - p) ** 2, 0), axis=0)
         return R2ScoreState(

@@ -89,7 +89,7 @@ def ksum_cumsum(s: KSum) -> KSum:
     """
     hi, lo = s.hi, s.lo
     if hi.shape[0] <= 2**16:
-        whole = whole_part(hi, jnp.sum(jnp.abs(hi), axis=0))
+        whole = whole_part(hi, jnp.sum(jnp.abs(hi), axis=0, keepdims=True))
         hi, lo = jnp.cumsum(whole, axis=0), jnp.cumsum(hi - whole, axis=0) + jnp.cumsum(lo, axis=0)
     else:
         scan = df_scan

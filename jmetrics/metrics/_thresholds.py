@@ -154,7 +154,7 @@ def values(state: ConfusionCounts, bins: Bins) -> tuple[jax.Array, jax.Array, ja
     for k in (state.pos, state.neg):
         c = ksum_cumsum(k)  # sum over b <= j; the total minus it is the sum over b > j
         below = c.hi[:-1] + c.lo[:-1]
-        above = (c.hi[-1] - c.hi[:-1]) + (c.lo[-1] - c.lo[:-1])
+        above = (c.hi[-1:] - c.hi[:-1]) + (c.lo[-1:] - c.lo[:-1])
         out.append((above, below))
     (tp, fn), (fp, tn) = out
     n_thr = len(bins.thresholds)
@@ -220,7 +220,8 @@ def _top_k_filter(metric: str, y_pred: jax.Array, k: int) -> jax.Array:
             f"y_pred shape {tuple(y_pred.shape)}."
         )
     _, idx = jax.lax.top_k(y_pred, k)
-    mask = jnp.any(idx[..., :, None] == jnp.arange(c), axis=-2)
+    classes = jnp.expand_dims(jnp.arange(c), tuple(range(idx.ndim)))  # (1, ..., 1, C)
+    mask = jnp.any(idx[..., :, None] == classes, axis=-2)
     return jnp.where(mask, y_pred, jnp.asarray(NEG_INF, y_pred.dtype))
 
 
