@@ -30,3 +30,14 @@ def test_an_oracle_mismatch_is_one_line_naming_package_wanted_and_found():
     assert lines == [f"scikit-learn: the tests' oracle is 0.0.1; found {found}"]
     missing = conftest.oracle_mismatches({"scikit-learn": found})
     assert missing == ["keras: no 'keras==<version>' pin in pyproject's test extra"]
+
+
+def test_rank_promotion_raises_outside_the_oracle_and_not_inside_it():
+    import jax.numpy as jnp
+    import keras
+
+    a, b = jnp.ones((3, 2)), jnp.ones((2,))
+    with pytest.raises(ValueError, match="rank_promotion='raise'"):
+        a * b
+    # Keras' own code broadcasts (N, C) against (C,): the oracle keeps working
+    assert keras.ops.multiply(a, b).shape == (3, 2)
