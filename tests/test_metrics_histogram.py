@@ -290,3 +290,26 @@ def test_block_paths_count_like_numpy(monkeypatch, case):
     want_pos, want_neg = _ref_counts(16, y, s, np.ones(n) if w is None else w)
     np.testing.assert_allclose(np.asarray(pos, np.float64), want_pos, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(np.asarray(neg, np.float64), want_neg, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("space", ["probability", "logit"])
+def test_bins_at_the_edges_equal_the_numpy_floor_formula(space):
+    """The update's unweighted keys (multiply, clip, float-to-int) against NumPy's
+    ``floor(clip(z * nb / (hi - lo) - lo * ..., 0, nb - 1))`` in float32, on scores at, just
+    below and just above every bin edge, +-0, +-inf and out of range."""
+    nb, lm = 16, 4.0
+    m = HistogramAUC(num_bins=nb, space=space, from_logits=space == "logit", logit_max=lm)
+    lo, hi = (0.0, 1.0) if space == "probability" else (-lm, lm)
+    edges = np.linspace(lo, hi, nb + 1).astype(np.float32)
+    s = np.concatenate([edges, np.nextafter(edges, np.float32(-np.inf)),
+                        np.nextafter(edges, np.float32(np.inf)),
+                        np.array([-0.0, 0.0, -np.inf, np.inf, lo - 1, hi + 1], np.float32)])
+    y = np.arange(s.shape[0]) % 2
+    pos, neg = m.counts(_update(m, m.init(), jnp.asarray(y), jnp.asarray(s), None))
+    z = s - np.float32(lo) if lo else s
+    t = np.clip(z * np.float32(nb / (hi - lo)), 0, nb - 1)
+    want = np.floor(t).astype(np.int64)
+    np.testing.assert_array_equal(np.asarray(pos), np.bincount(want[y == 1], minlength=nb))
+    np.testing.assert_array_equal(np.asarray(neg), np.bincount(want[y == 0], minlength=nb))
+    np.testing.assert_array_equal(np.asarray(m.bucketize(jnp.asarray(s))), want)
+    assert int(m.bucketize(jnp.array([np.nan]))[0]) == 0  # NaN: bin 0 (update counts it as bad)

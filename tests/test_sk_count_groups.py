@@ -1,6 +1,7 @@
-"""The unweighted traced tie groups (three single-operand sorts, ``count_groups``) against the
-weighted path with unit weights (one sort with payloads) and scikit-learn 1.9.1: ties across the
-last bit of float32, +-0, +-inf, constant scores, one class, N = 1."""
+"""The traced tie groups from three single-operand sorts (``count_groups``, also with rows masked
+out: weights 0 and 1) against the sort with weight payloads (``payload_groups``) and scikit-learn
+1.9.1: ties across the last bit of float32, +-0, +-inf, constant scores, one class, N = 1, weights
+0, 1 and fractional."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 import jmetrics.sk as jsk
-from jmetrics._floor._sort import count_groups, group_ap, group_auc, jax_groups
+from jmetrics._floor._sort import count_groups, group_ap, group_auc, jax_groups, payload_groups
+from jmetrics.metrics import ExactAUC
 
 N = 48
 
@@ -41,9 +43,9 @@ def test_count_groups_equals_the_weighted_path_and_sklearn(kind):
     pos = jnp.asarray(y == 1)
     fast = jax.jit(lambda p, x: (group_auc(count_groups(p, x)), group_ap(count_groups(p, x)),
                                  group_auc(count_groups(p, x), 0.3)))
-    ref = jax.jit(lambda p, x: (group_auc(jax_groups(p, x, jnp.ones(x.shape))),
-                                group_ap(jax_groups(p, x, jnp.ones(x.shape))),
-                                group_auc(jax_groups(p, x, jnp.ones(x.shape)), 0.3)))
+    ref = jax.jit(lambda p, x: (group_auc(payload_groups(p, x, jnp.ones(x.shape))),
+                                group_ap(payload_groups(p, x, jnp.ones(x.shape))),
+                                group_auc(payload_groups(p, x, jnp.ones(x.shape)), 0.3)))
     got, old = fast(pos, jnp.asarray(s)), ref(pos, jnp.asarray(s))
     np.testing.assert_allclose(np.array(got), np.array(old), rtol=1e-6, atol=1e-7)
     s64 = np.where(np.isinf(s), np.sign(s) * 1e30, s).astype(np.float64)  # sklearn refuses inf
@@ -62,3 +64,74 @@ def test_jitted_roc_auc_one_class_and_one_row_are_nan_as_sklearn_undefined():
         warnings.simplefilter("ignore")
         assert np.isnan(roc_auc_score([0, 0, 0], [0.1, 0.2, 0.3]))
     assert float(f(jnp.array([0, 1]), jnp.array([0.3, 0.3]))) == 0.5
+
+
+def _three(groups):
+    def f(p, x, w):
+        g = groups(p, x, w)
+        return group_auc(g), group_ap(g), group_auc(g, 0.3)
+
+    return f
+
+
+def _sklearn_three(y, s, w):
+    s64 = np.where(np.isinf(s), np.sign(s) * 1e30, s).astype(np.float64)  # sklearn refuses inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return (roc_auc_score(y, s64, sample_weight=w), average_precision_score(y, s64, sample_weight=w),
+                roc_auc_score(y, s64, sample_weight=w, max_fpr=0.3))
+
+
+@pytest.mark.parametrize("kind", ["uniform", "few", "last_bit", "inf", "constant"])
+@pytest.mark.parametrize("weights", ["zero_one", "fractional"])
+def test_weighted_groups_equal_the_payload_sort_and_sklearn(kind, weights):
+    rng = np.random.default_rng(len(kind) + 7)
+    s = _scores(kind, rng)
+    y = (rng.random(N) < 0.4).astype(np.int32)
+    y[:4] = (0, 1, 0, 1)
+    w = (rng.random(N) < 0.7).astype(np.float32)
+    w[:4] = (1, 1, 0, 0)
+    if weights == "fractional":
+        w = w * np.array([0.5, 1.0, 2.0], np.float32)[rng.integers(0, 3, N)]
+    args = (jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(w))
+    got = jax.jit(_three(jax_groups))(*args)
+    old = jax.jit(_three(payload_groups))(*args)
+    np.testing.assert_allclose(np.array(got), np.array(old), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(np.array(got), _sklearn_three(y, s, w), rtol=1e-6, atol=1e-7)
+    if weights == "zero_one":  # the masked single-operand sorts themselves, exact counts
+        g = count_groups(args[0], args[1], args[2] != 0)
+        kept = w != 0
+        assert float(g.total_p) == (y * kept).sum() and float(g.total_n) == ((1 - y) * kept).sum()
+        assert float(g.p.sum()) == (y * kept).sum() and float(g.n.sum()) == ((1 - y) * kept).sum()
+        got_mask = jax.jit(_three(lambda p, x, k: count_groups(p, x, k != 0)))(*args)
+        np.testing.assert_allclose(np.array(got_mask), np.array(old), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("cls", ["one_positive_kept", "no_row_kept"])
+def test_masked_groups_one_class_or_empty_are_undefined_as_sklearn(cls):
+    y = np.array([1, 0, 0, 1], np.int32)
+    w = np.array([1, 0, 0, 0] if cls == "one_positive_kept" else [0, 0, 0, 0], np.float32)
+    s = np.array([0.3, 0.3, -0.0, 0.0], np.float32)
+    got = jax.jit(_three(jax_groups))(jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(w))
+    old = jax.jit(_three(payload_groups))(jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(w))
+    np.testing.assert_array_equal(np.isnan(np.array(got)), np.isnan(np.array(old)))
+    assert np.isnan(float(got[0])) and np.isnan(float(got[2]))  # ROC AUC undefined, as sklearn
+    want_ap = average_precision_score(y[w != 0], s[w != 0]) if w.any() else 0.0
+    assert float(got[1]) == pytest.approx(want_ap)
+
+
+@pytest.mark.parametrize("curve", ["ROC", "PR"])
+def test_exact_auc_compute_unit_and_fractional_weights_match_sklearn(curve):
+    rng = np.random.default_rng(3)
+    s = np.array([0.37, 0.5, -0.0, 0.0, np.inf, -np.inf, 0.5, 0.37], np.float32)[rng.integers(0, 8, 40)]
+    y = (rng.random(40) < 0.5).astype(np.int32)
+    y[:2] = (0, 1)
+    m = ExactAUC(capacity=64, curve=curve)
+    fn = roc_auc_score if curve == "ROC" else average_precision_score
+    s64 = np.where(np.isinf(s), np.sign(s) * 1e30, s).astype(np.float64)
+    for w in (None, np.where(rng.random(40) < 0.3, 0.0, 1.0), rng.random(40) + 0.25):
+        st = jax.jit(m.update)(m.init(), jnp.asarray(y), jnp.asarray(s),
+                               None if w is None else jnp.asarray(w, jnp.float32))
+        want = fn(y, s64, sample_weight=w)
+        assert float(jax.jit(m.compute)(st)) == pytest.approx(want, rel=1e-6)
+        assert float(m.compute(st)) == pytest.approx(want, rel=1e-6)

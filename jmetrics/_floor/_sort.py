@@ -30,8 +30,8 @@ import numpy as np
 from jmetrics._floor._checks import accum_dtype
 from jmetrics._floor._sums import df_cumsum, exact_sum
 
-__all__ = ["Groups", "curve_auc", "drop_collinear", "host_curve", "jax_groups", "split_ap",
-           "split_auc"]
+__all__ = ["Groups", "count_groups", "curve_auc", "drop_collinear", "host_curve", "jax_groups",
+           "payload_groups", "split_ap", "split_auc"]
 
 _SIGN32 = np.uint32(0x80000000)
 
@@ -280,13 +280,39 @@ class Groups(NamedTuple):
 
 
 def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
-    """Tie groups of a traced binary problem (jittable; fixed shapes; weight 0 == row removed)."""
+    """Tie groups of a traced binary problem (jittable; fixed shapes; weight 0 == row removed).
+
+    Unweighted: :func:`count_groups`. Weighted: when every weight is 0 or 1 (one reduction, then
+    ``lax.cond``) the same single-operand sorts with the rows of weight 0 masked out, else the sort
+    with weight payloads (:func:`payload_groups`, its groups padded to the same ``2 n`` entries).
+    Both branches give the same groups; only the order of the entries differs.
+    """
     dt = accum_dtype()
     n = s.shape[0]
     if not jnp.issubdtype(s.dtype, jnp.floating):
         s = s.astype(dt)  # integer scores: exact below 2**24 (2**53 under x64)
     elif s.dtype != jnp.float64:
         s = s.astype(jnp.float32)
+    if n == 0 or n >= 2**31:
+        return payload_groups(pos, s, w)
+    if w is None:
+        return count_groups(pos, s)
+    ww = jnp.broadcast_to(jnp.asarray(w, dt), (n,))
+    unit = jnp.all((ww == 0) | (ww == 1))
+    z = jnp.zeros((n,), dt)
+
+    def padded() -> Groups:
+        g = payload_groups(pos, s, ww)
+        return Groups(*(jnp.concatenate([x, z]) for x in g[:4]), g.total_p, g.total_n)
+
+    return jax.lax.cond(unit, lambda: count_groups(pos, s, ww != 0), padded)
+
+
+def payload_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
+    """Tie groups from one ``lax.sort`` of the descending keys with the positive and negative
+    weights as payloads, summed with double-float cumulative sums (any weights; ``n`` entries)."""
+    dt = accum_dtype()
+    n = s.shape[0]
     ww = jnp.ones((n,), dt) if w is None else jnp.broadcast_to(jnp.asarray(w, dt), (n,))
     pw = jnp.where(pos, ww, 0).astype(dt)
     nw = jnp.where(pos, 0, ww).astype(dt)
@@ -294,8 +320,6 @@ def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
         z = jnp.zeros((0,), dt)
         zz = jnp.zeros((), dt)
         return Groups(z, z, z, z, zz, zz)
-    if w is None and n < 2**31:
-        return count_groups(pos, s)
     keys, pw, nw = jax.lax.sort((_desc_keys(s), pw, nw), num_keys=1)
     diff = keys[1:] != keys[:-1]
     is_end = jnp.concatenate([diff, jnp.ones((1,), bool)])
@@ -320,7 +344,7 @@ def _start_value(is_start: jax.Array, before: jax.Array) -> jax.Array:
     return jax.lax.cummax(jnp.where(is_start, before, 0))
 
 
-def count_groups(pos: jax.Array, s: jax.Array) -> Groups:
+def count_groups(pos: jax.Array, s: jax.Array, keep: jax.Array | None = None) -> Groups:
     """Unweighted tie groups from three single-operand sorts of integer keys (jittable, exact).
 
     XLA:CPU sorts one integer array about ten times faster than keys with payloads (1e6 rows:
@@ -333,12 +357,20 @@ def count_groups(pos: jax.Array, s: jax.Array) -> Groups:
     ``S = n1 + p1`` (last bits), hence ``p1 = (L + S - X) / 2`` and the rest: exact int32 counts.
     The result has ``2 n`` entries (the higher sub-group, then the lower one, of every coarse
     group ending at that position); :func:`group_auc` and :func:`group_ap` do not depend on order.
+
+    ``keep`` (bool, optional): rows where it is False are removed. They get the largest key (the
+    lowest place) and label 0, so they are counted only as negatives of the lower sub-group of the
+    last coarse group, and that count ``m`` is taken off there and off the negatives' total.
     """
     dt = accum_dtype()
     n = s.shape[0]
     k = _desc_keys(s)
     one = jnp.ones((), k.dtype)
     lab = pos.astype(k.dtype)
+    m = jnp.zeros((), jnp.int32)
+    if keep is not None:
+        k, lab = jnp.where(keep, k, ~jnp.zeros((), k.dtype)), jnp.where(keep, lab, 0)
+        m = n - jnp.sum(keep, dtype=jnp.int32)
     high = k & ~one
     a = jax.lax.sort(high | lab)
     b = jax.lax.sort(high | ((k & one) ^ lab))
@@ -364,6 +396,7 @@ def count_groups(pos: jax.Array, s: jax.Array) -> Groups:
     p1 = (big_l + big_s - big_x) // 2
     p0, n1 = big_l - p1, big_s - p1
     n0 = size - big_l - n1
+    n1 = n1 - jnp.where(idx == n - 1, m, 0)  # the removed rows, all in the last sub-group
     fp_before = start - tp_before
     total_p = tp_before[-1] + big_l[-1]
 
@@ -371,7 +404,7 @@ def count_groups(pos: jax.Array, s: jax.Array) -> Groups:
         return jnp.concatenate([jnp.where(is_end, x, 0).astype(dt) for x in xs])
 
     return Groups(ends(p0, p1), ends(n0, n1), ends(tp_before, tp_before + p0),
-                  ends(fp_before, fp_before + n0), total_p.astype(dt), (n - total_p).astype(dt))
+                  ends(fp_before, fp_before + n0), total_p.astype(dt), (n - m - total_p).astype(dt))
 
 
 def group_auc(g: Any, max_fpr: float | None = None) -> Any:

@@ -174,7 +174,11 @@ class HistogramAUC(Metric):
         """Bin index of each score (int32, same shape), monotone non-decreasing in the score."""
         return self._bins(as_array(y_pred, "y_pred", self.display_name))
 
-    def _bins(self, s: jax.Array) -> jax.Array:
+    def _bins(self, s: jax.Array, nan_bin: bool = True) -> jax.Array:
+        """``floor(clip((z - lo) * num_bins / (hi - lo), 0, num_bins - 1))`` as one multiply and
+        one float-to-int conversion (truncation is the floor of the non-negative clipped value).
+        NaN goes to bin 0; with ``nan_bin=False`` its bin is unspecified (for callers that route
+        NaN scores elsewhere, saving a select per element)."""
         s = at_least_float32(s)
         if self.space == "probability":
             z, lo, hi = (jax.nn.sigmoid(s) if self.from_logits else s), 0.0, 1.0
@@ -185,8 +189,9 @@ class HistogramAUC(Metric):
                 c = jnp.clip(s, 0.0, 1.0)
                 z = jnp.log(c) - jnp.log1p(-c)
             lo, hi = -self.logit_max, self.logit_max
-        t = jnp.clip((z - lo) * (self.num_bins / (hi - lo)), 0, self.num_bins - 1)
-        return jnp.floor(jnp.where(jnp.isnan(t), 0, t)).astype(jnp.int32)
+        t = (z - lo if lo else z) * (self.num_bins / (hi - lo))
+        t = jnp.clip(t, 0, self.num_bins - 1)
+        return (jnp.where(jnp.isnan(t), 0, t) if nan_bin else t).astype(jnp.int32)
 
     def _rows(self, y_true: Any, y_pred: Any, sample_weight: Any) -> list[jax.Array]:
         """Flat ``[labels, scores]`` (and weights broadcast to the scores, when given)."""
@@ -239,7 +244,7 @@ class HistogramAUC(Metric):
 
         def hard(c: jax.Array, yb: jax.Array, sb: jax.Array) -> jax.Array:  # int32 counts per key
             # any label but 0/1 (bad ones too) sends the batch to `soft`, which checks labels
-            key = 2 * self._bins(sb) + (yb == 1).astype(jnp.int32)
+            key = 2 * self._bins(sb, nan_bin=False) + (yb == 1).astype(jnp.int32)
             key = jnp.where((yb == 0) | (yb == 1), key, soft_key)
             return scatter_add(c, jnp.where(isnan(sb), bad_key, key), 1)
 
