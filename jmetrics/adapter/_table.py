@@ -6,8 +6,9 @@ row, every page of ``docs/reference/``, every common test and every bench case i
 per-sample function and the streaming class themselves, the direction and value range, what Keras
 2.3.1, Keras 3 and scikit-learn call it, and every string that resolves to it. Adding a metric is
 one class or function plus one entry here: the consumers pick it up. No code here: resolution
-lives in ``_lookup.py``/``_strings.py``, History keys in ``_names.py``, the bad-input rows of each
-entry's units in ``_policy.py`` (:func:`~jmetrics.adapter._policy.entry_policy`).
+lives in ``_lookup.py``/``_strings.py``, History keys in ``_names.py``; the bad-input row of each
+unit is a fact of its entry (``Entry.policy_of``, ``SkEntry.row``; the family defaults are in
+``_outcomes.py``), and ``_policy.py`` lays them out as the policy table.
 
 The four special strings 'acc', 'accuracy', 'ce' and 'crossentropy' are in ``AUTO``: they stand for
 the binary, sparse or categorical form chosen from the shapes (Keras 3) or the loss (Keras 2.3.1).
