@@ -12,7 +12,7 @@ is generated from the same table. The outcomes and family defaults are in ``_out
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jmetrics.adapter._outcomes import (
@@ -26,7 +26,7 @@ from jmetrics.adapter._outcomes import (
     Policy,
 )
 from jmetrics.adapter._strings import _AUTO_FUNCTIONS
-from jmetrics.adapter._table import AUTO, ENTRIES, SK_ENTRIES
+from jmetrics.adapter._table import AUTO, ENTRIES, SK_ENTRIES, revision
 
 __all__ = ["INPUT_CLASSES", "MEMBERS", "NA", "OUTCOMES", "Outcome", "Policy", "policy_of",
            "policy_table", "utilities"]
@@ -59,8 +59,12 @@ def _section(name: str) -> int:
     return 0 if name.startswith("jmetrics.sk.") else 2 if name.startswith("jmetrics.metrics.") else 1
 
 
-@cache
 def _table() -> tuple[tuple[str, Any, Policy], ...]:
+    return _table_at(revision())
+
+
+@lru_cache(maxsize=1)
+def _table_at(rev: int) -> tuple[tuple[str, Any, Policy], ...]:
     rows = _registry_rows() | _system_rows()
     ordered = sorted(rows, key=lambda n: (_section(n), n))
     return tuple((n, *rows[n]) for n in ordered)
