@@ -105,6 +105,7 @@ def utilities() -> tuple[Any, ...]:
             adapter.metric_info, adapter.metric_name, adapter.metric_names,
             adapter.resolve_accuracy, adapter.Entry, collection.CollectionState,
             collection.pad_batch, history.History, history.format_logs, history.format_value,
-            engine.Picked, engine.demo_data, engine.pick_metrics, engine.check_gates, Metric,
+            engine.Picked, engine.demo_data, engine.pick_metrics, engine.check_gates,
+            engine.plot_slices, Metric,
             UndefinedMetricWarning,
             *(getattr(distributed, n) for n in distributed.__all__))
