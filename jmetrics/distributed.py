@@ -242,40 +242,27 @@ def merge_across_processes(metric: Any, state: Any, *, merge: Any = None) -> Any
 
 # -- files ----------------------------------------------------------------------------------------
 def _describe(metric: Any) -> dict[str, Any]:
-    import jmetrics
-    from jmetrics.adapter import serialize
-    from jmetrics.metrics import Metric
+    """The config of ``metric`` as the adapter serializes it (a collection: its ``get_config()``,
+    which serializes each member the same way)."""
+    from jmetrics.adapter._compile import Collection
+    from jmetrics.adapter._serialize import serialize
+    from jmetrics.metrics._base import Metric
 
-    cls = type(metric)
-    if getattr(jmetrics, cls.__name__, None) is cls and hasattr(metric, "get_config"):
-        # a top-level class with its own config (jmetrics.Collection)
-        return {"class_name": cls.__name__, "config": metric.get_config(), "module": "jmetrics"}
+    if isinstance(metric, Collection):
+        return {"class_name": "Collection", "config": metric.get_config(), "module": "jmetrics"}
     if isinstance(metric, Metric):
-        try:
-            config = serialize(metric)
-        except ValueError:
-            # a public class the alias table does not name yet: stored by its class name
-            if getattr(jmetrics.metrics, cls.__name__, None) is not cls or hasattr(metric, "fn"):
-                raise
-            return {"class_name": cls.__name__, "config": metric.get_config(),
-                    "module": "jmetrics.metrics"}
+        config = serialize(metric)
         return config if isinstance(config, dict) else {"class_name": config, "config": None}
     raise TypeError(f"save_state: metric must be a jmetrics metric or collection; got "
-                    f"{cls.__name__}.")
+                    f"{type(metric).__name__}.")
 
 
 def _rebuild(desc: dict[str, Any]) -> Any:
-    module = desc.get("module")
-    if module in ("jmetrics", "jmetrics.metrics"):
-        import jmetrics
+    from jmetrics.adapter._compile import Collection
+    from jmetrics.adapter._serialize import deserialize
 
-        home = jmetrics if module == "jmetrics" else jmetrics.metrics
-        cls = getattr(home, desc["class_name"], None)
-        if not isinstance(cls, type) or not hasattr(cls, "from_config"):
-            raise ValueError(f"load_state: unknown class {module}.{desc['class_name']} in the file.")
-        return cls.from_config(desc["config"])
-    from jmetrics.adapter import deserialize
-
+    if desc.get("class_name") == "Collection" and desc.get("module") == "jmetrics":
+        return Collection.from_config(desc["config"])
     return deserialize(desc)
 
 

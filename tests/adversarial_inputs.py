@@ -310,8 +310,20 @@ def sk_face(name: str, fn: Callable[..., Any], traceable: bool) -> Face:
 
 
 # -- Collection, evaluate, jmetrics eval -------------------------------------------------------
-SYSTEM_MEMBERS = {"regression": (jm.MeanSquaredError, jm.MeanAbsoluteError),
-                  "binary": (jm.BinaryAccuracy, jm.AUC)}
+def _system_members(kind: str) -> tuple[type, ...]:
+    """Two members for a system face of ``kind``: among the registry's classes of that kind that
+    Keras 3 names and that need no arguments, the first of each distinct bad-input row (a mean and
+    a count, where the kind has both), then the next ones in registry order."""
+    found = {e.streaming: e.policy_of(e.streaming) for e in ENTRIES
+             if e.streaming is not None and e.streaming.__name__ in e.keras3
+             and e.streaming.input_kind == kind and not e.streaming.example_args}
+    rows: dict[Any, type] = {}
+    for cls, policy in found.items():
+        rows.setdefault(policy, cls)
+    return tuple(dict.fromkeys([*rows.values(), *found]))[:2]
+
+
+SYSTEM_MEMBERS = {kind: _system_members(kind) for kind in ("regression", "binary")}
 
 
 def collection_face(name: str, kind: str) -> Face:

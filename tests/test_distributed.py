@@ -274,6 +274,19 @@ def test_configs_and_wrapped_functions_survive(tmp_path):
     assert m2 == m and m2.display_name == "my_mae" and float(m2.compute(s2)) == 1.0
 
 
+def test_a_file_naming_its_class_by_public_module_still_loads(tmp_path):
+    """Files written before configs went through jmetrics.serialize alone held some classes as
+    {"class_name", "config", "module": "jmetrics.metrics"}: deserialize rebuilds them."""
+    m = jm.AUC(num_thresholds=7)
+    s = m.update(m.init(), np.array([0.0, 1.0, 1.0]), np.array([0.2, 0.9, 0.4]))
+    desc = {"class_name": "AUC", "config": m.get_config(), "module": "jmetrics.metrics"}
+    leaves = {f"leaf_{i:04d}": np.asarray(x) for i, x in enumerate(jax.tree.leaves(s))}
+    np.savez(tmp_path / "old.npz", __format__=np.array(distributed._FORMAT),
+             __config__=np.array(json.dumps(desc)), **leaves)
+    m2, s2 = distributed.load_state(tmp_path / "old.npz")
+    assert m2 == m and float(m2.compute(s2)) == float(m.compute(s))
+
+
 def test_bad_files_and_states_raise(tmp_path):
     m = jm.MeanSquaredError()
     with pytest.raises(ValueError, match=r"save_state: state must have the structure .*MeanSquaredError"):

@@ -5,9 +5,13 @@ an empty batch (the policy row, ``jmetrics.adapter._policy``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import warnings
+from typing import NamedTuple
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 import sklearn.metrics as skm
@@ -16,9 +20,9 @@ import jmetrics
 import jmetrics.metrics as jm
 import jmetrics.sk as jsk
 from jmetrics.adapter import _policy
-from jmetrics.adapter._entry import units
+from jmetrics.adapter._entry import Entry, units
 from jmetrics.adapter._lookup import entry_strings
-from jmetrics.adapter._table import AUTO, ENTRIES, SK_ENTRIES
+from jmetrics.adapter._table import AUTO, ENTRIES, SK_ENTRIES, remove_entry
 from jmetrics.cli._list import rows
 from tests import adversarial_inputs as ai
 
@@ -126,3 +130,111 @@ def test_sk_options_are_parameters_of_both_functions():
         for key, _ in spec.options:
             assert key in inspect.signature(spec.fn).parameters, (spec.fn.__name__, key)
             assert key in inspect.signature(getattr(skm, spec.fn.__name__)).parameters
+
+
+# ---- adding a metric: one class plus one entry, and every consumer sees it ------------------
+class _HalfErrorState(NamedTuple):
+    total: jax.Array  # () float32, sum of w * max|y_pred - y_true| / 2 over rows
+    weight: jax.Array  # () float32, sum of w
+    REDUCE = {"total": "sum", "weight": "sum"}  # noqa: RUF012 - class metadata, not a field
+
+
+@dataclasses.dataclass(frozen=True)
+class HalfMaxError(jm.Metric):
+    """Weighted mean over rows of half the largest absolute error of the row."""
+
+    default_name = "half_max_error"
+    input_kind = "regression"
+
+    def init(self):
+        return _HalfErrorState(jnp.zeros(()), jnp.zeros(()))
+
+    def update(self, state, y_true, y_pred, sample_weight=None):
+        error = 0.5 * jnp.max(jnp.abs(jnp.asarray(y_pred, jnp.float32) - y_true), axis=-1)
+        w = jnp.ones_like(error) if sample_weight is None else jnp.asarray(sample_weight, jnp.float32)
+        return _HalfErrorState(state.total + jnp.sum(jnp.where(w != 0, w * error, 0.0)),
+                               state.weight + jnp.sum(w))
+
+    def compute(self, state):
+        return state.total / state.weight
+
+
+HALF_MAX = Entry(name="half_max_error", kernel=None, streaming=HalfMaxError, family="regression",
+                 higher_is_better=False, value_range=(0.0, None),
+                 formula="mean over rows of max(|y_pred - y_true|, axis=-1) / 2",
+                 aliases=("hme", "HalfMaxError"))
+
+
+@pytest.fixture
+def registered():
+    jmetrics.register_metric(HALF_MAX)
+    try:
+        yield HALF_MAX
+    finally:
+        remove_entry(HALF_MAX)
+
+
+def test_a_registered_entry_reaches_every_consumer(registered, capsys):
+    from jmetrics.adapter import _docs
+    from jmetrics.bench import _cases
+    from jmetrics.cli import main
+    from jmetrics.testing import check_metric
+
+    # get / serialize / deserialize
+    assert type(jmetrics.get_metric("hme")) is HalfMaxError
+    assert jmetrics.deserialize(jmetrics.serialize(HalfMaxError())) == HalfMaxError()
+    # jmetrics list
+    assert main(["list", "--family", "regression"]) == 0
+    assert "half_max_error" in capsys.readouterr().out
+    # the reference pages and the policy table
+    pages = _docs.pages()
+    assert "## `half_max_error`" in pages["reference/regression.md"]
+    assert "`jmetrics.metrics.HalfMaxError`" in pages["bad-input.md"]
+    assert _policy.policy_of(HalfMaxError) == registered.policy_of(HalfMaxError)
+    # the common laws: the class list the common tests read, and check_metric on the class
+    assert HalfMaxError in {e.streaming for e in ENTRIES}
+    rng = np.random.default_rng(0)
+    batches = [(rng.normal(size=(n, 3)).astype(np.float32),
+                rng.normal(size=(n, 3)).astype(np.float32)) for n in (4, 3, 5)]
+    check_metric(HalfMaxError(), batches)
+    # the bench: a case derived from the entry, found by any of its names
+    c = _cases.case("HalfMaxError")
+    assert c is _cases.case("hme") and c.jm[0] == "class" and c.kind == "regression"
+    fn, jit = _cases.jmetrics_function(c)
+    t, p = batches[0]
+    want = np.mean(0.5 * np.max(np.abs(p.astype(np.float64) - t), axis=-1))  # float64 formula
+    np.testing.assert_allclose(float(fn(t, p)), want, rtol=1e-6)
+
+
+def test_a_registered_entry_is_gone_after_removal():
+    jmetrics.register_metric(HALF_MAX)
+    remove_entry(HALF_MAX)
+    with pytest.raises(ValueError, match="Unknown metric"):
+        jmetrics.get_metric("hme")
+    assert HALF_MAX not in ENTRIES
+
+
+def test_an_entry_cannot_take_a_registered_string():
+    taken = HALF_MAX._replace(name="mse_again", aliases=("MSE",), streaming=None,
+                              input_kind="regression")
+    with pytest.raises(ValueError, match=r"register_metric: the strings of entry 'mse_again' "
+                                         r"must be new; got 'MSE'"):
+        jmetrics.register_metric(taken)
+    assert taken not in ENTRIES
+
+
+def test_every_policy_row_names_the_public_unit():
+    """The policy table is laid out from the registry: each name is the unit's public name."""
+    homes = {"jmetrics.sk.": jsk, "jmetrics.metrics.": jm, "jmetrics.": jmetrics}
+    for name, (unit, _) in _policy.policy_table().items():
+        if name == "jmetrics eval":
+            continue
+        prefix = next(p for p in homes if name.startswith(p))
+        assert getattr(homes[prefix], name.removeprefix(prefix)) is unit, name
+
+
+def test_a_unit_shared_by_entries_has_one_row():
+    rows: dict[int, object] = {}
+    for e in ENTRIES:
+        for unit, policy in e.rows:
+            assert rows.setdefault(id(unit), policy) == policy, (e.name, unit)

@@ -16,16 +16,13 @@ import sklearn.metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning as SkUndefined
 
 import jmetrics.sk as sk
+from jmetrics.adapter._table import SK_ENTRIES
 from jmetrics.sk import UndefinedMetricWarning
 
 NAN, INF = float("nan"), float("inf")
-LABEL_FUNCS = {
-    "accuracy_score": {}, "f1_score": {}, "precision_score": {"average": "macro"}, "jaccard_score": {},
-    "confusion_matrix": {}, "multilabel_confusion_matrix": {}, "matthews_corrcoef": {},
-    "cohen_kappa_score": {}, "hamming_loss": {}, "balanced_accuracy_score": {},
-}
-REGRESSION_FUNCS = ["r2_score", "explained_variance_score", "mean_pinball_loss", "d2_pinball_score",
-                    "d2_absolute_error_score"]
+# The registry's functions of labels on both sides (with their options), and of reals.
+LABEL_FUNCS = {s.fn.__name__: dict(s.options) for s in SK_ENTRIES if s.kind == "sklabels"}
+REGRESSION_FUNCS = [s.fn.__name__ for s in SK_ENTRIES if s.kind == "skregression"]
 
 
 def both(name, *args, **kw):

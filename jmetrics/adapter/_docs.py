@@ -1,5 +1,8 @@
 """Generate ``docs/reference/`` and ``docs/bad-input.md`` from the registry and the public API.
 
+Every page but the API index reads the registry (and the policy table laid out from it); the API
+index lists the facades' ``__all__``, so this module sits above the facades.
+
 ``python -m jmetrics.adapter._docs`` rewrites the pages; ``--check`` only reports stale ones (exit
 1). ``tests/test_docs.py`` checks that the committed pages equal this output, so the reference never
 goes stale: after changing the table, a kernel's options, a class's fields or ``__all__``, run the
@@ -196,6 +199,8 @@ def _home(obj: Any) -> str:
 
 
 def api_page() -> str:
+    """``docs/reference/api.md``: every name of the facades' ``__all__``. A survey of the public
+    surface is this page's purpose, so it imports the facades (the layer test's one rule for it)."""
     import jmetrics
 
     lines = [GENERATED, "", "# API index", "",

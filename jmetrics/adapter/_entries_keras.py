@@ -7,6 +7,15 @@ Sources of the Keras columns: keras-semantics.md §1.1 (Keras 2.3.1 ``metrics.ge
 from __future__ import annotations
 
 from jmetrics.adapter._entry import ANY, COS, POS, UNIT, Entry
+from jmetrics.adapter._outcomes import (
+    KERNEL,
+    MEAN,
+    NAN,
+    ONE_HOT_INDEX,
+    ORACLE,
+    SOFT_LABELS,
+    ZERO_ONE,
+)
 from jmetrics.kernels._classification import (
     accuracy,
     binary_accuracy,
@@ -129,6 +138,9 @@ from jmetrics.sk._topk import (
 )
 
 __all__ = ["KERAS_ENTRIES"]
+
+# F-scores take soft labels in [0, 1]; a negative weight is summed as given, as Keras 3 sums it.
+_FBETA = SOFT_LABELS._replace(negative_weights=ORACLE)
 
 KERAS_ENTRIES: tuple[Entry, ...] = (
     # -- regression ---------------------------------------------------------------------------
@@ -264,6 +276,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         keras3=("kl_divergence", "KLDivergence"), keras3_loss=("kld", "KLD"),
         sklearn="scipy.special.rel_entr (summed)",
         note="An all-zero y_true gives a tiny negative value (about -3e-6), as in Keras.",
+        policies=((kl_divergence, KERNEL), (KLDivergence, MEAN)),  # a formula of reals
     ),
     Entry(
         name="poisson", kernel=poisson, streaming=Poisson, family="probabilistic",
@@ -271,6 +284,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         keras2=("poisson",), keras2_name="poisson", keras3=("poisson", "Poisson"),
         sklearn="sklearn.metrics.mean_poisson_deviance",
         note="sklearn's deviance is 2 * (this - t + t log t): same minimiser, different value.",
+        policies=((poisson, KERNEL), (Poisson, MEAN)),  # a formula of reals
     ),
     # -- accuracy -----------------------------------------------------------------------------
     Entry(
@@ -371,6 +385,8 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         higher_is_better=True, value_range=(None, 1.0),
         formula="1 - sum(w (t - p)**2) / sum(w (t - mean(t))**2), per column, then averaged",
         keras3=("r2_score", "R2Score"), sk=sk_r2_score,
+        # Keras gives 0 for an infinite prediction, the formula -inf or NaN: documented as NaN.
+        policies=((R2Score, MEAN._replace(posinf_true=NAN, neginf_true=NAN, inf_pred=NAN)),),
     ),
     # -- confusion-count family ---------------------------------------------------------------
     Entry(
@@ -448,12 +464,14 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         higher_is_better=True, value_range=UNIT,
         formula="2 P R / (P + R), per class, then averaged by `average`",
         keras3=("f1_score", "F1Score"), sk=sk_f1_score,
+        policies=((F1Score, _FBETA),),
     ),
     Entry(
         name="fbeta_score", kernel=None, streaming=FBetaScore, family="confusion",
         higher_is_better=True, value_range=UNIT,
         formula="(1 + beta**2) P R / (beta**2 P + R), per class, then averaged by `average`",
         keras3=("f_beta_score", "FBetaScore"), sk=sk_fbeta_score,
+        policies=((FBetaScore, _FBETA),),
     ),
     # -- IoU ----------------------------------------------------------------------------------
     Entry(
@@ -467,6 +485,7 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         higher_is_better=True, value_range=UNIT,
         formula="IoU of classes (0, 1) with y_pred >= threshold -> 1, threshold=0.5",
         keras3=("binary_io_u", "BinaryIoU"), sk=sk_jaccard_score,
+        policies=((BinaryIoU, ZERO_ONE._replace(bad_labels=ORACLE)),),
     ),
     Entry(
         name="mean_iou", kernel=None, streaming=MeanIoU, family="iou", higher_is_better=True,
@@ -479,12 +498,14 @@ KERAS_ENTRIES: tuple[Entry, ...] = (
         higher_is_better=True, value_range=UNIT,
         formula="IoU of argmax(y_true) against argmax(y_pred)",
         keras3=("one_hot_io_u", "OneHotIoU"), sk=sk_jaccard_score,
+        policies=((OneHotIoU, ONE_HOT_INDEX),),
     ),
     Entry(
         name="one_hot_mean_iou", kernel=None, streaming=OneHotMeanIoU, family="iou",
         higher_is_better=True, value_range=UNIT,
         formula="MeanIoU of argmax(y_true) against argmax(y_pred)",
         keras3=("one_hot_mean_io_u", "OneHotMeanIoU"), sk=sk_jaccard_score,
+        policies=((OneHotMeanIoU, ONE_HOT_INDEX),),
     ),
     # -- confusion matrix and agreement -------------------------------------------------------
     Entry(

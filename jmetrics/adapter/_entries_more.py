@@ -9,6 +9,16 @@ function is called on a small clean input (the common tests and the adversarial 
 from __future__ import annotations
 
 from jmetrics.adapter._entry import ANY, POS, UNIT, Entry, SkEntry
+from jmetrics.adapter._outcomes import (
+    CALIBRATION_FUNCTION,
+    ORACLE,
+    PROPAGATE,
+    SKLEARN,
+    SKLEARN_REGRESSION,
+    SOFT_LABELS,
+    ZERO_ONE,
+    eager_only,
+)
 from jmetrics.metrics._calibration import (
     ExpectedCalibrationError,
     MaxCalibrationError,
@@ -154,7 +164,7 @@ MORE_ENTRIES: tuple[Entry, ...] = (
         name="exact_auc", kernel=None, streaming=ExactAUC, family="confusion",
         higher_is_better=True, value_range=UNIT,
         formula="exact ROC AUC (or, curve='PR', average precision) of every row folded in",
-        sk=sk_roc_auc_score, aliases=("ExactAUC",),
+        sk=sk_roc_auc_score, aliases=("ExactAUC",), policies=((ExactAUC, ZERO_ONE),),
         note="Keeps up to capacity rows; curve='PR' equals sklearn's average_precision_score. "
         "See docs/exact-vs-binned-auc.md.",
     ),
@@ -163,6 +173,7 @@ MORE_ENTRIES: tuple[Entry, ...] = (
         higher_is_better=True, value_range=UNIT,
         formula="ROC AUC (or average precision) from a histogram of num_bins score bins",
         sklearn="sklearn.metrics.roc_auc_score", aliases=("HistogramAUC",),
+        policies=((HistogramAUC, SOFT_LABELS),),
         note="Soft labels in [0, 1] count fractionally; the error shrinks with num_bins. See "
         "docs/exact-vs-binned-auc.md.",
     ),
@@ -173,6 +184,9 @@ MORE_ENTRIES: tuple[Entry, ...] = (
         formula="sum over bins b of (n_b / n) |accuracy_b - confidence_b|, num_bins=15",
         aliases=("ece", "ECE", "ExpectedCalibrationError"),
         functions=(expected_calibration_error, reliability_diagram),
+        # the per-bin data: an empty bin holds NaN, as its float64 formula gives
+        policies=((reliability_diagram, CALIBRATION_FUNCTION._replace(
+            empty=PROPAGATE, zero_weights=PROPAGATE)),),
         note="Binary (the positive class's probability) or multiclass (top-label) inputs; "
         "reliability_diagram gives the per-bin data.",
     ),
@@ -260,31 +274,37 @@ MORE_ENTRIES: tuple[Entry, ...] = (
 )
 
 _CM = (("labels", (0, 1)),)  # the class set of a confusion matrix: static under jit
+# The result's length depends on the values, or it is text or Python floats: no jit face.
+_EAGER = eager_only(SKLEARN)
+# Fewer than two samples (none included): scikit-learn's D² is NaN with a warning, not an error.
+_D2_EMPTY = SKLEARN._replace(empty=ORACLE)
+# A data-dependent quantile: no jit face.
+_QUANTILE = eager_only(SKLEARN_REGRESSION)
 SK_ENTRIES: tuple[SkEntry, ...] = (
     SkEntry(sk_accuracy_score, "sklabels"),
-    SkEntry(sk_balanced_accuracy_score, "sklabels"),
+    SkEntry(sk_balanced_accuracy_score, "sklabels", policy=_EAGER),  # no static class set
     SkEntry(sk_cohen_kappa_score, "sklabels", _CM),
     SkEntry(sk_confusion_matrix, "sklabels", _CM),
     SkEntry(sk_f1_score, "sklabels"),
     SkEntry(sk_fbeta_score, "sklabels", (("beta", 2.0),)),
     SkEntry(sk_hamming_loss, "sklabels"),
     SkEntry(sk_jaccard_score, "sklabels"),
-    SkEntry(sk_matthews_corrcoef, "sklabels"),
+    SkEntry(sk_matthews_corrcoef, "sklabels", policy=_EAGER),  # no static class set
     SkEntry(sk_multilabel_confusion_matrix, "sklabels", _CM),
     SkEntry(sk_precision_recall_fscore_support, "sklabels", (("average", "binary"),)),
     SkEntry(sk_precision_score, "sklabels"),
     SkEntry(sk_recall_score, "sklabels"),
     SkEntry(sk_roc_auc_score, "skbinary"),
     SkEntry(sk_average_precision_score, "skbinary"),
-    SkEntry(sk_roc_curve, "skbinary"),
-    SkEntry(sk_precision_recall_curve, "skbinary"),
-    SkEntry(sk_det_curve, "skbinary"),
-    SkEntry(sk_confusion_matrix_at_thresholds, "skbinary"),
-    SkEntry(sk_classification_report, "sklabels", (("output_dict", True),)),
+    SkEntry(sk_roc_curve, "skbinary", policy=_EAGER),
+    SkEntry(sk_precision_recall_curve, "skbinary", policy=_EAGER),
+    SkEntry(sk_det_curve, "skbinary", policy=_EAGER),
+    SkEntry(sk_confusion_matrix_at_thresholds, "skbinary", policy=_EAGER),
+    SkEntry(sk_classification_report, "sklabels", (("output_dict", True),), _EAGER),
     SkEntry(sk_brier_score_loss, "skbinary"),
     SkEntry(sk_log_loss, "skbinary"),
-    SkEntry(sk_d2_log_loss_score, "skbinary"),
-    SkEntry(sk_d2_brier_score, "skbinary"),
+    SkEntry(sk_d2_log_loss_score, "skbinary", policy=_D2_EMPTY),
+    SkEntry(sk_d2_brier_score, "skbinary", policy=_D2_EMPTY),
     SkEntry(sk_top_k_accuracy_score, "sksparse", (("k", 2),)),
     SkEntry(sk_coverage_error, "multilabel"),
     SkEntry(sk_label_ranking_average_precision_score, "multilabel"),
@@ -293,6 +313,6 @@ SK_ENTRIES: tuple[SkEntry, ...] = (
     SkEntry(sk_r2_score, "skregression"),
     SkEntry(sk_explained_variance_score, "skregression"),
     SkEntry(sk_mean_pinball_loss, "skregression"),
-    SkEntry(sk_d2_pinball_score, "skregression"),
-    SkEntry(sk_d2_absolute_error_score, "skregression"),
+    SkEntry(sk_d2_pinball_score, "skregression", policy=_QUANTILE),
+    SkEntry(sk_d2_absolute_error_score, "skregression", policy=_QUANTILE),
 )

@@ -1,9 +1,10 @@
 """The shape of the registry: what one entry says about one metric, as objects.
 
 An :class:`Entry` holds the per-sample function and the streaming class themselves (never their
-names), the facts every consumer reads (input kind, direction, value range, formula) and every
-string that names the metric in Keras 2.3.1, Keras 3 and scikit-learn. An :class:`SkEntry` says how
-a ``jmetrics.sk`` function is called on a small clean input. The entries themselves are in
+names), the facts every consumer reads (input kind, direction, value range, formula, the bad-input
+policy of each unit) and every string that names the metric in Keras 2.3.1, Keras 3 and
+scikit-learn. An :class:`SkEntry` says how a ``jmetrics.sk`` function is called on a small clean
+input, and its bad-input policy. The entries themselves are in
 ``_entries_keras.py`` and ``_entries_more.py``; ``_table.py`` assembles them.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from jmetrics.adapter._outcomes import LABEL_KERNEL, Policy, family_policy, sk_policy
 
 __all__ = ["ANY", "COS", "FAMILIES", "POS", "UNIT", "AutoEntry", "Entry", "SkEntry", "units"]
 
@@ -57,6 +60,8 @@ class Entry(NamedTuple):
     functions: tuple[Callable[..., Any], ...] = ()  # function forms (per query, per bin)
     input_kind: str | None = None  # declared here only when no streaming class declares it
     note: str = ""  # a caveat for the docs (equivalence conditions, sign conventions)
+    # bad-input rows of the units that depart from their family's default (_outcomes.FAMILY_ROWS)
+    policies: tuple[tuple[Any, Policy], ...] = ()
 
     @property
     def kind(self) -> str:
@@ -80,6 +85,27 @@ class Entry(NamedTuple):
         return tuple(u for u in (self.kernel, self.streaming, *self.functions, self.sk)
                      if u is not None)
 
+    def policy_of(self, unit: Any) -> Policy:
+        """The bad-input row of one of this entry's units (not its sk function: see SkEntry).
+
+        The unit's own line in ``policies``, else its family's default for its part.
+        """
+        own = next((p for u, p in self.policies if u is unit), None)
+        if own is not None:
+            return own
+        parts = {id(self.kernel): "kernel", id(self.streaming): "streaming",
+                 **{id(f): "functions" for f in self.functions}}
+        if unit is None or id(unit) not in parts:
+            raise ValueError(f"{self.name}: unit must be the entry's kernel, streaming class or "
+                             f"a function form; got {unit!r}.")
+        return family_policy(self.family, parts[id(unit)], self.kind)
+
+    @property
+    def rows(self) -> tuple[tuple[Any, Policy], ...]:
+        """``(unit, policy)`` for the kernel, the streaming class and the function forms."""
+        return tuple((u, self.policy_of(u)) for u in (self.kernel, self.streaming, *self.functions)
+                     if u is not None)
+
 
 class AutoEntry(NamedTuple):
     """A string that stands for the binary, sparse or categorical form of a metric."""
@@ -92,6 +118,12 @@ class AutoEntry(NamedTuple):
     keras2_name: str  # the Keras 2.2 History key of every trigger
     formula: str
 
+    @property
+    def policy(self) -> Policy:
+        """The bad-input row of the dispatching function: any real label goes through the form
+        it picks, as Keras' does."""
+        return LABEL_KERNEL
+
 
 class SkEntry(NamedTuple):
     """A ``jmetrics.sk`` function and how it is called on a small clean input.
@@ -99,12 +131,19 @@ class SkEntry(NamedTuple):
     ``kind`` is an input kind of the common tests: ``sklabels`` (0/1 labels both sides),
     ``skbinary`` (0/1 labels and scores), ``sksparse`` (class ids and probability rows),
     ``skregression`` (1-D reals) or ``multilabel`` (0/1 rows and score rows). ``options`` are
-    passed to it and to scikit-learn's function of the same name alike.
+    passed to it and to scikit-learn's function of the same name alike. ``policy`` is its
+    bad-input row where it departs from the default of its kind (``_outcomes.sk_policy``).
     """
 
     fn: Callable[..., Any]
     kind: str
     options: tuple[tuple[str, Any], ...] = ()
+    policy: Policy | None = None
+
+    @property
+    def row(self) -> Policy:
+        """The bad-input row: its own, else scikit-learn's checks for its kind."""
+        return self.policy or sk_policy(self.kind)
 
 
 def units(entries: tuple[Entry, ...], sk_entries: tuple[SkEntry, ...]) -> tuple[Any, ...]:

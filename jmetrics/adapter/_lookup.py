@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from jmetrics.adapter._table import AUTO, ENTRIES, AutoEntry, Entry
+from jmetrics.adapter._table import AUTO, ENTRIES, AutoEntry, Entry, revision
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._reduction import MeanMetricWrapper
 
@@ -29,8 +29,13 @@ def entry_strings(entry: Entry) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in keys if k))
 
 
-@functools.cache
 def _index() -> dict[str, Entry | AutoEntry]:
+    """Every string of every entry (the first entry holding a string keeps it)."""
+    return _index_at(revision())
+
+
+@functools.lru_cache(maxsize=1)
+def _index_at(rev: int) -> dict[str, Entry | AutoEntry]:
     index: dict[str, Entry | AutoEntry] = {}
     for entry in ENTRIES:
         for key in entry_strings(entry):
@@ -40,8 +45,12 @@ def _index() -> dict[str, Entry | AutoEntry]:
     return index
 
 
-@functools.cache
 def _at_index() -> dict[str, Entry]:
+    return _at_index_at(revision())
+
+
+@functools.lru_cache(maxsize=1)
+def _at_index_at(rev: int) -> dict[str, Entry]:
     return {short: entry for entry in ENTRIES for short in entry.at}
 
 

@@ -12,9 +12,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jmetrics.adapter._lookup import _REGISTRY, _auto, _index, _unknown
+from jmetrics.adapter._lookup import _REGISTRY, _auto, _index, _unknown, entry_strings
 from jmetrics.adapter._strings import _AUTO_FUNCTIONS, _resolve_string
-from jmetrics.adapter._table import ENTRIES, AutoEntry
+from jmetrics.adapter._table import ENTRIES, AutoEntry, Entry, add_entry
 from jmetrics.metrics._base import Metric
 
 __all__ = ["clone_metric", "clone_metrics", "deserialize", "register_metric", "serialize"]
@@ -22,10 +22,13 @@ __all__ = ["clone_metric", "clone_metrics", "deserialize", "register_metric", "s
 
 # -- register / serialize / deserialize / clone ------------------------------------------------
 def register_metric(obj: Any = None, *, name: str | None = None) -> Any:
-    """Register a user function or ``Metric`` subclass under a name (usable as a decorator).
+    """Register a user function or ``Metric`` subclass under a name (usable as a decorator), or
+    a whole registry :class:`~jmetrics.adapter.Entry`.
 
     Registered names resolve in :func:`get` and :func:`deserialize`, and registered functions
-    serialize by name. Built-in names cannot be taken.
+    serialize by name. Built-in names cannot be taken. An ``Entry`` (its class and/or function, its
+    facts and strings) joins the registry itself: ``jmetrics list``, ``jmetrics eval -m``, the
+    reference pages, the policy table and the bench cases all read it.
 
     >>> @register_metric
     ... def my_error(y_true, y_pred):
@@ -33,6 +36,9 @@ def register_metric(obj: Any = None, *, name: str | None = None) -> Any:
     >>> serialize(my_error)
     'my_error'
     """
+    if isinstance(obj, Entry):
+        return _register_entry(obj)
+
     def register(target: Any) -> Any:
         key = name or getattr(target, "__name__", None)
         if not isinstance(key, str) or not key:
@@ -47,6 +53,21 @@ def register_metric(obj: Any = None, *, name: str | None = None) -> Any:
         return target
 
     return register if obj is None else register(obj)
+
+
+def _register_entry(entry: Entry) -> Entry:
+    """Add ``entry`` to the registry once its strings are checked free."""
+    names = [*entry_strings(entry), *entry.at]
+    if entry.streaming is not None:
+        names.append(entry.streaming.__name__)
+    taken = [n for n in names if n in _index() or n in _REGISTRY or _auto(n) is not None]
+    if taken or entry in ENTRIES:
+        raise ValueError(f"register_metric: the strings of entry {entry.name!r} must be new; got "
+                         f"{', '.join(map(repr, taken)) or 'the same entry again'}, already "
+                         "registered.")
+    entry.rows  # noqa: B018 - its bad-input rows must exist (a family default or its own)
+    add_entry(entry)
+    return entry
 
 
 def _function_name(fn: Any) -> str | None:

@@ -7,17 +7,25 @@ number. The jmetrics side is a registry string: the entry (``jmetrics.adapter.me
 the class, the kernel and the ``jmetrics.sk`` function themselves, read when a case runs (so
 importing the catalogue imports no JAX). Peer callables receive peer-native inputs prepared
 outside the timed region (see :mod:`jmetrics.bench._peers`).
+
+``CASES`` are the hand-written cases (``'all'`` and the families select among them); every other
+registry entry and ``jmetrics.sk`` function has a case derived from the registry
+(:mod:`jmetrics.bench._generic`), found by :func:`case` under any of its names.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CASES", "FAMILIES", "Case", "Skip", "case", "jmetrics_function", "select"]
+from jmetrics.bench._generic import generic_specs
+
+__all__ = ["CASES", "FAMILIES", "Case", "Skip", "case", "generic_cases", "jmetrics_function",
+           "select"]
 
 EPS = np.float32(1e-7)
 K = 5  # top-k
@@ -34,7 +42,9 @@ class Case:
     ``jm`` is ``(part, metric, options)``: ``metric`` a registry string, ``part`` which of its
     entry's objects runs: ``"class"`` (the streaming class), ``"kernel"`` (the per-sample function,
     streamed through ``MeanMetricWrapper``) or ``"function"`` (the ``jmetrics.sk`` function,
-    called as is: it may do host work). Peer entries are callables, ``None`` where the peer has no such metric.
+    called as is: it may do host work); or ``part`` is ``"sk"`` and ``metric`` the name of a
+    ``jmetrics.sk`` function of ``SK_ENTRIES`` (called on its kind's 1-D inputs). Peer entries
+    are callables, ``None`` where the peer has no such metric.
     """
 
     name: str
@@ -377,29 +387,54 @@ FAMILIES = tuple(dict.fromkeys(c.family for c in CASES))
 
 _BY_NAME = {c.name: c for c in CASES}
 # Shorthands of the bench only (not metric strings); every registry string works too.
-_SHORT = {"f1": "f1_score", "iou": "mean_iou", "acc": "accuracy"}
+_SHORT = {"f1": "f1_score", "acc": "accuracy"}
+
+
+def generic_cases() -> tuple[Case, ...]:
+    """A case for each registry entry and ``jmetrics.sk`` function no hand-written case covers,
+    read from the registry as it is now (an entry added later gets its case)."""
+    from jmetrics.adapter._table import ENTRIES, SK_ENTRIES
+
+    return _generic_cases(tuple(ENTRIES), tuple(SK_ENTRIES))
+
+
+@functools.lru_cache(maxsize=2)
+def _generic_cases(entries: tuple[Any, ...], sk_entries: tuple[Any, ...]) -> tuple[Case, ...]:
+    from jmetrics.adapter import metric_info
+
+    covered = {id(metric_info(c.jm[1])) for c in CASES}
+    timed_sk = {id(metric_info(c.jm[1]).sk) for c in CASES if c.jm[0] == "function"}
+    return tuple(Case(**spec) for spec in generic_specs(entries, sk_entries, covered, timed_sk))
 
 
 def _by_registry(name: str) -> Case | None:
-    """The case of the metric a registry string names (any alias), if there is one."""
+    """The case of the metric a registry string or a ``jmetrics.sk`` function name names."""
     from jmetrics.adapter import metric_info
 
     try:
         entry = metric_info(name)
     except ValueError:
-        return None
-    return next((c for c in CASES if metric_info(c.jm[1]) is entry), None)
+        entry = None
+    generic = generic_cases()
+    if entry is not None:
+        return next((c for c in CASES + generic
+                     if c.jm[0] != "sk" and metric_info(c.jm[1]) is entry), None)
+    bare = name.removeprefix("sk.")
+    sk_case = next((c for c in generic if c.jm[0] == "sk" and c.jm[1] == bare), None)
+    return sk_case or next((c for c in CASES if c.jm[0] == "function"
+                            and metric_info(c.jm[1]).sk.__name__ == bare), None)
 
 
 def case(name: str) -> Case:
-    """The case for ``name`` (a case name, a registry string or a shorthand), else ValueError."""
+    """The case for ``name`` (a case name, a registry string, a ``jmetrics.sk`` function name,
+    ``sk.<function>`` or a shorthand), else ValueError."""
     key = _SHORT.get(name.lower(), name.lower())
-    found = _BY_NAME.get(key) or _by_registry(name)
+    found = _BY_NAME.get(name) or _by_registry(name) or _BY_NAME.get(key)
     if found is not None:
         return found
     raise ValueError(
-        f"jmetrics bench: metric must be one of {sorted(_BY_NAME)} or a family {list(FAMILIES)} "
-        f"(or 'all'); got {name!r}."
+        f"jmetrics bench: metric must be one of {sorted(_BY_NAME)}, a family {list(FAMILIES)}, "
+        f"'all', or any name `jmetrics list` prints or a jmetrics.sk function; got {name!r}."
     )
 
 
@@ -425,13 +460,48 @@ def jmetrics_function(c: Case) -> tuple[Callable[..., Any], bool]:
     from jmetrics.metrics._reduction import MeanMetricWrapper
 
     part, metric, options = c.jm
+    if part == "sk":
+        return _sk_function(c)
     entry = metric_info(metric)
     if part == "class":
-        m = entry.streaming(**options)
-        return (lambda t, p: m.compute(m.update(m.init(), t, p))), True
+        try:
+            m = entry.streaming(**options)
+        except TypeError as err:
+            raise Skip(f"{entry.streaming.__name__} needs arguments the registry gives no "
+                       f"example of ({err})") from None
+        return _class_function(m), True
     if part == "kernel":
         wrapped = MeanMetricWrapper(entry.kernel, **options)
         return (lambda t, p: wrapped.compute(wrapped.update(wrapped.init(), t, p))), True
     sk_fn = entry.sk
     # scikit-learn takes 1-D labels and scores; the inputs are (n, 1) columns
     return (lambda t, p: sk_fn(t.reshape(-1), p.reshape(-1), **options)), False
+
+
+def _class_function(m: Any) -> Callable[..., Any]:
+    """``m`` updated once from ``init()`` and computed, fed as its input kind reads ``(t, p)``."""
+    if m.input_kind == "values":  # Mean, Sum: the values alone
+        return lambda t, p: m.compute(m.update(m.init(), p))
+    if m.input_kind == "multitask":  # every task reads the same columns
+        tasks = tuple(m.task_metrics)
+        return lambda t, p: m.compute(m.update(m.init(), dict.fromkeys(tasks, t),
+                                               dict.fromkeys(tasks, p)))
+    return lambda t, p: m.compute(m.update(m.init(), t, p))
+
+
+def _sk_function(c: Case) -> tuple[Callable[..., Any], bool]:
+    """A ``jmetrics.sk`` function of ``SK_ENTRIES`` on 1-D inputs of its kind (host work: no jit)."""
+    from jmetrics.adapter._table import SK_ENTRIES
+
+    _, name, options = c.jm
+    spec = next(s for s in SK_ENTRIES if s.fn.__name__ == name)
+    fn = spec.fn
+    if spec.kind == "sklabels":  # predicted labels: the scores thresholded at 0.5
+        return (lambda t, p: fn(t.reshape(-1), (p.reshape(-1) > 0.5).astype(t.dtype),
+                                **options)), False
+    if spec.kind == "sksparse":  # class ids against probability rows, every class named
+        labels = tuple(range(c.classes))
+        return (lambda t, p: fn(t, p, labels=labels, **options)), False
+    if spec.kind == "multilabel":  # 0/1 rows against score rows
+        return (lambda t, p: fn(t, p, **options)), False
+    return (lambda t, p: fn(t.reshape(-1), p.reshape(-1), **options)), False
