@@ -303,7 +303,8 @@ def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
 
     def padded() -> Groups:
         g = payload_groups(pos, s, ww)
-        return Groups(*(jnp.concatenate([x, z]) for x in g[:4]), g.total_p, g.total_n)
+        p, n_, tpb, fpb = (jnp.concatenate([x, z]) for x in g[:4])
+        return Groups(p, n_, tpb, fpb, g.total_p, g.total_n)
 
     return jax.lax.cond(unit, lambda: count_groups(pos, s, ww != 0), padded)
 

@@ -403,8 +403,19 @@ def _generic_cases(entries: tuple[Any, ...], sk_entries: tuple[Any, ...]) -> tup
     from jmetrics.adapter import metric_info
 
     covered = {id(metric_info(c.jm[1])) for c in CASES}
-    timed_sk = {id(metric_info(c.jm[1]).sk) for c in CASES if c.jm[0] == "function"}
+    timed_sk = {id(_entry(c.jm[1]).sk) for c in CASES if c.jm[0] == "function"}
     return tuple(Case(**spec) for spec in generic_specs(entries, sk_entries, covered, timed_sk))
+
+
+def _entry(name: str) -> Any:
+    """The registry entry of a case's metric string (a concrete entry: cases never name 'acc')."""
+    from jmetrics.adapter import metric_info
+    from jmetrics.adapter._entry import Entry
+
+    entry = metric_info(name)
+    if not isinstance(entry, Entry):
+        raise ValueError(f"jmetrics bench: {name!r} names no single metric.")
+    return entry
 
 
 def _by_registry(name: str) -> Case | None:
@@ -422,7 +433,7 @@ def _by_registry(name: str) -> Case | None:
     bare = name.removeprefix("sk.")
     sk_case = next((c for c in generic if c.jm[0] == "sk" and c.jm[1] == bare), None)
     return sk_case or next((c for c in CASES if c.jm[0] == "function"
-                            and metric_info(c.jm[1]).sk.__name__ == bare), None)
+                            and getattr(_entry(c.jm[1]).sk, "__name__", None) == bare), None)
 
 
 def case(name: str) -> Case:
@@ -456,13 +467,12 @@ def select(names: list[str] | None) -> list[Case]:
 
 def jmetrics_function(c: Case) -> tuple[Callable[..., Any], bool]:
     """``(fn, jit)``: the jmetrics computation of ``c`` from fresh inputs, and whether to jit it."""
-    from jmetrics.adapter import metric_info
     from jmetrics.metrics._reduction import MeanMetricWrapper
 
     part, metric, options = c.jm
     if part == "sk":
         return _sk_function(c)
-    entry = metric_info(metric)
+    entry = _entry(metric)
     if part == "class":
         try:
             m = entry.streaming(**options)

@@ -215,7 +215,10 @@ def _programs(k: KernelRef, dev: tuple[jax.Array, ...]) -> dict[str, Callable[[]
 
     progs = {name: jax.jit(f).lower(*dev).compile() for name, f in
              (("jmetrics", jm), ("reference", ref), ("read-reduce", read_reduce))}
-    return {name: (lambda c=c: c(*dev)) for name, c in progs.items()}
+    def runner(compiled: Any) -> Callable[[], Any]:
+        return lambda: compiled(*dev)
+
+    return {name: runner(c) for name, c in progs.items()}
 
 
 def measure_kernel(k: KernelRef, rows: int, columns: int, backend: str = "cpu",

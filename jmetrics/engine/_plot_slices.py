@@ -105,7 +105,7 @@ def _label(value: Any, entry: Mapping[str, Any]) -> str:
 def slice_metric_keys(results: Mapping[str, Any]) -> list[str]:
     """The metrics of the results that have one number (or one per model) in every slice."""
     slices = results.get("slices") or {}
-    first = next(iter(slices.values()), {})
+    first: Mapping[str, Any] = next(iter(slices.values()), {})
     return [k for k, v in first.items() if "." not in k and k not in ("rows", "compare")
             and isinstance(v, (int, float, np.ndarray, np.number)) and np.ndim(v) <= 1
             and not isinstance(v, bool)]

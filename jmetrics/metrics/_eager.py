@@ -145,7 +145,8 @@ class EagerFace:
 
     def _eager_inputs(self, args: tuple[Any, ...], sample_weight: Any) -> tuple[tuple[Any, ...], Any]:
         """``(inputs, sample_weight)`` of an eager call, the weight possibly given by position."""
-        n = _num_inputs(type(self))
+        cls: Any = type(self)  # a class is hashable; mypy reads the mixin's __hash__ as None
+        n = _num_inputs(cls)
         if n is not None and len(args) == n + 1:
             if sample_weight is not None:
                 raise TypeError(f"{self._who()}: update_state got sample_weight both by "
