@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jmetrics.metrics._eager import _num_inputs
 from jmetrics.metrics._means import MeanSquaredError
 from jmetrics.metrics._state import Moments, all_reduce, state_reductions
 from jmetrics.metrics._wrappers_compose import _FromWrapped, _Wrapper
@@ -189,9 +190,15 @@ class Packed(_Wrapper):
             seen.add(id(x))
             return x if fresh else jnp.array(x, copy=True)
 
-        return jax.tree.map(own, self.pack(self.metric.init()))
+        lay = self.layout  # first: a metric without a static state is refused by name
+        return jax.tree.map(own, pack(lay, self.metric.init()))
 
     def update(self, state: PackedState, *inputs: Any, sample_weight: Any = None) -> PackedState:
+        """The wrapped ``update`` on the unpacked state; it takes what the wrapped metric takes
+        (``sample_weight`` by keyword, or by position after the inputs)."""
+        n = _num_inputs(type(self.metric))
+        if n is not None and len(inputs) == n + 1 and sample_weight is None:
+            *inputs, sample_weight = inputs  # type: ignore[assignment]
         new = self.metric.update(self.unpack(state), *inputs,  # type: ignore[misc]
                                  sample_weight=sample_weight)
         return self.pack(new)
