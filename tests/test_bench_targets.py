@@ -78,7 +78,13 @@ def test_train_step_target():
     model = checks["x model step (metrics inside a small MLP's SGD step)"]
     assert (model.op, model.goal) == ("<=", 1.25)
     assert model.value == pytest.approx(result.times["model step + metrics"] / result.times["model step"])
-    assert result.extra["state buffers"] == 12  # two means (2 KSums each), AUC's pos/neg KSums
+    assert result.extra["unpacked: x model step"] == \
+        pytest.approx(result.times["model step + unpacked metrics"] / result.times["model step"])
+    # Packed: one buffer; unpacked: two means (2 KSums each), AUC's pos/neg KSums
+    assert (result.extra["state buffers"], result.extra["unpacked state buffers"]) == (1, 12)
+    low, high = (result.extra[f"unpacked: x scalar identity step, {q} percentile of rounds"]
+                 for q in ("25th", "75th"))
+    assert low <= result.extra["unpacked: x scalar identity step"] <= high
 
 
 def test_paired_ratio_pairs_rounds():

@@ -28,6 +28,7 @@ from jmetrics.metrics._calibration import (
 )
 from jmetrics.metrics._exact import ExactAUC
 from jmetrics.metrics._histogram import HistogramAUC
+from jmetrics.metrics._packed import Packed
 from jmetrics.metrics._ranking import (
     average_precision_at_k,
     dcg_at_k,
@@ -270,6 +271,12 @@ MORE_ENTRIES: tuple[Entry, ...] = (
         higher_is_better=None, value_range=ANY,
         formula="the wrapped metric over the last window updates",
         aliases=("Running",), note="As torchmetrics' Running.",
+    ),
+    Entry(
+        name="packed", kernel=None, streaming=Packed, family="wrappers",
+        higher_is_better=None, value_range=ANY,
+        formula="the wrapped metric, its state in one flat buffer per reduction kind and dtype",
+        aliases=("Packed",), note="For donated, jitted training steps: see training-loops.md.",
     ),
 )
 

@@ -28,6 +28,7 @@ from jmetrics.metrics._means import *  # noqa: F403
 from jmetrics.metrics._means import __all__ as _means_all
 from jmetrics.metrics._means_classification import *  # noqa: F403
 from jmetrics.metrics._means_classification import __all__ as _means_classification_all
+from jmetrics.metrics._packed import Packed as Packed
 from jmetrics.metrics._r2 import *  # noqa: F403
 from jmetrics.metrics._r2 import __all__ as _r2_all
 from jmetrics.metrics._ranking import *  # noqa: F403
@@ -43,7 +44,7 @@ from jmetrics.metrics._wrappers_history import *  # noqa: F403
 from jmetrics.metrics._wrappers_history import __all__ as _history_all
 
 __all__ = sorted(
-    {"Mean", "MeanMetricWrapper", "Metric", "Sum"}
+    {"Mean", "MeanMetricWrapper", "Metric", "Packed", "Sum"}
     | set(_kernels_all)
     | set(_agreement_all)
     | set(_means_all)
