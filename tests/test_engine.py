@@ -254,7 +254,8 @@ def test_npz_stored_member_is_read_in_place_not_whole(tmp_path):
     np.savez(tmp_path / "s.npz", y=y)
     with zipfile.ZipFile(tmp_path / "s.npz") as z:
         assert z.getinfo("y.npy").compress_type == zipfile.ZIP_STORED
-    from jmetrics.engine._sources import _OnDisk, open_column
+    from jmetrics.engine._files import open_column
+    from jmetrics.engine._sources import _OnDisk
 
     col = open_column(f"{tmp_path / 's.npz'}:y", "y_true")
     assert isinstance(col.data, _OnDisk)

@@ -13,8 +13,7 @@ from sklearn import metrics as skm
 
 import jmetrics
 from jmetrics.cli import main
-from jmetrics.engine._files import FileColumn
-from jmetrics.engine._sources import open_column
+from jmetrics.engine._files import FileColumn, open_column
 
 SIZES = (37, 50, 13, 29)  # mixed row counts; no batch size below divides them all
 

@@ -1,4 +1,4 @@
-"""Many files as one column: a list of paths or a glob, read in order, chunked across file ends.
+"""Where a column comes from (:func:`open_column`), and many files as one column: a list of paths or a glob, read in order, chunked across file ends.
 
 ``["a.npy", "b.npy"]``, ``"preds/*.npy"`` or ``"preds/*.parquet:label"`` (the member or column
 after the last ``:``, as for one file) become one :class:`FileColumn` whose rows are the files'
@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from jmetrics.engine._sources import Column
-from jmetrics.engine._sources import _open_path as open_path
+from jmetrics.engine._sources import Column, open_path
 
-__all__ = ["FileColumn", "expand_paths", "findable", "is_paths", "lined_up"]
+__all__ = ["FileColumn", "expand_paths", "findable", "is_paths", "lined_up", "open_column"]
 
 _WHO = "evaluate"
 _OPEN = 2  # files kept open: a chunk spans at most the previous file and the next
@@ -162,3 +161,21 @@ def lined_up(columns: Sequence[Column]) -> None:
             f"({a.counts[i]} rows) but {b.name} file {b.specs[j]} holds rows {b.starts[j]} to "
             f"{b.starts[j + 1]} ({b.counts[j]} rows); the files must hold the same rows, in the "
             "same order.")
+
+
+def open_column(source: Any, name: str, row_axis: int = 0) -> Column:
+    """A :class:`Column` from an array, a memory map, a path (``PATH[:member]``), or many
+    files (a list of paths, a glob)."""
+    if is_paths(source):
+        return open_files(source, name, row_axis)
+    if isinstance(source, (str, os.PathLike)):
+        column = open_path(os.fspath(source), name, row_axis)
+        if column.label == name:
+            column.label = f"{name} ({os.fspath(source)})"
+        return column
+    if hasattr(source, "shape") and hasattr(source, "dtype"):
+        return Column(source, name, row_axis)
+    if isinstance(source, (list, tuple)):
+        return Column(np.asarray(source), name, row_axis)
+    raise TypeError(f"{_WHO}: {name} must be an array, a path or an iterable of chunks; got "
+                    f"{type(source).__name__}.")

@@ -13,13 +13,14 @@ import numpy as np
 
 from jmetrics.engine._checks import as_numbers, check_dtype, check_rows
 from jmetrics.engine._chunks import _Chunk, _column_chunks, _device_chunk, _iterable_chunks
-from jmetrics.engine._files import is_paths, lined_up
-from jmetrics.engine._sources import Column, open_column
+from jmetrics.engine._files import is_paths, lined_up, open_column
+from jmetrics.engine._sources import Column
 
 __all__ = ["_Source"]
 
 _WHO = "evaluate"
-_CHUNK_BYTES = 32 * 2**20  # input bytes per chunk by default: fits the cache hierarchy well
+_CHUNK_BYTES = 16 * 2**20  # input bytes per chunk by default (at most): small enough that the
+# first chunk's read, which nothing overlaps, is short; large enough that per-chunk costs vanish
 NAMES = ("y_true", "y_pred", "sample_weight")
 
 
@@ -113,8 +114,8 @@ class _Source:
             per_row = max(1, yt[:1].nbytes + yp[:1].nbytes * (1 if self.model_axis is None else
                                                               self._models()))
             batch_size = max(1024, _CHUNK_BYTES // per_row)
-            if self.rows is not None:
-                batch_size = min(batch_size, max(self.rows, 1))
+            if self.rows is not None:  # equal chunks: the last one is not mostly padding
+                batch_size = max(1, math.ceil(self.rows / math.ceil(max(self.rows, 1) / batch_size)))
         return n_devices * math.ceil(batch_size / n_devices)
 
     def _models(self) -> int:

@@ -16,7 +16,7 @@ __all__ = ["plot_sets"]
 
 
 def _sample(source: Any, name: str, row_axis: int, max_rows: int) -> np.ndarray:
-    from jmetrics.engine._sources import open_column
+    from jmetrics.engine._files import open_column
 
     col = open_column(source, name, row_axis)
     step = max(1, col.rows // max_rows)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import jax
@@ -43,52 +45,112 @@ def _run(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: i
     return state, checks
 
 
+# Independent chains of steps on a one-device mesh (see _lanes). One until two lanes are
+# measured faster on an idle machine and shown to give the serial results in every run.
+_LANES = 1
+
+
 def _pass(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: int,
           slices: Any = None) -> tuple[Any, Checks]:
+    """Every chunk folded into a state, the states reduced over the devices (and processes).
+
+    On a one-device mesh the chunks alternate between :func:`_lanes` independent states, each
+    stepped on its own thread: XLA:CPU runs one computation on one core, two independent ones
+    on two. The lanes' states merge at the end (the statistics' own merge). Each lane has one
+    step in flight: the reader thread keeps reading ahead (bounded by its queue), but dispatch
+    must not run ahead of compute, or every dispatched chunk's host buffer stays alive and memory
+    grows with the data.
+    """
     d = plan.mesh.size
     lead = (d,) + ((source._models(),) if plan.models else ()) + (
         (plan.bootstrap + 1,) if plan.bootstrap else ()) + ((plan.slices,) if plan.slices else ())
     start = _first_row(source)
     shard = NamedSharding(plan.mesh, PartitionSpec("data"))
     pred_shard = NamedSharding(plan.mesh, PartitionSpec(None, "data")) if plan.models else shard
-    state = jax.device_put(_stack(plan.collection.init(), *lead), shard)
-    checks = jax.device_put(_stack(_no_checks(), d), shard)
-    _check_reductions(plan, state, checks)
+    fresh = (_stack(plan.collection.init(), *lead), _stack(_no_checks(), d))
+    _check_reductions(plan, *fresh)
+    lanes = _lanes(plan, source, size)
+    states = [jax.device_put(fresh, shard, may_alias=False) for _ in range(lanes)]
     step = _compiled(plan, size)
     bar = _Progress(progress, source.rows)
-    rows, traced = 0, False
+    pool = ThreadPoolExecutor(lanes, thread_name_prefix="jmetrics-step")
+    busy: list[Future[Any] | None] = [None] * lanes
+    rows = 0
     try:
         for chunk in _prefetch(source.chunks(size)):
             arrays = [jax.device_put(a, pred_shard if i == 1 else shard)
                       for i, a in enumerate(chunk.arrays)]
-            w = arrays[2] if plan.weighted else None
-            args: tuple[Any, ...] = (arrays[0], arrays[1], w, np.int32(chunk.position),
-                                     np.int32(chunk.valid), np.uint32(seed))
+            args: tuple[Any, ...] = (arrays[0], arrays[1], arrays[2] if plan.weighted else None,
+                                     np.int32(chunk.position), np.int32(chunk.valid),
+                                     np.uint32(seed))
             if slices is not None:
                 codes = slices.chunk(start, chunk.position, chunk.valid, size)
                 args += (jax.device_put(codes, shard),)
-            try:
-                state, checks = step(state, checks, *args)
-            except (ValueError, TypeError) as err:
-                if traced:  # not a trace-time error: not about the shapes
-                    raise
-                raise reword_shape_error(err, source.describe()) from err
-            traced = True
-            # one chunk in flight: the reader thread keeps reading ahead (bounded by its queue),
-            # but dispatch must not run ahead of compute, or every dispatched chunk's host
-            # buffer stays alive and memory grows with the data
-            jax.block_until_ready(checks)
+            lane = chunk.position % lanes
+            if busy[lane] is not None:
+                states[lane] = busy[lane].result()  # type: ignore[union-attr]
+            if chunk.position == 0:  # traced here: a shape error names the data's shapes
+                states[0] = _first_step(step, states[0], args, source)
+            else:
+                busy[lane] = pool.submit(_advance, step, states[lane], args)
             rows += chunk.valid
             bar.advance(chunk.valid)
+        for lane, future in enumerate(busy):
+            if future is not None:
+                states[lane] = future.result()
         if source.iterable is not None and jax.process_count() == 1:
             check_rows(rows, ["the chunk iterable"])
+        state, checks = _merge_lanes(plan, states)
         state, checks = _finisher(plan)(state, checks)
         if jax.process_count() > 1:
             state, checks = _merge_processes(plan, state, checks)
         jax.block_until_ready(state)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
     return state, checks
+
+
+def _lanes(plan: _Plan, source: _Source, size: int) -> int:
+    """How many independent states the chunks alternate between: :data:`_LANES` on a
+    one-device mesh of a machine with more cores than one, when there is more than one chunk;
+    one for a state that keeps every row (ExactAUC: a second buffer would double it)."""
+    if plan.mesh.size > 1 or source.on_device or (os.cpu_count() or 1) < 2:
+        return 1
+    if source.rows is not None and source.rows <= size:
+        return 1
+    if any(hasattr(g, "capacity") for g in plan.collection.groups):
+        return 1
+    return _LANES
+
+
+def _advance(step: Any, carry: tuple[Any, Checks], args: tuple[Any, ...]) -> tuple[Any, Checks]:
+    """One chunk folded into one lane's state, waited for (on the lane's thread)."""
+    return jax.block_until_ready(step(*carry, *args))  # type: ignore[no-any-return]
+
+
+def _first_step(step: Any, carry: tuple[Any, Checks], args: tuple[Any, ...],
+                source: _Source) -> tuple[Any, Checks]:
+    """The first chunk's step, where the step is traced: its shape errors restated with the
+    data's shapes."""
+    try:
+        return _advance(step, carry, args)
+    except (ValueError, TypeError) as err:
+        raise reword_shape_error(err, source.describe()) from err
+
+
+def _merge_lanes(plan: _Plan, states: list[tuple[Any, Checks]]) -> tuple[Any, Checks]:
+    """The lanes' per-device states merged into one, in lane order."""
+    state, checks = states[0]
+    for other in states[1:]:
+        state, checks = _lane_merger(plan)(state, checks, *other)
+    return state, checks
+
+
+@functools.lru_cache(maxsize=64)
+def _lane_merger(plan: _Plan) -> Any:
+    merge = jax.vmap(_over_leading(plan, plan.collection.merge))  # over the device axis
+    return jax.jit(lambda s, c, s2, c2: (merge(s, s2), jax.vmap(merge_states)(c, c2)))
 
 
 def _first_row(source: _Source) -> int:

@@ -154,7 +154,8 @@ def _read(key: Any) -> np.ndarray:
     """A key's values: arrays as they are; paths read whole (a key column is small)."""
     if not isinstance(key, (str, os.PathLike)):
         return np.asarray(key)
-    from jmetrics.engine._sources import _split, open_column
+    from jmetrics.engine._files import open_column
+    from jmetrics.engine._sources import _split
 
     spec = os.fspath(key)
     path, member = _split(spec)

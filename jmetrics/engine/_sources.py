@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ALIGN", "Column", "aligned_empty", "device_ready", "open_column", "rechunk"]
+__all__ = ["ALIGN", "Column", "aligned_empty", "device_ready", "open_path", "rechunk"]
 
 _WHO = "evaluate"
 
@@ -103,14 +103,19 @@ class _ParquetColumn(Column):
         return self._cached[1]
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        parts = []
+        """Rows ``start:stop``, copied once from the decoded row groups into one buffer ready
+        for the device (aligned, see :func:`device_ready`)."""
+        start, stop = max(start, 0), min(stop, self.rows)
+        out = aligned_empty((max(stop - start, 0), *self.shape[1:]), self.dtype)
+        at = 0
         g = int(np.searchsorted(self._starts, start, side="right")) - 1
         while start < stop and g < len(self._starts) - 1:
             block = self._group(g)
             lo, hi = start - self._starts[g], min(stop, self._starts[g + 1]) - self._starts[g]
-            parts.append(block[lo:hi])
+            out[at:at + hi - lo] = block[lo:hi]
+            at += hi - lo
             start, g = int(self._starts[g] + hi), g + 1
-        return np.concatenate(parts) if parts else np.zeros((0, *self.shape[1:]), self.dtype)
+        return out
 
 
 def _arrow_to_numpy(array: Any, name: str) -> np.ndarray:
@@ -146,27 +151,8 @@ def _split(spec: str) -> tuple[str, str | None]:
     return path, member
 
 
-def open_column(source: Any, name: str, row_axis: int = 0) -> Column:
-    """A :class:`Column` from an array, a memory map, a path (``PATH[:member]``), or many
-    files (a list of paths, a glob: see ``_files``)."""
-    from jmetrics.engine._files import is_paths, open_files  # imports this module
-
-    if is_paths(source):
-        return open_files(source, name, row_axis)
-    if isinstance(source, (str, os.PathLike)):
-        column = _open_path(os.fspath(source), name, row_axis)
-        if column.label == name:
-            column.label = f"{name} ({os.fspath(source)})"
-        return column
-    if hasattr(source, "shape") and hasattr(source, "dtype"):
-        return Column(source, name, row_axis)
-    if isinstance(source, (list, tuple)):
-        return Column(np.asarray(source), name, row_axis)
-    raise TypeError(f"{_WHO}: {name} must be an array, a path or an iterable of chunks; got "
-                    f"{type(source).__name__}.")
-
-
-def _open_path(spec: str, name: str, row_axis: int) -> Column:
+def open_path(spec: str, name: str, row_axis: int) -> Column:
+    """One file (``PATH[:member]``) as a :class:`Column`."""
     path, member = _split(spec)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{_WHO}: {name} file {path} does not exist.")

@@ -246,7 +246,7 @@ def _bootstrap_draws(seed: jax.Array, rows: jax.Array, replicates: int) -> jax.A
         base = jax.random.fold_in(base, jax.process_index())
     keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(base, rows.astype(jnp.uint32))
     u = jax.vmap(lambda k: jax.random.uniform(k, (replicates,)))(keys)  # [n, B]
-    cdf = jnp.asarray(_POISSON1_CDF, u.dtype)
+    cdf = jnp.asarray(_POISSON1_CDF, u.dtype).reshape(1, 1, -1)  # [1, 1, 12] against [n, B, 1]
     return jnp.sum(u[..., None] >= cdf, axis=-1, dtype=jnp.int32).astype(jnp.float32).T
 
 
