@@ -23,12 +23,29 @@ from typing import Any
 import numpy as np
 
 from jmetrics.bench._generic import generic_specs
+from jmetrics.bench._references import (
+    EPS,
+    K,
+    bce,
+    bfocal,
+    binned_auc,
+    cce,
+    cfocal,
+    concordance,
+    exact_auc,
+    f1,
+    histogram_auc,
+    l2n,
+    mean_iou,
+    pearson,
+    precision,
+    recall,
+    topk,
+)
 
 __all__ = ["CASES", "FAMILIES", "Case", "Skip", "case", "generic_cases", "jmetrics_function",
            "select"]
 
-EPS = np.float32(1e-7)
-K = 5  # top-k
 
 
 class Skip(Exception):  # noqa: N818 - a reason, not a failure
@@ -60,109 +77,6 @@ class Case:
     elementwise: bool = False  # subject to the 70%-of-read-reduce target
     tol: float = 1e-3  # relative agreement of jmetrics and the NumPy reference (checked each run)
     notes: dict[str, str] = dataclasses.field(default_factory=dict)  # peer -> caveat
-
-
-# -- NumPy references, written as a user would (float32 in, vectorised) -----------------------
-
-
-def _l2n(x: np.ndarray) -> np.ndarray:
-    return x / np.sqrt(np.maximum(np.sum(x * x, axis=-1, keepdims=True), np.float32(1e-12)))
-
-
-def _bce(t: np.ndarray, p: np.ndarray) -> Any:
-    pc = np.clip(p, EPS, 1 - EPS)
-    return -np.mean(t * np.log(pc) + (1 - t) * np.log(1 - pc))
-
-
-def _cce(t: np.ndarray, p: np.ndarray) -> Any:
-    pc = np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS)
-    return -np.mean(np.sum(t * np.log(pc), axis=-1))
-
-
-def _bfocal(t: np.ndarray, p: np.ndarray) -> Any:
-    pc = np.clip(p, EPS, 1 - EPS)
-    bce = -(t * np.log(pc) + (1 - t) * np.log(1 - pc))
-    pt = t * pc + (1 - t) * (1 - pc)
-    return np.mean((1 - pt) ** 2 * bce)
-
-
-def _cfocal(t: np.ndarray, p: np.ndarray) -> Any:
-    pc = np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS)
-    return np.mean(np.sum(0.25 * (1 - pc) ** 2 * -t * np.log(pc), axis=-1))
-
-
-def _topk(labels: np.ndarray, p: np.ndarray) -> Any:
-    top = np.argpartition(p, -K, axis=-1)[:, -K:]
-    return np.mean(np.any(top == labels[:, None], axis=-1))
-
-
-def _pearson(t: np.ndarray, p: np.ndarray) -> Any:
-    tc, pc = t - t.mean(-1, keepdims=True), p - p.mean(-1, keepdims=True)
-    return np.mean(np.sum(tc * pc, -1) / np.sqrt(np.sum(tc * tc, -1) * np.sum(pc * pc, -1)))
-
-
-def _concordance(t: np.ndarray, p: np.ndarray) -> Any:
-    tm, pm = t.mean(-1), p.mean(-1)
-    cov = np.mean((t - tm[:, None]) * (p - pm[:, None]), -1)
-    return np.mean(2 * cov / (t.var(-1) + p.var(-1) + (tm - pm) ** 2))
-
-
-def _confusion(t: np.ndarray, p: np.ndarray) -> tuple[Any, Any, Any]:
-    pred, pos = p > 0.5, t > 0.5
-    return np.sum(pred & pos), np.sum(pred & ~pos), np.sum(~pred & pos)
-
-
-def _precision(t: np.ndarray, p: np.ndarray) -> Any:
-    tp, fp, _ = _confusion(t, p)
-    return tp / (tp + fp)
-
-
-def _recall(t: np.ndarray, p: np.ndarray) -> Any:
-    tp, _, fn = _confusion(t, p)
-    return tp / (tp + fn)
-
-
-def _f1(t: np.ndarray, p: np.ndarray) -> Any:
-    tp, fp, fn = _confusion(t, p)
-    return 2 * tp / (2 * tp + fp + fn)
-
-
-def _binned_auc(t: np.ndarray, p: np.ndarray, num_thresholds: int = 200) -> Any:
-    """Keras-style AUC from histograms of 200 uniform bins (the trapezoid of the binned ROC)."""
-    bins = np.clip((p.ravel() * (num_thresholds - 1)).astype(np.int64), 0, num_thresholds - 1)
-    pos = np.bincount(bins, weights=t.ravel(), minlength=num_thresholds)
-    neg = np.bincount(bins, weights=1 - t.ravel(), minlength=num_thresholds)
-    tpr = np.concatenate([np.cumsum(pos[::-1])[::-1], [0.0]]) / pos.sum()
-    fpr = np.concatenate([np.cumsum(neg[::-1])[::-1], [0.0]]) / neg.sum()
-    return np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2)
-
-
-def _exact_auc(t: np.ndarray, p: np.ndarray) -> Any:
-    """Exact ROC AUC: one sort, ties grouped (sklearn's curve, trapezoid)."""
-    order = np.argsort(p.ravel(), kind="stable")[::-1]
-    s, y = p.ravel()[order], t.ravel()[order]
-    last = np.r_[np.flatnonzero(np.diff(s)), y.size - 1]
-    tps = np.cumsum(y)[last]
-    fps = (last + 1) - tps
-    tpr, fpr = np.r_[0, tps] / tps[-1], np.r_[0, fps] / fps[-1]
-    return np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2)
-
-
-def _histogram_auc(t: np.ndarray, p: np.ndarray, num_bins: int = 4096) -> Any:
-    """ROC AUC of scores binned in ``num_bins`` equal bins on [0, 1], ties within a bin counted 1/2
-    (the Mann-Whitney statistic of the binned scores)."""
-    bins = np.clip((p.ravel() * num_bins).astype(np.int64), 0, num_bins - 1)
-    pos = np.bincount(bins, weights=t.ravel(), minlength=num_bins)
-    neg = np.bincount(bins, weights=1 - t.ravel(), minlength=num_bins)
-    neg_below = np.cumsum(neg) - neg
-    return np.sum(pos * (neg_below + neg / 2)) / (pos.sum() * neg.sum())
-
-
-def _mean_iou(t: np.ndarray, p: np.ndarray, c: int = 10) -> Any:
-    cm = np.bincount(t.ravel().astype(np.int64) * c + p.ravel(), minlength=c * c).reshape(c, c)
-    inter = np.diag(cm)
-    union = cm.sum(0) + cm.sum(1) - inter
-    return np.mean(inter / np.maximum(union, 1))
 
 
 # -- the catalogue --------------------------------------------------------------------------------
@@ -227,7 +141,7 @@ CASES: tuple[Case, ...] = (
          numpy=lambda t, p: np.mean(np.where(np.abs(p - t) <= 1, 0.5 * (p - t) ** 2, np.abs(p - t) - 0.5)),
          keras=("fn:huber", {}), elementwise=True),
     Case("cosine", "regression", "regression", _cls("CosineSimilarity"),
-         numpy=lambda t, p: np.mean(np.sum(_l2n(t) * _l2n(p), axis=-1)),
+         numpy=lambda t, p: np.mean(np.sum(l2n(t) * l2n(p), axis=-1)),
          torch=lambda th, F, t, p, ti: F.cosine_similarity(p, t, reduction="mean"),
          keras=("CosineSimilarity", {}), elementwise=True),
     Case("poisson", "probabilistic", "regression", _cls("Poisson"),
@@ -266,27 +180,27 @@ CASES: tuple[Case, ...] = (
              p, ti, num_classes=10, average="micro"),
          keras=("SparseCategoricalAccuracy", {}), elementwise=True),
     Case("top_k_categorical_accuracy", "accuracy", "categorical", _cls("TopKCategoricalAccuracy"),
-         numpy=lambda t, p: _topk(_labels(t), p),
+         numpy=lambda t, p: topk(_labels(t), p),
          sklearn=lambda sk, t, p: sk.top_k_accuracy_score(_labels(t), p, k=K, labels=np.arange(10)),
          torch=lambda th, F, t, p, ti: F.classification.multiclass_accuracy(
              p, t.argmax(-1), num_classes=10, top_k=K, average="micro"),
          keras=("TopKCategoricalAccuracy", {}), elementwise=True),
     Case("sparse_top_k_categorical_accuracy", "accuracy", "sparse",
          _cls("SparseTopKCategoricalAccuracy"),
-         numpy=_topk,
+         numpy=topk,
          sklearn=lambda sk, t, p: sk.top_k_accuracy_score(t, p, k=K, labels=np.arange(10)),
          torch=lambda th, F, t, p, ti: F.classification.multiclass_accuracy(
              p, ti, num_classes=10, top_k=K, average="micro"),
          keras=("SparseTopKCategoricalAccuracy", {}), elementwise=True),
     # probabilistic (crossentropy family, divergences)
     Case("binary_crossentropy", "crossentropy", "binary", _cls("BinaryCrossentropy"),
-         numpy=_bce,
+         numpy=bce,
          sklearn=lambda sk, t, p: sk.log_loss(t.ravel(), p.ravel(), labels=[0, 1]),
          torch=lambda th, F, t, p, ti: th.nn.functional.binary_cross_entropy(p, t),
          keras=("BinaryCrossentropy", {}), elementwise=True, notes={"torchmetrics": TORCH_CE}),
     Case("categorical_crossentropy", "crossentropy", "categorical",
          _cls("CategoricalCrossentropy"),
-         numpy=_cce,
+         numpy=cce,
          sklearn=lambda sk, t, p: sk.log_loss(_labels(t), p, labels=np.arange(10)),
          torch=lambda th, F, t, p, ti: th.nn.functional.nll_loss(th.log(p), t.argmax(-1)),
          keras=("CategoricalCrossentropy", {}), elementwise=True,
@@ -299,10 +213,10 @@ CASES: tuple[Case, ...] = (
          keras=("SparseCategoricalCrossentropy", {}), elementwise=True,
          notes={"torchmetrics": TORCH_CE}),
     Case("binary_focal_crossentropy", "crossentropy", "binary",
-         _kernel("binary_focal_crossentropy"), numpy=_bfocal,
+         _kernel("binary_focal_crossentropy"), numpy=bfocal,
          keras=("fn:binary_focal_crossentropy", {}), elementwise=True),
     Case("categorical_focal_crossentropy", "crossentropy", "categorical",
-         _kernel("categorical_focal_crossentropy"), numpy=_cfocal,
+         _kernel("categorical_focal_crossentropy"), numpy=cfocal,
          keras=("fn:categorical_focal_crossentropy", {}), elementwise=True),
     Case("kl_divergence", "probabilistic", "distribution", _cls("KLDivergence"),
          numpy=lambda t, p: np.mean(np.sum(np.clip(t, EPS, 1) * np.log(np.clip(t, EPS, 1)
@@ -329,41 +243,41 @@ CASES: tuple[Case, ...] = (
          keras=("CategoricalHinge", {}), elementwise=True),
     # correlation (per sample, over the last axis)
     Case("pearson_correlation", "correlation", "distribution", _cls("PearsonCorrelation"),
-         numpy=_pearson,
+         numpy=pearson,
          torch=lambda th, F, t, p, ti: F.pearson_corrcoef(p.T, t.T).mean(),
          keras=("PearsonCorrelation", {})),
     Case("concordance_correlation", "correlation", "distribution",
-         _cls("ConcordanceCorrelation"), numpy=_concordance,
+         _cls("ConcordanceCorrelation"), numpy=concordance,
          torch=lambda th, F, t, p, ti: F.concordance_corrcoef(p.T, t.T).mean(),
          keras=("ConcordanceCorrelation", {})),
     # confusion-matrix metrics (binary, threshold 0.5)
     Case("precision", "confusion", "binary", _cls("Precision"),
-         numpy=_precision,
+         numpy=precision,
          sklearn=lambda sk, t, p: sk.precision_score(t.ravel(), p.ravel() > 0.5),
          torch=lambda th, F, t, p, ti: F.classification.binary_precision(_tf(p), _tf(ti)),
          keras=("Precision", {}),
          metrax=lambda mx, t, p: mx.Precision.from_model_output(predictions=p, labels=t).compute()),
     Case("recall", "confusion", "binary", _cls("Recall"),
-         numpy=_recall,
+         numpy=recall,
          sklearn=lambda sk, t, p: sk.recall_score(t.ravel(), p.ravel() > 0.5),
          torch=lambda th, F, t, p, ti: F.classification.binary_recall(_tf(p), _tf(ti)),
          keras=("Recall", {}),
          metrax=lambda mx, t, p: mx.Recall.from_model_output(predictions=p, labels=t).compute()),
     Case("f1_score", "fbeta", "binary", _cls("F1Score", average="micro", threshold=0.5),
-         numpy=_f1,
+         numpy=f1,
          sklearn=lambda sk, t, p: sk.f1_score(t.ravel(), p.ravel() > 0.5),
          torch=lambda th, F, t, p, ti: F.classification.binary_f1_score(_tf(p), _tf(ti)),
          keras=("F1Score", {"average": "micro", "threshold": 0.5}),
          metrax=lambda mx, t, p: mx.FBetaScore.from_model_output(predictions=p, labels=t).compute()),
     Case("mean_iou", "iou", "labels", _cls("MeanIoU", num_classes=10),
-         numpy=_mean_iou,
+         numpy=mean_iou,
          sklearn=lambda sk, t, p: sk.jaccard_score(t.ravel(), p.ravel(), average="macro"),
          torch=lambda th, F, t, p, ti: F.classification.multiclass_jaccard_index(
              _tf(p).long(), _tf(ti), num_classes=10, average="macro"),
          keras=("MeanIoU", {"num_classes": 10})),
     # AUC: Keras-compatible binned (200 thresholds) and exact (scikit-learn's)
     Case("auc", "auc", "binary", _cls("AUC", num_thresholds=200),
-         numpy=_binned_auc,
+         numpy=binned_auc,
          sklearn=lambda sk, t, p: sk.roc_auc_score(t.ravel(), p.ravel()),
          torch=lambda th, F, t, p, ti: F.classification.binary_auroc(_tf(p), _tf(ti), thresholds=200),
          keras=("AUC", {"num_thresholds": 200}),
@@ -372,13 +286,13 @@ CASES: tuple[Case, ...] = (
          notes={"sklearn": "exact (sklearn has no binned AUC)"},
          tol=2e-2),  # Keras' 200 thresholds vs NumPy's 200 bins
     Case("histogram_auc", "auc", "binary", _cls("HistogramAUC", num_bins=4096),
-         numpy=_histogram_auc,
+         numpy=histogram_auc,
          sklearn=lambda sk, t, p: sk.roc_auc_score(t.ravel(), p.ravel()),
          torch=lambda th, F, t, p, ti: F.classification.binary_auroc(_tf(p), _tf(ti)),
          notes={"sklearn": "exact (sklearn has no histogram AUC)",
                 "torchmetrics": "exact (thresholds=None)"}),
     Case("roc_auc_score", "auc", "binary", ("function", "exact_auc", {}),
-         numpy=_exact_auc,
+         numpy=exact_auc,
          sklearn=lambda sk, t, p: sk.roc_auc_score(t.ravel(), p.ravel()),
          torch=lambda th, F, t, p, ti: F.classification.binary_auroc(_tf(p), _tf(ti))),
 )

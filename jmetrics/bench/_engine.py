@@ -173,11 +173,11 @@ _FROM_SUMS: dict[str, tuple[tuple[str, ...], Any]] = {
     "recall": (("tp", "fn"), lambda s: s["tp"] / (s["tp"] + s["fn"])),
     "auc": (("pos", "n"), None),  # from the per-bin sums, see _auc_from_bins
 }
-_BINS = 200  # _cases._binned_auc's bins: clip(int(p * 199), 0, 199)
+_BINS = 200  # _references.binned_auc's bins: clip(int(p * 199), 0, 199)
 
 
 def _auc_from_bins(pos: np.ndarray, count: np.ndarray) -> float:
-    """The trapezoid of the ROC of per-bin positives and counts (as ``_cases._binned_auc``)."""
+    """The trapezoid of the ROC of per-bin positives and counts (as ``_references.binned_auc``)."""
     neg = count - pos
     tpr = np.concatenate([np.cumsum(pos[::-1])[::-1], [0.0]]) / pos.sum()
     fpr = np.concatenate([np.cumsum(neg[::-1])[::-1], [0.0]]) / neg.sum()

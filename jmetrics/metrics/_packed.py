@@ -84,8 +84,9 @@ def layout(metric: Any) -> Layout:
                          f"(init()); got {metric.display_name}, whose init() fails: {err}") from None
     kinds = state_reductions(shapes)
     leaves, treedef = jax.tree.flatten(shapes)
-    kind_leaves = treedef.flatten_up_to(kinds)
-    in_moments = treedef.flatten_up_to(_moment_flags(kinds))
+    treedef_: Any = treedef  # flatten_up_to is missing from jaxlib's type stubs
+    kind_leaves = treedef_.flatten_up_to(kinds)
+    in_moments = treedef_.flatten_up_to(_moment_flags(kinds))
     sizes: dict[tuple[str, str], int] = {}
     slots = []
     for leaf, kind, flagged in zip(leaves, kind_leaves, in_moments, strict=True):
@@ -196,7 +197,8 @@ class Packed(_Wrapper):
     def update(self, state: PackedState, *inputs: Any, sample_weight: Any = None) -> PackedState:
         """The wrapped ``update`` on the unpacked state; it takes what the wrapped metric takes
         (``sample_weight`` by keyword, or by position after the inputs)."""
-        n = _num_inputs(type(self.metric))
+        cls: Any = type(self.metric)  # a class is hashable; mypy reads Metric's __hash__ as None
+        n = _num_inputs(cls)
         if n is not None and len(inputs) == n + 1 and sample_weight is None:
             *inputs, sample_weight = inputs  # type: ignore[assignment]
         new = self.metric.update(self.unpack(state), *inputs,  # type: ignore[misc]
