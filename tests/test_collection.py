@@ -501,10 +501,7 @@ def _ksum_values(state: Any) -> list[np.ndarray]:
 @pytest.mark.parametrize(("n", "weighted", "dtype"), [
     (0, False, "float32"), (1, True, "float32"), (2047, False, "float32"), (2048, True, "float32"),
     (2049, False, "float32"), (3071, True, "float32"), (3073, True, "bfloat16"),
-    pytest.param(5000, False, "bfloat16", marks=pytest.mark.xfail(strict=True, reason=(
-        "the member alone, jitted, loses the NaN: jax.jit(MeanMetricWrapper(huber).update) on "
-        "these 5000 bf16 rows gives inf where eager and Keras 3.15.1 give NaN; the blocked "
-        "pass gives NaN")))])
+    (5000, False, "bfloat16")])
 def test_blocked_pass_equals_each_metric_alone(n, weighted, dtype):
     """The row-blocked pass (1024-row blocks from 2048 rows on; the rest as one last update) keeps
     each member's state tree and values as the member updated alone on the whole batch, at block

@@ -304,3 +304,73 @@ def test_the_checks_catch_what_they_claim():
     assert _why_bad(down) is None
     assert _cycles([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]) == [["a", "b", "c"]]
     assert _cycles([("a", "b"), ("b", "c")]) == []
+
+
+# The NaN law of max/min: XLA:CPU's YNNPACK fusions return the other operand for NaN in a fused
+# max/min and skip NaN in a max/min reduction (see jmetrics._floor._extrema). Outside that module a
+# raw call of these names must carry "# nan-safe: <why>" on its line or on the comment line above.
+EXTREMA_NAMES = frozenset({"maximum", "minimum", "max", "min", "amax", "amin", "fmax", "fmin"})
+EXTREMA_HOME = "jmetrics._floor._extrema"
+# NumPy and the standard library compute on the host, where max/min keep NaN.
+HOST_BASES = frozenset({"np", "numpy", "math", "builtins"})
+# The speed targets' hand-written references are timing baselines, never a metric's result.
+EXTREMA_EXEMPT = ("jmetrics.bench",)
+NAN_SAFE = "# nan-safe:"
+
+
+def _uses_jax(source: str) -> bool:
+    """Whether a module imports JAX (one that does not computes max/min with NumPy, on the host)."""
+    return any(isinstance(node, (ast.Import, ast.ImportFrom))
+               and any(name == "jax" or name.startswith("jax.") for name in
+                       ([a.name for a in node.names] if isinstance(node, ast.Import)
+                        else [node.module or ""]))
+               for node in ast.walk(ast.parse(source)))
+
+
+def _raw_extrema(source: str) -> list[int]:
+    """Lines of ``x.max(...)``/``jnp.maximum(...)``/``lax.min(...)``-style calls that carry no
+    ``# nan-safe:`` marker (on the call's first line or on a comment line right above it)."""
+    lines = source.splitlines()
+    bad = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in EXTREMA_NAMES):
+            continue
+        base = node.func.value
+        if isinstance(base, ast.Name) and base.id in HOST_BASES:
+            continue
+        line = lines[node.lineno - 1]
+        above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
+        if NAN_SAFE not in line and not (above.startswith("#") and NAN_SAFE in above):
+            bad.append(node.lineno)
+    return bad
+
+
+def test_max_and_min_keep_nan_or_say_why_they_need_not():
+    bad = [f"{MODULES[m].relative_to(PACKAGE.parent)}:{line}"
+           for m in MODULES if m != EXTREMA_HOME and not m.startswith(EXTREMA_EXEMPT)
+           and _uses_jax(MODULES[m].read_text())
+           for line in _raw_extrema(MODULES[m].read_text())]
+    assert not bad, (
+        "raw max/min calls (XLA:CPU's fused max/min drop NaN at >= 4096 elements): use "
+        f"{EXTREMA_HOME} (maximum, minimum, reduce_max, reduce_min) or mark the line "
+        f"'{NAN_SAFE} <why>':\n" + "\n".join(bad))
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("y = jnp.maximum(a, 0.0)\n", [1]),
+    ("y = jax.lax.min(a, b)\n", [1]),
+    ("y = x.max(axis=0)\n", [1]),
+    ("y = state.at[i].min(v)\n", [1]),
+    ("y = jnp.maximum(a, 0)  # nan-safe: integer counts\n", []),
+    ("# nan-safe: a shift that cancels\ny = jnp.max(p, axis=-1)\n", []),
+    ("# an unrelated comment\ny = jnp.max(p, axis=-1)\n", [2]),
+    ("y = np.maximum(a, 0)\nz = max(a, b)\nw = jnp.argmax(p)\n", []),
+])
+def test_raw_extrema_are_found(source, expected):
+    assert _raw_extrema(source) == expected
+
+
+def test_host_modules_are_told_apart():
+    assert _uses_jax("import jax.numpy as jnp\n") and _uses_jax("from jax import lax\n")
+    assert not _uses_jax("import numpy as np\nimport jaxtyping\n")

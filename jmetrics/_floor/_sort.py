@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._extrema import maximum
 from jmetrics._floor._sums import df_cumsum, exact_sum
 
 __all__ = ["Groups", "count_groups", "curve_auc", "drop_collinear", "host_curve", "jax_groups",
@@ -443,7 +444,8 @@ def group_ap(g: Any) -> Any:
     tp, pp = g.tpb + g.p, g.tpb + g.p + g.fpb + g.n
     prec = xp.where(pp != 0, tp / xp.where(pp != 0, pp, 1), 0)
     P = g.total_p
-    return xp.maximum(xp.where(P != 0, total(g.p * prec) / xp.where(P != 0, P, 1), 0.0), 0.0)
+    clamp = maximum if xp is jnp else np.maximum
+    return clamp(xp.where(P != 0, total(g.p * prec) / xp.where(P != 0, P, 1), 0.0), 0.0)
 
 
 class HostGroups(NamedTuple):

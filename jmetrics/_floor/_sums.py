@@ -15,6 +15,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from jmetrics._floor._extrema import maximum
+
 __all__ = ["df_cumsum", "df_scan", "exact_sum", "two_sum", "whole_part"]
 
 
@@ -102,7 +104,7 @@ def whole_part(x: jax.Array, total: jax.Array) -> jax.Array:
     (``frexp``/``ldexp``), never ``exp2``, which XLA on CPU does not compute exactly.
     """
     tiny = jnp.finfo(x.dtype).tiny * 2.0**40
-    _, e = jnp.frexp(jnp.maximum(total * 1.01, tiny))
+    _, e = jnp.frexp(maximum(total * 1.01, tiny))
     u = jnp.ldexp(jnp.ones_like(total), e - 22)
     return jnp.round(x / u) * u
 

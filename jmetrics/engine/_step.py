@@ -63,7 +63,7 @@ def _count(checks: Checks, count: str, first: str, flags: jax.Array, row: jax.Ar
     """Add the flagged rows to ``checks.<count>`` and keep the smallest row in ``checks.<first>``."""
     return checks._replace(**{
         count: getattr(checks, count) + jnp.sum(flags, dtype=jnp.int32),
-        first: jnp.minimum(getattr(checks, first), jnp.min(jnp.where(flags, row, _BIG))),
+        first: jnp.minimum(getattr(checks, first), jnp.min(jnp.where(flags, row, _BIG))),  # nan-safe: row ids
     })
 
 
@@ -195,7 +195,9 @@ def _fold_rows(plan: _Plan, state: Any, checks: Checks, yt: jax.Array, yp: jax.A
         labels = yt.astype(jnp.float32).reshape(n, -1)
         seen = (weight != 0)[:, None] & jnp.isfinite(labels)
         checks = checks._replace(
+            # nan-safe: seen labels are finite
             label_lo=jnp.minimum(checks.label_lo, jnp.min(jnp.where(seen, labels, jnp.inf))),
+            # nan-safe: seen labels are finite
             label_hi=jnp.maximum(checks.label_hi, jnp.max(jnp.where(seen, labels, -jnp.inf))),
             fractional=checks.fractional + jnp.sum(seen & (labels != jnp.round(labels)),
                                                    dtype=jnp.int32),

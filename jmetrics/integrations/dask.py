@@ -335,8 +335,8 @@ def _checked(spec: _Spec, yt: np.ndarray, yp: np.ndarray, w: np.ndarray, index: 
         labels = yt.astype(np.float64).reshape(len(w), math.prod(yt.shape[1:]))
         seen = (w != 0)[:, None] & np.isfinite(labels)
         if seen.any():
-            checks["label_lo"] = float(labels[seen].min())
-            checks["label_hi"] = float(labels[seen].max())
+            checks["label_lo"] = float(labels[seen].min())  # nan-safe: NumPy
+            checks["label_hi"] = float(labels[seen].max())  # nan-safe: NumPy
             checks["fractional"] = int(np.sum(labels[seen] != np.round(labels[seen])))
     return checks, yt, yp, w
 

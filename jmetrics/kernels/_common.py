@@ -169,7 +169,7 @@ def check_label_range(
         return
     values = np.asarray(arr[bad], np.float64)
     numbers = values[~np.isnan(values)]
-    got = " and ".join(([f"labels in [{numbers.min():g}, {numbers.max():g}]"] if numbers.size else [])
+    got = " and ".join(([f"labels in [{numbers.min():g}, {numbers.max():g}]"] if numbers.size else [])  # nan-safe: NumPy
                        + (["NaN labels"] if numbers.size < values.size else []))
     want = ("finite class ids" if num_classes is None else
             f"class ids in [0, {num_classes - 1}] (y_pred has {num_classes} classes)")

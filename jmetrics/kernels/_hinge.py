@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from jmetrics._floor._extrema import maximum, reduce_max
 from jmetrics.kernels._columns import columns, per_sample_mean
 from jmetrics.kernels._common import arrays, prepare
 
@@ -16,10 +17,12 @@ def _signed_labels(t: jax.Array) -> jax.Array:
     """Keras' {0, 1} -> {-1, 1} rule: converted only if *every* element of ``t`` is 0 or 1.
 
     The test covers the whole array given to the function (under ``vmap``, each mapped slice).
-    It is written as a float max of ``|t (t - 1)|`` (zero exactly on {0, 1}; NaN and inf fail it)
-    and a scalar affine map: about 2.5x faster on CPU than ``all(...)`` with an elementwise select.
+    It is written as a float sum of ``|t (t - 1)|`` (zero exactly when every term is: the terms
+    are never negative; NaN and inf fail it) and a scalar affine map: about 2.5x faster on CPU than
+    ``all(...)`` with an elementwise select. (A max would do too, but XLA:CPU's fused max skips NaN
+    at 4,096 elements or more: see :mod:`jmetrics._floor._extrema`.)
     """
-    is_binary = jnp.max(jnp.abs(t * (t - 1.0)), initial=0.0) == 0
+    is_binary = jnp.sum(jnp.abs(t * (t - 1.0))) == 0
     scale = jnp.where(is_binary, 2.0, 1.0).astype(t.dtype)
     shift = jnp.where(is_binary, -1.0, 0.0).astype(t.dtype)
     return scale * t + shift
@@ -55,7 +58,7 @@ def hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("hinge", y_true, y_pred)
-    loss = per_sample_mean(lambda t, p: jnp.maximum(1.0 - _signed_labels(t) * p, 0.0), t, p)
+    loss = per_sample_mean(lambda t, p: maximum(1.0 - _signed_labels(t) * p, 0.0), t, p)
     return loss.astype(out)
 
 
@@ -86,7 +89,7 @@ def squared_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 def _squared_hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("squared_hinge", y_true, y_pred)
     def loss(t: jax.Array, p: jax.Array) -> jax.Array:
-        return jnp.square(jnp.maximum(1.0 - _signed_labels(t) * p, 0.0))
+        return jnp.square(maximum(1.0 - _signed_labels(t) * p, 0.0))
 
     return per_sample_mean(loss, t, p).astype(out)
 
@@ -121,5 +124,5 @@ def _categorical_hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
         pos, neg = t * p, (1.0 - t) * p
     else:
         pos = jnp.sum(t * p, axis=-1)
-        neg = jnp.max((1.0 - t) * p, axis=-1)
-    return jnp.maximum(neg - pos + 1.0, 0.0).astype(out)
+        neg = reduce_max((1.0 - t) * p, axis=-1)
+    return maximum(neg - pos + 1.0, 0.0).astype(out)

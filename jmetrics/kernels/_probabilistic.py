@@ -55,7 +55,7 @@ def _bce_probs(t: jax.Array, p: jax.Array) -> jax.Array:
 
 def _bce_logits(t: jax.Array, z: jax.Array) -> jax.Array:
     """Elementwise ``-(t log sigmoid(z) + (1-t) log sigmoid(-z))`` in the overflow-free form."""
-    return jnp.maximum(z, 0.0) - t * z + jnp.log1p(jnp.exp(-jnp.abs(z)))
+    return jnp.maximum(z, 0.0) - t * z + jnp.log1p(jnp.exp(-jnp.abs(z)))  # nan-safe: t * z is NaN
 
 
 def _check_gamma(metric: str, gamma: Any) -> float:
@@ -242,6 +242,7 @@ def _sparse_categorical_crossentropy(
     labels = int_labels(t)
     idx = jnp.clip(labels, 0, num_classes - 1)
     if logits:
+        # nan-safe: a shift that cancels; a NaN in p reaches the loss through shifted
         top = jax.lax.stop_gradient(jnp.max(p, axis=-1, keepdims=True))
         shifted = p - top
         log_norm = jnp.log(jnp.sum(jnp.exp(shifted), axis=-1))

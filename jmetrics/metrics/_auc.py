@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._floor._checks import accum_dtype, is_concrete
+from jmetrics._floor._extrema import maximum, minimum
 from jmetrics._floor._options import check_int_as_keras
 from jmetrics.metrics._base import ListView, Metric
 from jmetrics.metrics._inferred_width import InferredWidth
@@ -246,12 +247,12 @@ class AUC(KerasCounts, InferredWidth, Metric):
         dtp = tp[:-1] - tp[1:]
         p = tp + fp
         dp = p[:-1] - p[1:]
-        slope = divide_no_nan(dtp, jnp.maximum(dp, 0))
+        slope = divide_no_nan(dtp, maximum(dp, 0))
         intercept = tp[1:] - slope * p[1:]
         ratio = jnp.where((p[:-1] > 0) & (p[1:] > 0),
-                          divide_no_nan(p[:-1], jnp.maximum(p[1:], 0)), 1.0)
+                          divide_no_nan(p[:-1], maximum(p[1:], 0)), 1.0)
         inc = divide_no_nan(slope * (dtp + intercept * jnp.log(ratio)),
-                            jnp.maximum(tp[1:] + fn[1:], 0))
+                            maximum(tp[1:] + fn[1:], 0))
         return self._average(inc)
 
     def compute(self, state: ConfusionCounts) -> jax.Array:
@@ -267,11 +268,11 @@ class AUC(KerasCounts, InferredWidth, Metric):
             scale = divide_no_nan(tp + fn, tn + fp)
             x = jnp.where(tp == 0, 0.0, 1.0 - scale * divide_no_nan(fn, tp))
             y = jnp.where(tp == 0, 1.0, 1.0 - scale * divide_no_nan(fp, tp))
-            x = jnp.maximum(x, 0.0)
+            x = maximum(x, 0.0)
         if self.summation_method == "interpolation":
             h = (y[:-1] + y[1:]) / 2.0
         elif self.summation_method == "minoring":
-            h = jnp.minimum(y[:-1], y[1:])
+            h = minimum(y[:-1], y[1:])
         else:
-            h = jnp.maximum(y[:-1], y[1:])
+            h = maximum(y[:-1], y[1:])
         return self._average((x[:-1] - x[1:]) * h)

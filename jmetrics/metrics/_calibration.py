@@ -48,6 +48,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jmetrics._floor._checks import accum_dtype, as_array, is_concrete, squeeze_or_expand
+from jmetrics._floor._extrema import reduce_max
 from jmetrics._floor._options import check_choice, check_int
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._histogram import _comp_cumsum
@@ -124,7 +125,7 @@ def _rows(who: str, y_true: Any, y_pred: Any, sample_weight: Any) -> _Rows:
             raise ValueError(
                 f"{who}: y_true must be integer labels of shape ({p.shape[0]},) or one-hot of "
                 f"shape {tuple(p.shape)} for y_pred of shape {tuple(p.shape)}; got {tuple(y.shape)}.")
-        conf = jnp.max(p, axis=-1)
+        conf = reduce_max(p, axis=-1)
         outcome = (jnp.argmax(p, axis=-1) == index).astype(p.dtype)
     else:
         raise ValueError(f"{who}: y_pred must have shape [N], [N, 1] (binary) or [N, C] "
@@ -226,7 +227,7 @@ def _errors(weight: jax.Array, conf: jax.Array, acc: jax.Array, norm: str) -> ja
     nonempty = weight > 0
     gap = jnp.abs(acc - conf) / jnp.where(nonempty, weight, 1)  # |mean acc - mean conf|
     if norm == "max":
-        value = jnp.max(jnp.where(nonempty, gap, -jnp.inf)) if weight.shape[0] else jnp.nan
+        value = reduce_max(jnp.where(nonempty, gap, -jnp.inf)) if weight.shape[0] else jnp.nan
     else:
         share = weight / jnp.where(total > 0, total, 1)
         value = jnp.sum(share * gap) if norm == "l1" else jnp.sqrt(jnp.sum(share * gap * gap))

@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 
 from jmetrics._floor._checks import is_concrete
+from jmetrics._floor._extrema import reduce_max
 from jmetrics._floor._options import check_int_as_keras, check_unit_as_keras
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._thresholds import (
@@ -303,7 +304,7 @@ class _AtValue(KerasCounts, _Thresholded):
     def compute(self, state: ConfusionCounts) -> jax.Array:
         constrained, dependent = self._rates(values(state, self.bins()))
         feasible = constrained >= getattr(self, self._target)
-        best = jnp.max(jnp.where(feasible, dependent, 0), initial=0)
+        best = reduce_max(jnp.where(feasible, dependent, 0), initial=0)
         return jnp.where(is_poisoned(state), jnp.nan, best)
 
 

@@ -151,7 +151,7 @@ class ExactAUC(Metric):
             state.scores.at[slot].set(p, mode="drop"),
             state.positive.at[slot].set(t.astype(dt) == 1, mode="drop"),
             state.weights.at[slot].set(w, mode="drop"),
-            jnp.minimum(total, self.capacity).astype(jnp.int32),
+            jnp.minimum(total, self.capacity).astype(jnp.int32),  # nan-safe: integer counts
             state.overflow | (total > self.capacity),
         )
 
@@ -164,7 +164,7 @@ class ExactAUC(Metric):
             a.scores.at[slot].set(b.scores, mode="drop"),
             a.positive.at[slot].set(b.positive, mode="drop"),
             a.weights.at[slot].set(b.weights, mode="drop"),
-            jnp.minimum(total, self.capacity).astype(jnp.int32),
+            jnp.minimum(total, self.capacity).astype(jnp.int32),  # nan-safe: integer counts
             a.overflow | b.overflow | (total > self.capacity),
         )
 

@@ -158,7 +158,7 @@ class _FScore(InferredWidth, Metric):
         dt = accum_dtype()
         bad = isnan(p) | ~((t >= 0) & (t <= 1))
         if self.threshold is None:  # type: ignore[attr-defined]
-            top = jnp.max(p, axis=-1, keepdims=True)
+            top = jnp.max(p, axis=-1, keepdims=True)  # nan-safe: rows with NaN are bad
             pred = (p >= top) & (jnp.abs(p) > 1e-9)
         else:
             pred = p > self.threshold  # type: ignore[attr-defined]

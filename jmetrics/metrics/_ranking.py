@@ -129,19 +129,20 @@ def _one_query(rel: jax.Array, score: jax.Array, valid: jax.Array, *, metrics: t
                 out[_key("ndcg", k)] = jnp.where(idcg > 0, dcg / jnp.where(idcg > 0, idcg, 1), 0)
         hits_tie = jnp.sum(jnp.where(top, t_hit, 0))
         if "precision" in metrics:
-            den = jnp.minimum(kk, n).astype(dt)
-            out[_key("precision", k)] = jnp.where(den > 0, hits_tie / jnp.maximum(den, 1), 0)
+            den = jnp.minimum(kk, n).astype(dt)  # nan-safe: counts
+            out[_key("precision", k)] = jnp.where(den > 0, hits_tie / jnp.maximum(den, 1), 0)  # nan-safe: counts
         if "recall" in metrics:
-            out[_key("recall", k)] = jnp.where(n_rel > 0, hits_tie / jnp.maximum(n_rel, 1), 0)
+            out[_key("recall", k)] = jnp.where(n_rel > 0, hits_tie / jnp.maximum(n_rel, 1), 0)  # nan-safe: counts
         if "hit_rate" in metrics:
             out[_key("hit_rate", k)] = (jnp.sum(jnp.where(top, hit, 0)) > 0).astype(dt)
         if "mrr" in metrics:
+            # nan-safe: hit is 0 or 1
             out[_key("mrr", k)] = jnp.max(jnp.where(top, hit / (pos + 1).astype(dt), 0))
         if "map" in metrics:
             prec = cum_hit / (pos + 1).astype(dt)
-            den = jnp.minimum(kk, n_rel)
+            den = jnp.minimum(kk, n_rel)  # nan-safe: counts
             ap = jnp.sum(jnp.where(top, prec * hit, 0))
-            out[_key("map", k)] = jnp.where(den > 0, ap / jnp.maximum(den, 1), 0)
+            out[_key("map", k)] = jnp.where(den > 0, ap / jnp.maximum(den, 1), 0)  # nan-safe: counts
     return out
 
 

@@ -27,6 +27,7 @@ import jax
 import jax.numpy as jnp
 
 from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._extrema import maximum, minimum
 from jmetrics._floor._sums import df_scan, two_sum, whole_part
 
 __all__ = [
@@ -260,9 +261,9 @@ _OWN_MERGE_HINT = "Or give the metric its own merge(a, b), which is then used to
 
 def _combine(kind: str, a: jax.Array, b: jax.Array) -> jax.Array:
     if kind == "max":
-        return jnp.maximum(a, b)
+        return maximum(a, b)
     if kind == "min":
-        return jnp.minimum(a, b)
+        return minimum(a, b)
     return a + b
 
 

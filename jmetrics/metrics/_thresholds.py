@@ -231,6 +231,7 @@ def _bin_index(p: jax.Array, bins: Bins) -> jax.Array:
     if bins.even:
         k = jnp.ceil(jnp.clip(p, 0.0, 1.0) * jnp.asarray(n - 1, p.dtype)) - 1
         if bins.with_eps:
+            # nan-safe: NaN or 0 here, the int32 below is 0 either way (XLA converts NaN to 0)
             k = jnp.maximum(k, 0)
         return k.astype(jnp.int32) + 1
     thr = np.sort(np.asarray(bins.thresholds, np.float32)).astype(p.dtype)

@@ -115,8 +115,9 @@ class MetricTracker(_Wrapper):
         return TrackerState(_stack(empty, self.max_epochs), StepCount(jnp.zeros((), jnp.int32)))
 
     def _current(self, state: TrackerState) -> tuple[Any, Any]:
+        # nan-safe: integer epoch counts
         epoch = jnp.maximum(state.epochs.n - 1, 0)
-        return jnp.minimum(epoch, self.max_epochs - 1), epoch < self.max_epochs
+        return jnp.minimum(epoch, self.max_epochs - 1), epoch < self.max_epochs  # nan-safe: ints
 
     def update(self, state: TrackerState, y_true: Any, y_pred: Any,
                sample_weight: Any = None) -> TrackerState:
@@ -140,7 +141,7 @@ class MetricTracker(_Wrapper):
 
     def merge(self, a: TrackerState, b: TrackerState) -> TrackerState:
         history = jax.vmap(self.metric.merge)(a.history, b.history)
-        return TrackerState(history, StepCount(jnp.maximum(a.epochs.n, b.epochs.n)))
+        return TrackerState(history, StepCount(jnp.maximum(a.epochs.n, b.epochs.n)))  # nan-safe: ints
 
     def compute(self, state: TrackerState) -> Any:
         i, ok = self._current(state)
@@ -151,7 +152,7 @@ class MetricTracker(_Wrapper):
         """Every epoch's value along a leading axis of ``max_epochs`` (NaN: not started)."""
         state = self.state if state is None else state
         values = jax.vmap(self.metric.compute)(state.history)
-        started = jnp.arange(self.max_epochs) < jnp.maximum(state.epochs.n, 1)
+        started = jnp.arange(self.max_epochs) < jnp.maximum(state.epochs.n, 1)  # nan-safe: ints
         return jax.tree.map(
             lambda v: jnp.where(started.reshape(-1, *(1,) * (v.ndim - 1)), v, jnp.nan), values)
 
@@ -227,7 +228,7 @@ class Running(_Wrapper):
 
     def merge(self, a: RunningState, b: RunningState) -> RunningState:
         slots = jax.vmap(self.metric.merge)(a.slots, b.slots)
-        return RunningState(slots, StepCount(jnp.maximum(a.updates.n, b.updates.n)))
+        return RunningState(slots, StepCount(jnp.maximum(a.updates.n, b.updates.n)))  # nan-safe: ints
 
     def compute(self, state: RunningState) -> Any:
         def fold(acc: Any, s: Any) -> tuple[Any, None]:

