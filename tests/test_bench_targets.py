@@ -118,13 +118,25 @@ def test_elementwise_target_and_cli(monkeypatch, capsys):
 
 
 def test_engine_target(monkeypatch, tmp_path):
+    import importlib.util
+
     monkeypatch.setattr(_engine, "ENGINE_METRICS", (("mse", "mse"), ("auc", "auc")))
+    monkeypatch.setattr(_engine, "ENGINE_METRICS_4", (("mse", "mse"), ("mae", "mae")))
     result, _ = _engine.engine_target(2000, tmpdir=str(tmp_path))
     _clean(result)
-    assert set(result.times) == {"numpy read", "numpy", "jmetrics", "jmetrics cold (with compile)"}
-    assert result.extra["jmetrics peak RSS MB"] > 0 and result.extra["x numpy (warm)"] > 0
-    assert "x numpy read (warm) = " in result.line() and "jmetrics rows/s = " in result.line()
-    assert result.extra["max relative difference vs numpy (auc: 200 thresholds vs 200 bins)"] < 2e-2
+    sides = ["numpy read", "numpy", "jmetrics", "jmetrics cold (with compile)",
+             "jmetrics propagate", "jmetrics parquet"]
+    peers = [p for p in ("polars", "duckdb") if importlib.util.find_spec(p) is not None]
+    assert set(result.times) == {f"{side} [{label}]" for side in sides + peers
+                                 for label in ("10", "4")}
+    for label in ("10", "4"):
+        assert result.extra[f"jmetrics [{label}] peak RSS MB"] > 0
+        assert result.extra[f"x numpy [{label}]"] > 0
+        assert f"check cost [{label}]" in result.extra
+        for peer in [*peers, "numpy", "jmetrics parquet"]:
+            # the same numbers as jmetrics from every side (auc: 200 thresholds vs 200 bins)
+            assert result.extra[f"max relative difference vs {peer} [{label}]"] < 2e-2
+    assert "x numpy read [10] = " in result.line() and "jmetrics [10] rows/s = " in result.line()
     assert list(tmp_path.iterdir()) == []  # the files are removed
 
 

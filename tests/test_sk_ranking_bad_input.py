@@ -12,6 +12,7 @@ import jax
 import numpy as np
 import pytest
 import sklearn.metrics as skm
+from sklearn.exceptions import UndefinedMetricWarning as SkUndefinedMetricWarning
 
 import jmetrics.sk as sk
 from jmetrics.sk import UndefinedMetricWarning
@@ -84,8 +85,16 @@ def test_negative_weights_follow_sklearn():
     cases = [(w_neg_negative, {"max_fpr": 0.5}), (np.array([1, -0.5, 1, 1, 1.0]), {}),
              (np.array([1, -3, 1, 1, 1.0]), {})]
     for w, kw in cases:
-        np.testing.assert_allclose(float(sk.roc_auc_score(y, s, sample_weight=w, **kw)),
-                                   _sk("roc_auc_score", y, s, sample_weight=w, **kw), rtol=1e-6)
+        with warnings.catch_warnings(record=True) as theirs:
+            warnings.simplefilter("always")
+            want = skm.roc_auc_score(y, s, sample_weight=w, **kw)
+        with warnings.catch_warnings(record=True) as ours:
+            warnings.simplefilter("always")
+            got = float(sk.roc_auc_score(y, s, sample_weight=w, **kw))
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+        # undefined where scikit-learn says so (w = -3 leaves no positive weight): both warn
+        assert (any(r.category is SkUndefinedMetricWarning for r in theirs)
+                == any(r.category is UndefinedMetricWarning for r in ours))
     # average precision never raises: precision where TP + FP != 0, sum for P != 0, clipped at 0
     g = jax.jit(lambda a, b, c: sk.average_precision_score(a, b, sample_weight=c))
     for w in (w_neg_negative, np.array([1, -3, 1, 1, 1.0]), np.array([1, -1, 1, -1, 1.0]),

@@ -41,8 +41,9 @@ try:  # the peak of this process's own memory (ru_maxrss keeps the parent's acro
 except (OSError, StopIteration):
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rss = kb if sys.platform == "darwin" else kb * 1024
+light = ("jmetrics.integrations", "jmetrics.integrations._keras_guard")  # import-free guard
 heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("jax", "numpy")}
-               | {m for m in sys.modules if m.split(".")[:2] in (
+               | {m for m in sys.modules if m not in light and m.split(".")[:2] in (
                    ["jmetrics", p] for p in ("engine", "sk", "bench", "integrations"))})
 print(json.dumps({"seconds": seconds, "rss": rss, "heavy": heavy}))
 """
