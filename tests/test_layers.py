@@ -252,6 +252,13 @@ def _cycle_edges() -> set[tuple[str, str, str]]:
     return {(a, b, "import") for a, b in allowed if a in inside and b in inside}
 
 
+def test_every_module_is_under_500_lines():
+    """Files of one topic: a module that grows past 500 lines is split along its seams."""
+    long = {str(p.relative_to(PACKAGE)): n for p in sorted(PACKAGE.rglob("*.py"))
+            if (n := len(p.read_text().splitlines())) > 500}
+    assert long == {}
+
+
 def test_no_import_cycles():
     cycles = _cycles(_plain(ALLOWED))
     assert not cycles, f"modules that import each other in a cycle: {cycles}"

@@ -14,7 +14,8 @@ import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 import jmetrics.sk as jsk
-from jmetrics._floor._sort import count_groups, group_ap, group_auc, jax_groups, payload_groups
+from jmetrics._floor._groups_jax import count_groups, jax_groups, payload_groups
+from jmetrics._floor._sort import group_ap, group_auc
 from jmetrics.metrics import ExactAUC
 
 N = 48

@@ -32,8 +32,9 @@ from jmetrics._floor._checks import (
     is_concrete,
     squeeze_or_expand,
 )
+from jmetrics._floor._groups_jax import jax_groups
 from jmetrics._floor._options import check_choice
-from jmetrics._floor._sort import group_ap, group_auc, jax_groups
+from jmetrics._floor._sort import group_ap, group_auc
 from jmetrics.metrics._base import Metric
 from jmetrics.metrics._validate import bad_weight, check_weights, fail_if, np_float
 

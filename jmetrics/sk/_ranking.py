@@ -20,6 +20,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._groups_jax import jax_groups
 from jmetrics._floor._options import check_choice
 from jmetrics._floor._ratios import weighted_mean
 from jmetrics._floor._sort import (
@@ -27,7 +28,6 @@ from jmetrics._floor._sort import (
     group_ap,
     group_auc,
     host_groups,
-    jax_groups,
     split_ap,
     split_auc,
 )
