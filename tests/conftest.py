@@ -16,8 +16,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # XLA's LLVM backend without its optimisation passes: the tests' arrays are small, so compiling
 # (thousands of small programs) costs far more than running; the programs' results are the same.
 os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
-# Set before jax is imported, so subprocesses (the CLI tests) inherit it too.
-os.environ.setdefault("JAX_NUMPY_RANK_PROMOTION", "raise")
+# In this process only: subprocesses (the CLI tests, Keras round trips, docs scripts) run as a
+# user's program would, with JAX's default.
+RANK_PROMOTION = os.environ.get("JAX_NUMPY_RANK_PROMOTION", "raise")
 
 try:
     import tomllib
@@ -28,7 +29,7 @@ import jax  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-jax.config.update("jax_numpy_rank_promotion", os.environ["JAX_NUMPY_RANK_PROMOTION"])
+jax.config.update("jax_numpy_rank_promotion", RANK_PROMOTION)
 
 
 def _oracle_promotes_ranks() -> None:

@@ -11,6 +11,7 @@ import contextlib
 import io
 import math
 
+import jax
 import jax.numpy as jnp
 import keras
 import numpy as np
@@ -180,7 +181,8 @@ def test_training_loops_guide_runs_top_to_bottom(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     namespace: dict = {"__name__": "training_loops_guide"}
-    with contextlib.redirect_stdout(out):
+    # a user's program, with JAX's default rank promotion (the model code broadcasts its biases)
+    with contextlib.redirect_stdout(out), jax.numpy_rank_promotion("allow"):
         exec(compile("\n".join(blocks), "training-loops.md", "exec"), namespace)  # noqa: S102
     printed = out.getvalue()
     assert "('loss', 'mse', 'mae', 'mape', 'cosine', 'rmse')" in printed

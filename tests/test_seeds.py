@@ -136,10 +136,10 @@ def _dense_model(seed, activation=None, hidden_relu=False):
               "w2": jax.random.normal(k2, (2, 1)) * 0.5, "b2": jnp.zeros(1)}
 
     def apply(params, x):
-        h = x[:, None] @ params["w1"] + params["b1"]
+        h = x[:, None] @ params["w1"] + params["b1"][None]
         if hidden_relu:
             h = jax.nn.relu(h)
-        out = h @ params["w2"] + params["b2"]
+        out = h @ params["w2"] + params["b2"][None]
         return jax.nn.sigmoid(out) if activation == "sigmoid" else out
 
     return params, apply

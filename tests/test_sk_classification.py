@@ -62,6 +62,7 @@ def test_prf_and_jaccard_every_average(name, kind):
 
 
 @pytest.mark.parametrize("beta", [0.0, 0.5, 2.0, np.inf])
+@pytest.mark.filterwarnings("ignore:Precision is ill-defined:UserWarning")  # both warn alike
 def test_fbeta_and_support(beta):
     check("fbeta_score", YM, PM, beta=beta, average="macro")
     got = sk.precision_recall_fscore_support(YM, PM, beta=beta, sample_weight=W)

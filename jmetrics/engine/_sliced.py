@@ -181,6 +181,6 @@ def _split(x: jax.Array) -> tuple[jax.Array, jax.Array]:
     """``x = whole + rest``: ``whole`` multiples of a power of two ``u`` whose partial sums are
     exact, ``rest`` below ``u / 2``; non-finite values stay whole."""
     finite = jnp.isfinite(x)
-    total = jnp.sum(jnp.where(finite, jnp.abs(x), 0), axis=0)
+    total = jnp.sum(jnp.where(finite, jnp.abs(x), 0), axis=0, keepdims=True)
     whole = whole_part(jnp.where(finite, x, 0), total)
     return jnp.where(finite, whole, x), jnp.where(finite, x - whole, 0)
