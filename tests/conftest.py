@@ -103,11 +103,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("oracle version mismatch: " + "; ".join(mismatches), returncode=4)
 
 
-# scikit-learn's own tests (tests/upstream) call metrics on ill-defined inputs without
-# pytest.warns; scikit-learn's own configuration does not make these warnings errors, and
-# jmetrics.sk gives the same warnings as scikit-learn there.
+# scikit-learn's and Keras' own tests (tests/upstream) call metrics on ill-defined inputs
+# without pytest.warns; their own configurations do not make warnings errors, and jmetrics.sk
+# gives the same warnings as scikit-learn there.
 UPSTREAM_WARNINGS = (
+    "default",  # their suites' own configuration: warnings are shown, not errors
     "ignore::sklearn.exceptions.UndefinedMetricWarning",
+    "ignore::jmetrics.sk.UndefinedMetricWarning",
     "ignore:(divide by zero|invalid value) encountered in divide:RuntimeWarning",
 )
 
