@@ -42,12 +42,11 @@ _DECLARED = ("sum", "max", "min")
 
 
 def _hist_metric(metric: Any) -> bool:
-    """A metric whose update is :func:`~jmetrics.metrics._thresholds.confusion_update`."""
-    from jmetrics.metrics._auc import AUC
-    from jmetrics.metrics._confusion import _Thresholded
+    """A metric whose statistic is threshold confusion counts (its spec a ``ConfusionSpec``): its
+    update is :func:`~jmetrics.metrics._thresholds.confusion_update` of that spec."""
+    from jmetrics.metrics._thresholds import ConfusionSpec
 
-    update = getattr(type(metric), "update", None)
-    return update is AUC.update or update is _Thresholded.update
+    return isinstance(metric.stat_key(), ConfusionSpec)
 
 
 def _group_mode(metric: Any) -> str:
