@@ -198,9 +198,6 @@ LIBRARY = HOLD + textwrap.dedent("""
 """)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect: since the engine's run loop changed, KeyboardInterrupt in a Python program "
-    "arrives only when the computation in flight ends (30 s here), not at once"))
 def test_ctrl_c_in_python_interrupts_a_long_computation_and_exits_cleanly(tmp_path):
     """``evaluate`` in a Python program: Ctrl-C during a long device computation raises
     KeyboardInterrupt at once; the computation in flight finishes before the interpreter exits

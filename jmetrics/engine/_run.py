@@ -76,6 +76,7 @@ def _pass(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: 
     pool = ThreadPoolExecutor(lanes, thread_name_prefix="jmetrics-step")
     busy: list[Future[Any] | None] = [None] * lanes
     rows = 0
+    done = False
     try:
         for chunk in _prefetch(source.chunks(size)):
             arrays = [jax.device_put(a, pred_shard if i == 1 else shard)
@@ -105,8 +106,11 @@ def _pass(plan: _Plan, source: _Source, size: int, progress: bool | None, seed: 
         if jax.process_count() > 1:
             state, checks = _merge_processes(plan, state, checks)
         jax.block_until_ready(state)
+        done = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Leaving on an exception (Ctrl-C above all) must not wait for the step in flight: the
+        # interpreter joins the pool's thread at exit, so the runtime is not torn down under it.
+        pool.shutdown(wait=done, cancel_futures=True)
         bar.close()
     return state, checks
 
