@@ -13,9 +13,15 @@ from pathlib import Path
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# XLA's LLVM backend without its optimisation passes: the tests' arrays are small, so compiling
-# (thousands of small programs) costs far more than running; the programs' results are the same.
-os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+# The suite compiles tens of thousands of small programs and runs each on a few rows, so it asks
+# XLA:CPU for its quickest compile: LLVM without optimisation passes and the elemental emitters
+# instead of the fusion emitters (half the compile time of each program). The programs are the
+# same HLO with the same results; the fusions that skip NaN in max/min from 4,096 elements (which
+# tests/test_adversarial_large.py guards against) come from a separate library and behave the
+# same, which tests/test_suite_setup.py checks against JAX's default flags. Subprocesses inherit
+# these flags; the ones that set a device count add it to them.
+FAST_COMPILE = "--xla_backend_optimization_level=0 --xla_cpu_use_fusion_emitters=false"
+os.environ.setdefault("XLA_FLAGS", FAST_COMPILE)
 # In this process only: subprocesses (the CLI tests, Keras round trips, docs scripts) run as a
 # user's program would, with JAX's default.
 RANK_PROMOTION = os.environ.get("JAX_NUMPY_RANK_PROMOTION", "raise")
@@ -30,6 +36,33 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 jax.config.update("jax_numpy_rank_promotion", RANK_PROMOTION)
+
+
+def _share_compiled_programs() -> None:
+    """One persistent compilation cache for the run: the xdist workers and every subprocess (the
+    CLI, 8-device and two-process tests) reuse a program any of them compiled. The controller
+    makes the folder before the workers start (they inherit the variable); it is removed at the
+    end of the run. A folder given in JAX_COMPILATION_CACHE_DIR is used as it is and kept."""
+    if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="jmetrics-tests-xla-")
+        os.environ["JMETRICS_TESTS_OWN_CACHE"] = str(os.getpid())
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+    jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+_share_compiled_programs()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if os.environ.get("JMETRICS_TESTS_OWN_CACHE") == str(os.getpid()):
+        import shutil
+
+        shutil.rmtree(os.environ["JAX_COMPILATION_CACHE_DIR"], ignore_errors=True)
 
 
 def _oracle_promotes_ranks() -> None:

@@ -171,7 +171,7 @@ def _collectives(mesh) -> list[str]:
 
 @pytest.fixture(scope="module")
 def eight_devices():
-    env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={DEVICES}",
+    env = {**os.environ, "XLA_FLAGS": f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={DEVICES}",
            "JAX_PLATFORMS": "cpu", "KERAS_BACKEND": "jax"}
     proc = subprocess.run([sys.executable, "-m", "tests.test_distributed"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)

@@ -356,7 +356,7 @@ DEVICES = textwrap.dedent("""
 
 def test_eight_devices_shard_and_give_the_single_device_results():
     env = {**os.environ, "JAX_PLATFORMS": "cpu",
-           "XLA_FLAGS": "--xla_force_host_platform_device_count=8"}
+           "XLA_FLAGS": os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=8"}
     out = subprocess.run([sys.executable, "-c", DEVICES], capture_output=True, text=True, env=env,
                          timeout=300)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-3000:]

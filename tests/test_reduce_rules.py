@@ -199,7 +199,7 @@ def _process_worker(process_id: int, processes: int, address: str) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def eight() -> dict[str, Any]:
-    env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={DEVICES}",
+    env = {**os.environ, "XLA_FLAGS": f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={DEVICES}",
            "JAX_PLATFORMS": "cpu", "KERAS_BACKEND": "jax"}
     proc = subprocess.run([sys.executable, "-m", "tests.test_reduce_rules"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900)

@@ -1,0 +1,53 @@
+"""The suite's own set-up (tests/conftest.py) changes nothing the tests guard against.
+
+The suite compiles with XLA:CPU's quickest settings. The defect class that a quick compile could hide
+is the NaN-skipping max/min of large fused reductions (tests/test_adversarial_large.py): here a
+program that meets it, and the same reductions through jmetrics' NaN-keeping extrema, run under
+JAX's default flags and under the suite's, and must behave alike under both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.conftest import FAST_COMPILE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = textwrap.dedent("""
+    import json
+    import jax, jax.numpy as jnp, numpy as np
+    from jmetrics._floor import _extrema
+
+    raw, kept = [], []
+    for k in range(8, 16):
+        v = np.ones(2**k, np.float32)
+        v[2**k // 2] = np.nan
+        if not np.isnan(jax.jit(jnp.max)(v)):
+            raw.append(2**k)
+        if not np.isnan(jax.jit(_extrema.reduce_max)(v)) or not np.isnan(jax.jit(_extrema.reduce_min)(v)):
+            kept.append(2**k)
+    print(json.dumps({"raw_skips_nan_at": raw, "extrema_lose_nan_at": kept}))
+""")
+
+
+def _probe(flags: str | None) -> dict[str, list[int]]:
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    env.update(JAX_PLATFORMS="cpu", PYTHONPATH=str(ROOT))
+    if flags is not None:
+        env["XLA_FLAGS"] = flags
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_the_quick_compile_meets_the_nan_skipping_reductions_as_the_default_does():
+    default, quick = _probe(None), _probe(FAST_COMPILE)
+    assert quick == default, (default, quick)
+    assert default["extrema_lose_nan_at"] == [], default  # jmetrics keeps NaN at every size
