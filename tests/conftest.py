@@ -38,32 +38,6 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 jax.config.update("jax_numpy_rank_promotion", RANK_PROMOTION)
 
 
-def _share_compiled_programs() -> None:
-    """One persistent compilation cache for the run: the xdist workers and every subprocess (the
-    CLI, 8-device and two-process tests) reuse a program any of them compiled. The controller
-    makes the folder before the workers start (they inherit the variable); it is removed at the
-    end of the run. A folder given in JAX_COMPILATION_CACHE_DIR is used as it is and kept."""
-    if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
-        import tempfile
-
-        os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="jmetrics-tests-xla-")
-        os.environ["JMETRICS_TESTS_OWN_CACHE"] = str(os.getpid())
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-    jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-
-
-_share_compiled_programs()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if os.environ.get("JMETRICS_TESTS_OWN_CACHE") == str(os.getpid()):
-        import shutil
-
-        shutil.rmtree(os.environ["JAX_COMPILATION_CACHE_DIR"], ignore_errors=True)
-
 
 def _oracle_promotes_ranks() -> None:
     """Keras, an oracle, broadcasts ``(N, C)`` against ``(C,)`` itself: its own code keeps NumPy's
