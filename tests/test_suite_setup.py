@@ -1,6 +1,6 @@
 """The suite's own set-up (tests/conftest.py) changes nothing the tests guard against.
 
-The suite compiles with XLA:CPU's quickest settings. The defect class that a quick compile could hide
+The suite compiles without LLVM's optimisation passes. The defect class that this could hide
 is the NaN-skipping max/min of large fused reductions (tests/test_adversarial_large.py): here a
 program that meets it, and the same reductions through jmetrics' NaN-keeping extrema, run under
 JAX's default flags and under the suite's, and must behave alike under both.
