@@ -172,7 +172,7 @@ def test_cli_reads_globs_and_repeated_paths(capsys, shards):
     tmp, y, p, _ = shards
     want = skm.roc_auc_score(y.astype(np.float64), p.astype(np.float64))
     code, out, _ = _run(capsys, "--y-true", tmp / "y*.npy", "--y-pred", tmp / "p*.npy",
-                        "-m", "roc_auc_score", "--format", "json", "--batch-size", "6", "-q")
+                        "-m", "roc_auc_score", "--format", "json", "--batch-size", "9", "-q")
     assert code == 0 and float(out.split(":")[1].strip(" }\n")) == pytest.approx(want, rel=1e-6)
     ys = [tmp / f"y{i}.npy" for i in range(4)]
     code, out, _ = _run(capsys, "--y-true", *ys[:2], "--y-true", *ys[2:],

@@ -120,7 +120,7 @@ def test_thresholded_curve_metric_per_slice_equals_a_pass_over_the_slice():
     res = jmetrics.evaluate(y, p, ["auc"], sample_weight=w, slice_by=keys, batch_size=64)
     for value in ["x", "y"]:
         rows = keys == value
-        alone = jmetrics.evaluate(y[rows], p[rows], ["auc"], sample_weight=w[rows])
+        alone = jmetrics.evaluate(y[rows], p[rows], ["auc"], sample_weight=w[rows], batch_size=64)
         np.testing.assert_allclose(res["slices"][value]["auc"], alone["auc"], rtol=1e-6)
         # and the thresholded AUC is close to scikit-learn's exact one
         want = skm.roc_auc_score(y[rows], p[rows], sample_weight=w[rows])

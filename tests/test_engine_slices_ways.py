@@ -9,6 +9,7 @@ documented replicate weights (tests/test_engine_slices.py: ``replicate_weights``
 
 from __future__ import annotations
 
+import jax
 import numpy as np
 import pytest
 from sklearn import metrics as skm
@@ -32,10 +33,50 @@ def data(models=None, seed=0):
     return y, p, w, keys
 
 
-def keras_auc(y, p, w=None, **options):
+def eager_keras_auc(y, p, w=None, **options):
     m = keras.metrics.AUC(**options)
     m.update_state(y, p, sample_weight=w)
     return float(m.result())
+
+
+_KERAS_AUC: dict = {}
+
+
+def _jitted_keras_auc(options: tuple) -> object:
+    """Keras' own AUC update and result through its stateless API, jitted once per options."""
+    if options not in _KERAS_AUC:
+        m = keras.metrics.AUC(**dict(options))
+        start = [v.value for v in m.variables]
+
+        def run(y, p, w):
+            return m.stateless_result(m.stateless_update_state(start, y, p, sample_weight=w))
+
+        _KERAS_AUC[options] = jax.jit(run)
+    return _KERAS_AUC[options]
+
+
+def keras_auc(y, p, w=None, **options):
+    """keras.metrics.AUC on these rows: the rows padded to ``N`` (or more) with weight-0 rows, which
+    add nothing to Keras' weighted confusion counts, so every slice runs one compiled program
+    (tests/test_engine_slices_ways.py checks it equals eager Keras)."""
+    n = len(y)
+    size = max(N, n)
+    w = np.ones(n, np.float32) if w is None else np.asarray(w, np.float32)
+    pad = [(0, size - n)] + [(0, 0)] * (np.ndim(y) - 1)
+    args = (np.pad(y, pad), np.pad(p, pad), np.pad(w, (0, size - n)))
+    return float(_jitted_keras_auc(tuple(sorted(options.items())))(*args))
+
+
+@pytest.mark.parametrize("options", [{}, {"multi_label": True, "num_labels": 3}])
+def test_the_jitted_padded_keras_auc_equals_eager_keras(options):
+    r = np.random.default_rng(11)
+    shape = (97, 3) if options else (97,)
+    y = r.integers(0, 2, shape).astype(np.float32)
+    p = r.random(shape).astype(np.float32)
+    w = r.uniform(0.1, 2.0, 97).astype(np.float32)
+    for weights in (None, w):
+        assert keras_auc(y, p, weights, **options) == pytest.approx(
+            eager_keras_auc(y, p, weights, **options), rel=1e-6)
 
 
 def test_each_statistic_takes_its_segment_wise_way():
