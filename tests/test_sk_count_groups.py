@@ -35,6 +35,14 @@ def _scores(kind: str, rng: np.random.Generator) -> np.ndarray:
     return np.full(N, 0.25, np.float32)  # constant
 
 
+# Built once per module: every kind has N rows, so each program compiles once for all of them.
+FAST = jax.jit(lambda p, x: (group_auc(count_groups(p, x)), group_ap(count_groups(p, x)),
+                             group_auc(count_groups(p, x), 0.3)))
+REF = jax.jit(lambda p, x: (group_auc(payload_groups(p, x, jnp.ones(x.shape))),
+                            group_ap(payload_groups(p, x, jnp.ones(x.shape))),
+                            group_auc(payload_groups(p, x, jnp.ones(x.shape)), 0.3)))
+
+
 @pytest.mark.parametrize("kind", ["uniform", "few", "last_bit", "inf", "constant"])
 def test_count_groups_equals_the_weighted_path_and_sklearn(kind):
     rng = np.random.default_rng(len(kind))
@@ -42,12 +50,7 @@ def test_count_groups_equals_the_weighted_path_and_sklearn(kind):
     y = (rng.random(N) < 0.4).astype(np.int32)
     y[:2] = (0, 1)
     pos = jnp.asarray(y == 1)
-    fast = jax.jit(lambda p, x: (group_auc(count_groups(p, x)), group_ap(count_groups(p, x)),
-                                 group_auc(count_groups(p, x), 0.3)))
-    ref = jax.jit(lambda p, x: (group_auc(payload_groups(p, x, jnp.ones(x.shape))),
-                                group_ap(payload_groups(p, x, jnp.ones(x.shape))),
-                                group_auc(payload_groups(p, x, jnp.ones(x.shape)), 0.3)))
-    got, old = fast(pos, jnp.asarray(s)), ref(pos, jnp.asarray(s))
+    got, old = FAST(pos, jnp.asarray(s)), REF(pos, jnp.asarray(s))
     np.testing.assert_allclose(np.array(got), np.array(old), rtol=1e-6, atol=1e-7)
     s64 = np.where(np.isinf(s), np.sign(s) * 1e30, s).astype(np.float64)  # sklearn refuses inf
     want = (roc_auc_score(y, s64), average_precision_score(y, s64), roc_auc_score(y, s64, max_fpr=0.3))
@@ -75,6 +78,11 @@ def _three(groups):
     return f
 
 
+THREE_GROUPS = jax.jit(_three(jax_groups))
+THREE_PAYLOAD = jax.jit(_three(payload_groups))
+THREE_MASKED = jax.jit(_three(lambda p, x, k: count_groups(p, x, k != 0)))
+
+
 def _sklearn_three(y, s, w):
     s64 = np.where(np.isinf(s), np.sign(s) * 1e30, s).astype(np.float64)  # sklearn refuses inf
     with warnings.catch_warnings():
@@ -95,8 +103,8 @@ def test_weighted_groups_equal_the_payload_sort_and_sklearn(kind, weights):
     if weights == "fractional":
         w = w * np.array([0.5, 1.0, 2.0], np.float32)[rng.integers(0, 3, N)]
     args = (jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(w))
-    got = jax.jit(_three(jax_groups))(*args)
-    old = jax.jit(_three(payload_groups))(*args)
+    got = THREE_GROUPS(*args)
+    old = THREE_PAYLOAD(*args)
     np.testing.assert_allclose(np.array(got), np.array(old), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(np.array(got), _sklearn_three(y, s, w), rtol=1e-6, atol=1e-7)
     if weights == "zero_one":  # the masked single-operand sorts themselves, exact counts
@@ -104,7 +112,7 @@ def test_weighted_groups_equal_the_payload_sort_and_sklearn(kind, weights):
         kept = w != 0
         assert float(g.total_p) == (y * kept).sum() and float(g.total_n) == ((1 - y) * kept).sum()
         assert float(g.p.sum()) == (y * kept).sum() and float(g.n.sum()) == ((1 - y) * kept).sum()
-        got_mask = jax.jit(_three(lambda p, x, k: count_groups(p, x, k != 0)))(*args)
+        got_mask = THREE_MASKED(*args)
         np.testing.assert_allclose(np.array(got_mask), np.array(old), rtol=1e-6, atol=1e-7)
 
 
@@ -113,8 +121,8 @@ def test_masked_groups_one_class_or_empty_are_undefined_as_sklearn(cls):
     y = np.array([1, 0, 0, 1], np.int32)
     w = np.array([1, 0, 0, 0] if cls == "one_positive_kept" else [0, 0, 0, 0], np.float32)
     s = np.array([0.3, 0.3, -0.0, 0.0], np.float32)
-    got = jax.jit(_three(jax_groups))(jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(w))
-    old = jax.jit(_three(payload_groups))(jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(w))
+    got = THREE_GROUPS(jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(w))
+    old = THREE_PAYLOAD(jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(w))
     np.testing.assert_array_equal(np.isnan(np.array(got)), np.isnan(np.array(old)))
     assert np.isnan(float(got[0])) and np.isnan(float(got[2]))  # ROC AUC undefined, as sklearn
     want_ap = average_precision_score(y[w != 0], s[w != 0]) if w.any() else 0.0
@@ -130,9 +138,10 @@ def test_exact_auc_compute_unit_and_fractional_weights_match_sklearn(curve):
     m = ExactAUC(capacity=64, curve=curve)
     fn = roc_auc_score if curve == "ROC" else average_precision_score
     s64 = np.where(np.isinf(s), np.sign(s) * 1e30, s).astype(np.float64)
+    update, compute = jax.jit(m.update), jax.jit(m.compute)  # one compile each, reused per w
     for w in (None, np.where(rng.random(40) < 0.3, 0.0, 1.0), rng.random(40) + 0.25):
-        st = jax.jit(m.update)(m.init(), jnp.asarray(y), jnp.asarray(s),
-                               None if w is None else jnp.asarray(w, jnp.float32))
+        st = update(m.init(), jnp.asarray(y), jnp.asarray(s),
+                    None if w is None else jnp.asarray(w, jnp.float32))
         want = fn(y, s64, sample_weight=w)
-        assert float(jax.jit(m.compute)(st)) == pytest.approx(want, rel=1e-6)
+        assert float(compute(st)) == pytest.approx(want, rel=1e-6)
         assert float(m.compute(st)) == pytest.approx(want, rel=1e-6)
