@@ -266,13 +266,18 @@ def test_running_mean_of_values_as_torchmetrics_running_sum_example():
 
 
 # ---- check_metric, config -----------------------------------------------------------------------
+# one size set for the laws: check_metric's eager updates (the batches, the kept rows 2 = the second
+# batch, the joined stream 8 = the four devices' rows) compile each primitive once per shape
+LAW_SIZES = (3, 2, 3)
+
+
 def test_check_metric_passes_the_wrappers():
-    cat = [categorical(n, i) for i, n in enumerate((6, 5, 7))]
+    cat = [categorical(n, i) for i, n in enumerate(LAW_SIZES)]
     check_metric(jm.ClasswiseWrapper(jm.F1Score(average=None, num_classes=C)), cat)
-    tasks = [two_tasks(n, i) for i, n in enumerate((6, 5, 7))]
+    tasks = [two_tasks(n, i) for i, n in enumerate(LAW_SIZES)]
     check_metric(jm.MultitaskWrapper({"price": jm.MeanSquaredError(),
                                       "click": jm.BinaryAccuracy()}), tasks)
-    reg = [regression(n, i) for i, n in enumerate((6, 5, 7))]
+    reg = [regression(n, i) for i, n in enumerate(LAW_SIZES)]
     check_metric(jm.MetricTracker(jm.MeanSquaredError(), max_epochs=2), reg)
     check_metric(jm.Running(jm.MeanSquaredError(), window=2), reg)
 
@@ -282,7 +287,7 @@ def test_running_is_not_split_invariant_and_check_metric_says_so_if_it_claims_to
     class Claims(jm.Running):
         split_invariant = True
 
-    reg = [regression(n, i) for i, n in enumerate((6, 5, 7))]
+    reg = [regression(n, i) for i, n in enumerate(LAW_SIZES)]
     with pytest.raises(AssertionError, match=r"merge: merged states of a split stream"):
         check_metric(Claims(jm.MeanSquaredError(), window=2), reg, laws=["merge"])
 
