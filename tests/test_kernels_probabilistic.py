@@ -26,7 +26,8 @@ N, C = 6, 4
 
 def km(name: str) -> Any:
     def call(t: np.ndarray, p: np.ndarray, **kw: Any) -> np.ndarray:
-        return np.asarray(getattr(H.keras_module().metrics, name)(t, p, **kw), np.float64)
+        fn = getattr(H.keras_module().metrics, name)
+        return np.asarray(H.keras_call(fn, t, p, **kw), np.float64)
 
     return call
 
