@@ -28,6 +28,7 @@ import jmetrics
 import jmetrics.metrics as jm
 from jmetrics.adapter._table import ENTRIES, SK_ENTRIES
 from jmetrics.metrics._base import snake_case
+from jmetrics.metrics._eager import EagerFace, _jit_compute, _jit_update
 
 N = 6  # rows per batch
 C = 4  # classes of categorical, sparse and multilabel inputs
@@ -202,6 +203,11 @@ _JIT_STEPS: dict[Any, tuple[Callable[..., Any], Callable[..., Any]]] = {}
 
 
 def _steps(metric: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The jitted update and compute of a metric (or Collection). A metric's are the programs its
+    eager face jits (``update_state``, ``result``): one compile per input shape serves both faces."""
+    if isinstance(metric, EagerFace):
+        return (lambda s, *a, w: _jit_update(metric, s, {}, *a, w),
+                lambda s: _jit_compute(metric, s))
     if metric not in _JIT_STEPS:
         _JIT_STEPS[metric] = (jax.jit(lambda s, *a, w: metric.update(s, *a, sample_weight=w)),
                               jax.jit(metric.compute))

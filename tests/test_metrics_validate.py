@@ -154,8 +154,14 @@ def changed_rows(a, b):
     return np.any(changed.reshape(len(changed), -1), axis=1)
 
 
+_JITTED: dict = {}  # metric config -> its jitted update (one compile per config and batch shape)
+
+
 def jit_update(m, t, p, w):
-    return jax.jit(lambda s, a, b, c: m.update(s, a, b, sample_weight=c))(m.init(), t, p, w)
+    """``m.update(m.init(), t, p, sample_weight=w)`` under ``jax.jit``."""
+    if m not in _JITTED:
+        _JITTED[m] = jax.jit(lambda s, a, b, c: m.update(s, a, b, sample_weight=c))
+    return _JITTED[m](m.init(), t, p, w)
 
 
 @pytest.mark.parametrize("m,clean,name,arg,t,p,w", PARAMS, ids=IDS)
