@@ -23,7 +23,7 @@ KERAS_ORACLE = [c for c in CLASSES if hasattr(keras.metrics, c.__name__) and c.i
 def test_matches_keras3(cls, weighted):
     # A class may ask for integer weights (Keras 3's IoU family truncates float weights) and name
     # jmetrics-only options that Keras' constructor does not take.
-    bs = batches(cls, weighted=weighted, seed=3,
+    bs = batches(cls, sizes=(3, 1, 3, 3), weighted=weighted, seed=3,
                  integer_weights=getattr(cls, "keras_oracle_weights", "float") == "integer")
     keras_args = {k: v for k, v in cls.example_args.items()
                   if k not in getattr(cls, "jmetrics_only_options", ())}
@@ -64,7 +64,7 @@ def test_infinite_inputs_give_keras3_values_eager_jit_and_merged(name, arg, valu
     # A clean batch, then one with +-inf in y_true or y_pred: Keras 3 gives the plain float sum's
     # +-inf (or NaN); the compensated sums must give the same, through merge in either order.
     cls = getattr(jm, name)
-    clean = make_inputs(cls.input_kind, 4, 0)
+    clean = make_inputs(cls.input_kind, 3, 0)  # the bad batch's shape: one compile of each
     bad = [np.array(a) for a in make_inputs(cls.input_kind, 3, 1)]
     bad[arg][1, 0] = value
     want = keras_result(getattr(keras.metrics, name)(), [clean, tuple(bad)])
