@@ -15,7 +15,7 @@ import pytest
 
 import jmetrics.metrics as jm
 from jmetrics.adapter import ENTRIES
-from tests.helpers import TracedJit, tree_types
+from tests.helpers import tree_types
 
 # MeanMetricWrapper needs a function argument; the classes built on it (MeanSquaredError...) are
 # held to these laws.
@@ -86,6 +86,56 @@ def close(a, b, rtol=1e-5, atol=1e-6):
     jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, rtol=rtol, atol=atol), a, b)
 
 
+# The laws below feed every class batches of the sizes in LAW_SIZES (ragged: two non-empty sizes;
+# empty: 0) through one jitted update per metric config (``compiled``): each class compiles its
+# update once per batch signature, (6, weighted), (4, unweighted) and (0, unweighted), whatever
+# the law. merge and compute run eagerly (op by op, their small programs shared by the classes).
+LAW_SIZES = (6, 4, 0)
+
+
+def signature(tree):
+    """Tree structure, shapes and dtypes of a jitted call's inputs (a retrace key)."""
+    return jax.tree.structure(tree), tuple(
+        (tuple(np.shape(x)), np.dtype(x.dtype)) for x in jax.tree.leaves(tree))
+
+
+class Compiled:
+    """One metric config's jitted ``update`` (donating its state, as a training step does). It
+    counts its traces and the distinct input signatures it was called with: one trace per
+    signature, whatever the state it is given (init's or an updated one)."""
+
+    def __init__(self, m) -> None:
+        self.traces = 0
+        self.signatures: set = set()
+
+        def counted(state, *a):
+            self.traces += 1
+            return m.update(state, *a[:-1], sample_weight=a[-1])
+
+        self._update = jax.jit(counted, donate_argnums=0)
+
+    def update(self, state, *inputs_and_weight):
+        self.signatures.add(signature(inputs_and_weight))
+        return self._update(state, *inputs_and_weight)
+
+    def run(self, m, bs, state=None):
+        """``run`` through the jitted update (the state given is donated)."""
+        state = m.init() if state is None else state
+        for *inputs, w in bs:
+            state = self.update(state, *inputs, w)
+        return state
+
+
+_COMPILED: dict = {}
+
+
+def compiled(m) -> Compiled:
+    """The :class:`Compiled` of ``m``'s config, built once per session (equal configs share it)."""
+    if m not in _COMPILED:
+        _COMPILED[m] = Compiled(m)
+    return _COMPILED[m]
+
+
 @pytest.fixture(params=CLASSES, ids=lambda c: c.__name__)
 def cls(request):
     return request.param
@@ -93,41 +143,60 @@ def cls(request):
 
 def test_init_has_the_type_of_an_updated_state(cls):
     m = instance(cls)
-    assert tree_types(m.init()) == tree_types(run(m, batches(cls)[:1]))
+    fns = compiled(m)
+    assert tree_types(m.init()) == tree_types(fns.run(m, batches(cls, sizes=LAW_SIZES[1:2])))
     assert tree_types(jax.eval_shape(m.init)) == tree_types(m.init())
 
 
 def test_jitted_update_traces_once_per_shape_and_equals_eager(cls):
+    # The eager side runs update op by op; the jitted side is the shared update (fresh from
+    # init, three batches of one shape).
     m = instance(cls)
-    step = TracedJit(lambda s, *a: m.update(s, *a[:-1], sample_weight=a[-1]))
-    bs = batches(cls, sizes=(6, 6, 6), weighted=True)
+    fns = compiled(m)
+    bs = batches(cls, sizes=LAW_SIZES[:1] * 3, weighted=True)
     s_jit = m.init()
-    for *inputs, w in bs:
-        s_jit = step(s_jit, *inputs, w)
-    assert step.traces == 1
-    close(m.compute(s_jit), m.compute(run(m, bs)))
+    for k, (*inputs, w) in enumerate(bs):
+        before = fns.traces
+        s_jit = fns.update(s_jit, *inputs, w)
+        assert fns.traces - before <= (k == 0), "an updated state retraced"
+    assert fns.traces == len(fns.signatures)
+    eager = run(m, bs)
+    assert tree_types(eager) == tree_types(s_jit)
+    close(m.compute(s_jit), m.compute(eager))
 
 
 def test_merge_laws_and_split_invariance(cls):
     m = instance(cls)
-    bs = batches(cls, weighted=True)
-    a, b, c = run(m, bs[:1]), run(m, bs[1:3]), run(m, bs[3:])
-    whole = run(m, bs)
-    close(m.compute(m.merge(m.init(), a)), m.compute(a))
-    close(m.compute(m.merge(m.merge(a, b), c)), m.compute(m.merge(a, m.merge(b, c))))
-    close(m.compute(m.merge(a, b)), m.compute(m.merge(b, a)))
+    fns = compiled(m)
+    merge, compute = m.merge, m.compute
+    # ragged and weighted: batches of 6 weighted rows and of 4 unweighted ones
+    bs = [(*b[:-1], None) if i in (1, 2) else b for i, b in
+          enumerate(batches(cls, sizes=LAW_SIZES[:2] + LAW_SIZES[1::-1], weighted=True))]
+    a, b, c = fns.run(m, bs[:1]), fns.run(m, bs[1:3]), fns.run(m, bs[3:])
+    whole = fns.run(m, bs)
+    close(compute(merge(m.init(), a)), compute(a))
+    close(compute(merge(merge(a, b), c)), compute(merge(a, merge(b, c))))
+    close(compute(merge(a, b)), compute(merge(b, a)))
     if getattr(cls, "split_invariant", True):
-        close(m.compute(m.merge(m.merge(a, b), c)), m.compute(whole))
+        close(compute(merge(merge(a, b), c)), compute(whole))
     else:
         # A class whose value depends on where the stream is cut (a window of updates) declares
         # split_invariant = False; its merge is then held to the lockstep law: two streams of
         # equally many updates merge into the stream whose every update joins both batches.
-        split = m.compute(m.merge(m.merge(a, b), c))
-        assert not np.allclose(np.asarray(split), np.asarray(m.compute(whole))), "not exempt"
-        a, b = run(m, bs[:2]), run(m, bs[2:])
-        joined = [tuple(join(x, y) for x, y in zip(p, q, strict=True))
+        split = compute(merge(merge(a, b), c))
+        assert not np.allclose(np.asarray(split), np.asarray(compute(whole))), "not exempt"
+        a, b = fns.run(m, bs[:2]), fns.run(m, bs[2:])
+        joined = [tuple(join(x, y) for x, y in zip(weighted(p), weighted(q), strict=True))
                   for p, q in zip(bs[:2], bs[2:], strict=True)]
-        close(m.compute(m.merge(a, b)), m.compute(run(m, joined)))
+        close(compute(merge(a, b)), compute(fns.run(m, joined)))
+    assert fns.traces == len(fns.signatures)
+
+
+def weighted(batch):
+    """A batch whose absent weight is spelled out: ones, one per row."""
+    *inputs, w = batch
+    n = len(jax.tree.leaves(inputs[0])[0])
+    return (*inputs, np.ones(n, np.float32) if w is None else w)
 
 
 def join(x, y):
@@ -141,12 +210,15 @@ def join(x, y):
 
 def test_weight_zero_equals_removing_rows_and_empty_batch_changes_nothing(cls):
     m = instance(cls)
-    *inputs, _ = batches(cls, sizes=(8,))[0]
-    w = np.ones(8, np.float32)
-    w[[1, 5]] = 0
+    fns = compiled(m)
+    n = LAW_SIZES[0]
+    *inputs, _ = batches(cls, sizes=(n,))[0]
+    w = np.ones(n, np.float32)
+    w[[1, n - 1]] = 0
     keep = w > 0
-    weighted = m.update(m.init(), *inputs, sample_weight=w)
-    removed = m.update(m.init(), *(rows(x, lambda v: v[keep]) for x in inputs))
-    close(m.compute(weighted), m.compute(removed))
-    empty = m.update(removed, *(rows(x, lambda v: v[:0]) for x in inputs))
-    close(m.compute(empty), m.compute(removed))
+    weighted = fns.update(m.init(), *inputs, w)
+    removed = fns.update(m.init(), *(rows(x, lambda v: v[keep]) for x in inputs), None)
+    expected = m.compute(removed)
+    close(m.compute(weighted), expected)
+    empty = fns.update(removed, *(rows(x, lambda v: v[:0]) for x in inputs), None)
+    close(m.compute(empty), expected)

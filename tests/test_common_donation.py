@@ -8,7 +8,7 @@ import pytest
 
 import jmetrics
 import jmetrics.metrics as jm
-from tests.test_common import CLASSES, batches, close, instance, run
+from tests.test_common import CLASSES, LAW_SIZES, batches, close, compiled, instance, run
 
 
 @pytest.fixture(params=CLASSES, ids=lambda c: c.__name__)
@@ -18,19 +18,20 @@ def cls(request):
 
 def test_a_state_from_init_can_be_donated(cls):
     # jax.jit(update, donate_argnums=0), as a training step carries its state: no two leaves of
-    # init() may share a buffer, and donation changes no result.
+    # init() may share a buffer, and donation changes no result (the eager update's). The laws'
+    # shared update (tests/test_common.py) is this step: its batches are of the laws' sizes.
     m = instance(cls)
-    bs = batches(cls, sizes=(4, 4), weighted=True)
-    step = jax.jit(lambda s, *a: m.update(s, *a[:-1], sample_weight=a[-1]), donate_argnums=0)
+    fns = compiled(m)
+    bs = batches(cls, sizes=LAW_SIZES[:1] * 2, weighted=True)
     s = m.init()
     for *inputs, w in bs:
-        s = step(s, *inputs, w)
+        s = fns.update(s, *inputs, w)
     close(m.compute(s), m.compute(run(m, bs)))
 
 
 def test_a_collection_state_can_be_donated():
     coll = jmetrics.Collection([instance(c) for c in CLASSES if c.input_kind == "regression"])
-    bs = batches(jm.MeanSquaredError, sizes=(4, 4), weighted=True)
+    bs = batches(jm.MeanSquaredError, sizes=LAW_SIZES[:1] * 2, weighted=True)
     step = jax.jit(coll.update, donate_argnums=0)
     s = coll.init()
     for t, p, w in bs:

@@ -8,7 +8,7 @@ import json
 import jax
 import pytest
 
-from tests.test_common import CLASSES, batches, close, instance, rows, run
+from tests.test_common import CLASSES, LAW_SIZES, batches, close, compiled, instance, rows
 
 
 @pytest.fixture(params=CLASSES, ids=lambda c: c.__name__)
@@ -20,10 +20,13 @@ def test_hash_config_and_eager_face(cls):
     m = instance(cls)
     assert hash(m) == hash(instance(cls)) and m == instance(cls)
     assert type(m).from_config(m.get_config()) == m
-    bs = batches(cls, sizes=(5, 2))
+    # The pure protocol's values through the laws' shared jitted update
+    # (tests/test_common.py), of the laws' batch sizes.
+    fns = compiled(m)
+    bs = batches(cls, sizes=LAW_SIZES[1:2] * 2)
     for *inputs, w in bs:
         m.update_state(*inputs, sample_weight=w)
-    close(m.result(), m.compute(run(instance(cls), bs)))
+    close(m.result(), m.compute(fns.run(instance(cls), bs)))
     m.reset_state()
     close(m.result(), m.compute(m.init()))
     # A direction, or None declared by the class itself where its value has none (Mean, Sum, a
@@ -48,7 +51,7 @@ def test_eager_face_takes_weight_by_position_and_python_lists(cls):
     """Keras' ``update_state(y_true, y_pred, sample_weight)`` (``(values, sample_weight)`` for
     Mean/Sum): the weight by position equals the weight by keyword, in ``update_state`` and
     ``__call__``; nested Python lists equal the arrays they spell."""
-    (*inputs, w), = batches(cls, sizes=(6,), weighted=True, integer_weights=True)
+    (*inputs, w), = batches(cls, sizes=LAW_SIZES[:1], weighted=True, integer_weights=True)
     by_kw, by_pos, by_call, lists = (instance(cls) for _ in range(4))
     by_kw.update_state(*inputs, sample_weight=w)
     by_pos.update_state(*inputs, w)
@@ -59,6 +62,6 @@ def test_eager_face_takes_weight_by_position_and_python_lists(cls):
     m = instance(cls)  # under jit a list is a list of tracers: traced, never checked as values
     as_lists = [rows(x, lambda v: v.tolist()) for x in inputs]
     traced = jax.jit(m.update)(m.init(), *as_lists, sample_weight=w.tolist())
-    close(m.compute(traced), m.compute(m.update(m.init(), *inputs, sample_weight=w)))
+    close(m.compute(traced), by_kw.result())  # by_kw: the arrays, from init
     with pytest.raises(TypeError, match=r"sample_weight both by position and by keyword"):
         instance(cls).update_state(*inputs, w, sample_weight=w)
