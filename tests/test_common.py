@@ -186,13 +186,13 @@ def test_merge_laws_and_split_invariance(cls):
         split = compute(merge(merge(a, b), c))
         assert not np.allclose(np.asarray(split), np.asarray(compute(whole))), "not exempt"
         a, b = fns.run(m, bs[:2]), fns.run(m, bs[2:])
-        joined = [tuple(join(x, y) for x, y in zip(weighted(p), weighted(q), strict=True))
+        joined = [tuple(join(x, y) for x, y in zip(with_weights(p), with_weights(q), strict=True))
                   for p, q in zip(bs[:2], bs[2:], strict=True)]
         close(compute(merge(a, b)), compute(fns.run(m, joined)))
     assert fns.traces == len(fns.signatures)
 
 
-def weighted(batch):
+def with_weights(batch):
     """A batch whose absent weight is spelled out: ones, one per row."""
     *inputs, w = batch
     n = len(jax.tree.leaves(inputs[0])[0])
