@@ -33,7 +33,7 @@ def km(name: str, elementwise: bool = False) -> Any:
             from keras.src.metrics.accuracy_metrics import accuracy as fn
         else:
             fn = getattr(keras.metrics, name)
-        out = np.asarray(H.keras_call(fn, t, p, **kw), np.float64)
+        out = np.asarray(fn(t, p, **kw), np.float64)
         if name == "sparse_top_k_categorical_accuracy":
             out = out.reshape(p.shape[:-1])  # Keras 3 keeps a (N, 1) label shape; we return (N,)
         return out.mean(-1) if elementwise else out
