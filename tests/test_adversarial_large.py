@@ -14,28 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
 from jmetrics.adapter import _policy
 from tests import adversarial_inputs as ai
 from tests import test_adversarial as law
+from tests.test_floor_extrema import ynn_size
 
 CLASSES = ("nan_true", "nan_pred", "nan_weight")
 
 
-def _probe_rows() -> int:
-    for k in range(8, 18):
-        v = np.ones(2**k, np.float32)
-        v[2**k // 2] = np.nan
-        if not np.isnan(jax.jit(jnp.max)(v)):
-            return 2**k
-    return 8192
-
-
-ROWS = _probe_rows() + 5  # not a multiple of the clean batch's 6 rows nor of a vector width
+ROWS = ynn_size() + 5  # not a multiple of the clean batch's 6 rows nor of a vector width
 
 
 def _big(kind: str) -> ai.Batch:
