@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from tests import doc_snippets
+from tests.conftest import FAST_COMPILE
 
 # Pages whose blocks a test of their own runs, checking what they print (on 8 devices for the
 # distributed page): run there, not twice.
@@ -35,7 +36,7 @@ def test_every_block_of_the_page_runs(page, tmp_path):
     source.write_text(doc_snippets.program(page))
     env = {**os.environ, "JAX_PLATFORMS": "cpu", "KERAS_BACKEND": "jax",
            "PYTHONPATH": str(doc_snippets.ROOT), "MPLBACKEND": "Agg"}
-    env.pop("XLA_FLAGS", None)
+    env["XLA_FLAGS"] = FAST_COMPILE  # the suite's quick compile, and no inherited device count
     proc = subprocess.run([sys.executable, str(source)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"{page.name}:\n{proc.stderr[-4000:]}"

@@ -19,6 +19,7 @@ import numpy as np
 
 import jmetrics
 from tests import doc_snippets
+from tests.conftest import FAST_COMPILE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +37,7 @@ def _script() -> str:
 def test_two_processes_merge_to_the_single_process_result(tmp_path):
     script = tmp_path / "multihost_example.py"
     script.write_text(_script())
-    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    env = {**os.environ, "XLA_FLAGS": FAST_COMPILE}  # no inherited device count
     env.update(JAX_PLATFORMS="cpu", PYTHONPATH=str(ROOT))
     address = f"127.0.0.1:{_free_port()}"
     procs = [subprocess.Popen([sys.executable, str(script), str(i), "2", address], cwd=tmp_path,

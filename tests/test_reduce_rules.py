@@ -28,6 +28,7 @@ import pytest
 import jmetrics
 from jmetrics.metrics import Metric
 from jmetrics.metrics._state import KSum, merge_states, state_reductions, undeclared_leaves
+from tests.conftest import FAST_COMPILE
 
 pytestmark = pytest.mark.xdist_group("eight_devices_rules")  # its module-scoped fixture runs once
 
@@ -277,7 +278,7 @@ def test_two_processes_merge_custom_metrics_and_bootstrap_replicates(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{sock.getsockname()[1]}"
-    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    env = {**os.environ, "XLA_FLAGS": FAST_COMPILE}  # no inherited device count
     env.update(JAX_PLATFORMS="cpu", KERAS_BACKEND="jax", PYTHONPATH=str(ROOT))
     procs = [subprocess.Popen([sys.executable, "-m", "tests.test_reduce_rules", "process", str(i),
                                "2", address], cwd=ROOT, env=env, stdout=subprocess.PIPE,
