@@ -121,8 +121,58 @@ UPSTREAM_WARNINGS = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# How xdist (``--dist loadgroup``, pyproject's addopts) hands out the tests. A work unit is a file,
+# or the group its ``xdist_group`` mark names (files whose module-scoped fixture must run once). The
+# laws' files share one jitted update per metric config (tests/test_common.py's ``compiled``), so
+# they are one unit: in one process each program compiles once, not once per file.
+SHARED_PROGRAMS = {f"tests/test_common{suffix}.py": "common_laws" for suffix in
+                   ("", "_batch_shapes", "_donation", "_eager_face", "_keras3", "_numerics")}
+# The longest units start first (seconds measured in a full run), so that the last to finish
+# while the other worker idles are short ones; the rest follow in file order.
+LONGEST_FIRST = (
+    "common_laws",  # 255 s
+    "eight_devices",  # tests/test_distributed.py, 8 devices in a subprocess: 70 s
+    "engine_files",  # 70 s
+    "tests/test_adversarial_large.py",
+    "tests/test_docs_snippets.py",
+    "tests/test_collection.py",
+    "tests/test_metrics_validate.py",
+    "tests/test_metrics_agreement.py",
+    "tests/test_metrics_confusion.py",
+    "tests/test_metrics_auc.py",
+    "sk_1e7",
+    "dask_cluster",
+    "tests/test_adversarial_metrics_binary.py",
+    "tests/test_adversarial_kernels_classification.py",
+    "tests/test_metrics_packed.py",
+    "cli_faults",
+    "tests/test_metrics_keras_parity.py",
+    "tests/test_bench_targets.py",
+    "tests/test_integrations_keras.py",
+    "tests/test_engine_slices.py",
+    "eight_devices_rules",
+)
+
+
+def _work_unit(item: pytest.Item) -> str:
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return str(mark.args[0])
+    path = item.nodeid.split("::", 1)[0]
+    return SHARED_PROGRAMS.get(path, path)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/upstream/" in item.nodeid:
             for spec in UPSTREAM_WARNINGS:
                 item.add_marker(pytest.mark.filterwarnings(spec))
+    if not getattr(config.option, "loadgroup", False):  # xdist sets it for --dist loadgroup
+        return
+    units = {item.nodeid: _work_unit(item) for item in items}
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(units[item.nodeid]))
+    rank = {unit: i for i, unit in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(units[item.nodeid], len(rank)))  # stable: file order kept
