@@ -181,14 +181,18 @@ def _reference(face: ai.Face, ic: ai.InputClass, bad: ai.Batch, run: Any) -> Any
     return run(_stream(face, (t, p, w)))
 
 
-def _stream(face: ai.Face, bad: ai.Batch) -> list[ai.Batch]:
-    return [ai.clean(face.kind, seed=1), bad] if face.streaming else [bad]
+def _stream(face: ai.Face, bad: ai.Batch, first: ai.Batch | None = None) -> list[ai.Batch]:
+    """What a face sees: a streaming face a clean batch (``first``, else the clean batch of seed 1)
+    and then the bad one; the others the bad batch alone."""
+    if not face.streaming:
+        return [bad]
+    return [ai.clean(face.kind, seed=1) if first is None else first, bad]
 
 
 def _check(face: ai.Face, ic: ai.InputClass, outcome: str, mode: str, run: Any,
-           bad: ai.Batch) -> None:
+           bad: ai.Batch, first: ai.Batch | None = None) -> None:
     what = f"{face.name} on {ic.name} ({mode})"
-    batches = _stream(face, bad)
+    batches = _stream(face, bad, first)
     got, err = _run(run, batches)
     if outcome == "raise" and mode == "eager":
         return _assert_named_error(face, ic, err, got, what)

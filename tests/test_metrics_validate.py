@@ -10,6 +10,8 @@ Keras classes); scikit-learn for the values of clean and infinite-score input.
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -18,6 +20,7 @@ import pytest
 from sklearn.metrics import average_precision_score, ndcg_score, roc_auc_score
 
 import jmetrics.metrics as jm
+from jmetrics.metrics._eager import _jit_compute, _jit_update
 from tests.helpers import keras_result
 
 NAN, INF = np.nan, np.inf
@@ -154,14 +157,28 @@ def changed_rows(a, b):
     return np.any(changed.reshape(len(changed), -1), axis=1)
 
 
-_JITTED: dict = {}  # metric config -> its jitted update (one compile per config and batch shape)
-
-
 def jit_update(m, t, p, w):
-    """``m.update(m.init(), t, p, sample_weight=w)`` under ``jax.jit``."""
-    if m not in _JITTED:
-        _JITTED[m] = jax.jit(lambda s, a, b, c: m.update(s, a, b, sample_weight=c))
-    return _JITTED[m](m.init(), t, p, w)
+    """``m.update(m.init(), t, p, sample_weight=w)`` under ``jax.jit``: the program of the eager
+    face's ``update_state`` (one compile per metric config and batch shape)."""
+    return _jit_update(m, m.init(), {}, t, p, w)
+
+
+def jit_compute(m, s):
+    """``m.compute(s)`` under ``jax.jit`` (the eager face's ``result`` program)."""
+    return _jit_compute(m, s)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _through_merge_and_all_reduce(m, bad, ct, cp, cw):
+    """What a bad state gives alone, merged with a clean one either way, after ``all_reduce``
+    with a clean one, and with a clean batch folded in afterwards: one program per config."""
+    clean = m.update(m.init(), ct, cp, sample_weight=cw)
+    stacked = jax.tree.map(lambda a, b: jnp.stack([a, b]), bad, clean)
+    reduced = jax.vmap(lambda s: m.all_reduce(s, "i"), axis_name="i")(stacked)
+    return {"alone": m.compute(bad), "merge(clean, bad)": m.compute(m.merge(clean, bad)),
+            "merge(bad, clean)": m.compute(m.merge(bad, clean)),
+            "all_reduce": m.compute(jax.tree.map(lambda x: x[1], reduced)),
+            "then a clean batch": m.compute(m.update(bad, ct, cp, sample_weight=cw))}
 
 
 @pytest.mark.parametrize("m,clean,name,arg,t,p,w", PARAMS, ids=IDS)
@@ -179,14 +196,8 @@ def test_bad_input_raises_eagerly_naming_metric_argument_and_values(m, clean, na
 def test_bad_input_under_jit_is_nan_through_merge_and_all_reduce(m, clean, name, arg, t, p, w):
     bad = jit_update(m, t, p, w)
     ct, cp, cw = clean
-    clean = m.update(m.init(), ct, cp, sample_weight=cw)
-    assert all_nan(m.compute(bad))
-    assert all_nan(m.compute(m.merge(clean, bad))) and all_nan(m.compute(m.merge(bad, clean)))
-    stacked = jax.tree.map(lambda a, b: jnp.stack([a, b]), bad, clean)
-    reduced = jax.vmap(lambda s: m.all_reduce(s, "i"), axis_name="i")(stacked)
-    assert all_nan(m.compute(jax.tree.map(lambda x: x[1], reduced)))
-    # a clean batch folded in afterwards does not wash it out
-    assert all_nan(m.compute(m.update(bad, ct, cp, sample_weight=cw)))
+    for how, value in _through_merge_and_all_reduce(m, bad, ct, cp, cw).items():
+        assert all_nan(value), f"{m.display_name} on {name}: {how} gives {value}"
 
 
 @pytest.mark.parametrize("m,clean,name,arg,t,p,w", [PARAMS[i] for i in NOT_WEIGHT],
@@ -196,9 +207,9 @@ def test_weight_zero_exempts_the_bad_entry(m, clean, name, arg, t, p, w):
     rows = np.nonzero(changed_rows(t, ct) | changed_rows(p, cp))[0]
     w0 = np.array(cw, np.float32)
     w0[rows] = 0
-    want = m.compute(m.update(m.init(), ct, cp, sample_weight=w0))
-    got_eager = m.compute(m.update(m.init(), t, p, sample_weight=w0))
-    got_jit = m.compute(jit_update(m, t, p, w0))
+    want = jit_compute(m, jit_update(m, ct, cp, w0))
+    got_eager = jit_compute(m, m.update(m.init(), t, p, sample_weight=w0))  # the eager update
+    got_jit = jit_compute(m, jit_update(m, t, p, w0))
     jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-6), got_eager, want)
     jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-6), got_jit, want)
 
@@ -269,9 +280,10 @@ def test_negative_weights_are_summed_as_keras_sums_them(cls, args, weights):
         weights = weights[:, None]
     m = cls(**args)
     want = keras_result(getattr(keras.metrics, cls.__name__)(**args), [(t, p, weights)])
-    np.testing.assert_allclose(m.compute(m.update(m.init(), t, p, sample_weight=weights)), want,
-                               rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(m.compute(jit_update(m, t, p, weights)), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(jit_compute(m, m.update(m.init(), t, p, sample_weight=weights)),
+                               want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(jit_compute(m, jit_update(m, t, p, weights)), want, rtol=1e-5,
+                               atol=1e-6)
     m.update_state(t, p, sample_weight=weights)
     np.testing.assert_allclose(m.result(), want, rtol=1e-5, atol=1e-6)
 
@@ -285,9 +297,10 @@ def test_f_scores_sum_negative_weights_as_keras_does(cls, args):
     w = np.array([1.0, -1.0, 2.0], np.float32)
     m = cls(**args, **({} if args.get("average") == "micro" else {"num_classes": 3}))
     want = keras_result(getattr(keras.metrics, cls.__name__)(**args), [(F_T, F_P, w)])
-    np.testing.assert_allclose(m.compute(m.update(m.init(), F_T, F_P, sample_weight=w)), want,
-                               rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(m.compute(jit_update(m, F_T, F_P, w)), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(jit_compute(m, m.update(m.init(), F_T, F_P, sample_weight=w)),
+                               want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(jit_compute(m, jit_update(m, F_T, F_P, w)), want, rtol=1e-5,
+                               atol=1e-6)
 
 
 @pytest.mark.parametrize("label", [2.0, 0.3, -1.0])
