@@ -46,6 +46,16 @@ def test_mean_and_sum_match_keras3(weighted):
         np.testing.assert_allclose(m.compute(s), km.result(), rtol=1e-5)
 
 
+_JITTED: dict = {}
+
+
+def jitted(m, method: str):
+    """``jax.jit(m.<method>)``, built once per metric config (metrics are hashable configs)."""
+    if (m, method) not in _JITTED:
+        _JITTED[m, method] = jax.jit(getattr(m, method))
+    return _JITTED[m, method]
+
+
 def _inf_propagates(cls):
     """The class's bad-input row says +-inf in y_true and y_pred propagates."""
     policy = next(e for e in ENTRIES if e.streaming is cls).policy_of(cls)
@@ -69,9 +79,9 @@ def test_infinite_inputs_give_keras3_values_eager_jit_and_merged(name, arg, valu
     bad[arg][1, 0] = value
     want = keras_result(getattr(keras.metrics, name)(), [clean, tuple(bad)])
     m = instance(cls)
-    for update in (m.update, jax.jit(m.update)):
+    for update in (m.update, jitted(m, "update")):
         a, b = update(m.init(), *clean), update(m.init(), *bad)
-        for s in (update(a, *bad), m.merge(a, b), jax.jit(m.merge)(b, a)):
+        for s in (update(a, *bad), m.merge(a, b), jitted(m, "merge")(b, a)):
             np.testing.assert_allclose(np.asarray(m.compute(s), np.float64), want, rtol=1e-5)
 
 
@@ -91,7 +101,7 @@ def test_mean_and_sum_of_infinite_values_match_keras3(name):
             s = m.merge(s, t)
         got = np.asarray(m.compute(s), np.float64)
         assert (np.isnan(got) and np.isnan(want)) or got == want, (stream, got, want)
-        step = jax.jit(m.update)
+        step = jitted(m, "update")
         s = m.init()
         for x in stream:
             s = step(s, x)

@@ -96,9 +96,10 @@ def test_keras3_documented_examples():
 @pytest.mark.parametrize("curve,method", [("ROC", "interpolation"), ("ROC", "majoring"),
                                           ("PR", "interpolation"), ("PR", "minoring")])
 def test_matches_float64_reference(curve, method):
-    bs = ragged((2,), weights="sample", seed=24)
-    got = run(jm.AUC(num_thresholds=50, curve=curve, summation_method=method), bs)
-    np.testing.assert_allclose(got, ref_auc(bs, 50, curve, method), rtol=1e-5, atol=1e-6)
+    # the batch shapes and grid of test_matches_keras3: its compiled update is reused
+    bs = ragged((4,), weights="sample", seed=24)
+    got = run(jm.AUC(curve=curve, summation_method=method), bs)
+    np.testing.assert_allclose(got, ref_auc(bs, 200, curve, method), rtol=1e-5, atol=1e-6)
 
 
 def test_roc_equals_sklearn_when_every_score_is_inside_a_bin():
@@ -291,7 +292,7 @@ def test_multi_label_auc_obeys_the_common_laws(law):
 def test_multi_label_auc_matches_keras3_on_the_common_batches():
     from tests import test_common
 
-    bs = test_common.batches(MultiLabelAUC, weighted=True, seed=3)
+    bs = test_common.batches(MultiLabelAUC, sizes=(6, 3, 6), weighted=True, seed=3)  # as ragged
     want = keras_auc(MultiLabelAUC.example_args, bs)
     np.testing.assert_allclose(run(MultiLabelAUC(**MultiLabelAUC.example_args), bs), want, rtol=1e-5, atol=1e-6)
 

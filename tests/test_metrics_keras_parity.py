@@ -49,7 +49,7 @@ def both(make: Any, bs: list[tuple[Any, ...]]) -> list[np.ndarray]:
     return [eager(make(), bs), jitted(make(), bs)]
 
 
-def batches(seed: int, shape: tuple[int, ...] = (), weights: str = "none", sizes=(7, 4, 7),
+def batches(seed: int, shape: tuple[int, ...] = (), weights: str = "none", sizes=(6, 4, 6),
             anti: bool = False) -> list[tuple[Any, ...]]:
     """Ragged binary batches; ``anti`` makes the scores anti-correlated with the labels."""
     r = np.random.default_rng(seed)
@@ -149,7 +149,7 @@ def test_prgain_round_trips_through_keras_configs():
 def sparse_batches(seed: int, classes: int = 5) -> list[tuple[Any, ...]]:
     r = np.random.default_rng(seed)
     out = []
-    for n in (6, 3, 6):
+    for n in (6, 4, 6):
         t = r.integers(0, classes, n).astype(np.int32)
         p = r.dirichlet(np.ones(classes), n).astype(np.float32)
         out.append((t, p, r.uniform(0, 2, n).astype(np.float32)))

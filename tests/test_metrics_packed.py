@@ -20,7 +20,7 @@ from jmetrics.testing import check_metric
 from tests.helpers import keras_result, tree_types
 
 
-def binary_batches(sizes=(32, 17, 9), width=10, seed=0, weighted=True):
+def binary_batches(sizes=(12, 5, 12), width=10, seed=0, weighted=True):
     out = []
     for i, n in enumerate(sizes):
         r = np.random.default_rng(seed + i)
