@@ -66,9 +66,10 @@ def test_the_hint_names_a_streaming_counterpart_that_gives_the_sklearn_value():
     # the counterpart streams batch by batch to the whole-set value (averaging r2_score per
     # batch of 4 gave -0.33 here where the truth is 0.84)
     coll = Collection([jmetrics.metrics.R2Score(num_outputs=1)])
+    step = jax.jit(coll.update)  # one program for the 50 batches
     state = coll.init()
     for i in range(0, 200, 4):
-        state = jax.jit(coll.update)(state, y[i:i + 4], p[i:i + 4])
+        state = step(state, y[i:i + 4], p[i:i + 4])
     want = sklearn.metrics.r2_score(y.astype(np.float64), p.astype(np.float64))
     assert float(coll.compute(state)["r2_score"]) == pytest.approx(want, rel=1e-5)
     batch_means = np.mean([sklearn.metrics.r2_score(y[i:i + 4], p[i:i + 4])
@@ -145,9 +146,10 @@ def test_mean_pred_counts_each_batch_once_as_keras3_and_is_refused_with_row_weig
 
     # jmetrics, unweighted: Keras 3's value, each batch counting once
     coll = Collection([mean_pred])
+    step = jax.jit(coll.update)
     state = coll.init()
     for b_t, b_p in batches:
-        state = jax.jit(coll.update)(state, b_t, b_p, None)
+        state = step(state, b_t, b_p, None)
     assert float(coll.compute(state)["mean_pred"]) == pytest.approx(float(k.result()), rel=1e-6)
     # with the padded batch's per-row weights: refused, eager or jitted
     for update in (coll.update, jax.jit(coll.update)):
@@ -223,14 +225,15 @@ def test_states_from_init_can_be_donated():
     assert len({x.unsafe_buffer_pointer() for x in leaves}) == len(leaves)  # no shared buffers
     state = donated(first, t, p)
     assert all(x.is_deleted() for x in leaves)  # really donated, not copied
-    state = donated(state, t[:8], p[:8])
+    state = donated(state, t[8:], p[8:])  # every batch of one shape: one program per step kind
     second = coll.init()  # a fresh state: donating the first one cost it nothing
     assert not any(x.is_deleted() for x in jax.tree.leaves(second))
-    want = plain(plain(second, t, p), t[:8], p[:8])
-    got, expected = coll.compute(state), coll.compute(want)
+    want = plain(plain(second, t, p), t[8:], p[8:])
+    compute = jax.jit(coll.compute)
+    got, expected = compute(state), compute(want)
     assert got.keys() == expected.keys()
     for key in got:
         np.testing.assert_allclose(got[key], expected[key], rtol=1e-6, err_msg=key)
-    tt, pp = np.concatenate([t, t[:8]])[:, 0], np.concatenate([p, p[:8]])[:, 0]
+    tt, pp = np.concatenate([t, t[8:]])[:, 0], np.concatenate([p, p[8:]])[:, 0]
     assert float(got["exact_auc"]) == pytest.approx(sklearn.metrics.roc_auc_score(tt, pp))
     assert float(got["mse"]) == pytest.approx(np.mean((tt - pp.astype(np.float64)) ** 2), rel=1e-5)

@@ -77,6 +77,13 @@ def multiclass_data(seed, n=150, c=5):
     return y, p, r.uniform(0, 2, n).astype(np.float32)
 
 
+@functools.partial(jax.jit, static_argnums=(0, 1))
+def _jitted(fn, options, y, p, w):
+    """``fn(y, p, sample_weight=w, **options)`` as one program per (function, options, shapes):
+    on clean input the eager checks pass and the value is the jitted one."""
+    return fn(y, p, sample_weight=w, **dict(options))
+
+
 # ---- functional forms ----------------------------------------------------------------------------
 @pytest.mark.parametrize("strategy", ["uniform", "quantile"])
 @pytest.mark.parametrize("bins", [1, 15])
@@ -96,8 +103,9 @@ def test_binary_matches_reference_for_every_norm(strategy, bins):
 def test_multiclass_top_label_sparse_and_one_hot(strategy):
     y, p, w = multiclass_data(1)
     want = ref_errors(y, p, w, 10, strategy)
+    options = (("num_bins", 10), ("strategy", strategy))
     for labels in (y, y[:, None], np.eye(5, dtype=np.float32)[y]):
-        got = expected_calibration_error(labels, p, num_bins=10, strategy=strategy, sample_weight=w)
+        got = _jitted(expected_calibration_error, options, labels, p, w)
         np.testing.assert_allclose(float(got), want["l1"], rtol=1e-5)
     # argmax ties go to the first class, as np.argmax
     tie = np.array([[0.5, 0.5], [0.5, 0.5]], np.float32)
@@ -150,8 +158,9 @@ def test_weight_zero_equals_removing_the_row(strategy):
     y, p, w = multiclass_data(4, n=40)
     w[::3] = 0
     keep = w > 0
-    a = expected_calibration_error(y, p, num_bins=6, strategy=strategy, sample_weight=w)
-    b = expected_calibration_error(y[keep], p[keep], num_bins=6, strategy=strategy, sample_weight=w[keep])
+    options = (("num_bins", 6), ("strategy", strategy))
+    a = _jitted(expected_calibration_error, options, y, p, w)
+    b = _jitted(expected_calibration_error, options, y[keep], p[keep], w[keep])
     np.testing.assert_allclose(float(a), float(b), rtol=1e-6)
 
 

@@ -230,12 +230,13 @@ def test_all_negative_batch_constant_scores_and_empty_state():
 
 def test_empty_batch_and_all_zero_weights_change_nothing():
     m = jm.Recall(thresholds=[0.2, 0.6])
+    step = jax.jit(m.update)  # one program per batch shape (eagerly: one per operation)
     bs = ragged((2,), weights="sample", seed=3)
-    s = m.update(m.init(), *bs[0][:2], sample_weight=bs[0][2])
-    s2 = m.update(s, np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32))
-    s3 = m.update(s2, *bs[1][:2], sample_weight=np.zeros(3, np.float32))
+    s = step(m.init(), *bs[0][:2], bs[0][2])
+    s2 = step(s, np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32))
+    s3 = step(s2, *bs[1][:2], np.zeros(3, np.float32))
     jax.tree.map(np.testing.assert_array_equal, s, s3)
-    zero = m.update(m.init(), *bs[1][:2], sample_weight=np.zeros(3, np.float32))
+    zero = step(m.init(), *bs[1][:2], np.zeros(3, np.float32))
     np.testing.assert_array_equal(m.compute(zero), [0.0, 0.0])
 
 
