@@ -225,15 +225,16 @@ def test_states_from_init_can_be_donated():
     assert len({x.unsafe_buffer_pointer() for x in leaves}) == len(leaves)  # no shared buffers
     state = donated(first, t, p)
     assert all(x.is_deleted() for x in leaves)  # really donated, not copied
-    state = donated(state, t[8:], p[8:])  # every batch of one shape: one program per step kind
+    t2, p2 = t[::-1].copy(), np.sort(p, axis=0)  # a second batch of the same shape: one program
+    state = donated(state, t2, p2)
     second = coll.init()  # a fresh state: donating the first one cost it nothing
     assert not any(x.is_deleted() for x in jax.tree.leaves(second))
-    want = plain(plain(second, t, p), t[8:], p[8:])
+    want = plain(plain(second, t, p), t2, p2)
     compute = jax.jit(coll.compute)
     got, expected = compute(state), compute(want)
     assert got.keys() == expected.keys()
     for key in got:
         np.testing.assert_allclose(got[key], expected[key], rtol=1e-6, err_msg=key)
-    tt, pp = np.concatenate([t, t[8:]])[:, 0], np.concatenate([p, p[8:]])[:, 0]
+    tt, pp = np.concatenate([t, t2])[:, 0], np.concatenate([p, p2])[:, 0]
     assert float(got["exact_auc"]) == pytest.approx(sklearn.metrics.roc_auc_score(tt, pp))
     assert float(got["mse"]) == pytest.approx(np.mean((tt - pp.astype(np.float64)) ** 2), rel=1e-5)
