@@ -188,9 +188,9 @@ def test_keras3_documented_examples():
             "PrecisionAtRecall": 0.5}
     for name, value in want.items():
         m = getattr(jm, name)(0.5)
-        assert float(m.compute(m.update(m.init(), t, p))) == pytest.approx(value, abs=1e-4)
+        assert float(run(m, [(t, p, None)])) == pytest.approx(value, abs=1e-4)
     m = jm.RecallAtPrecision(1.0)  # infeasible -> 0
-    assert float(m.compute(m.update(m.init(), t, p))) == 0.0
+    assert float(run(m, [(t, p, None)])) == 0.0
 
 
 # ---- adversarial inputs ------------------------------------------------------------------------
