@@ -37,9 +37,10 @@ HISTOGRAM_BINS = 4096
 # -- AUC: exact, binned, histogram -----------------------------------------------------------------
 
 
-def roc_auc_exact(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> Timed:  # noqa: ARG001
+def roc_auc_exact(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) -> Timed:
     """``jmetrics.sk.roc_auc_score`` vs scikit-learn's (and NumPy's one-sort reference), all three
-    given the same 1-D NumPy arrays (concrete inputs run on the host, exact)."""
+    given the same 1-D NumPy arrays (concrete inputs run on the host, exact); and the same
+    function under ``jax.jit`` on device arrays (the sorts on the device)."""
     res = TargetResult("roc_auc_exact", f"exact roc_auc_score at {rows:.0e} rows (1-D NumPy inputs)")
     t, p = (a.reshape(-1) for a in make_inputs("binary", rows))
     try:
@@ -52,10 +53,13 @@ def roc_auc_exact(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) 
         res.notes.append("jmetrics.sk.roc_auc_score is not there yet")
         return res, None
     fns: dict[str, Callable[[], Any]] = {"jmetrics": lambda: jm_auc(t, p)}
+    # the same function under jax.jit, given device arrays (compiled before timing)
+    jitted, on_device = jax.jit(jm_auc), device_put((t, p), backend)
+    fns["jmetrics jit"] = lambda: jitted(*on_device)
     ref = case("roc_auc_score").numpy
     assert ref is not None
     fns["numpy one-sort"] = lambda: ref(t, p)
-    values = {"jmetrics": float(jm_auc(t, p))}
+    values = {"jmetrics": float(jm_auc(t, p)), "jmetrics jit": float(jitted(*on_device))}
     if peer_status("sklearn") is None:
         skm = importlib.import_module("sklearn.metrics")
         fns["sklearn"] = lambda: skm.roc_auc_score(t, p)
@@ -65,6 +69,7 @@ def roc_auc_exact(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) 
     res.extra["values"] = values
     record_timings(res, fns, budget=budget, warmup=1, min_rounds=3)
     ratio_check(res, "x sklearn", "sklearn", "jmetrics", 3)
+    ratio_check(res, "jit x sklearn", "sklearn", "jmetrics jit", 3)
     ratio_info(res, "x numpy one-sort", "numpy one-sort", "jmetrics")
     return res, fns["jmetrics"]
 

@@ -15,11 +15,14 @@ Targets:
   8 separately jitted metrics.
 - ``train_step``: ``Collection(accuracy, mse, AUC)`` on a 128 x 10 batch, jitted and donated: <= 1.5x
   an identity step, >= 6x cheaper than torchmetrics, >= 20x than Keras 3 eager; compile < 2 s.
-- ``roc_auc_exact``: ``jmetrics.sk.roc_auc_score`` at 1e7 >= 3x faster than scikit-learn's.
+- ``roc_auc_exact``: ``jmetrics.sk.roc_auc_score`` at 1e7 >= 3x faster than scikit-learn's, on
+  the host and under ``jax.jit``.
 - ``binned_auc``: ``AUC(num_thresholds=200).update`` at 1e7 >= 10x faster than Keras 3's
   ``AUC.update_state``, with XLA scratch memory far below thresholds x N.
 - ``histogram_auc``: ``HistogramAUC.update`` at 1e7 within 3x of a plain jitted read.
-- ``engine``: rows/s of a 10-metric ``evaluate`` from .npy files vs NumPy reading them, peak RSS.
+- ``engine``: a 10-metric and a 4-metric ``evaluate`` from .npy files and from Parquet >= 2x NumPy
+  loading and computing, >= 1.5x a polars lazy scan and >= 2x DuckDB over the same Parquet file;
+  the default non-finite check <= 1.1x ``'propagate'``; rows/s and peak RSS of every side.
 - ``import_time``: wall time and peak RSS of ``import jmetrics``, of its first metric and of its
   heavier submodules, each in a fresh interpreter (reported, no goal).
 """
