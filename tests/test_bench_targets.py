@@ -53,9 +53,10 @@ def test_roc_auc_exact_target():
         assert result.line().endswith("not measured [jmetrics.sk.roc_auc_score is not there yet]")
         return
     _clean(result)
-    assert _labels(result) == ["x sklearn"] and call is not None
-    values = result.extra["values"]  # jmetrics and sklearn agree on the same inputs
+    assert _labels(result) == ["x sklearn", "jit x sklearn"] and call is not None
+    values = result.extra["values"]  # jmetrics (host and jitted) and sklearn agree on the same inputs
     assert values["jmetrics"] == pytest.approx(values["sklearn"], rel=1e-6)
+    assert values["jmetrics jit"] == pytest.approx(values["sklearn"], rel=1e-6)
 
 
 def test_train_step_target():
@@ -137,6 +138,18 @@ def test_engine_target(monkeypatch, tmp_path):
             # the same numbers as jmetrics from every side (auc: 200 thresholds vs 200 bins)
             assert result.extra[f"max relative difference vs {peer} [{label}]"] < 2e-2
     assert "x numpy read [10] = " in result.line() and "jmetrics [10] rows/s = " in result.line()
+    # the goals as checks: peer time / jmetrics time, and the check's time over 'propagate'
+    checks = {c.label: c for c in result.checks}
+    for label in ("10", "4"):
+        for mine, peer, goal in _engine.ENGINE_GOALS:
+            if peer == "numpy" or peer in peers:
+                c = checks.pop(f"x {peer} ({mine}) [{label}]")
+                assert (c.op, c.goal) == (">=", goal)
+                assert c.value == result.times[f"{peer} [{label}]"] / result.times[f"{mine} [{label}]"]
+        c = checks.pop(f"time / 'propagate' time (the non-finite check) [{label}]")
+        assert (c.op, c.goal) == ("<=", 1.1) and c.value == pytest.approx(
+            1 + result.extra[f"check cost [{label}]"])
+    assert checks == {}
     assert list(tmp_path.iterdir()) == []  # the files are removed
 
 
