@@ -169,16 +169,28 @@ def jit_compute(m, s):
 
 
 @functools.partial(jax.jit, static_argnums=0)
-def _through_merge_and_all_reduce(m, bad, ct, cp, cw):
-    """What a bad state gives alone, merged with a clean one either way, after ``all_reduce``
-    with a clean one, and with a clean batch folded in afterwards: one program per config."""
-    clean = m.update(m.init(), ct, cp, sample_weight=cw)
-    stacked = jax.tree.map(lambda a, b: jnp.stack([a, b]), bad, clean)
+def jit_merge(m, a, b):
+    """``m.merge(a, b)`` under ``jax.jit``: one small program per metric config."""
+    return m.merge(a, b)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def jit_all_reduce_second(m, a, b):
+    """Device 1's state after ``m.all_reduce`` over two devices holding ``a`` and ``b``."""
+    stacked = jax.tree.map(lambda x, y: jnp.stack([x, y]), a, b)
     reduced = jax.vmap(lambda s: m.all_reduce(s, "i"), axis_name="i")(stacked)
-    return {"alone": m.compute(bad), "merge(clean, bad)": m.compute(m.merge(clean, bad)),
-            "merge(bad, clean)": m.compute(m.merge(bad, clean)),
-            "all_reduce": m.compute(jax.tree.map(lambda x: x[1], reduced)),
-            "then a clean batch": m.compute(m.update(bad, ct, cp, sample_weight=cw))}
+    return jax.tree.map(lambda x: x[1], reduced)
+
+
+def through_merge_and_all_reduce(m, bad, ct, cp, cw):
+    """What a bad state gives alone, merged with a clean one either way, after ``all_reduce``
+    with a clean one, and with a clean batch folded in afterwards. Small programs: the update
+    and compute are the eager face's (shared by every case of a config and batch shape)."""
+    clean = jit_update(m, ct, cp, cw)
+    return {"alone": jit_compute(m, bad), "merge(clean, bad)": jit_compute(m, jit_merge(m, clean, bad)),
+            "merge(bad, clean)": jit_compute(m, jit_merge(m, bad, clean)),
+            "all_reduce": jit_compute(m, jit_all_reduce_second(m, bad, clean)),
+            "then a clean batch": jit_compute(m, _jit_update(m, bad, {}, ct, cp, cw))}
 
 
 @pytest.mark.parametrize("m,clean,name,arg,t,p,w", PARAMS, ids=IDS)
@@ -196,7 +208,7 @@ def test_bad_input_raises_eagerly_naming_metric_argument_and_values(m, clean, na
 def test_bad_input_under_jit_is_nan_through_merge_and_all_reduce(m, clean, name, arg, t, p, w):
     bad = jit_update(m, t, p, w)
     ct, cp, cw = clean
-    for how, value in _through_merge_and_all_reduce(m, bad, ct, cp, cw).items():
+    for how, value in through_merge_and_all_reduce(m, bad, ct, cp, cw).items():
         assert all_nan(value), f"{m.display_name} on {name}: {how} gives {value}"
 
 
