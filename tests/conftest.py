@@ -122,45 +122,35 @@ UPSTREAM_WARNINGS = (
 
 
 # How xdist (``--dist loadgroup``, pyproject's addopts) hands out the tests. A work unit is a file,
-# or the group its ``xdist_group`` mark names (files whose module-scoped fixture must run once), or
-# one of the families below: files that compile many of the same programs (the laws' one jitted
-# update per metric config, tests/test_common.py's ``compiled``; Keras 3's eager oracle ops on the
-# same batch shapes; the engine's chunk steps). In one process each program compiles once, not
-# once per file (measured: the four count-metric files compile 1,980 programs alone, 1,540 together).
-FAMILIES = {
-    "common_laws": ("common", "common_batch_shapes", "common_donation", "common_eager_face",
-                    "common_keras3", "common_numerics"),
-    "keras_counts": ("metrics_confusion", "metrics_auc", "metrics_iou", "metrics_fbeta",
-                     "metrics_validate"),
-    "keras_others": ("metrics_keras_parity", "metrics_calibration", "metrics_histogram",
-                     "metrics_ranking", "metrics_r2", "metrics_wrappers", "metrics_compose",
-                     "metrics_packed", "metrics_batch_shapes", "metrics_exact", "metrics_eager"),
-    "engine_files": ("engine", "engine_run", "engine_slices", "engine_slices_ways", "engine_gates",
-                     "engine_plot_slices", "engine_plot", "engine_files", "engine_inputs"),
-}
-SHARED_PROGRAMS = {f"tests/test_{stem}.py": family
-                   for family, stems in FAMILIES.items() for stem in stems}
+# or the group its ``xdist_group`` mark names (files whose module-scoped fixture must run once). The
+# laws' files share one jitted update per metric config (tests/test_common.py's ``compiled``), so
+# they are one unit: in one process each program compiles once, not once per file.
+SHARED_PROGRAMS = {f"tests/test_common{suffix}.py": "common_laws" for suffix in
+                   ("", "_batch_shapes", "_donation", "_eager_face", "_keras3", "_numerics")}
 # The longest units start first (seconds measured in a full run), so that the last to finish
 # while the other worker idles are short ones; the rest follow in file order.
 LONGEST_FIRST = (
-    "keras_others",  # 206 s
-    "keras_counts",  # 205 s
-    "common_laws",  # 187 s
-    "engine_files",  # 151 s
-    "tests/test_collection.py",  # 60 s
-    "tests/test_docs_snippets.py",  # 57 s
-    "eight_devices",  # tests/test_distributed.py, 8 devices in a subprocess: 53 s
-    "sk_1e7",  # 50 s
-    "tests/test_adversarial_large.py",  # 47 s
-    "tests/test_adversarial_kernels_classification.py",  # 41 s
-    "cli_faults",  # 40 s
-    "dask_cluster",  # 39 s
-    "tests/test_bench_targets.py",  # 38 s
-    "tests/test_adversarial_metrics_binary.py",  # 34 s
-    "tests/test_sk_ranking.py",  # 32 s
-    "tests/test_testing.py",  # 31 s
-    "tests/test_integrations_keras.py",  # 29 s
-    "tests/test_integrations.py",  # 26 s
+    "common_laws",  # 255 s
+    "eight_devices",  # tests/test_distributed.py, 8 devices in a subprocess: 70 s
+    "engine_files",  # 70 s
+    "tests/test_adversarial_large.py",
+    "tests/test_docs_snippets.py",
+    "tests/test_collection.py",
+    "tests/test_metrics_validate.py",
+    "tests/test_metrics_agreement.py",
+    "tests/test_metrics_confusion.py",
+    "tests/test_metrics_auc.py",
+    "sk_1e7",
+    "dask_cluster",
+    "tests/test_adversarial_metrics_binary.py",
+    "tests/test_adversarial_kernels_classification.py",
+    "tests/test_metrics_packed.py",
+    "cli_faults",
+    "tests/test_metrics_keras_parity.py",
+    "tests/test_bench_targets.py",
+    "tests/test_integrations_keras.py",
+    "tests/test_engine_slices.py",
+    "eight_devices_rules",
 )
 
 
