@@ -51,3 +51,18 @@ def test_the_quick_compile_meets_the_nan_skipping_reductions_as_the_default_does
     default, quick = _probe(None), _probe(FAST_COMPILE)
     assert quick == default, (default, quick)
     assert default["extrema_lose_nan_at"] == [], default  # jmetrics keeps NaN at every size
+
+
+def test_the_work_units_name_files_and_groups_that_exist():
+    """Every shared-program file and every unit started first exists (a renamed file would fall
+    silently into a unit of its own, at the end of the queue)."""
+    from tests import conftest
+
+    for path in conftest.SHARED_PROGRAMS:
+        assert (ROOT / path).is_file(), path
+    marked = {line.split('xdist_group("', 1)[1].split('"', 1)[0]
+              for p in (ROOT / "tests").glob("test_*.py") for line in p.read_text().splitlines()
+              if line.startswith("pytestmark") and 'xdist_group("' in line}
+    groups = set(conftest.SHARED_PROGRAMS.values()) | marked
+    for unit in conftest.LONGEST_FIRST:
+        assert unit in groups or (ROOT / unit).is_file(), unit
