@@ -130,9 +130,9 @@ SHARED_PROGRAMS = {f"tests/test_common{suffix}.py": "common_laws" for suffix in
 # The longest units start first (seconds measured in a full run), so that the last to finish
 # while the other worker idles are short ones; the rest follow in file order.
 LONGEST_FIRST = (
-    "common_laws",  # 255 s
-    "eight_devices",  # tests/test_distributed.py, 8 devices in a subprocess: 70 s
-    "engine_files",  # 70 s
+    "common_laws",  # 187 s
+    "eight_devices",  # tests/test_distributed.py, 8 devices in a subprocess: 53 s
+    "engine_files",  # tests/test_engine.py and test_engine_run.py: 59 s
     "tests/test_adversarial_large.py",
     "tests/test_docs_snippets.py",
     "tests/test_collection.py",

@@ -64,8 +64,10 @@ class TargetResult:
     def line(self) -> str:
         """One line for the terminal: every check, or why nothing was checked."""
         checks = "; ".join(c.text() for c in self.checks)
+        checked = {c.label for c in self.checks}
         context = "; ".join(f"{k} = {v:.3g}" for k, v in self.extra.items()  # ratios, no goal
-                            if k.startswith("x ") or k.endswith(("rows/s", "peak RSS MB")))
+                            if (k.startswith("x ") or k.endswith(("rows/s", "peak RSS MB")))
+                            and k not in checked)
         body = "; ".join(part for part in (checks, context) if part) or "not measured"
         notes = f" [{'; '.join(self.notes)}]" if self.notes else ""
         return f"{self.name}: {body}{notes}"
