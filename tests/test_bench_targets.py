@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 
 import pytest
 
@@ -103,7 +104,8 @@ def test_paired_ratio_pairs_rounds():
 
 def test_elementwise_target_and_cli(monkeypatch, capsys):
     few = tuple(k for k in _target_elementwise.KERNELS
-                if k.name in ("mean_squared_error", "log_cosh", "sparse_categorical_accuracy"))
+                if k.name in ("mean_squared_error", "log_cosh", "sparse_categorical_accuracy",
+                              "categorical_accuracy"))
     monkeypatch.setattr(_target_elementwise, "KERNELS", few)
     assert main(["bench", "--only-targets", "--targets", "elementwise", "--target-rows", "2000",
                  "--budget", "0.001", "-q"]) == 0
@@ -115,6 +117,11 @@ def test_elementwise_target_and_cli(monkeypatch, capsys):
         assert f"log_cosh {layout} fraction of read-reduce" not in out.split("target details:")[0]
         assert f"sparse_categorical_accuracy {layout} jmetrics / reference" in out
     assert "!= reference" not in out  # kernel and hand-written reference agree
+    assert "with a NaN prediction" not in out  # ... on a NaN prediction as well
+    # one class: every row matches whatever the scores, so there is nothing to time
+    assert "categorical_accuracy (n,1): a constant (jmetrics' compiled program reads no input" in out
+    assert not re.search(r"(?<!sparse_)categorical_accuracy \(n,1\) jmetrics / reference", out)
+    assert re.search(r"(?<!sparse_)categorical_accuracy \(n,10\) jmetrics / reference", out)
     assert "target details:" in out
 
 

@@ -8,7 +8,10 @@ process on the same device arrays:
 - ``jmetrics``: ``sum(kernel(y_true, y_pred))`` (the per-sample values folded as a metric does);
 - ``reference``: the same formula hand-written in ``jax.numpy`` at its best (one column
   flattened behind ``optimization_barrier`` and squeezed, no reduction over a size-1 axis, no
-  selects where a min/max does, no gathers where a compare does), summed;
+  selects where a min/max does, no gathers where a compare does), summed. The same formula means
+  the same values, NaN included: where XLA:CPU's vectorised ``maximum`` would drop a NaN, the
+  reference keeps it by a select, as the kernels do; each kernel and its reference are also run
+  with a NaN prediction, and a note says when only one of them gives NaN;
 - ``read-reduce``: one plain sum per input array, the floor any metric pays for its bytes.
 
 Two checks per kernel and layout: ``jmetrics / reference <= 1.25`` and, for the memory-bound
@@ -85,6 +88,12 @@ def _clip(p: jax.Array) -> jax.Array:
     return jnp.clip(p, EPS, 1 - EPS)
 
 
+def _at_least(x: jax.Array, low: float) -> jax.Array:
+    """``max(x, low)`` keeping a NaN: XLA:CPU's vectorised ``maximum`` returns ``low`` for a NaN
+    ``x`` (a reference that did so would not compute the same values)."""
+    return jnp.where(x < low, low, x)
+
+
 def _bce(t: jax.Array, p: jax.Array) -> jax.Array:
     q = _clip(p)
     return -(t * jnp.log(q) + (1 - t) * jnp.log(1 - q))
@@ -92,14 +101,18 @@ def _bce(t: jax.Array, p: jax.Array) -> jax.Array:
 
 def _huber(t: jax.Array, p: jax.Array) -> jax.Array:
     a = jnp.abs(p - t)
-    if a.ndim == 1:  # one column: select-free, 0.5 min(a, 1)^2 + max(a - 1, 0) (faster there)
-        return 0.5 * jnp.square(jnp.minimum(a, 1.0)) + jnp.maximum(a - 1.0, 0.0)
+    if a.ndim == 1:  # one column: select-free, 0.5 min(a, 1)^2 + (a - min(a, 1)) (faster there)
+        m = jnp.minimum(a, 1.0)
+        return 0.5 * jnp.square(m) + (a - m)
     return jnp.where(a <= 1.0, 0.5 * a * a, a - 0.5)
 
 
 def _logcosh(t: jax.Array, p: jax.Array) -> jax.Array:
-    a = jnp.abs(p - t)
-    return a + jnp.log1p(jnp.exp(-2 * a)) - LOG2
+    """Keras' ``x + softplus(-2x) - log 2``: ``|x| + log1p(exp(-2|x|)) - log 2`` is the same
+    function but not the same values (+inf, not NaN, at ``x = -inf``; finite, not +inf, where
+    ``-2x`` overflows), and keeping Keras' values with it costs selects (slower)."""
+    x = p - t
+    return x + jnp.maximum(-2 * x, 0) + jnp.log1p(jnp.exp(-2 * jnp.abs(x))) - LOG2
 
 
 def _cosine(t: jax.Array, p: jax.Array) -> jax.Array:
@@ -119,7 +132,11 @@ def _signed(t: jax.Array) -> jax.Array:
 
 
 def _cat_hinge(t: jax.Array, p: jax.Array) -> jax.Array:
-    return jnp.maximum(jnp.max((1 - t) * p, -1) - jnp.sum(t * p, -1) + 1, 0)
+    """The row max keeps a NaN (XLA:CPU's drops it): a label 1 against a score inf makes
+    ``(1 - t) p`` NaN while ``sum(t p)`` is inf, and Keras' value is then NaN."""
+    neg = (1 - t) * p
+    top = jnp.where(jnp.any(jnp.isnan(neg), -1), jnp.nan, jnp.max(neg, -1))
+    return _at_least(top - jnp.sum(t * p, -1) + 1, 0)
 
 
 def _cce(t: jax.Array, p: jax.Array) -> jax.Array:
@@ -160,7 +177,7 @@ KERNELS: tuple[KernelRef, ...] = (
     KernelRef(reg.mean_absolute_percentage_error, "regression",
               lambda t, p: 100 * _ew(lambda t, p: jnp.abs(t - p) / jnp.maximum(jnp.abs(t), EPS))(t, p)),
     KernelRef(reg.mean_squared_logarithmic_error, "regression", _ew(lambda t, p: jnp.square(
-        jnp.log1p(jnp.maximum(p, EPS)) - jnp.log1p(jnp.maximum(t, EPS)))), memory_bound=False),
+        jnp.log1p(_at_least(p, EPS)) - jnp.log1p(_at_least(t, EPS)))), memory_bound=False),
     KernelRef(reg.log_cosh, "regression", _ew(_logcosh), memory_bound=False),
     KernelRef(reg.huber, "regression", _ew(_huber)),
     KernelRef(reg.poisson, "regression", _ew(lambda t, p: p - t * jnp.log(p + EPS)),
@@ -168,9 +185,9 @@ KERNELS: tuple[KernelRef, ...] = (
     KernelRef(reg.kl_divergence, "distribution", _ew(lambda t, p: _clip1(t) * jnp.log(
         _clip1(t) / _clip1(p)), total=True), memory_bound=False),
     KernelRef(reg.cosine_similarity, "regression", _cosine),
-    KernelRef(hin.hinge, "binary", _ew(lambda t, p: jnp.maximum(1 - _signed(t) * p, 0))),
+    KernelRef(hin.hinge, "binary", _ew(lambda t, p: _at_least(1 - _signed(t) * p, 0))),
     KernelRef(hin.squared_hinge, "binary",
-              _ew(lambda t, p: jnp.square(jnp.maximum(1 - _signed(t) * p, 0)))),
+              _ew(lambda t, p: jnp.square(_at_least(1 - _signed(t) * p, 0)))),
     KernelRef(hin.categorical_hinge, "categorical", _cat_hinge),
     KernelRef(prob.binary_crossentropy, "binary", _ew(_bce), memory_bound=False),
     KernelRef(prob.categorical_crossentropy, "categorical", _cce, memory_bound=False),
@@ -215,10 +232,21 @@ def _programs(k: KernelRef, dev: tuple[jax.Array, ...]) -> dict[str, Callable[[]
 
     progs = {name: jax.jit(f).lower(*dev).compile() for name, f in
              (("jmetrics", jm), ("reference", ref), ("read-reduce", read_reduce))}
-    def runner(compiled: Any) -> Callable[[], Any]:
-        return lambda: compiled(*dev)
+    def runner(compiled: Any) -> Callable[..., Any]:
+        return lambda *args: compiled(*(args or dev))
 
-    return {name: runner(c) for name, c in progs.items()}
+    return {name: runner(c) for name, c in progs.items()}, {
+        name: " parameter(" in c.as_text().split("ENTRY", 1)[-1] for name, c in progs.items()}
+
+
+def _with_nan(host: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """The inputs with y_pred's middle row set to NaN (integer predictions as given)."""
+    t, p = host
+    if p.dtype.kind != "f":
+        return host
+    p = p.copy()
+    p[p.shape[0] // 2] = np.nan
+    return t, p
 
 
 def measure_kernel(k: KernelRef, rows: int, columns: int, backend: str = "cpu",
@@ -227,11 +255,14 @@ def measure_kernel(k: KernelRef, rows: int, columns: int, backend: str = "cpu",
     layout, interleaved, with the two values (which must agree) and the input bytes."""
     host = _inputs(k.kind, rows, columns)
     dev = device_put(host, backend)
-    progs = _programs(k, dev)
+    progs, reads = _programs(k, dev)
     values = {n: float(progs[n]()) for n in ("jmetrics", "reference")}
+    bad = device_put(_with_nan(host), backend)
+    with_nan = {n: float(progs[n](*bad)) for n in ("jmetrics", "reference")}
     ts = measure_interleaved(progs, budget=budget, warmup=1)
     return {"times": {n: t.median for n, t in ts.items()}, "values": values,
-            "bytes": nbytes(host)}
+            "values with a NaN": with_nan, "bytes": nbytes(host),
+            "constant": not reads["jmetrics"]}
 
 
 def elementwise(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0,
@@ -254,7 +285,18 @@ def elementwise(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0,
             a, b = m["values"]["jmetrics"], m["values"]["reference"]
             if not np.isclose(a, b, rtol=1e-3, atol=1e-3 * rows):
                 res.notes.append(f"{label}: jmetrics {a:.6g} != reference {b:.6g}")
+            a, b = m["values with a NaN"]["jmetrics"], m["values with a NaN"]["reference"]
+            if np.isnan(a) != np.isnan(b):  # the reference must compute the same values
+                res.notes.append(f"{label}: with a NaN prediction jmetrics gives {a:.6g}, the "
+                                 f"reference {b:.6g}")
             res.extra[f"{label} GB/s"] = m["bytes"] / t["jmetrics"] / 1e9
+            if m["constant"]:
+                # e.g. categorical accuracy over one class: 1 for every row whatever the data
+                res.notes.append(
+                    f"{label}: a constant (jmetrics' compiled program reads no input: "
+                    f"{t['jmetrics'] * 1e6:.0f} us, reference {t['reference'] * 1e6:.0f} us, a "
+                    f"read {t['read-reduce'] * 1e6:.0f} us); no check")
+                continue
             res.checks.append(Check(f"{label} jmetrics / reference",
                                     t["jmetrics"] / t["reference"], "<=", REFERENCE_TARGET))
             frac = t["read-reduce"] / t["jmetrics"]

@@ -178,6 +178,8 @@ def categorical_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _categorical_accuracy(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("categorical_accuracy", y_true, y_pred)
+    if p.shape[-1] == 1:  # one class: both argmaxes are 0 (NaN included), every sample matches
+        return jnp.ones(p.shape[:-1], out)
     return (argmax_last(t) == argmax_last(p)).astype(out)
 
 

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jmetrics._floor._extrema import maximum, minimum
+from jmetrics._floor._extrema import maximum
 from jmetrics._floor._options import check_axis, check_axis_type, check_positive
 from jmetrics.kernels._columns import per_sample_mean, per_sample_sum
 from jmetrics.kernels._common import EPSILON, arrays, prepare
@@ -230,7 +230,8 @@ def _log_cosh(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
 def _log_cosh_terms(t: jax.Array, p: jax.Array) -> jax.Array:
     """``x + softplus(-2x) - log 2`` with ``softplus(z) = max(z, 0) + log1p(exp(-|z|))`` written
     out (``jax.nn.softplus`` adds a NaN select and a subtraction per element): the same values,
-    ``+inf`` for ``x = +inf`` and NaN for ``x = -inf`` (``-inf + inf``) as Keras 3."""
+    ``+inf`` for ``x = +inf`` and below ``-max / 2`` (where ``-2x`` overflows), and NaN for
+    ``x = -inf`` (``-inf + inf``) as Keras 3."""
     x = p - t
     log2 = jnp.asarray(0.6931471805599453, x.dtype)
     # nan-safe: the leading x keeps a NaN
@@ -267,18 +268,22 @@ def huber(y_true: ArrayLike, y_pred: ArrayLike, delta: float = 1.0) -> jax.Array
 def _huber(y_true: jax.Array, y_pred: jax.Array, delta: float) -> jax.Array:
     d = delta
     t, p, out = prepare("huber", y_true, y_pred)
-
-    def select_free(t: jax.Array, p: jax.Array) -> jax.Array:
-        # 0.5 min(|e|, d)^2 + d max(|e| - d, 0): 0.5 e^2 below d, d |e| - d^2 / 2 above, NaN for
-        # NaN; over one column about 3x faster on CPU than ``where``, over (n, 10) 3x slower
-        abs_err = jnp.abs(p - t)
-        return 0.5 * jnp.square(minimum(abs_err, d)) + d * maximum(abs_err - d, 0.0)
-
     if p.shape[-1] == 1:
-        return per_sample_mean(select_free, t, p).astype(out)
+        return per_sample_mean(partial(_huber_terms, delta=d), t, p).astype(out)
+    # over (n, C) the select is about 2x faster on CPU than the select-free terms
     abs_err = jnp.abs(p - t)
     loss = jnp.where(abs_err <= d, 0.5 * jnp.square(p - t), d * abs_err - 0.5 * d * d)
     return jnp.mean(loss, axis=-1).astype(out)
+
+
+def _huber_terms(t: jax.Array, p: jax.Array, delta: float) -> jax.Array:
+    """``0.5 m**2 + delta (|e| - m)`` with ``m = min(|e|, delta)``: ``0.5 e**2`` up to ``delta``
+    (``|e| - m`` is exactly 0 there), ``delta |e| - delta**2 / 2`` above, without a select
+    (over one column about 3x faster on CPU than ``where``). ``jnp.minimum`` may drop a NaN on
+    CPU; ``|e| - m`` keeps it."""
+    abs_err = jnp.abs(p - t)
+    m = jnp.minimum(abs_err, delta)
+    return 0.5 * jnp.square(m) + delta * (abs_err - m)  # nan-safe: abs_err carries a NaN
 
 
 def poisson(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
