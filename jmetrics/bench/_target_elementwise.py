@@ -221,7 +221,10 @@ def _inputs(kind: str, rows: int, columns: int) -> tuple[np.ndarray, ...]:
     return make_inputs(kind, rows, classes=columns)
 
 
-def _programs(k: KernelRef, dev: tuple[jax.Array, ...]) -> dict[str, Callable[[], Any]]:
+def _programs(k: KernelRef, dev: tuple[jax.Array, ...]
+              ) -> tuple[dict[str, Callable[..., Any]], dict[str, bool]]:
+    """The three compiled programs (called with no arguments: on ``dev``), and whether each
+    compiled program reads its inputs (XLA may fold a kernel whose value ignores the data)."""
     fn = k.fn
 
     def jm(t: jax.Array, p: jax.Array) -> jax.Array:
@@ -236,7 +239,8 @@ def _programs(k: KernelRef, dev: tuple[jax.Array, ...]) -> dict[str, Callable[[]
         return lambda *args: compiled(*(args or dev))
 
     return {name: runner(c) for name, c in progs.items()}, {
-        name: " parameter(" in c.as_text().split("ENTRY", 1)[-1] for name, c in progs.items()}
+        name: " parameter(" in (c.as_text() or "").split("ENTRY", 1)[-1]
+        for name, c in progs.items()}
 
 
 def _with_nan(host: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
