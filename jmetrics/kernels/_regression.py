@@ -282,7 +282,7 @@ def _huber_terms(t: jax.Array, p: jax.Array, delta: float) -> jax.Array:
     (over one column about 3x faster on CPU than ``where``). ``jnp.minimum`` may drop a NaN on
     CPU; ``|e| - m`` keeps it."""
     abs_err = jnp.abs(p - t)
-    m = jnp.minimum(abs_err, delta)
+    m = jnp.minimum(abs_err, delta)  # nan-safe: abs_err - m below keeps a NaN
     return 0.5 * jnp.square(m) + delta * (abs_err - m)  # nan-safe: abs_err carries a NaN
 
 
