@@ -404,10 +404,13 @@ def test_device_arrays_stay_where_they_are():
     close(jmetrics.evaluate(yt, yp, ["mse"]), {"mse": reference(y, p)["mse"]})
 
 
-def test_the_engine_guide_code_runs():
-    """docs/evaluate.md: every Python block except the multi-host one runs as written."""
+def test_the_engine_guide_code_runs(tmp_path, monkeypatch):
+    """docs/evaluate.md: every Python block except the multi-host one runs as written (in a
+    temporary directory: the page writes files)."""
     import re
     from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "evaluate.md").read_text()
     blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "distributed" not in b]
