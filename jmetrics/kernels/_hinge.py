@@ -125,6 +125,4 @@ def _categorical_hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     else:
         pos = jnp.sum(t * p, axis=-1)
         neg = reduce_max((1.0 - t) * p, axis=-1)
-    margin = neg - pos + 1.0
-    # max(margin, 0) by one select that keeps a NaN (fewer selects than the NaN-keeping maximum)
-    return jnp.where(margin < 0.0, 0.0, margin).astype(out)
+    return maximum(neg - pos + 1.0, 0.0).astype(out)
