@@ -25,6 +25,26 @@ class TracedJit:
         return self._jitted(*args, **kwargs)
 
 
+class _Lowerings:
+    """How many programs JAX has lowered in this process (one per trace that reaches XLA)."""
+
+    count = 0
+
+    @classmethod
+    def listen(cls, event: str, duration: float, **_: Any) -> None:
+        if event == "/jax/core/compile/jaxpr_to_mlir_module_duration":
+            cls.count += 1
+
+
+jax.monitoring.register_event_duration_secs_listener(_Lowerings.listen)
+
+
+def lowerings() -> int:
+    """Programs lowered so far in this process: the difference over a call is what it compiled
+    (eager operations included)."""
+    return _Lowerings.count
+
+
 def tree_types(tree: Any) -> tuple[Any, list[tuple[tuple[int, ...], Any]]]:
     """Tree structure, shapes and dtypes of a pytree (for "init() has an updated state's type")."""
     return jax.tree.structure(tree), [(tuple(np.shape(x)), np.dtype(x.dtype)) for x in jax.tree.leaves(tree)]

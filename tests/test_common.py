@@ -15,7 +15,7 @@ import pytest
 
 import jmetrics.metrics as jm
 from jmetrics.adapter import ENTRIES
-from tests.helpers import tree_types
+from tests.helpers import lowerings, tree_types
 
 # MeanMetricWrapper needs a function argument; the classes built on it (MeanSquaredError...) are
 # held to these laws.
@@ -160,9 +160,18 @@ def test_jitted_update_traces_once_per_shape_and_equals_eager(cls):
         s_jit = fns.update(s_jit, *inputs, w)
         assert fns.traces - before <= (k == 0), "an updated state retraced"
     assert fns.traces == len(fns.signatures)
-    eager = run(m, bs)
+    unweighted = batches(cls, sizes=LAW_SIZES[:1] * 2)
+    eager = run(m, bs[:1])
+    mixed = run(m, unweighted[:1], eager)
+    before = lowerings()
+    eager = run(m, bs[1:], eager)  # shapes seen: nothing new to compile
+    run(m, unweighted[1:], mixed)
+    assert lowerings() == before, f"eager updates of seen shapes compiled {lowerings() - before} programs"
     assert tree_types(eager) == tree_types(s_jit)
-    close(m.compute(s_jit), m.compute(eager))
+    want = m.compute(eager)
+    before = lowerings()
+    close(m.compute(s_jit), want)  # a state of a type seen: nothing new to compile
+    assert lowerings() == before, f"an eager compute compiled {lowerings() - before} programs again"
 
 
 def test_merge_laws_and_split_invariance(cls):

@@ -7,6 +7,7 @@ time and never on traced values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -99,6 +100,14 @@ def is_concrete(x: Any) -> bool:
     if isinstance(x, (list, tuple)):
         return all(is_concrete(item) for item in x)
     return not isinstance(x, jax.core.Tracer)
+
+
+def cond(pred: Any, true_fn: Callable[..., Any], false_fn: Callable[..., Any], *operands: Any) -> Any:
+    """``lax.cond``, with the branch chosen in Python when ``pred`` holds a value: called eagerly,
+    a ``lax.cond`` of fresh closures is traced and compiled again at every call."""
+    if is_concrete(pred):
+        return true_fn(*operands) if bool(pred) else false_fn(*operands)
+    return jax.lax.cond(pred, true_fn, false_fn, *operands)
 
 
 def to_numpy(x: ArrayLike) -> np.ndarray:

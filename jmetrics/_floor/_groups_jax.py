@@ -14,7 +14,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from jmetrics._floor._checks import accum_dtype
+from jmetrics._floor._checks import accum_dtype, cond
 from jmetrics._floor._sums import df_cumsum
 
 __all__ = ["Groups", "count_groups", "jax_groups", "payload_groups"]
@@ -70,7 +70,7 @@ def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
         p, n_, tpb, fpb = (jnp.concatenate([x, z]) for x in g[:4])
         return Groups(p, n_, tpb, fpb, g.total_p, g.total_n)
 
-    return jax.lax.cond(unit, lambda: count_groups(pos, s, ww != 0), padded)
+    return cond(unit, lambda: count_groups(pos, s, ww != 0), padded)
 
 
 def payload_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:

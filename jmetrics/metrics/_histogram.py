@@ -35,6 +35,7 @@ import numpy as np
 from jmetrics._floor._checks import (
     accum_dtype,
     as_array,
+    cond,
     element_weights,
     is_concrete,
     squeeze_or_expand,
@@ -269,7 +270,7 @@ class HistogramAUC(Metric):
             counts, sums = jnp.zeros((size,), jnp.int32), fold_blocks(soft, zeros_f, *cols)
         else:  # exact int counts; if a label was soft after all, the batch is redone as floats
             counts = fold_blocks(hard, jnp.zeros((size,), jnp.int32), *cols)
-            counts, sums = jax.lax.cond(
+            counts, sums = cond(
                 counts[soft_key] > 0, lambda: (jnp.zeros((size,), jnp.int32),
                                                fold_blocks(soft, zeros_f, *cols)),
                 lambda: (counts, zeros_f))

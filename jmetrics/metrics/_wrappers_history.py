@@ -10,6 +10,7 @@ counter reduced by ``max``. Their members and results are the wrapped metric's (
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, ClassVar, NamedTuple
 
 import jax
@@ -231,10 +232,18 @@ class Running(_Wrapper):
         return RunningState(slots, StepCount(jnp.maximum(a.updates.n, b.updates.n)))  # nan-safe: ints
 
     def compute(self, state: RunningState) -> Any:
-        def fold(acc: Any, s: Any) -> tuple[Any, None]:
-            out = self.metric.merge(acc, s)
-            return jax.tree.map(lambda o, x: jnp.asarray(o, x.dtype), out, acc), None
-
-        merged, _ = jax.lax.scan(fold, _at(state.slots, 0),
+        merged, _ = jax.lax.scan(_slot_fold(self.metric), _at(state.slots, 0),
                                  jax.tree.map(lambda x: x[1:], state.slots))
         return self.metric.compute(merged)
+
+
+@functools.lru_cache(maxsize=256)
+def _slot_fold(metric: Any) -> Any:
+    """The scan body merging a window's slots: one function per metric config, so that an eager
+    ``compute`` reuses its trace and compiled program instead of compiling a fresh closure."""
+
+    def fold(acc: Any, s: Any) -> tuple[Any, None]:
+        out = metric.merge(acc, s)
+        return jax.tree.map(lambda o, x: jnp.asarray(o, x.dtype), out, acc), None
+
+    return fold
