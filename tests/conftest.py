@@ -39,7 +39,10 @@ import jax  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+from tests.programs import share_programs  # noqa: E402
+
 jax.config.update("jax_numpy_rank_promotion", RANK_PROMOTION)
+share_programs()  # an identical program compiles once per process (tests/programs.py)
 
 
 

@@ -66,3 +66,26 @@ def test_the_work_units_name_files_and_groups_that_exist():
     groups = set(conftest.SHARED_PROGRAMS.values()) | marked
     for unit in conftest.LONGEST_FIRST:
         assert unit in groups or (ROOT / unit).is_file(), unit
+
+
+def test_identical_programs_share_one_executable_and_only_identical_ones():
+    """tests/programs.py: a program equal to one compiled before (another function, same text)
+    reuses its executable; a different constant, shape or donation compiles its own."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from tests.programs import CACHE
+
+    x = np.arange(5, dtype=np.float32)
+    twice = [jax.jit(lambda v: v * 2 + 1), jax.jit(lambda u: u * 2 + 1)]
+    others = [jax.jit(lambda v: v * 2 + 2), jax.jit(lambda v: v * 2 + 1, donate_argnums=0)]
+    hits = CACHE.hits
+    np.testing.assert_array_equal(twice[0](x), x * 2 + 1)
+    misses = CACHE.misses
+    np.testing.assert_array_equal(twice[1](x), x * 2 + 1)
+    assert (CACHE.hits, CACHE.misses) == (hits + 1, misses)
+    np.testing.assert_array_equal(twice[1](x[:4]), x[:4] * 2 + 1)  # another shape
+    np.testing.assert_array_equal(others[0](x), x * 2 + 2)
+    np.testing.assert_array_equal(others[1](jnp.array(x)), x * 2 + 1)
+    assert CACHE.hits == hits + 1 and CACHE.misses >= misses + 3
