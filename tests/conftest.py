@@ -18,9 +18,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # and the fusions that skip NaN in max/min from 4,096 elements (which
 # tests/test_adversarial_large.py guards against) behave as under JAX's default flags
 # (tests/test_suite_setup.py). Subprocesses inherit the flag; those that set a device count add it.
-# (XLA:CPU's elemental emitters, --xla_cpu_use_fusion_emitters=false, compile each program in
-# about two thirds of the time and took a fifth off the suite's CPU time, but XLA aborted the
-# process while compiling a multiclass ROC AUC program in one full run of four, jax 0.10.2.)
+# (XLA:CPU's elemental emitters, --xla_cpu_use_fusion_emitters=false for every program, took a
+# fifth off the suite's CPU time, but XLA aborted the process while compiling a multiclass ROC
+# AUC program in one full run of four, jax 0.10.2: tests/programs.py gives them only to small
+# programs without sorts, loops, scatters or calls.)
 FAST_COMPILE = "--xla_backend_optimization_level=0"
 # XLA's own default for that option: a test that reads a compiled program (its copies, its
 # kernels) compiles it with ``.compile(USER_COMPILE)``, as a user's program is compiled.
@@ -42,7 +43,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from tests.programs import share_programs  # noqa: E402
 
 jax.config.update("jax_numpy_rank_promotion", RANK_PROMOTION)
-share_programs()  # an identical program compiles once per process (tests/programs.py)
+share_programs()  # each distinct program compiles once, simple ones quickly (tests/programs.py)
 
 
 

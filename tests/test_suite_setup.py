@@ -36,20 +36,26 @@ PROBE = textwrap.dedent("""
 """)
 
 
-def _probe(flags: str | None) -> dict[str, list[int]]:
+# The test processes' own compile hook (tests/programs.py), as conftest installs it.
+SUITE_HOOK = "from tests.programs import CACHE, share_programs; share_programs()\n"
+
+
+def _probe(flags: str | None, hook: str = "", after: str = "") -> dict[str, list[int]]:
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
     env.update(JAX_PLATFORMS="cpu", PYTHONPATH=str(ROOT))
     if flags is not None:
         env["XLA_FLAGS"] = flags
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env,
-                         cwd=ROOT, timeout=300)
+    out = subprocess.run([sys.executable, "-c", hook + PROBE + after], capture_output=True, text=True,
+                         env=env, cwd=ROOT, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def test_the_quick_compile_meets_the_nan_skipping_reductions_as_the_default_does():
-    default, quick = _probe(None), _probe(FAST_COMPILE)
-    assert quick == default, (default, quick)
+    default = _probe(None)
+    quick = _probe(FAST_COMPILE)  # what subprocesses of the suite get
+    suite = _probe(FAST_COMPILE, SUITE_HOOK, "assert CACHE.elemental > 0\n")  # the suite's own
+    assert quick == default and suite == default, (default, quick, suite)
     assert default["extrema_lose_nan_at"] == [], default  # jmetrics keeps NaN at every size
 
 
@@ -89,3 +95,22 @@ def test_identical_programs_share_one_executable_and_only_identical_ones():
     np.testing.assert_array_equal(others[0](x), x * 2 + 2)
     np.testing.assert_array_equal(others[1](jnp.array(x)), x * 2 + 1)
     assert CACHE.hits == hits + 1 and CACHE.misses >= misses + 3
+
+
+def test_only_small_programs_without_complex_operations_take_the_elemental_emitters():
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from tests.programs import CACHE, SIMPLE_CHARS, is_simple
+
+    x = np.random.default_rng(0).random(7).astype(np.float32)
+    elemental = CACHE.elemental
+    np.testing.assert_allclose(jax.jit(lambda v: jnp.sum(v * v) - 0.125)(x), np.sum(x * x) - 0.125,
+                               rtol=1e-6)
+    assert CACHE.elemental == elemental + 1
+    np.testing.assert_array_equal(jax.jit(lambda v: jnp.sort(v) + 0.25)(x), np.sort(x) + 0.25)
+    assert CACHE.elemental == elemental + 1  # a sort: the default emitters
+    text = str(jax.jit(lambda v: v + 1).lower(x).compiler_ir())
+    assert is_simple(text) and not is_simple(text + " " * SIMPLE_CHARS)
+    assert not is_simple(str(jax.jit(jnp.sort).lower(x).compiler_ir()))
