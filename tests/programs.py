@@ -15,7 +15,9 @@ operations (one ``jnp`` call on a new shape is one program).
   51-77 ms here); the results are the same. With the elemental emitters for every program, XLA
   aborted the process twice in the suite's runs, both times compiling a large program (a sort
   inside a multiclass ROC AUC, an engine step), so they are used only for programs without the
-  operations those had (:data:`COMPLEX`) and below :data:`SIMPLE_CHARS` of module text.
+  operations those had (:data:`COMPLEX`), below :data:`SIMPLE_CHARS` of module text and on arrays
+  below :data:`SIMPLE_ELEMENTS` elements (their code runs slower: on large arrays the default
+  emitters' quicker code is worth their compile).
 
 Nothing else changes: each jitted function keeps its own trace, lowering and cache entry, and
 the executable is the one XLA built for that exact program. tests/test_suite_setup.py checks
@@ -25,6 +27,8 @@ defaults.
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -37,6 +41,10 @@ COMPLEX = ("stablehlo.sort", "stablehlo.while", "stablehlo.scatter", "stablehlo.
            "stablehlo.select_and_scatter", "stablehlo.all_", "stablehlo.reduce_scatter",
            "stablehlo.collective", "stablehlo.rng", "func.call", " call @")
 SIMPLE_CHARS = 20_000
+# Arrays above this many elements keep the default emitters: the elemental ones' code runs
+# slower, and on large arrays running costs more than compiling.
+SIMPLE_ELEMENTS = 16_384
+_DIMS = re.compile(r"tensor<((?:\d+x)+)")
 ELEMENTAL = ("xla_cpu_use_fusion_emitters", False)
 
 
@@ -57,8 +65,11 @@ CACHE = ProgramCache()
 
 
 def is_simple(text: str) -> bool:
-    """A small program of none of the :data:`COMPLEX` operations."""
-    return len(text) < SIMPLE_CHARS and not any(op in text for op in COMPLEX)
+    """A small program of none of the :data:`COMPLEX` operations, on small arrays."""
+    if len(text) >= SIMPLE_CHARS or any(op in text for op in COMPLEX):
+        return False
+    return all(math.prod(int(d) for d in dims.split("x")[:-1]) < SIMPLE_ELEMENTS
+               for dims in _DIMS.findall(text))
 
 
 def share_programs(cache: ProgramCache = CACHE) -> None:

@@ -102,7 +102,7 @@ def test_only_small_programs_without_complex_operations_take_the_elemental_emitt
     import jax.numpy as jnp
     import numpy as np
 
-    from tests.programs import CACHE, SIMPLE_CHARS, is_simple
+    from tests.programs import CACHE, SIMPLE_CHARS, SIMPLE_ELEMENTS, is_simple
 
     x = np.random.default_rng(0).random(7).astype(np.float32)
     elemental = CACHE.elemental
@@ -114,3 +114,5 @@ def test_only_small_programs_without_complex_operations_take_the_elemental_emitt
     text = str(jax.jit(lambda v: v + 1).lower(x).compiler_ir())
     assert is_simple(text) and not is_simple(text + " " * SIMPLE_CHARS)
     assert not is_simple(str(jax.jit(jnp.sort).lower(x).compiler_ir()))
+    large = np.zeros((SIMPLE_ELEMENTS // 4, 4), np.float32)
+    assert not is_simple(str(jax.jit(lambda v: v + 1).lower(large).compiler_ir()))
