@@ -1,7 +1,8 @@
-"""The traced tie groups from three single-operand sorts (``count_groups``, also with rows masked
+"""The traced tie groups from single-operand sorts (``count_groups``: one 64-bit sort of the
+packed float32 key and label, or three sorts for float64 scores under x64; also with rows masked
 out: weights 0 and 1) against the sort with weight payloads (``payload_groups``) and scikit-learn
-1.9.1: ties across the last bit of float32, +-0, +-inf, constant scores, one class, N = 1, weights
-0, 1 and fractional."""
+1.9.1: ties across the last bit of float32 and float64, +-0, +-inf, constant scores, one class,
+N = 1, weights 0, 1 and fractional."""
 
 from __future__ import annotations
 
@@ -58,6 +59,40 @@ def test_count_groups_equals_the_weighted_path_and_sklearn(kind):
     g = count_groups(pos, jnp.asarray(s))
     assert float(g.total_p) == y.sum() and float(g.total_n) == N - y.sum()
     assert float(g.p.sum()) == y.sum() and float(g.n.sum()) == N - y.sum()  # exact counts
+
+
+def test_float32_scores_take_one_sort_of_packed_keys_without_turning_x64_on():
+    pos, s = jnp.asarray(np.arange(N) % 3 == 0), jnp.asarray(np.linspace(0, 1, N, dtype=np.float32))
+    text = jax.jit(jsk.roc_auc_score).lower(pos, s).as_text()
+    assert text.count("stablehlo.sort") == 1 and "tensor<48xui64>" in text
+    g = count_groups(pos, s)
+    assert g.p.shape == (N,) and g.p.dtype == jnp.float32  # one entry per row, 32-bit outside
+    assert not jax.config.jax_enable_x64
+
+
+@pytest.mark.parametrize("kind", ["uniform", "last_bit", "masked"])
+def test_float64_scores_under_x64_take_the_three_sorts_and_equal_sklearn(kind):
+    rng = np.random.default_rng(11)
+    if kind == "last_bit":  # float64 scores one ulp apart: the lost bit is recovered per group
+        b = 0.37
+        pool = np.array([b, np.nextafter(b, 1.0), np.nextafter(b, 0.0), -b, 0.0, -0.0, np.inf])
+        s = pool[rng.integers(0, len(pool), N)]
+    else:
+        s = rng.random(N)
+    y = (rng.random(N) < 0.4).astype(np.int32)
+    y[:2] = (0, 1)
+    keep = rng.random(N) < (0.7 if kind == "masked" else 2.0)
+    keep[:4] = True
+    with jax.enable_x64(True):
+        args = (jnp.asarray(y == 1), jnp.asarray(s), jnp.asarray(keep.astype(np.float64)))
+        assert args[1].dtype == jnp.float64
+        g = count_groups(args[0], args[1], args[2] != 0)
+        assert g.p.shape == (2 * N,)
+        got = np.array(jax.jit(_three(lambda p, x, k: count_groups(p, x, k != 0)))(*args))
+        old = np.array(jax.jit(_three(payload_groups))(*args))
+    np.testing.assert_allclose(got, old, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(got, _sklearn_three(y, s, keep.astype(np.float64)), rtol=1e-12, atol=1e-14)
+    assert np.asarray(g.p).sum() == (y * keep).sum() and np.asarray(g.n).sum() == ((1 - y) * keep).sum()
 
 
 def test_jitted_roc_auc_one_class_and_one_row_are_nan_as_sklearn_undefined():

@@ -3,8 +3,9 @@
 ``lax.sort`` of order-preserving keys; cumulative sums are double-float (a ``(hi, lo)`` pair
 combined with an error-free two-sum in a two-level scan, :func:`df_cumsum`), so integer counts are
 exact to 2**48 and weighted sums carry about twice the working precision. Without weights (or
-with weights that are all 0 or 1) the label rides in the key's last bit and three single-operand
-sorts replace the sort with payloads, which XLA:CPU runs several times slower.
+with weights that are all 0 or 1) the label rides in the key instead of a payload (XLA:CPU sorts
+keys with payloads several times slower than one integer operand): below the 32-bit score key in
+one 64-bit sort, or, for float64 scores, in the key's last bit with three 64-bit sorts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import jax.numpy as jnp
 from jmetrics._floor._checks import accum_dtype, cond
 from jmetrics._floor._sums import df_cumsum
 
-__all__ = ["Groups", "count_groups", "jax_groups", "payload_groups"]
+__all__ = ["Groups", "count_groups", "count_groups_length", "jax_groups", "payload_groups"]
 
 def _desc_keys(s: jax.Array) -> jax.Array:
     """Unsigned keys whose ascending order is the scores' descending order (-0.0 == 0.0)."""
@@ -48,8 +49,9 @@ def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
 
     Unweighted: :func:`count_groups`. Weighted: when every weight is 0 or 1 (one reduction, then
     ``lax.cond``) the same single-operand sorts with the rows of weight 0 masked out, else the sort
-    with weight payloads (:func:`payload_groups`, its groups padded to the same ``2 n`` entries).
-    Both branches give the same groups; only the order of the entries differs.
+    with weight payloads (:func:`payload_groups`, its ``n`` groups padded to as many entries as
+    :func:`count_groups` gives). Both branches give the same groups; only the order of the entries
+    differs.
     """
     dt = accum_dtype()
     n = s.shape[0]
@@ -63,7 +65,7 @@ def jax_groups(pos: jax.Array, s: jax.Array, w: jax.Array | None) -> Groups:
         return count_groups(pos, s)
     ww = jnp.broadcast_to(jnp.asarray(w, dt), (n,))
     unit = jnp.all((ww == 0) | (ww == 1))
-    z = jnp.zeros((n,), dt)
+    z = jnp.zeros((count_groups_length(s) - n,), dt)
 
     def padded() -> Groups:
         g = payload_groups(pos, s, ww)
@@ -110,32 +112,83 @@ def _start_value(is_start: jax.Array, before: jax.Array) -> jax.Array:
 
 
 def count_groups(pos: jax.Array, s: jax.Array, keep: jax.Array | None = None) -> Groups:
-    """Unweighted tie groups from three single-operand sorts of integer keys (jittable, exact).
+    """Unweighted tie groups from single-operand sorts of integer keys (jittable, exact).
 
     XLA:CPU sorts one integer array about ten times faster than keys with payloads (1e6 rows:
-    0.37 s against 4.0 s), so the label is folded into the key instead of carried: the descending
-    key ``k`` of each score loses its last bit to make room. With ``h = k & ~1`` the three sorts are
-    of ``h | label``, ``h | (k & 1) ^ label`` and ``k``. A *coarse* group (same ``h``) holds at
-    most two distinct scores (last bit 0: the higher one, 1: the lower); all three sorted arrays
-    have the same coarse groups at the same positions, and the running counts of their low bits
-    give, per coarse group, ``L = p0 + p1`` (labels), ``X = n1 + p0`` (last bit != label) and
-    ``S = n1 + p1`` (last bits), hence ``p1 = (L + S - X) / 2`` and the rest: exact int32 counts.
-    The result has ``2 n`` entries (the higher sub-group, then the lower one, of every coarse
-    group ending at that position); :func:`group_auc` and :func:`group_ap` do not depend on order.
+    0.37 s against 4.0 s), so the label is folded into the key instead of carried. For float32
+    scores (32-bit keys) that is one sort of the 64-bit ``key << 1 | label``, with 64-bit integers
+    enabled for those few operations only (:func:`_packed_groups`; ``n`` entries, one per row).
+    For float64 scores (64-bit keys) no bit is free: :func:`_coarse_groups`, three sorts and
+    ``2 n`` entries. :func:`group_auc` and :func:`group_ap` do not depend on the entries' order.
 
     ``keep`` (bool, optional): rows where it is False are removed. They get the largest key (the
-    lowest place) and label 0, so they are counted only as negatives of the lower sub-group of the
-    last coarse group, and that count ``m`` is taken off there and off the negatives' total.
+    lowest place) and label 0, so they are counted only as negatives of the last group, and that
+    count ``m`` is taken off there and off the negatives' total.
     """
-    dt = accum_dtype()
     n = s.shape[0]
     k = _desc_keys(s)
-    one = jnp.ones((), k.dtype)
     lab = pos.astype(k.dtype)
     m = jnp.zeros((), jnp.int32)
     if keep is not None:
         k, lab = jnp.where(keep, k, ~jnp.zeros((), k.dtype)), jnp.where(keep, lab, 0)
         m = n - jnp.sum(keep, dtype=jnp.int32)
+    if k.dtype == jnp.uint32:
+        return _packed_groups(k, lab, m)
+    return _coarse_groups(k, lab, m)
+
+
+def count_groups_length(s: jax.Array) -> int:
+    """The number of entries :func:`count_groups` gives for scores ``s`` (``n`` or ``2 n``)."""
+    n = s.shape[0]
+    return 2 * n if s.dtype == jnp.float64 else n
+
+
+def _group_counts(is_start: jax.Array, bit: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """(count of ``bit`` in the group, count before the group) at each position (int32)."""
+    incl = jnp.cumsum(bit)
+    before = _start_value(is_start, incl - bit)
+    return incl - before, before
+
+
+def _packed_groups(k: jax.Array, lab: jax.Array, m: jax.Array) -> Groups:
+    """Groups from one sort of ``k << 1 | label`` (``k``: 32-bit keys); ``n`` entries."""
+    dt = accum_dtype()
+    n = k.shape[0]
+    with jax.enable_x64(True):  # a 64-bit key inside the program, whatever the global setting
+        packed = jax.lax.sort((k.astype(jnp.uint64) << 1) | lab.astype(jnp.uint64))
+        bit = (packed & 1).astype(jnp.int32)
+        key = (packed >> 1).astype(jnp.uint32)
+    diff = key[1:] != key[:-1]
+    is_end = jnp.concatenate([diff, jnp.ones((1,), bool)])
+    is_start = jnp.concatenate([jnp.ones((1,), bool), diff])
+    idx = jnp.arange(n, dtype=jnp.int32)
+    p, tp_before = _group_counts(is_start, bit)
+    start = _start_value(is_start, idx)
+    ng = idx + 1 - start - p - jnp.where(idx == n - 1, m, 0)  # the removed rows: the last group
+    total_p = tp_before[-1] + p[-1]
+
+    def ends(x: jax.Array) -> jax.Array:
+        return jnp.where(is_end, x, 0).astype(dt)
+
+    return Groups(ends(p), ends(ng), ends(tp_before), ends(start - tp_before),
+                  total_p.astype(dt), (n - m - total_p).astype(dt))
+
+
+def _coarse_groups(k: jax.Array, lab: jax.Array, m: jax.Array) -> Groups:
+    """Groups from three single-operand sorts of 64-bit keys, the label in the key's last bit.
+
+    The descending key ``k`` of each score loses its last bit to make room. With ``h = k & ~1``
+    the three sorts are of ``h | label``, ``h | (k & 1) ^ label`` and ``k``. A *coarse* group
+    (same ``h``) holds at most two distinct scores (last bit 0: the higher one, 1: the lower); all
+    three sorted arrays have the same coarse groups at the same positions, and the running counts
+    of their low bits give, per coarse group, ``L = p0 + p1`` (labels), ``X = n1 + p0`` (last bit
+    != label) and ``S = n1 + p1`` (last bits), hence ``p1 = (L + S - X) / 2`` and the rest: exact
+    int32 counts. The result has ``2 n`` entries (the higher sub-group, then the lower one, of
+    every coarse group ending at that position).
+    """
+    dt = accum_dtype()
+    n = k.shape[0]
+    one = jnp.ones((), k.dtype)
     high = k & ~one
     a = jax.lax.sort(high | lab)
     b = jax.lax.sort(high | ((k & one) ^ lab))
@@ -147,11 +200,7 @@ def count_groups(pos: jax.Array, s: jax.Array, keep: jax.Array | None = None) ->
     idx = jnp.arange(n, dtype=jnp.int32)
 
     def group_total(x: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """(count of low bits in the group, count before the group) at each position."""
-        bit = (x & one).astype(jnp.int32)
-        incl = jnp.cumsum(bit)
-        before = _start_value(is_start, incl - bit)
-        return incl - before, before
+        return _group_counts(is_start, (x & one).astype(jnp.int32))
 
     big_l, tp_before = group_total(a)
     big_x, _ = group_total(b)

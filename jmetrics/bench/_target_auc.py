@@ -57,7 +57,7 @@ def roc_auc_exact(backend: str = "cpu", rows: int = 10**7, budget: float = 1.0) 
     jitted, on_device = jax.jit(jm_auc), device_put((t, p), backend)
     fns["jmetrics jit"] = lambda: jitted(*on_device)
     # the floor of any sort-based exact AUC under jit: one XLA sort of the scores' 32-bit keys
-    # alone (the jitted path runs three such single-operand sorts)
+    # alone (the jitted path runs one sort of 64-bit keys: the score key and the label)
     keys = device_put((np.ascontiguousarray(p, np.float32).view(np.uint32),), backend)[0]
     one_sort = compile_jit(jax.numpy.sort, keys)[0]
     fns["one XLA sort"] = lambda: one_sort(keys)
