@@ -202,3 +202,34 @@ def test_a_list_of_strings_naming_no_file_is_data_not_paths(shards):
     with pytest.raises(FileNotFoundError, match=r"y_true file .*nope.npy does not exist"):
         jmetrics.evaluate([str(tmp / "y0.npy"), str(tmp / "nope.npy")], str(tmp / "p*.npy"),
                           ["mse"])
+
+
+
+def test_parquet_columns_are_read_side_by_side_and_npy_columns_in_turn(shards, monkeypatch):
+    import threading
+
+    from jmetrics.engine import _sources
+    from jmetrics.engine._chunks import _column_chunks
+
+    tmp, y, p, _ = shards
+    bounds = np.cumsum([0, *SIZES])
+    _parquet(tmp, [y[a:b] for a, b in zip(bounds, bounds[1:], strict=False)],
+             [p[a:b] for a, b in zip(bounds, bounds[1:], strict=False)])
+    seen: list[str] = []
+    for cls in (_sources.Column, _sources._ParquetColumn):
+        def spy(self, start, stop, read=cls.read):
+            seen.append(threading.current_thread().name)
+            return read(self, start, stop)
+
+        monkeypatch.setattr(cls, "read", spy)
+    parquet = [str(tmp / f"part-*.parquet:{c}") for c in ("label", "score")]
+    npy = [str(tmp / "y*.npy"), str(tmp / "p*.npy")]
+    for specs, side_by_side in [(parquet, True), (npy, False), ([parquet[0], npy[1]], True)]:
+        cols = [open_column(spec, name, 0) for spec, name in zip(specs, ("y_true", "y_pred"), strict=True)]
+        assert any(c.decodes for c in cols) == side_by_side
+        seen.clear()
+        chunks = list(_column_chunks(cols, 0, cols[0].rows, 9, None))
+        got = [np.concatenate([ch.arrays[i][:ch.valid] for ch in chunks]) for i in (0, 1)]
+        np.testing.assert_array_equal(got[0], y)
+        np.testing.assert_array_equal(got[1], p)
+        assert seen and all(n.startswith("jmetrics-column") == side_by_side for n in seen), seen

@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import jax
@@ -62,15 +63,32 @@ def _pad(a: np.ndarray, size: int, row_axis: int) -> np.ndarray:
 
 def _column_chunks(columns: Sequence[Column], start: int, stop: int, size: int,
                    model_axis: int | None) -> Iterator[_Chunk]:
-    for index, lo in enumerate(range(start, stop, size)):
-        hi = min(lo + size, stop)
-        arrays = []
-        for c in columns:
-            a = _host_dtype(c.read(lo, hi), c.label)
-            if c.name == "y_pred" and model_axis is not None:
-                a = np.moveaxis(a, model_axis, 0)
-            arrays.append(_pad(a, size, 1 if (c.name == "y_pred" and model_axis is not None) else 0))
-        yield _Chunk(index, hi - lo, tuple(arrays))
+    """Chunks of ``size`` rows of ``columns``. When a column decodes (Parquet), the columns of a
+    chunk are read side by side, one thread each (decoding releases the GIL): reading takes the
+    time of the slowest column. Plain copies (``.npy``, memory maps) stay on the reader thread,
+    where threads gain nothing (measured, ``evaluate`` of 4 metrics over 4e7 rows: two Parquet
+    columns 0.31-0.35 s read in turn, 0.24-0.29 s side by side; two ``.npy`` columns 0.13-0.23 s
+    either way)."""
+
+    def prepare(c: Column, lo: int, hi: int) -> np.ndarray:
+        a = _host_dtype(c.read(lo, hi), c.label)
+        if c.name == "y_pred" and model_axis is not None:
+            return _pad(np.moveaxis(a, model_axis, 0), size, 1)
+        return _pad(a, size, 0)
+
+    side_by_side = len(columns) > 1 and any(c.decodes for c in columns)
+    pool = ThreadPoolExecutor(len(columns), thread_name_prefix="jmetrics-column") if side_by_side else None
+    try:
+        for index, lo in enumerate(range(start, stop, size)):
+            hi = min(lo + size, stop)
+            if pool is None:
+                arrays = [prepare(c, lo, hi) for c in columns]
+            else:
+                arrays = [f.result() for f in [pool.submit(prepare, c, lo, hi) for c in columns]]
+            yield _Chunk(index, hi - lo, tuple(arrays))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _device_chunk(columns: Sequence[Column], size: int, model_axis: int | None) -> _Chunk:

@@ -91,6 +91,7 @@ class FileColumn(Column):
         self.name, self.row_axis, self.data = name, row_axis, None
         self.label = f"{name} ({_summary(self.specs)})"
         self._open: dict[int, Column] = {}
+        self.decodes = False
         counts, dtypes, inner = [], [], None
         for i, spec in enumerate(self.specs):
             col = self._column(i)
@@ -102,6 +103,7 @@ class FileColumn(Column):
             inner = inner or (self.specs[0], shape)
             counts.append(col.rows)
             dtypes.append(col.dtype)
+            self.decodes = self.decodes or col.decodes
         assert inner is not None
         self.counts = counts
         self.starts = np.cumsum([0, *counts]).tolist()

@@ -54,7 +54,10 @@ class Column:
 
     ``row_axis`` is the axis that holds the rows (1 for ``[K, N, ...]`` predictions of K models);
     ``label`` names the column in messages (the argument, and the file it comes from).
+    ``decodes``: reading costs CPU beyond a copy (Parquet), so columns are read side by side.
     """
+
+    decodes = False
 
     def __init__(self, data: Any, name: str, row_axis: int = 0, label: str | None = None) -> None:
         self.data = data
@@ -78,6 +81,8 @@ class Column:
 
 class _ParquetColumn(Column):
     """One Parquet column, decoded one row group at a time (the last one cached)."""
+
+    decodes = True
 
     def __init__(self, path: str, column: str, name: str) -> None:
         import pyarrow.parquet as pq  # optional extra: jmetrics[parquet]
