@@ -197,3 +197,18 @@ def test_measure_import_names_the_heavy_modules_loaded():
 def test_unknown_target_is_a_user_error(capsys):
     assert main(["bench", "--targets", "nope", "-q"]) == 2
     assert "--targets must be among" in capsys.readouterr().err
+
+
+def test_engine_child_result_is_found_after_a_peer_draws_on_stdout(monkeypatch):
+    import subprocess
+    import types
+
+    drawn = " 87% ▕██████████▍ ▏\r100% ▕████████████▏ "  # DuckDB's progress bar, no newline
+    out = drawn + "\n" + _engine.RESULT + '{"seconds": 1.5}\n'
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: types.SimpleNamespace(
+        returncode=0, stdout=out, stderr=""))
+    assert _engine._child("duckdb", "/nowhere") == {"seconds": 1.5}
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: types.SimpleNamespace(
+        returncode=0, stdout=drawn, stderr=""))
+    with pytest.raises(RuntimeError, match="no result line in the output of the duckdb process"):
+        _engine._child("duckdb", "/nowhere")

@@ -49,10 +49,13 @@ ENGINE_METRICS = (("mse", "mse"), ("mae", "mae"), ("root_mean_squared_error", "r
 ENGINE_METRICS_4 = (("mse", "mse"), ("mae", "mae"), ("binary_accuracy", "binary_accuracy"),
                     ("binary_crossentropy", "binary_crossentropy"))
 
+# The child's last output: this prefix, then its JSON (a peer may draw on stdout, e.g. DuckDB's
+# progress bar, so the line is found by its prefix).
+RESULT = "jmetrics-bench-result "
 _CHILD = r"""
 import json, os, sys, time, resource
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
-side, d = sys.argv[1], sys.argv[2]
+side, d, RESULT = sys.argv[1], sys.argv[2], sys.argv[4]
 pairs = [p.split("=") for p in sys.argv[3].split(",")]
 yt, yp = os.path.join(d, "y_true.npy"), os.path.join(d, "y_pred.npy")
 def rss():
@@ -106,7 +109,7 @@ else:
     out["values"] = {k: float(case(c).numpy(t, p)) for k, c in pairs}
     out["seconds"], out["cpu_seconds"] = time.perf_counter() - t0, cpu() - c0
 out["peak_rss"] = rss()
-print(json.dumps(out))
+print("\n" + RESULT + json.dumps(out))
 """
 
 
@@ -116,12 +119,15 @@ def _child(side: str, d: str, metrics: tuple[tuple[str, str], ...] = ENGINE_METR
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     pairs = ",".join(f"{k}={c}" for k, c in metrics)
-    proc = subprocess.run([sys.executable, "-c", _CHILD, side, d, pairs],
+    proc = subprocess.run([sys.executable, "-c", _CHILD, side, d, pairs, RESULT],
                           capture_output=True, text=True, env=env, timeout=3600)
     if proc.returncode != 0:
         err = proc.stderr.strip().splitlines()
         raise RuntimeError(err[-1] if err else f"exit code {proc.returncode}")
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    lines = [x for x in proc.stdout.splitlines() if x.startswith(RESULT)]
+    if not lines:
+        raise RuntimeError(f"no result line in the output of the {side} process")
+    return dict(json.loads(lines[-1][len(RESULT):]))
 
 
 def _write(d: str, rows: int, column: bool, block: int = 10**7) -> None:
@@ -213,6 +219,8 @@ def peer_query(mod: Any, side: str, path: str, cases: list[str]) -> list[float]:
         else:
             sql = f"SELECT {select} FROM {src}"
         con = mod.connect()
+        # no progress bar: DuckDB draws it on stdout for queries over 2 s
+        con.execute("SET enable_progress_bar = false")
         cols = con.execute(sql).fetchnumpy()
         con.close()
         rows = {k: np.asarray(cols[k], np.float64) for k in need}
