@@ -17,7 +17,7 @@ How one update stays one pass over the batch:
    promise the same ``init``/``update``: the group keeps one state, updated once, and every
    member's ``compute`` reads it. The decision is the specs' alone, never a table of classes.
 2. **One fused pass.** Every state is updated inside one traced function. For a large batch the
-   rows are cut into cache-sized blocks and one ``lax.scan`` updates *all* states block by block, so
+   rows are cut into cache-sized blocks and one loop updates *all* states block by block, so
    the batch is read once (XLA on CPU does not fuse separate reductions over the same input by
    itself). Splitting rows cannot change a result: that is the merge law every metric obeys.
    Blocks are only used when every input has the batch as leading axis and every custom function
@@ -307,10 +307,13 @@ class MetricCollection(Metric):
         main = [x[: blocks * rows].reshape(blocks, rows, *x.shape[1:]) if rest else
                 x.reshape(blocks, rows, *x.shape[1:]) for x in leaves]
 
-        def body(s: CollectionState, chunk: list[jax.Array]) -> tuple[CollectionState, None]:
-            return self._update_direct(s, jax.tree.unflatten(treedef, chunk)), None
+        def block(i: Any, s: CollectionState) -> CollectionState:
+            chunk = [jax.lax.dynamic_index_in_dim(x, i, 0, keepdims=False) for x in main]
+            return self._update_direct(s, jax.tree.unflatten(treedef, chunk))
 
-        state, _ = jax.lax.scan(body, state, main)
+        # the first block outside the loop: under shard_map a fresh state is typed as replicated
+        # and an updated one as varying with the device's rows; the loop needs both alike
+        state = jax.lax.fori_loop(1, blocks, block, block(0, state))
         if rest:
             state = self._update_direct(state, jax.tree.unflatten(treedef, [x[blocks * rows:] for x in leaves]))
         return state

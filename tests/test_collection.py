@@ -539,15 +539,15 @@ def test_blocked_pass_equals_each_metric_alone(n, weighted, dtype):
                                    equal_nan=True, err_msg=item.key)
 
 
-def test_a_large_batch_is_one_scan_updating_every_state():
+def test_a_large_batch_is_one_loop_updating_every_state():
     n = 5000
     t, p = np.ones((n, 2), np.float32), np.ones((n, 2), np.float32)
     coll = Collection([*MIXED, "auc", "precision"], loss="mse", chunk_elements=1)
     jaxpr = jax.make_jaxpr(coll.update)(coll.init(), t, p, np.ones(n, np.float32)).jaxpr
-    scans = [e for e in jaxpr.eqns if e.primitive.name == "scan"]
-    assert len(scans) == 1  # one pass over the row blocks; the carry is every statistic
-    carry_out = scans[0].params["num_carry"]
-    assert carry_out == len(jax.tree.leaves(coll.init()))
+    loops = [e for e in jaxpr.eqns if e.primitive.name in ("scan", "while")]
+    assert len(loops) == 1  # one pass over the row blocks; the carry is every statistic
+    carry = loops[0].params["num_carry"]  # and the block counter
+    assert carry == len(jax.tree.leaves(coll.init())) + 1
 
 
 def test_a_batch_level_function_is_not_chunked_and_refused_with_row_weights():
@@ -841,3 +841,23 @@ def test_pure_update_of_a_large_concrete_batch_checks_each_member(arg, value):
     clean = _binary(3000, 2)
     want = keras_result(keras.metrics.AUC(), [clean])
     np.testing.assert_allclose(float(c.compute(c.update(c.init(), *clean))["auc"]), want, rtol=1e-5)
+
+
+def test_chunked_pass_under_shard_map_equals_the_plain_update():
+    """A batch of several blocks inside a user's shard_map (JAX's varying-axis typing on): the
+    fresh state is replicated, the updated one varies with the rows; the block loop takes both."""
+    from jax.sharding import NamedSharding, PartitionSpec
+
+    mesh = jax.make_mesh((1,), ("data",))
+    spec = PartitionSpec("data")
+    r = np.random.default_rng(2)
+    y = (r.random((50_000, 1)) < 0.3).astype(np.float32)
+    p = r.random((50_000, 1)).astype(np.float32)
+    c = Collection(["mse", "binary_accuracy", "auc", "precision"], chunk_elements=1 << 12)
+    put = jax.device_put((y, p), NamedSharding(mesh, spec))
+    mapped = jax.jit(jax.shard_map(lambda a, b: jax.tree.map(lambda x: x[None], c.update(c.init(), a, b)),
+                                   mesh=mesh, in_specs=(spec, spec), out_specs=spec))
+    got = c.compute(jax.tree.map(lambda x: x[0], mapped(*put)))
+    want = c.compute(jax.jit(c.update)(c.init(), y, p))
+    for k in want:
+        np.testing.assert_allclose(got[k], want[k], rtol=1e-6, err_msg=k)

@@ -126,3 +126,19 @@ def test_nonfinite_rows_located_whatever_the_lane(lanes, k):
     want = oracle(y[ok], p[ok], np.ones(ok.sum()))
     for name in ("mse", "binary_accuracy"):
         np.testing.assert_allclose(got[name], want[name], rtol=1e-5, err_msg=name)
+
+
+def test_a_collection_with_large_blocks_evaluates_as_with_small_ones():
+    """The engine folds each device's rows in the collection's blocks; blocks past the binned
+    metrics' own block size loop inside the engine's shard_map (this once failed to trace)."""
+    from sklearn import metrics as skm
+
+    r = np.random.default_rng(8)
+    y = (r.random(200_000) < 0.3).astype(np.float32)
+    p = np.clip(0.3 * y + r.random(200_000), 0, 1).astype(np.float32)
+    names = ["precision", "recall", "auc", "histogram_auc", "mse"]
+    small = jmetrics.evaluate(y, p, jmetrics.Collection(names, chunk_elements=1 << 10), progress=False)
+    large = jmetrics.evaluate(y, p, jmetrics.Collection(names, chunk_elements=1 << 18), progress=False)
+    for k in names:
+        assert large[k] == pytest.approx(small[k], rel=1e-6), k
+    assert large["precision"] == pytest.approx(skm.precision_score(y, p > 0.5), rel=1e-6)

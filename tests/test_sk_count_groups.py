@@ -180,3 +180,25 @@ def test_exact_auc_compute_unit_and_fractional_weights_match_sklearn(curve):
         want = fn(y, s64, sample_weight=w)
         assert float(compute(st)) == pytest.approx(want, rel=1e-6)
         assert float(m.compute(st)) == pytest.approx(want, rel=1e-6)
+
+
+def test_weighted_jitted_auc_and_ap_under_shard_map_equal_sklearn():
+    """The double-float cumulative sums scan a long batch under shard_map (JAX's varying-axis
+    typing on): its carry starts from the data, as the scan requires."""
+    from jax.sharding import NamedSharding, PartitionSpec
+
+    mesh = jax.make_mesh((1,), ("data",))
+    spec = PartitionSpec("data")
+    rng = np.random.default_rng(9)
+    n = 5_000
+    y = (rng.random(n) < 0.3).astype(np.int32)
+    s = rng.random(n).astype(np.float32)
+    w = rng.uniform(0.1, 2.0, n).astype(np.float32)
+    put = jax.device_put((y, s, w), NamedSharding(mesh, spec))
+    both = jax.jit(jax.shard_map(
+        lambda a, b, c: jnp.stack([jsk.roc_auc_score(a, b, sample_weight=c),
+                                   jsk.average_precision_score(a, b, sample_weight=c)])[None],
+        mesh=mesh, in_specs=(spec,) * 3, out_specs=spec))
+    got = np.asarray(both(*put))[0]
+    want = [roc_auc_score(y, s, sample_weight=w), average_precision_score(y, s, sample_weight=w)]
+    np.testing.assert_allclose(got, want, rtol=1e-6)

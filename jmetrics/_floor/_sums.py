@@ -84,8 +84,11 @@ def df_scan(hi: jax.Array, lo: jax.Array) -> tuple[jax.Array, jax.Array]:
         out = _df_combine(c, col)
         return out, out
 
-    zero = jnp.zeros((rows,), hi.dtype)
-    _, (run_hi, run_lo) = jax.lax.scan(step, (zero, zero), (cols_hi, cols_lo))  # (W, rows)
+    # the first column is the carry (not zeros): under shard_map a constant carry is typed as
+    # replicated and the running sums as varying with the rows; the scan needs both alike
+    _, (rest_hi, rest_lo) = jax.lax.scan(step, (cols_hi[0], cols_lo[0]), (cols_hi[1:], cols_lo[1:]))
+    run_hi = jnp.concatenate([cols_hi[:1], rest_hi])  # (W, rows)
+    run_lo = jnp.concatenate([cols_lo[:1], rest_lo])
     tot_hi, tot_lo = df_scan(run_hi[-1], run_lo[-1])  # inclusive prefix of the row totals
     first = jnp.zeros((1,), hi.dtype)
     before_hi = jnp.concatenate([first, tot_hi[:-1]])

@@ -54,10 +54,12 @@ def fold_blocks(fn: Callable[..., Any], carry: Any, *arrays: jax.Array, block: i
                 ) -> Any:
     """``carry = fn(carry, *blocks)`` over consecutive blocks of ``block`` rows of ``arrays``.
 
-    All arrays share their leading axis. Full blocks run in a ``lax.fori_loop``; the remainder is one
-    more call with a shorter block (``fn`` is traced once per block length, so at most twice). A
-    batch of fewer than ``2 * block`` rows is a single call, with no loop. ``block`` defaults to
-    :data:`BLOCK`.
+    All arrays share their leading axis. The first block is one call, the other full blocks run
+    in a ``lax.fori_loop`` from the carry it returns (under ``shard_map`` a carry built from
+    constants, such as a fresh histogram, is typed as replicated while what ``fn`` returns varies
+    with the device's rows; the loop needs both alike); the remainder is one more call with a
+    shorter block. A batch of fewer than ``2 * block`` rows is a single call, with no loop.
+    ``block`` defaults to :data:`BLOCK`.
 
     >>> import jax.numpy as jnp
     >>> float(fold_blocks(lambda c, x: c + x.sum(), 0.0, jnp.arange(10.0), block=4))
@@ -69,11 +71,11 @@ def fold_blocks(fn: Callable[..., Any], carry: Any, *arrays: jax.Array, block: i
     if nb <= 1:  # one block (plus a tail): no loop
         return fn(carry, *arrays) if n else carry
 
-    def body(i: jax.Array, c: Any) -> Any:
+    def body(i: Any, c: Any) -> Any:
         start = i * block
         return fn(c, *(lax.dynamic_slice_in_dim(a, start, block, 0) for a in arrays))
 
-    carry = lax.fori_loop(0, nb, body, carry)
+    carry = lax.fori_loop(1, nb, body, body(0, carry))
     if rem:
         carry = fn(carry, *(a[nb * block:] for a in arrays))
     return carry

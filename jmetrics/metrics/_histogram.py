@@ -270,10 +270,10 @@ class HistogramAUC(Metric):
             counts, sums = jnp.zeros((size,), jnp.int32), fold_blocks(soft, zeros_f, *cols)
         else:  # exact int counts; if a label was soft after all, the batch is redone as floats
             counts = fold_blocks(hard, jnp.zeros((size,), jnp.int32), *cols)
+            # zeros from `counts`: under shard_map both branches then vary with the rows alike
             counts, sums = cond(
-                counts[soft_key] > 0, lambda: (jnp.zeros((size,), jnp.int32),
-                                               fold_blocks(soft, zeros_f, *cols)),
-                lambda: (counts, zeros_f))
+                counts[soft_key] > 0, lambda: (counts * 0, fold_blocks(soft, zeros_f, *cols)),
+                lambda: (counts, counts.astype(dt) * 0))
         nan = poison((counts[bad_key] != 0) | (sums[soft_key] != 0), dt)
         pos, neg = state.pos, state.neg
         for part in (exact_float(counts[:n_keys], cols[0].size), sums[:n_keys] + nan):
