@@ -146,7 +146,8 @@ def _cce(t: jax.Array, p: jax.Array) -> jax.Array:
 def _scce(t: jax.Array, p: jax.Array) -> jax.Array:
     hit = jnp.arange(p.shape[-1]) == t[..., None]
     q = jnp.sum(jnp.where(hit, p, 0), -1) / jnp.sum(p, -1)
-    return -jnp.log(_clip(q))
+    # a label outside [0, C) is NaN, as in the kernel (not the loss of an all-zero one-hot row)
+    return jnp.where((t >= 0) & (t < p.shape[-1]), -jnp.log(_clip(q)), jnp.nan)
 
 
 def _bfocal(t: jax.Array, p: jax.Array) -> jax.Array:
