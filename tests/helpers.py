@@ -65,3 +65,24 @@ def keras_result(metric: Any, batches: list[tuple[Any, ...]]) -> np.ndarray:
         else:
             metric.update_state(batch[0], batch[1])
     return np.asarray(metric.result(), dtype=np.float64)
+
+
+class EveryClass:
+    """Many metrics as one protocol object (``inputs``: one tuple of arguments per metric), so each
+    path compiles one program for all of them."""
+
+    def __init__(self, metrics):
+        self.metrics = metrics
+
+    def init(self):
+        return tuple(m.init() for m in self.metrics)
+
+    def update(self, state, inputs, sample_weight=None):
+        return tuple(m.update(s, *x, sample_weight=sample_weight)
+                     for m, s, x in zip(self.metrics, state, inputs, strict=True))
+
+    def merge(self, a, b):
+        return tuple(m.merge(x, y) for m, x, y in zip(self.metrics, a, b, strict=True))
+
+    def all_reduce(self, state, axis_name):
+        return tuple(m.all_reduce(s, axis_name) for m, s in zip(self.metrics, state, strict=True))

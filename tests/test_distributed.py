@@ -29,6 +29,7 @@ import jmetrics.metrics as jm
 from jmetrics import distributed
 from jmetrics.metrics._state import KSum
 from tests import doc_snippets
+from tests.helpers import EveryClass
 from tests.test_common import CLASSES, batches, close, instance, run
 
 pytestmark = pytest.mark.xdist_group("eight_devices")  # its module-scoped fixture runs once
@@ -38,29 +39,9 @@ DEVICES = 8
 
 
 # ---- the 8-device worker (runs when this file is executed as a module) ------------------------
-class _Every:
-    """Every class as one protocol object, so each path compiles once for all classes."""
-
-    def __init__(self, metrics):
-        self.metrics = metrics
-
-    def init(self):
-        return tuple(m.init() for m in self.metrics)
-
-    def update(self, state, inputs, sample_weight=None):
-        return tuple(m.update(s, *x, sample_weight=sample_weight)
-                     for m, s, x in zip(self.metrics, state, inputs, strict=True))
-
-    def merge(self, a, b):
-        return tuple(m.merge(x, y) for m, x, y in zip(self.metrics, a, b, strict=True))
-
-    def all_reduce(self, state, axis_name):
-        return tuple(m.all_reduce(s, axis_name) for m, s in zip(self.metrics, state, strict=True))
-
-
 def _check(classes, mesh) -> list[str]:
     """Single device vs sharded_update (shard_map) vs plain jit on sharded inputs."""
-    every = _Every([instance(cls) for cls in classes])
+    every = EveryClass([instance(cls) for cls in classes])
     # 21 rows: ragged over 8 devices, so shard_batch pads 3 rows with weight 0
     data = [batches(cls, sizes=(21,), seed=11, weighted=True)[0] for cls in classes]
     inputs, w = tuple(tuple(d[:-1]) for d in data), data[0][-1]
@@ -332,36 +313,3 @@ def test_merge_across_processes_is_identity_in_one_process():
 
 if __name__ == "__main__":
     print(json.dumps(_worker()))
-
-
-@pytest.mark.parametrize("weighted", [False, True])
-def test_updates_of_more_rows_than_a_block_type_check_under_shard_map(weighted):
-    """Under ``shard_map`` with JAX's varying-axis typing on (its default, as the engine and most
-    users run it) every class folds a device's batch of more rows than one block (the loops of
-    the binned, histogram and confusion updates start from a fresh, replicated carry) to what
-    one device computes."""
-    from jmetrics.metrics._blocks import BLOCK
-
-    mesh = jax.make_mesh((1,), ("data",))
-    spec = jax.sharding.PartitionSpec("data")
-    every = _Every([instance(cls) for cls in CLASSES])
-    data = [batches(cls, sizes=(2 * BLOCK + 3,), seed=5, weighted=weighted)[0] for cls in CLASSES]
-    inputs, w = tuple(tuple(d[:-1]) for d in data), data[0][-1]
-    args = (inputs,) if w is None else (inputs, w)
-    put = jax.device_put(args, jax.sharding.NamedSharding(mesh, spec))
-
-    def per_device(*a):
-        return jax.tree.map(lambda x: x[None], every.update(every.init(), *a))
-
-    got = jax.jit(jax.shard_map(per_device, mesh=mesh, in_specs=(spec,) * len(args),
-                                out_specs=spec))(*put)
-    want = jax.jit(every.update)(every.init(), *args)
-    compute = jax.jit(lambda states: [m.compute(s) for m, s in zip(every.metrics, states, strict=True)])
-    got, want = compute(jax.tree.map(lambda x: x[0], got)), compute(want)
-    failures = []
-    for i, cls in enumerate(CLASSES):
-        try:
-            close(got[i], want[i])
-        except AssertionError as err:
-            failures.append(f"{cls.__name__}: {err}"[:500])
-    assert not failures, failures
