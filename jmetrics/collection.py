@@ -43,6 +43,7 @@ import numpy as np
 
 from jmetrics._floor._checks import is_concrete
 from jmetrics.metrics._base import Metric
+from jmetrics.metrics._blocks import fold_blocks
 from jmetrics.padding import pad_batch
 
 __all__ = ["CollectionState", "pad_batch"]
@@ -300,23 +301,13 @@ class MetricCollection(Metric):
         rows = None if per_batch else self._chunk_rows(inputs)
         if rows is None:
             return self._update_direct(state, inputs)  # concrete inputs: each member checks them
-        self.check_inputs(y_true, y_pred, sample_weight=sample_weight)  # the scan traces them
+        self.check_inputs(y_true, y_pred, sample_weight=sample_weight)  # the loop traces them
         leaves, treedef = jax.tree.flatten(inputs)
-        n = leaves[0].shape[0]
-        blocks, rest = divmod(n, rows)
-        main = [x[: blocks * rows].reshape(blocks, rows, *x.shape[1:]) if rest else
-                x.reshape(blocks, rows, *x.shape[1:]) for x in leaves]
 
-        def block(i: Any, s: CollectionState) -> CollectionState:
-            chunk = [jax.lax.dynamic_index_in_dim(x, i, 0, keepdims=False) for x in main]
-            return self._update_direct(s, jax.tree.unflatten(treedef, chunk))
+        def block(s: CollectionState, *chunk: jax.Array) -> CollectionState:
+            return self._update_direct(s, jax.tree.unflatten(treedef, list(chunk)))
 
-        # the first block outside the loop: under shard_map a fresh state is typed as replicated
-        # and an updated one as varying with the device's rows; the loop needs both alike
-        state = jax.lax.fori_loop(1, blocks, block, block(0, state))
-        if rest:
-            state = self._update_direct(state, jax.tree.unflatten(treedef, [x[blocks * rows:] for x in leaves]))
-        return state
+        return fold_blocks(block, state, *leaves, block=rows)
 
     def compute(self, state: CollectionState) -> dict[str, jax.Array]:  # type: ignore[override]
         """The value of every key, as Keras would log it (``'loss'`` first)."""

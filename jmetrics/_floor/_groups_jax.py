@@ -132,13 +132,15 @@ def count_groups(pos: jax.Array, s: jax.Array, keep: jax.Array | None = None) ->
     if keep is not None:
         k, lab = jnp.where(keep, k, ~jnp.zeros((), k.dtype)), jnp.where(keep, lab, 0)
         m = n - jnp.sum(keep, dtype=jnp.int32)
-    if k.dtype == jnp.uint32:
+    if count_groups_length(s) == n:  # 32-bit keys: a bit is free for the label
         return _packed_groups(k, lab, m)
     return _coarse_groups(k, lab, m)
 
 
 def count_groups_length(s: jax.Array) -> int:
-    """The number of entries :func:`count_groups` gives for scores ``s`` (``n`` or ``2 n``)."""
+    """The number of entries :func:`count_groups` gives for scores ``s``: ``n`` where the keys
+    are 32-bit (scores of any dtype but float64, which :func:`_desc_keys` makes float32), else
+    ``2 n``."""
     n = s.shape[0]
     return 2 * n if s.dtype == jnp.float64 else n
 
