@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jmetrics._floor._extrema import maximum, minimum, reduce_max, reduce_min
+from jmetrics._floor._extrema import maximum, minimum, reduce_max, reduce_min, select_free
 
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 1e-7, 1.0, -2.5, 3e38],
                    np.float32)
@@ -100,3 +100,43 @@ def test_reductions_keep_nan_on_every_axis(n, op, oracle):
         np.testing.assert_array_equal(fn(x[:, ::2]), oracle(x[:, ::2]))  # no NaN: the plain value
     np.testing.assert_array_equal(op(np.zeros((0,), np.float32), initial=-1.0), -1.0)
     np.testing.assert_array_equal(op(np.arange(n)), oracle(np.arange(n)))  # integers: no NaN
+
+
+
+@pytest.mark.parametrize("op", [maximum, minimum])
+def test_select_free_forms_trace_to_arithmetic_only(op):
+    """Inside ``select_free()`` no select or compare is traced (XLA:CPU's YNNPACK fusion takes
+    plain arithmetic only); outside it, the select form."""
+    def jaxpr() -> str:  # a new function each time: JAX caches traces by function, not context
+        return str(jax.make_jaxpr(lambda x, y: jnp.sum(op(x, y)) + jnp.sum(op(x, 1e-7)))(
+            jnp.ones(8), jnp.ones(8)))
+
+    with select_free():
+        inside = jaxpr()
+    outside = jaxpr()
+    assert "select_n" not in inside and " ne " not in inside and "sign" in inside
+    assert "select_n" in outside and "sign" not in outside
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("op, oracle", [(maximum, np.maximum), (minimum, np.minimum)])
+def test_select_free_forms_equal_the_select_forms_bit_for_bit(n, op, oracle):
+    """The arithmetic form against NumPy (NaN) and against the select form (bits), on the
+    special values crossed and on a large vector with NaN and +-inf, jitted and eager."""
+    a, b = (np.array(v, np.float32) for v in zip(*itertools.product(SPECIAL, SPECIAL), strict=True))
+    rng = np.random.default_rng(n)
+    a = np.concatenate([a, rng.normal(size=n).astype(np.float32)])
+    b = np.concatenate([b, rng.normal(size=n).astype(np.float32)])
+    a[-n // 2], b[-n // 3], a[-1] = np.nan, -np.inf, np.inf
+    want = oracle(a, b)
+    plain = np.asarray(jax.jit(op)(a, b))
+    for fn in (jax.jit(op), op):
+        with select_free():
+            got = np.asarray(fn(jnp.asarray(a), jnp.asarray(b)))
+            one = np.asarray(fn(jnp.asarray(a), 1e-7))
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_array_equal(_bits(got[~np.isnan(want)]), _bits(plain[~np.isnan(want)]))
+        np.testing.assert_array_equal(np.isnan(one), np.isnan(a))
+    with select_free():
+        total = float(jax.jit(lambda x: jnp.sum(op(x, 1e-7)))(a))
+    assert np.isnan(total)

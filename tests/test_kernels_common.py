@@ -62,3 +62,40 @@ def test_scalar_inputs_raise_naming_the_function(name: str) -> None:
     fn = getattr(jmetrics, name)
     with pytest.raises(ValueError, match=rf"^{fn.__name__}: "):
         fn(jnp.float32(1.0), jnp.float32(1.0))
+
+
+ONE_COLUMN_ARITHMETIC = ("mean_squared_error", "mean_absolute_error",
+                         "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+                         "log_cosh", "huber", "poisson", "categorical_hinge")
+
+
+@pytest.mark.parametrize("name", ONE_COLUMN_ARITHMETIC)
+def test_one_column_path_traces_no_select(name: str) -> None:
+    """Over ``(n, 1)`` these kernels are plain arithmetic on a flat view (no select, which would
+    keep XLA:CPU's fused loop off YNNPACK's multi-threaded path)."""
+    t = p = jnp.ones((4096, 1))
+    jaxpr = str(jax.make_jaxpr(getattr(kernels, name))(t, p))
+    assert "select_n" not in jaxpr, name
+    assert "f32[4,1024]" in jaxpr, name  # the wide flat view
+
+
+@pytest.mark.parametrize("n", [131_072, 131_071, 640])
+def test_one_column_views_give_the_float64_formula(n: int) -> None:
+    """Wide 2-D view (n divisible by 1024), 1-D view (n odd), and a narrow one (640 = 5 x 128):
+    the same values as float64 NumPy, with a NaN and +-inf kept where they are."""
+    rng = np.random.default_rng(n)
+    t = rng.uniform(0, 3, (n, 1)).astype(np.float32)
+    p = rng.uniform(0, 3, (n, 1)).astype(np.float32)
+    p[n // 2, 0], p[n // 3, 0], t[n // 5, 0] = np.nan, np.inf, -np.inf
+    t64, p64 = t[:, 0].astype(np.float64), p[:, 0].astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        want = {"mean_squared_error": (p64 - t64) ** 2,
+                "mean_squared_logarithmic_error": (np.log1p(np.maximum(p64, 1e-7))
+                                                   - np.log1p(np.maximum(t64, 1e-7))) ** 2,
+                "huber": np.where(np.abs(p64 - t64) <= 1, 0.5 * (p64 - t64) ** 2,
+                                  np.abs(p64 - t64) - 0.5)}
+    for name, w in want.items():
+        got = np.asarray(jax.jit(getattr(kernels, name))(t, p), np.float64)
+        assert got.shape == (n,)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(w), err_msg=name)
+        np.testing.assert_allclose(got, w, rtol=2e-6, atol=1e-6, err_msg=name)

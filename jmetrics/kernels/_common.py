@@ -18,6 +18,7 @@ from jax.typing import ArrayLike
 from jmetrics._floor._checks import as_array, is_concrete, squeeze_or_expand
 from jmetrics._floor._dtypes import compute_dtype
 from jmetrics._floor._options import check_axis
+from jmetrics.kernels._columns import flat_behind_barrier
 
 EPSILON = 1e-7  # keras.backend.epsilon(), the same in Keras 2.3.1 and Keras 3
 
@@ -84,7 +85,7 @@ def _one_column_fast(t: jax.Array, p: jax.Array) -> tuple[jax.Array, jax.Array]:
     if p.ndim < 2 or p.shape[-1] != 1:
         return t, p
     shape = p.shape
-    t, p = jax.lax.optimization_barrier((t.reshape(-1), p.reshape(-1)))
+    t, p = flat_behind_barrier(t, p)
     return t.reshape(shape), p.reshape(shape)
 
 

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jmetrics._floor._extrema import maximum, reduce_max
-from jmetrics.kernels._columns import columns, per_sample_mean
+from jmetrics.kernels._columns import per_sample_mean, per_sample_sum
 from jmetrics.kernels._common import arrays, prepare
 
 __all__ = ["categorical_hinge", "hinge", "squared_hinge"]
@@ -119,10 +119,9 @@ def categorical_hinge(y_true: ArrayLike, y_pred: ArrayLike) -> jax.Array:
 @jax.jit
 def _categorical_hinge(y_true: jax.Array, y_pred: jax.Array) -> jax.Array:
     t, p, out = prepare("categorical_hinge", y_true, y_pred)
-    if p.shape[-1] == 1:  # a sum and a max of one term: the squeezed columns (no reductions)
-        t, p = columns(t, p)
-        pos, neg = t * p, (1.0 - t) * p
-    else:
-        pos = jnp.sum(t * p, axis=-1)
-        neg = reduce_max((1.0 - t) * p, axis=-1)
+    if p.shape[-1] == 1:  # a sum and a max of one term: the flat columns (no reductions)
+        return per_sample_sum(lambda t, p: maximum((1.0 - t) * p - t * p + 1.0, 0.0), t, p
+                              ).astype(out)
+    pos = jnp.sum(t * p, axis=-1)
+    neg = reduce_max((1.0 - t) * p, axis=-1)
     return maximum(neg - pos + 1.0, 0.0).astype(out)
