@@ -18,8 +18,9 @@ How one update stays one pass over the batch:
    member's ``compute`` reads it. The decision is the specs' alone, never a table of classes.
 2. **One fused pass.** Every state is updated inside one traced function. For a large batch the
    rows are cut into cache-sized blocks and one loop updates *all* states block by block, so
-   the batch is read once (XLA on CPU does not fuse separate reductions over the same input by
-   itself). Splitting rows cannot change a result: that is the merge law every metric obeys.
+   the batch is read once from memory (XLA on CPU does not fuse separate reductions over the
+   same input by itself), and each block is large enough for each metric's loop to run on both
+   cores (:data:`CHUNK_ELEMENTS`). Splitting rows cannot change a result: that is the merge law every metric obeys.
    Blocks are only used when every input has the batch as leading axis and every custom function
    returns one value per row (checked at trace time from shapes).
 
@@ -49,7 +50,11 @@ from jmetrics.padding import pad_batch
 __all__ = ["CollectionState", "pad_batch"]
 
 # Rows per block in the chunked pass: about CHUNK_ELEMENTS elements of the widest input per block.
-CHUNK_ELEMENTS = 1 << 14
+# Blocks of 2**18 elements (1 MiB of float32 per input, cache-resident) are large enough for
+# XLA:CPU to run each metric's fused loop on YNNPACK's two-core path: the 8 regression metrics of
+# docs/benchmarks.md at 1e7 rows took 80 ms in 2**14-element blocks, 60 in 2**17, 52 in 2**18 and
+# 56 in 2**20. The engine folds its chunks in blocks of its own (jmetrics.engine._step).
+CHUNK_ELEMENTS = 1 << 18
 MIN_CHUNK_ROWS = 1024
 
 

@@ -138,7 +138,7 @@ def test_a_collection_with_large_blocks_evaluates_as_with_small_ones():
     p = np.clip(0.3 * y + r.random(200_000), 0, 1).astype(np.float32)
     names = ["precision", "recall", "auc", "histogram_auc", "mse"]
     small = jmetrics.evaluate(y, p, jmetrics.Collection(names, chunk_elements=1 << 10), progress=False)
-    large = jmetrics.evaluate(y, p, jmetrics.Collection(names, chunk_elements=1 << 18), progress=False)
+    large = jmetrics.evaluate(y, p, jmetrics.Collection(names, chunk_elements=1 << 17), progress=False)
     for k in names:
         assert large[k] == pytest.approx(small[k], rel=1e-6), k
     assert large["precision"] == pytest.approx(skm.precision_score(y, p > 0.5), rel=1e-6)

@@ -47,6 +47,9 @@ class Collection(MetricCollection):
       tutorials show: ``'mse'`` logs as ``'mean_squared_error'``). It also picks the ``'acc'``
       rule: Keras 3's shape rule at trace time (the loss plays no part), or in the Keras 2 modes
       Keras 2's (a binary or sparse categorical crossentropy loss picks that form).
+    - ``chunk_elements``: a batch over twice this many elements (of its widest input) is updated
+      in one loop over row blocks of about this many elements, every metric per block (default
+      2**18); :func:`jmetrics.evaluate` folds its chunks in blocks of 2**14 unless it is set.
 
     ``update(state, y_true, y_pred, sample_weight=None)`` applies ``sample_weight`` to every metric
     and the loss (a dict/list of weights gives one per output); weight-0 rows are ignored, which is

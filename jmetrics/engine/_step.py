@@ -152,16 +152,25 @@ def _zero_rows(x: jax.Array, row_axis: int) -> jax.Array:
     return (jnp.sum(zero, axis=axes) if axes else zero).astype(jnp.float32)
 
 
+# Elements of the widest input per block when the collection keeps the default block size: the
+# engine's block also runs the row checks, and measured on CPU (evaluate of 4 metrics over 4e7
+# .npy rows) 2**14 took 0.145 s, 2**16 0.20 s, 2**18 0.27 s.
+ENGINE_BLOCK_ELEMENTS = 1 << 14
+
+
 def _block_rows(plan: _Plan, yt: jax.Array, yp: jax.Array, n: int) -> int:
-    """Rows per block: the collection's own block size (about ``chunk_elements`` elements of the
-    widest input), or all ``n`` rows when the shard is small or sliced (one state per slice
-    bounds the chunk already)."""
+    """Rows per block: about :data:`ENGINE_BLOCK_ELEMENTS` elements of the widest input (the
+    collection's ``chunk_elements`` when it sets its own), or all ``n`` rows when the shard is
+    small or sliced (one state per slice bounds the chunk already)."""
     from jmetrics.collection import CHUNK_ELEMENTS, MIN_CHUNK_ROWS
 
     if plan.slices:
         return n
     width = max(math.prod(yt.shape[1:]), math.prod(yp.shape[2 if plan.models else 1:]), 1)
-    rows = max(MIN_CHUNK_ROWS, getattr(plan.collection, "chunk_elements", CHUNK_ELEMENTS) // width)
+    elements = getattr(plan.collection, "chunk_elements", CHUNK_ELEMENTS)
+    if elements == CHUNK_ELEMENTS:
+        elements = ENGINE_BLOCK_ELEMENTS
+    rows = max(MIN_CHUNK_ROWS, elements // width)
     return n if n < 2 * rows else rows
 
 
