@@ -96,6 +96,10 @@ def test_train_step_target():
     low, high = (result.extra[f"unpacked: x scalar identity step, {q} percentile of rounds"]
                  for q in ("25th", "75th"))
     assert low <= result.extra["unpacked: x scalar identity step"] <= high
+    # the floor of any update that reads the batch, timed in the same rounds
+    assert result.times["one-reduction step"] > 0
+    assert result.extra["one-reduction step: x scalar identity step"] > 0
+    assert result.extra["x one-reduction step"] > 0
 
 
 def test_paired_ratio_pairs_rounds():
