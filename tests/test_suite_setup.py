@@ -15,6 +15,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FAST_COMPILE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +74,16 @@ def test_the_work_units_name_files_and_groups_that_exist():
     groups = set(conftest.SHARED_PROGRAMS.values()) | marked
     for unit in conftest.LONGEST_FIRST:
         assert unit in groups or (ROOT / unit).is_file(), unit
+
+
+def test_xdist_groups_the_work_units(request: pytest.FixtureRequest):
+    """Under ``--dist loadgroup`` (pyproject's addopts) xdist groups tests by the unit that
+    conftest marks, carried in the node id (``...@unit``). pytest 9.2's structured node ids
+    drop it and every test runs ungrouped, silently and about 20% slower
+    (pytest-dev/pytest-xdist#1386; pyproject keeps pytest below 9.2 for that)."""
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("the suite runs without xdist's --dist loadgroup here (-n0 or -p no:xdist)")
+    assert request.node.nodeid.endswith("@tests/test_suite_setup.py"), request.node.nodeid
 
 
 def test_identical_programs_share_one_executable_and_only_identical_ones():
