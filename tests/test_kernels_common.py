@@ -99,3 +99,20 @@ def test_one_column_views_give_the_float64_formula(n: int) -> None:
         assert got.shape == (n,)
         np.testing.assert_array_equal(np.isnan(got), np.isnan(w), err_msg=name)
         np.testing.assert_allclose(got, w, rtol=2e-6, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if KINDS[n] != "sparse"])
+def test_one_column_wide_view_equals_the_flat_view_row_for_row(name: str) -> None:
+    """Over ``(4096, 1)`` a one-column kernel computes on a ``(4, 1024)`` view, over
+    ``(4095, 1)`` on ``(4095,)``: row for row the same values, with NaN and +-inf in either
+    argument (jitted: the documented NaN, no raise)."""
+    t, p = (np.array(x[:, :1]) for x in inputs(name, 4096, seed=3))
+    p[7, 0], p[9, 0], p[10, 0], t[11, 0], t[12, 0] = np.nan, np.inf, -np.inf, np.nan, np.inf
+    fn = jax.jit(getattr(jmetrics, name))
+    wide = np.asarray(fn(t, p), np.float64)
+    flat = np.asarray(fn(t[:-1], p[:-1]), np.float64)
+    assert wide.shape == (4096,) and flat.shape == (4095,)
+    np.testing.assert_array_equal(np.isnan(wide[:-1]), np.isnan(flat), err_msg=name)
+    np.testing.assert_allclose(wide[:-1], flat, rtol=1e-6, atol=1e-7, err_msg=name)
+    if name in ONE_COLUMN_ARITHMETIC:  # the accuracy family compares: a NaN row is a miss
+        assert np.isnan(wide[[7, 11]]).all(), name
