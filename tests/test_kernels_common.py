@@ -64,6 +64,31 @@ def test_scalar_inputs_raise_naming_the_function(name: str) -> None:
         fn(jnp.float32(1.0), jnp.float32(1.0))
 
 
+ONE_COLUMN = [n for n in NAMES if KINDS[n] != "sparse"]  # sparse: labels (n,) against (n, C)
+
+
+@pytest.mark.parametrize("name", ONE_COLUMN)
+def test_one_column_path_is_a_wide_view_with_select_free_extrema(name: str, monkeypatch) -> None:
+    """Over ``(n, 1)`` a kernel computes on the wide flat view, and every NaN-keeping
+    ``maximum``/``minimum`` of the floor it calls there is the select-free form (a select keeps
+    XLA:CPU's fused loop off YNNPACK's multi-threaded path)."""
+    from jmetrics._floor import _extrema
+
+    fn = getattr(jmetrics, name)
+    t, p = (np.array(x[:, :1]) for x in inputs(name, 4096))
+    assert "f32[4,1024]" in str(jax.make_jaxpr(fn)(t, p)), name
+    modes = []
+    keep_nan = _extrema._keep_nan
+
+    def recorded(out, a, b):  # type: ignore[no-untyped-def]
+        modes.append(_extrema._SELECT_FREE.get())
+        return keep_nan(out, a, b)
+
+    monkeypatch.setattr(_extrema, "_keep_nan", recorded)
+    with jax.disable_jit():  # every Python line runs (no cached trace)
+        fn(t[:2048], p[:2048])
+    assert all(modes), (name, modes)
+
 ONE_COLUMN_ARITHMETIC = ("mean_squared_error", "mean_absolute_error",
                          "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
                          "log_cosh", "huber", "poisson", "categorical_hinge")
@@ -101,11 +126,12 @@ def test_one_column_views_give_the_float64_formula(n: int) -> None:
         np.testing.assert_allclose(got, w, rtol=2e-6, atol=1e-6, err_msg=name)
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if KINDS[n] != "sparse"])
+@pytest.mark.parametrize("name", ONE_COLUMN)
 def test_one_column_wide_view_equals_the_flat_view_row_for_row(name: str) -> None:
     """Over ``(4096, 1)`` a one-column kernel computes on a ``(4, 1024)`` view, over
     ``(4095, 1)`` on ``(4095,)``: row for row the same values, with NaN and +-inf in either
-    argument (jitted: the documented NaN, no raise)."""
+    argument (jitted: the documented NaN, no raise); and summed in the same program (where
+    XLA:CPU's fused max/min would drop a NaN) it is NaN exactly when a row is."""
     t, p = (np.array(x[:, :1]) for x in inputs(name, 4096, seed=3))
     p[7, 0], p[9, 0], p[10, 0], t[11, 0], t[12, 0] = np.nan, np.inf, -np.inf, np.nan, np.inf
     fn = jax.jit(getattr(jmetrics, name))
@@ -114,5 +140,7 @@ def test_one_column_wide_view_equals_the_flat_view_row_for_row(name: str) -> Non
     assert wide.shape == (4096,) and flat.shape == (4095,)
     np.testing.assert_array_equal(np.isnan(wide[:-1]), np.isnan(flat), err_msg=name)
     np.testing.assert_allclose(wide[:-1], flat, rtol=1e-6, atol=1e-7, err_msg=name)
+    total = float(jax.jit(lambda a, b: jnp.sum(getattr(jmetrics, name)(a, b)))(t, p))
+    assert np.isnan(total) == np.isnan(wide).any(), name
     if name in ONE_COLUMN_ARITHMETIC:  # the accuracy family compares: a NaN row is a miss
         assert np.isnan(wide[[7, 11]]).all(), name
