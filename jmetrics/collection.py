@@ -20,7 +20,8 @@ How one update stays one pass over the batch:
    rows are cut into cache-sized blocks and one loop updates *all* states block by block, so
    the batch is read once from memory (XLA on CPU does not fuse separate reductions over the
    same input by itself), and each block is large enough for each metric's loop to run on both
-   cores (:data:`CHUNK_ELEMENTS`). Splitting rows cannot change a result: that is the merge law every metric obeys.
+   cores (:data:`CHUNK_ELEMENTS`). Splitting rows cannot change a result: that is the merge law
+   every metric obeys.
    Blocks are only used when every input has the batch as leading axis and every custom function
    returns one value per row (checked at trace time from shapes).
 

@@ -42,22 +42,25 @@ def flat_behind_barrier(t: jax.Array, p: jax.Array) -> tuple[jax.Array, jax.Arra
 
 
 def per_sample_mean(f: Formula, t: jax.Array, p: jax.Array) -> jax.Array:
-    """``mean(f(t, p), axis=-1)``; with one column, ``f`` of the flat view
-    (:func:`flat_behind_barrier`), shaped as the columns, with the floor's NaN-keeping
-    ``maximum``/``minimum`` in their select-free form (the same values; a select would keep
-    the fused loop off YNNPACK's path)."""
+    """``mean(f(t, p), axis=-1)``; with one column, :func:`_on_flat_view`."""
     if p.shape[-1] == 1 and t.shape == p.shape:
-        with select_free():
-            return f(*flat_behind_barrier(t, p)).reshape(p.shape[:-1])
+        return _on_flat_view(f, t, p)
     return jnp.mean(f(t, p), axis=-1)
 
 
 def per_sample_sum(f: Formula, t: jax.Array, p: jax.Array) -> jax.Array:
-    """``sum(f(t, p), axis=-1)``; with one column, as :func:`per_sample_mean`."""
+    """``sum(f(t, p), axis=-1)``; with one column, :func:`_on_flat_view`."""
     if p.shape[-1] == 1 and t.shape == p.shape:
-        with select_free():
-            return f(*flat_behind_barrier(t, p)).reshape(p.shape[:-1])
+        return _on_flat_view(f, t, p)
     return jnp.sum(f(t, p), axis=-1)
+
+
+def _on_flat_view(f: Formula, t: jax.Array, p: jax.Array) -> jax.Array:
+    """``f`` of one column's flat view (:func:`flat_behind_barrier`), shaped as the column, with
+    the floor's NaN-keeping ``maximum``/``minimum`` in their select-free form (the same values; a
+    select would keep the fused loop off YNNPACK's path)."""
+    with select_free():
+        return f(*flat_behind_barrier(t, p)).reshape(p.shape[:-1])
 
 
 _UNROLL_TAKE_MAX = 128  # columns picked by an unrolled select up to this many classes
